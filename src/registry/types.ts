@@ -1,0 +1,93 @@
+/**
+ * Shape of one row of the option registry: everything dockcfg knows about one daemon.json key.
+ * The table itself (options.ts) is the single source of truth: validation, conflict detection,
+ * `dockcfg keys`, value parsing for `set`, completion and help all read it.
+ */
+
+/**
+ * How the value is typed in daemon.json, and how `dockcfg set KEY VALUE...` parses its words.
+ * - string / boolean / integer: one word.
+ * - nullable-boolean: a boolean whose mere presence matters to dockerd (tls, tlsverify).
+ * - string-list: every word is one entry (`set dns 1.1.1.1 8.8.8.8`).
+ * - string-map: words are k=v (`set log-opts max-size=10m`), JSON values are strings.
+ * - bool-map: words are name[=bool] (`set features cdi=true`).
+ * - address-pools: words are base=CIDR,size=N.
+ * - ulimits: words are name=soft[:hard].
+ * - runtimes: words are name=path.
+ * - nested-map: words are driver=opt=value (default-network-opts).
+ * - object: a structured object; only --json-value sets it (builder, proxies, nri-opts get k=v).
+ */
+export type ValueKind =
+  | 'string'
+  | 'boolean'
+  | 'nullable-boolean'
+  | 'integer'
+  | 'string-list'
+  | 'string-map'
+  | 'bool-map'
+  | 'address-pools'
+  | 'ulimits'
+  | 'runtimes'
+  | 'nested-map'
+  | 'object'
+
+/** What SIGHUP (`systemctl reload docker`) does for the key. */
+export type ReloadBehaviour =
+  /** Not reloadable: needs a restart. */
+  | 'no'
+  /** Reloaded on SIGHUP (documented or in code). */
+  | 'yes'
+
+/** When dockerd notices an invalid value: while loading config (--validate sees it) or only at start. */
+export type CheckedAt = 'config' | 'start' | 'none'
+
+export interface FlagSpec {
+  /** Long flag name without dashes, e.g. `host`, `bip`, `log-opt`. */
+  long: string
+  /** One-letter shorthand without the dash, e.g. `H`. */
+  short?: string
+  /** The flag may be given several times, each adding an entry. */
+  repeatable?: boolean
+  /**
+   * For dockerd's "named options" (list/map flags) the conflict check compares this name, not the
+   * flag's own: `--host` -> `hosts`, `--log-opt` -> `log-opts`.
+   */
+  namedKey?: string
+  /** Version range in which the flag exists, when narrower than the key's. */
+  since?: string
+  until?: string
+}
+
+export interface OptionSpec {
+  key: string
+  kind: ValueKind
+  /** Flags that set the same setting on dockerd's command line (may be empty: file-only keys). */
+  flags: readonly FlagSpec[]
+  reload: ReloadBehaviour
+  /** Free-text qualifier of the reload behaviour, e.g. "only when present in the file". */
+  reloadNote?: string
+  /** First dockerd version with the key (semver, e.g. "28.0.0"). Absent: 20.10 or older. */
+  added?: string
+  /** Version that deprecated the key (still accepted, warns). */
+  deprecated?: string
+  /** First version that refuses the key (unknown directive or hard error). */
+  removed?: string
+  /** What the replacement is, for deprecated/removed keys. */
+  replacement?: string
+  /** dockerd's default, as it would appear in daemon.json (for `get` and `show`). */
+  defaultValue?: unknown
+  /** When dockerd checks the value; drives the "--validate cannot catch this" warnings. */
+  checkedAt: CheckedAt
+  /** Networking-relevant (bridge, DNS, firewall). */
+  network?: boolean
+  /** Exempt from dockerd's unknown-key check (features, builder, ...). */
+  skipUnknownCheck?: boolean
+  /** Object value that dockerd does not flatten for the conflict check (log-opts, runtimes, ...). */
+  flat?: boolean
+  /** The only key dockerd lets appear as flag and in the file at once: runtimes. */
+  conflictExempt?: boolean
+  /** Where the live value can be read back after an apply (see dockerd-options.md section 5). */
+  observable?: string
+  /** One-line description for `keys` and help. */
+  description: string
+}

@@ -1,0 +1,150 @@
+import {constants as fsConstants, type Stats} from 'node:fs'
+import * as fsp from 'node:fs/promises'
+import * as path from 'node:path'
+
+/**
+ * The filesystem seam. Every path a domain module handles is a path *inside the managed tree*
+ * (`/etc/docker/daemon.json`), and this seam maps it onto the host under `--root`. Symlinks are
+ * resolved inside the tree too, so an image being built under `--root` never leads a write onto
+ * the build machine's own /etc.
+ */
+export interface FileSystem {
+  /** The host directory that plays `/` for this invocation. */
+  readonly root: string
+  /** Host path for a tree path (for messages and for child processes that need real paths). */
+  hostPath(treePath: string): string
+  readText(treePath: string): Promise<string | undefined>
+  readBytes(treePath: string): Promise<Buffer | undefined>
+  /** Entry names of a directory; empty when the directory does not exist. */
+  list(treePath: string): Promise<string[]>
+  stat(treePath: string): Promise<Stats | undefined>
+  lstat(treePath: string): Promise<Stats | undefined>
+  /** Resolves symlinks inside the tree; the result is a tree path. Missing leaves are allowed. */
+  realpath(treePath: string): Promise<string>
+  /**
+   * Replaces a file atomically: temp file in the same directory, fsync, rename, fsync of the
+   * directory. The caller resolves symlinks first (see realpath) so the link itself survives.
+   */
+  writeAtomic(treePath: string, data: string | Buffer, options: WriteOptions): Promise<void>
+  mkdirp(treePath: string, mode?: number): Promise<void>
+  remove(treePath: string): Promise<void>
+}
+
+export interface WriteOptions {
+  mode: number
+  uid?: number | undefined
+  gid?: number | undefined
+}
+
+const MAX_SYMLINK_DEPTH = 40
+
+export class HostFileSystem implements FileSystem {
+  readonly root: string
+
+  constructor(root: string) {
+    this.root = path.resolve(root)
+  }
+
+  hostPath(treePath: string): string {
+    const normal = path.posix.resolve('/', treePath)
+    return this.root === '/' ? normal : path.join(this.root, normal)
+  }
+
+  async readText(treePath: string): Promise<string | undefined> {
+    const bytes = await this.readBytes(treePath)
+    return bytes?.toString('utf8')
+  }
+
+  async readBytes(treePath: string): Promise<Buffer | undefined> {
+    try {
+      return await fsp.readFile(this.hostPath(await this.realpath(treePath)))
+    } catch (error) {
+      if (isNotFound(error)) return undefined
+      throw error
+    }
+  }
+
+  async list(treePath: string): Promise<string[]> {
+    try {
+      return (await fsp.readdir(this.hostPath(await this.realpath(treePath)))).sort()
+    } catch (error) {
+      if (isNotFound(error)) return []
+      throw error
+    }
+  }
+
+  async stat(treePath: string): Promise<Stats | undefined> {
+    try {
+      return await fsp.stat(this.hostPath(await this.realpath(treePath)))
+    } catch (error) {
+      if (isNotFound(error)) return undefined
+      throw error
+    }
+  }
+
+  async lstat(treePath: string): Promise<Stats | undefined> {
+    try {
+      return await fsp.lstat(this.hostPath(treePath))
+    } catch (error) {
+      if (isNotFound(error)) return undefined
+      throw error
+    }
+  }
+
+  async realpath(treePath: string): Promise<string> {
+    // Walk component by component so absolute link targets are re-rooted under --root.
+    let resolved = '/'
+    const pending = path.posix.resolve('/', treePath).split('/').filter(Boolean)
+    let depth = 0
+    while (pending.length > 0) {
+      const part = pending.shift() as string
+      const candidate = path.posix.join(resolved, part)
+      let target: string | undefined
+      try {
+        target = await fsp.readlink(this.hostPath(candidate))
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code
+        if (code !== 'EINVAL' && code !== 'ENOENT' && code !== 'ENOTDIR') throw error
+      }
+      if (target === undefined) {
+        resolved = candidate
+        continue
+      }
+      if (++depth > MAX_SYMLINK_DEPTH) throw new Error(`too many levels of symbolic links: ${treePath}`)
+      pending.unshift(...target.split('/').filter(Boolean))
+      resolved = target.startsWith('/') ? '/' : resolved
+    }
+    return resolved
+  }
+
+  async writeAtomic(treePath: string, data: string | Buffer, options: WriteOptions): Promise<void> {
+    const target = this.hostPath(treePath)
+    const {default: writeFileAtomic} = await import('write-file-atomic')
+    await writeFileAtomic(target, data, {
+      mode: options.mode,
+      chown: options.uid === undefined || options.gid === undefined ? undefined : {uid: options.uid, gid: options.gid},
+      fsync: true,
+    })
+    // write-file-atomic syncs the file but not the directory entry; without this a power cut can
+    // lose the rename and bring the old file back.
+    const dir = await fsp.open(path.dirname(target), fsConstants.O_RDONLY | fsConstants.O_DIRECTORY)
+    try {
+      await dir.sync()
+    } finally {
+      await dir.close()
+    }
+  }
+
+  async mkdirp(treePath: string, mode = 0o755): Promise<void> {
+    await fsp.mkdir(this.hostPath(treePath), {recursive: true, mode})
+  }
+
+  async remove(treePath: string): Promise<void> {
+    await fsp.rm(this.hostPath(treePath), {force: true, recursive: true})
+  }
+}
+
+export function isNotFound(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code
+  return code === 'ENOENT' || code === 'ENOTDIR'
+}

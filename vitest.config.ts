@@ -1,0 +1,28 @@
+import {defineConfig} from 'vitest/config'
+
+// Two tiers, selected by file name: `*.test.ts` under test/unit and test/commands run anywhere in
+// seconds; `*.e2e.test.ts` under test/e2e boot real systemd + dockerd test hosts and need root.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/commands/**/*.test.ts'],
+          exclude: ['**/*.e2e.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.e2e.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          // Test hosts are whole booted systems; the machine has two cores.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+})
