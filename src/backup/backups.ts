@@ -1,0 +1,87 @@
+import {createHash, randomBytes} from 'node:crypto'
+
+import {DockcfgError} from '../cli/errors.js'
+import type {System} from '../system/index.js'
+
+/**
+ * Backups of every file dockcfg is about to replace, kept under /var/lib/dockcfg/backups (inside
+ * --root) with a manifest, so `dockcfg history` can list them and `dockcfg rollback` (or the armed
+ * rollback timer) can restore the exact previous bytes, including "this file did not exist".
+ */
+export const BACKUP_DIR = '/var/lib/dockcfg/backups'
+
+export interface BackedUpFile {
+  path: string
+  /** False when the file did not exist: restoring means deleting it. */
+  existed: boolean
+  mode?: number
+  uid?: number
+  gid?: number
+  sha256?: string
+  /** Name of the copy inside the backup directory. */
+  copy?: string
+}
+
+export interface BackupManifest {
+  id: string
+  time: string
+  command: string
+  files: BackedUpFile[]
+}
+
+export async function createBackup(system: System, command: string, paths: readonly string[]): Promise<BackupManifest> {
+  const now = system.clock.now()
+  const id = `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`
+  const dir = `${BACKUP_DIR}/${id}`
+  await system.fs.mkdirp(dir, 0o700)
+  const files: BackedUpFile[] = []
+  for (const [index, path] of paths.entries()) {
+    const bytes = await system.fs.readBytes(path)
+    if (bytes === undefined) {
+      files.push({path, existed: false})
+      continue
+    }
+    const stat = await system.fs.stat(path)
+    const copy = `file-${index}`
+    // Backups may hold TLS keys: never more readable than root-only.
+    await system.fs.writeAtomic(`${dir}/${copy}`, bytes, {mode: 0o600})
+    files.push({path, existed: true, mode: (stat?.mode ?? 0o644) & 0o7777, uid: stat?.uid, gid: stat?.gid, sha256: sha256(bytes), copy})
+  }
+  const manifest: BackupManifest = {id, time: now.toISOString(), command, files}
+  await system.fs.writeAtomic(`${dir}/manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`, {mode: 0o600})
+  return manifest
+}
+
+export async function listBackups(system: System): Promise<BackupManifest[]> {
+  const manifests: BackupManifest[] = []
+  for (const id of await system.fs.list(BACKUP_DIR)) {
+    const text = await system.fs.readText(`${BACKUP_DIR}/${id}/manifest.json`)
+    if (text === undefined) continue
+    try {
+      manifests.push(JSON.parse(text) as BackupManifest)
+    } catch {
+      // A manifest cut short by a crash is not a usable backup; history skips it.
+    }
+  }
+  return manifests.sort((a, b) => a.id.localeCompare(b.id))
+}
+
+export async function readBackup(system: System, id: string): Promise<BackupManifest> {
+  const text = await system.fs.readText(`${BACKUP_DIR}/${id}/manifest.json`)
+  if (text === undefined) throw new DockcfgError(`no backup with id ${id}`, {remedy: 'dockcfg history lists the backups'})
+  return JSON.parse(text) as BackupManifest
+}
+
+/** The bytes a backup holds for one file (undefined: the file did not exist). */
+export async function backupContent(system: System, manifest: BackupManifest, file: BackedUpFile): Promise<Buffer | undefined> {
+  if (!file.existed || file.copy === undefined) return undefined
+  const bytes = await system.fs.readBytes(`${BACKUP_DIR}/${manifest.id}/${file.copy}`)
+  if (bytes === undefined || sha256(bytes) !== file.sha256) {
+    throw new DockcfgError(`backup ${manifest.id} is damaged: the copy of ${file.path} is missing or does not match its checksum`)
+  }
+  return bytes
+}
+
+export function sha256(bytes: Buffer | string): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}

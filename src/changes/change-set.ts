@@ -1,0 +1,120 @@
+import * as path from 'node:path'
+
+import {backupContent, type BackupManifest, createBackup} from '../backup/backups.js'
+import {acquireLock} from '../backup/lock.js'
+import {DockcfgError} from '../cli/errors.js'
+import type {System} from '../system/index.js'
+
+/**
+ * The plan/apply boundary. Domain code computes FileChanges purely (what each file holds now, what
+ * it should hold); only commitChangeSet performs I/O. --dry-run renders the same plan as a diff.
+ */
+export interface FileChange {
+  /** Tree path as the user knows it (a symlink is written through to its target). */
+  path: string
+  /** Content when the plan was made; undefined: the file did not exist. */
+  before: string | undefined
+  /** Desired content; undefined: delete the file. */
+  after: string | undefined
+  /** Mode for a file that does not exist yet (an existing file keeps its own mode and owner). */
+  newFileMode?: number
+}
+
+export interface CommitResult {
+  backup: BackupManifest
+  written: string[]
+}
+
+export function isNoop(changes: readonly FileChange[]): boolean {
+  return changes.every((c) => c.before === c.after)
+}
+
+/** A unified diff of every file the plan touches, as `diff -u` would show it. */
+export async function renderDiff(changes: readonly FileChange[]): Promise<string> {
+  const {createTwoFilesPatch} = await import('diff')
+  return changes
+    .filter((c) => c.before !== c.after)
+    .map((c) =>
+      createTwoFilesPatch(
+        c.before === undefined ? '/dev/null' : `a${c.path}`,
+        c.after === undefined ? '/dev/null' : `b${c.path}`,
+        c.before ?? '',
+        c.after ?? '',
+        undefined,
+        undefined,
+        {context: 3},
+      )
+        .split('\n')
+        .slice(1) // drop the "====" banner line
+        .join('\n'),
+    )
+    .join('')
+}
+
+/**
+ * Writes a plan: takes the lock, refuses if any file changed since the plan was made (someone else
+ * edited it meanwhile), backs every file up, then writes each atomically. If a write fails half-way
+ * the files already written are put back, so a failure leaves the tree as it was.
+ */
+export async function commitChangeSet(system: System, command: string, changes: readonly FileChange[]): Promise<CommitResult> {
+  const effective = changes.filter((c) => c.before !== c.after)
+  const lock = await acquireLock(system, command)
+  try {
+    for (const change of effective) {
+      const now = await system.fs.readText(change.path)
+      if (now !== change.before) {
+        throw new DockcfgError(`${change.path} changed while dockcfg was planning; nothing was written`, {remedy: 'run the command again'})
+      }
+    }
+    const backup = await createBackup(system, command, effective.map((c) => c.path))
+    const written: string[] = []
+    try {
+      for (const change of effective) {
+        await writeOne(system, change)
+        written.push(change.path)
+      }
+    } catch (error) {
+      await restoreFromBackup(system, backup, written)
+      throw error
+    }
+    return {backup, written}
+  } finally {
+    await lock.release()
+  }
+}
+
+async function writeOne(system: System, change: FileChange): Promise<void> {
+  const target = await system.fs.realpath(change.path)
+  if (change.after === undefined) {
+    await system.fs.remove(target)
+    return
+  }
+  const stat = await system.fs.stat(target)
+  await system.fs.mkdirp(path.posix.dirname(target))
+  await system.fs.writeAtomic(target, change.after, {
+    mode: stat ? stat.mode & 0o7777 : (change.newFileMode ?? 0o644),
+    uid: stat?.uid,
+    gid: stat?.gid,
+  })
+}
+
+/**
+ * Puts files back exactly as a backup recorded them (bytes, mode, owner; deleting files that did not
+ * exist). `only` limits the restore to some paths. Returns the paths restored.
+ */
+export async function restoreFromBackup(system: System, backup: BackupManifest, only?: readonly string[]): Promise<string[]> {
+  const restored: string[] = []
+  for (const file of backup.files) {
+    if (only !== undefined && !only.includes(file.path)) continue
+    const target = await system.fs.realpath(file.path)
+    const bytes = await backupContent(system, backup, file)
+    if (bytes === undefined) {
+      await system.fs.remove(target)
+    } else {
+      await system.fs.mkdirp(path.posix.dirname(target))
+      await system.fs.writeAtomic(target, bytes, {mode: file.mode ?? 0o644, uid: file.uid, gid: file.gid})
+    }
+    restored.push(file.path)
+  }
+  return restored
+}

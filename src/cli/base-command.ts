@@ -1,0 +1,63 @@
+import {Command, Flags, type Interfaces} from '@oclif/core'
+
+import {DockcfgError} from './errors.js'
+import {ExitCode, type ExitCodeValue} from './exit-codes.js'
+
+/**
+ * What every dockcfg command shares: `--root`, `--config-file`, `--dockerd-version`, `--json`, and
+ * the one place where a thrown error becomes a message and an exit code.
+ */
+export abstract class DockcfgCommand extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    root: Flags.directory({
+      description: 'operate on the filesystem tree under DIR (e.g. an image being built) instead of this host; services are never touched unless DIR is /',
+      default: '/',
+      helpGroup: 'GLOBAL',
+    }),
+    'config-file': Flags.string({
+      description: 'daemon.json path inside the tree',
+      default: '/etc/docker/daemon.json',
+      helpGroup: 'GLOBAL',
+    }),
+    'dockerd-version': Flags.string({
+      description: 'validate for this dockerd version instead of asking the installed dockerd (useful with --root)',
+      helpGroup: 'GLOBAL',
+    }),
+  }
+
+  /** Writes a human message to stderr, keeping stdout for data. */
+  protected say(message: string): void {
+    if (!this.jsonEnabled()) this.logToStderr(message)
+  }
+
+  protected override async catch(error: Interfaces.CommandError): Promise<unknown> {
+    const exitCode = exitCodeOf(error)
+    if (error instanceof DockcfgError) {
+      if (this.jsonEnabled()) {
+        this.logJson({error: {name: error.name, message: error.message, exitCode, remedy: error.remedy, details: error.details}})
+      } else {
+        this.logToStderr(`dockcfg: ${error.message}`)
+        if (error.remedy) this.logToStderr(`hint: ${error.remedy}`)
+      }
+      this.exit(exitCode)
+    }
+    if (exitCode !== ExitCode.Unexpected) {
+      // oclif's own errors (bad flags, missing args) already carry a message and exit 2.
+      return super.catch(error)
+    }
+    if (this.jsonEnabled()) {
+      this.logJson({error: {name: error.name, message: error.message, exitCode}})
+      this.exit(exitCode)
+    }
+    return super.catch(error)
+  }
+}
+
+function exitCodeOf(error: Interfaces.CommandError): ExitCodeValue {
+  if (error instanceof DockcfgError) return error.exitCode
+  const oclifExit = (error as {oclif?: {exit?: number}}).oclif?.exit
+  if (oclifExit === 2) return ExitCode.Usage
+  return ExitCode.Unexpected
+}

@@ -1,0 +1,19 @@
+import {Args} from '@oclif/core'
+
+import {DockcfgCommand} from '../cli/base-command.js'
+import {getKey, type GetResult} from '../daemon-config/operations.js'
+import {createSystem} from '../system/index.js'
+
+export default class Get extends DockcfgCommand {
+  static override summary = 'Print the value of one daemon.json key.'
+  static override description = 'Strings print bare, everything else as JSON. A key that is not set exits 1 and names dockerd\'s default.'
+  static override examples = ['<%= config.bin %> get bip', '<%= config.bin %> get dns --json', '<%= config.bin %> get log-opts --root /mnt/image']
+  static override args = {key: Args.string({description: 'daemon.json key', required: true})}
+
+  async run(): Promise<GetResult> {
+    const {args, flags} = await this.parse(Get)
+    const result = await getKey(createSystem({root: flags.root}), flags['config-file'], args.key)
+    if (!this.jsonEnabled()) this.log(typeof result.value === 'string' ? result.value : JSON.stringify(result.value))
+    return result
+  }
+}

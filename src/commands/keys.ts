@@ -1,0 +1,43 @@
+import {Args} from '@oclif/core'
+
+import {DockcfgCommand} from '../cli/base-command.js'
+import {describeOption, listOptions, type OptionSummary} from '../registry/describe.js'
+import {renderTable} from '../output/table.js'
+
+export type KeysResult = {keys: OptionSummary[]}
+
+export default class Keys extends DockcfgCommand {
+  static override summary = 'List every daemon.json key dockerd knows, or show one in detail.'
+  static override description = 'Type, command-line flag, whether a reload applies it, the dockerd versions that know it, and what it does.'
+  static override examples = ['<%= config.bin %> keys', '<%= config.bin %> keys bip', '<%= config.bin %> keys --json']
+  static override args = {key: Args.string({description: 'one key to describe', required: false})}
+
+  async run(): Promise<KeysResult> {
+    const {args} = await this.parse(Keys)
+    if (args.key !== undefined) {
+      const one = describeOption(args.key)
+      if (!this.jsonEnabled()) this.log(renderDetail(one))
+      return {keys: [one]}
+    }
+    const keys = listOptions()
+    if (!this.jsonEnabled()) {
+      this.log(renderTable(['KEY', 'TYPE', 'FLAG', 'RELOAD', 'VERSIONS'], keys.map((k) => [k.key, k.kind, k.flags.join(' ') || '-', k.reload, k.versions])))
+    }
+    return {keys}
+  }
+}
+
+function renderDetail(k: OptionSummary): string {
+  const rows: Array<[string, string]> = [
+    ['key', k.key],
+    ['type', k.kind],
+    ['flags', k.flags.join(', ') || '(none: daemon.json only)'],
+    ['reload', k.reload + (k.reloadNote ? ` (${k.reloadNote})` : '')],
+    ['versions', k.versions],
+    ['checked', k.checkedAt === 'start' ? 'when dockerd starts (dockerd --validate does not see bad values)' : k.checkedAt === 'config' ? 'when dockerd loads its configuration' : 'not checked by dockerd'],
+    ['default', k.default === undefined ? '-' : JSON.stringify(k.default)],
+    ['live value', k.observable ?? 'not observable through the API'],
+    ['description', k.description],
+  ]
+  return rows.map(([name, value]) => `${name.padEnd(12)} ${value}`).join('\n')
+}

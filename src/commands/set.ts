@@ -1,0 +1,52 @@
+import {Args, Flags} from '@oclif/core'
+
+import {DockcfgCommand} from '../cli/base-command.js'
+import {UsageError} from '../cli/errors.js'
+import {changeKeys, type ChangeKeysResult} from '../daemon-config/change-keys.js'
+import {requireOption} from '../daemon-config/operations.js'
+import {valueFromJson, valueFromWords} from '../daemon-config/values.js'
+import {renderChange} from '../output/change.js'
+import {createSystem} from '../system/index.js'
+
+export default class Set extends DockcfgCommand {
+  static override summary = 'Set a daemon.json key, typed and validated, keeping the file\'s formatting.'
+  static override description = `The value is parsed by the key's type: lists take several words, maps take NAME=VALUE words.
+The file is written atomically with a backup, and only when dockerd would accept the result.`
+  static override examples = [
+    '<%= config.bin %> set bip 192.168.42.1/24',
+    '<%= config.bin %> set mtu 1500',
+    '<%= config.bin %> set dns 114.114.114.114 8.8.8.8',
+    '<%= config.bin %> set live-restore true',
+    '<%= config.bin %> set log-opts max-size=10m max-file=3',
+    '<%= config.bin %> set default-address-pools base=10.10.0.0/16,size=24',
+    `<%= config.bin %> set runtimes --json-value '{"crun":{"path":"/usr/bin/crun"}}'`,
+    '<%= config.bin %> set debug true --dry-run',
+  ]
+  static override strict = false
+  static override args = {
+    key: Args.string({description: 'daemon.json key (dockcfg keys lists them)', required: true}),
+    value: Args.string({description: 'value word(s)', required: false}),
+  }
+  static override flags = {
+    'json-value': Flags.string({description: 'the value as JSON, for any key'}),
+    'dry-run': Flags.boolean({description: 'show the diff and what would happen; write nothing'}),
+  }
+
+  async run(): Promise<ChangeKeysResult> {
+    const {args, argv, flags} = await this.parse(Set)
+    const spec = requireOption(args.key)
+    const words = (argv as string[]).slice(1)
+    if (flags['json-value'] !== undefined && words.length > 0) throw new UsageError('give the value either as words or with --json-value, not both')
+    if (flags['json-value'] === undefined && words.length === 0) throw new UsageError(`no value given for ${spec.key}`, {remedy: `dockcfg keys ${spec.key} shows its type`})
+    const value = flags['json-value'] === undefined ? valueFromWords(spec, words) : valueFromJson(spec.key, flags['json-value'])
+    const result = await changeKeys(createSystem({root: flags.root}), {
+      configFile: flags['config-file'],
+      changes: [{key: spec.key, value}],
+      dryRun: flags['dry-run'],
+      dockerdVersion: flags['dockerd-version'],
+      command: ['dockcfg', 'set', ...(argv as string[])].join(' '),
+    })
+    if (!this.jsonEnabled()) renderChange(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
+    return result
+  }
+}

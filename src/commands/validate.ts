@@ -1,0 +1,38 @@
+import {Flags} from '@oclif/core'
+
+import {DockcfgCommand} from '../cli/base-command.js'
+import {ExitCode} from '../cli/exit-codes.js'
+import {validateConfiguration, type ValidateResult} from '../daemon-config/validate-file.js'
+import {renderFinding} from '../output/findings.js'
+import {createSystem} from '../system/index.js'
+
+export default class Validate extends DockcfgCommand {
+  static override summary = 'Check the Docker daemon configuration the way dockerd would, including what only fails at start.'
+  static override description = 'Exit 0 when dockerd would accept the configuration (warnings allowed), 3 when it would refuse it.'
+  static override examples = [
+    '<%= config.bin %> validate',
+    '<%= config.bin %> validate --file ./candidate.json --dockerd-version 20.10.24',
+    '<%= config.bin %> validate --json',
+  ]
+  static override flags = {
+    file: Flags.string({description: 'validate this daemon.json instead of --config-file (a path inside --root)'}),
+  }
+
+  async run(): Promise<ValidateResult> {
+    const {flags} = await this.parse(Validate)
+    const result = await validateConfiguration(createSystem({root: flags.root}), {
+      file: flags.file ?? flags['config-file'],
+      dockerdVersion: flags['dockerd-version'],
+    })
+    if (!this.jsonEnabled()) {
+      for (const finding of result.findings) this.log(renderFinding(finding))
+      const errors = result.findings.filter((f) => f.severity === 'error').length
+      const warnings = result.findings.filter((f) => f.severity === 'warning').length
+      const against = result.dockerdVersion ? `dockerd ${result.dockerdVersion} (${result.versionSource})` : 'the newest dockerd dockcfg knows (no dockerd found; use --dockerd-version)'
+      if (!result.exists) this.logToStderr(`${result.file} does not exist: dockerd runs with its defaults`)
+      this.logToStderr(`${result.file}: ${errors} error(s), ${warnings} warning(s), checked against ${against}`)
+    }
+    if (!result.valid) process.exitCode = ExitCode.InvalidConfig
+    return result
+  }
+}

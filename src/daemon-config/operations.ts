@@ -1,0 +1,116 @@
+import {DockcfgError, InvalidConfigError, UsageError} from '../cli/errors.js'
+import {ExitCode} from '../cli/exit-codes.js'
+import {findOption} from '../registry/index.js'
+import {suggestKey} from '../registry/suggest.js'
+import type {OptionSpec} from '../registry/types.js'
+import type {FileChange} from '../changes/change-set.js'
+import type {System} from '../system/index.js'
+import {type DaemonJsonDocument, findingsOf, keyLine, loadDaemonJson} from './document.js'
+import {type EditPlan, type KeyChange, planDaemonJsonEdit} from './edit.js'
+import type {Finding} from './findings.js'
+import {parseDaemonJson} from './parse.js'
+
+/** How a change reaches the running daemon. */
+export type Activation = 'none' | 'reload' | 'restart'
+
+export interface GetResult {
+  key: string
+  file: string
+  set: boolean
+  value?: unknown
+  line?: number
+  /** dockerd's default when the key is not set (undefined: no fixed default). */
+  default?: unknown
+}
+
+/** Reads one key. A key that is not set is an error (exit 1) that names dockerd's default. */
+export async function getKey(system: System, configFile: string, key: string): Promise<GetResult> {
+  const spec = findOption(key)
+  const doc = await loadDaemonJson(system, configFile, undefined)
+  if (!doc.parsed.decodable) throw unparsable(doc)
+  const value = doc.parsed.value
+  if (Object.prototype.hasOwnProperty.call(value, key)) {
+    return {key, file: configFile, set: true, value: value[key], line: keyLine(doc.parsed, key)}
+  }
+  if (spec === undefined) throw unknownKey(key)
+  const result: GetResult = {key, file: configFile, set: false, default: spec.defaultValue}
+  const defaultText = spec.defaultValue === undefined ? 'dockerd has no fixed default for it' : `dockerd uses its default: ${JSON.stringify(spec.defaultValue)}`
+  throw new DockcfgError(`${key} is not set in ${configFile}; ${defaultText}`, {exitCode: ExitCode.Unexpected, details: result})
+}
+
+export interface DaemonJsonPlan {
+  document: DaemonJsonDocument
+  edit: EditPlan
+  change: FileChange
+  /** Findings of the resulting file. */
+  findings: Finding[]
+  /** Error findings the change would introduce (the apply is refused when non-empty). */
+  introducedErrors: Finding[]
+  activation: Activation
+}
+
+/**
+ * Plans changes to daemon.json: the new text, its findings, and whether dockerd needs a reload or
+ * a restart. Pure apart from reading the current file. Throws InvalidConfigError (exit 3) when the
+ * change would make dockerd refuse the file.
+ */
+export async function planDaemonJsonChanges(
+  system: System,
+  configFile: string,
+  changes: readonly KeyChange[],
+  dockerdVersion: string | undefined,
+): Promise<DaemonJsonPlan> {
+  const document = await loadDaemonJson(system, configFile, dockerdVersion)
+  if (document.exists && !document.parsed.decodable) throw unparsable(document)
+  const edit = planDaemonJsonEdit(document.exists ? document.text : undefined, changes, configFile)
+  const before = findingsOf(document.parsed, dockerdVersion)
+  const candidate = parseDaemonJson(edit.after, configFile, {dockerdVersion})
+  const findings = findingsOf(candidate, dockerdVersion)
+  const seen = new Set(before.filter((f) => f.severity === 'error').map(identity))
+  const introducedErrors = edit.changed ? findings.filter((f) => f.severity === 'error' && !seen.has(identity(f))) : []
+  const plan: DaemonJsonPlan = {
+    document,
+    edit,
+    change: {path: configFile, before: document.exists ? document.text : undefined, after: edit.changed ? edit.after : (document.exists ? document.text : undefined), newFileMode: 0o644},
+    findings,
+    introducedErrors,
+    activation: activationFor(edit.changedKeys),
+  }
+  if (introducedErrors.length > 0) {
+    const lines = introducedErrors.map((f) => `  ${f.file ?? configFile}:${f.line ?? 1}:${f.column ?? 1}: ${f.message}`)
+    throw new InvalidConfigError(`dockerd would refuse the result; nothing was written:\n${lines.join('\n')}`, {details: introducedErrors})
+  }
+  return plan
+}
+
+/** Reload is enough only when every changed key is one dockerd re-reads on SIGHUP. */
+export function activationFor(changedKeys: readonly string[]): Activation {
+  if (changedKeys.length === 0) return 'none'
+  return changedKeys.every((key) => findOption(key)?.reload === 'yes') ? 'reload' : 'restart'
+}
+
+/** Looks a key up for `set`/`unset`, refusing keys dockerd does not know. */
+export function requireOption(key: string): OptionSpec {
+  const spec = findOption(key)
+  if (spec === undefined) throw unknownKey(key)
+  return spec
+}
+
+function unknownKey(key: string): UsageError {
+  const suggestion = suggestKey(key)
+  return new UsageError(`unknown daemon.json key "${key}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`, {
+    remedy: 'dockcfg keys lists every key dockerd knows',
+  })
+}
+
+function unparsable(doc: DaemonJsonDocument): InvalidConfigError {
+  const lines = doc.parsed.findings.filter((f) => f.severity === 'error').map((f) => `  ${f.file}:${f.line}:${f.column}: ${f.message}`)
+  return new InvalidConfigError(`${doc.path} is not valid JSON, so dockerd refuses it and dockcfg will not edit it:\n${lines.join('\n')}`, {
+    remedy: 'fix it by hand (dockcfg validate lists every problem), then run the command again',
+    details: doc.parsed.findings,
+  })
+}
+
+function identity(f: Finding): string {
+  return `${f.code}|${f.key ?? ''}|${f.message}`
+}

@@ -1,0 +1,30 @@
+import semver from 'semver'
+
+import type {System} from '../system/index.js'
+
+/**
+ * Which dockerd version to validate for. An explicit --dockerd-version wins (with --root the
+ * installed binary says nothing about the image); on the live host the installed dockerd answers;
+ * otherwise undefined, and validation assumes the newest version it knows.
+ */
+export interface DockerdVersion {
+  version: string | undefined
+  source: 'flag' | 'installed' | 'assumed'
+}
+
+export async function resolveDockerdVersion(system: System, override: string | undefined): Promise<DockerdVersion> {
+  if (override !== undefined) {
+    const coerced = semver.coerce(override)
+    return {version: coerced?.version ?? override, source: 'flag'}
+  }
+  if (!system.isLiveHost) return {version: undefined, source: 'assumed'}
+  const result = await system.processes.run('dockerd', ['--version'], {timeoutMs: 5000})
+  const version = result.exitCode === 0 ? parseDockerdVersion(result.stdout) : undefined
+  return version === undefined ? {version: undefined, source: 'assumed'} : {version, source: 'installed'}
+}
+
+/** "Docker version 20.10.24+dfsg1, build 5d6db84" -> "20.10.24". */
+export function parseDockerdVersion(output: string): string | undefined {
+  const match = /version\s+v?(\d+\.\d+(?:\.\d+)?)/i.exec(output)
+  return match ? semver.coerce(match[1])?.version : undefined
+}

@@ -1,0 +1,104 @@
+import * as fsp from 'node:fs/promises'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+
+import {listBackups, readBackup} from '../../../src/backup/backups.js'
+import {acquireLock} from '../../../src/backup/lock.js'
+import {commitChangeSet, renderDiff, restoreFromBackup} from '../../../src/changes/change-set.js'
+import {createSystem, type System} from '../../../src/system/index.js'
+
+let root: string
+let system: System
+
+beforeEach(async () => {
+  root = await fsp.mkdtemp(path.join(os.tmpdir(), 'dockcfg-cs-'))
+  system = createSystem({root})
+  await fsp.mkdir(path.join(root, 'etc/docker'), {recursive: true})
+})
+afterEach(async () => {
+  await fsp.rm(root, {recursive: true, force: true})
+})
+
+const file = '/etc/docker/daemon.json'
+const host = () => path.join(root, file)
+
+describe('commitChangeSet', () => {
+  it('creates a missing file with mode 0644 and records that it did not exist', async () => {
+    const result = await commitChangeSet(system, 'test', [{path: file, before: undefined, after: '{}\n', newFileMode: 0o644}])
+    expect(await fsp.readFile(host(), 'utf8')).toBe('{}\n')
+    expect((await fsp.stat(host())).mode & 0o777).toBe(0o644)
+    expect(result.backup.files).toEqual([{path: file, existed: false}])
+  })
+
+  it('keeps the mode of an existing file and backs up its bytes, readable by root only', async () => {
+    await fsp.writeFile(host(), '{"debug": true}\n', {mode: 0o600})
+    await fsp.chmod(host(), 0o600)
+    const result = await commitChangeSet(system, 'dockcfg set mtu 1400', [{path: file, before: '{"debug": true}\n', after: '{"debug": true, "mtu": 1400}\n'}])
+    expect((await fsp.stat(host())).mode & 0o777).toBe(0o600)
+    const backupDir = path.join(root, 'var/lib/dockcfg/backups', result.backup.id)
+    expect(await fsp.readFile(path.join(backupDir, 'file-0'), 'utf8')).toBe('{"debug": true}\n')
+    expect((await fsp.stat(path.join(backupDir, 'file-0'))).mode & 0o777).toBe(0o600)
+    expect((await fsp.stat(backupDir)).mode & 0o777).toBe(0o700)
+    const manifest = await readBackup(system, result.backup.id)
+    expect(manifest.command).toBe('dockcfg set mtu 1400')
+    expect(manifest.files[0]).toMatchObject({path: file, existed: true, mode: 0o600})
+  })
+
+  it('writes through a symlinked daemon.json to its target, resolving absolute links inside --root', async () => {
+    await fsp.mkdir(path.join(root, 'srv/conf'), {recursive: true})
+    await fsp.writeFile(path.join(root, 'srv/conf/daemon.json'), '{}\n')
+    await fsp.symlink('/srv/conf/daemon.json', host())
+    await commitChangeSet(system, 'test', [{path: file, before: '{}\n', after: '{"mtu": 1400}\n'}])
+    expect((await fsp.lstat(host())).isSymbolicLink()).toBe(true)
+    expect(await fsp.readFile(path.join(root, 'srv/conf/daemon.json'), 'utf8')).toBe('{"mtu": 1400}\n')
+  })
+
+  it('refuses when the file changed since the plan was made, writing nothing', async () => {
+    await fsp.writeFile(host(), '{"a": 2}\n')
+    await expect(commitChangeSet(system, 'test', [{path: file, before: '{"a": 1}\n', after: '{}\n'}])).rejects.toThrow(/changed while dockcfg was planning/)
+    expect(await fsp.readFile(host(), 'utf8')).toBe('{"a": 2}\n')
+    expect(await listBackups(system)).toEqual([])
+  })
+
+  it('puts back files already written when a later write fails', async () => {
+    await fsp.writeFile(host(), 'old\n')
+    // A directory where a file must go makes the second write fail.
+    await fsp.mkdir(path.join(root, 'etc/systemd/system/docker.service.d/50-dockcfg.conf'), {recursive: true})
+    await expect(
+      commitChangeSet(system, 'test', [
+        {path: file, before: 'old\n', after: 'new\n'},
+        {path: '/etc/systemd/system/docker.service.d/50-dockcfg.conf', before: undefined, after: '[Service]\n'},
+      ]),
+    ).rejects.toThrow()
+    expect(await fsp.readFile(host(), 'utf8')).toBe('old\n')
+  })
+
+  it('restoreFromBackup deletes files that did not exist before', async () => {
+    const result = await commitChangeSet(system, 'test', [{path: file, before: undefined, after: '{}\n'}])
+    await restoreFromBackup(system, result.backup)
+    await expect(fsp.stat(host())).rejects.toThrow(/ENOENT/)
+  })
+})
+
+describe('renderDiff', () => {
+  it('renders a unified diff with tree paths', async () => {
+    const diff = await renderDiff([{path: file, before: '{\n  "a": 1\n}\n', after: '{\n  "a": 2\n}\n'}])
+    expect(diff).toContain('--- a/etc/docker/daemon.json')
+    expect(diff).toContain('-  "a": 1')
+    expect(diff).toContain('+  "a": 2')
+  })
+})
+
+describe('acquireLock', () => {
+  it('serialises holders and clears a lock whose owner is gone', async () => {
+    const first = await acquireLock(system, 'one')
+    await expect(acquireLock(system, 'two', 300)).rejects.toThrow(/holds the lock .*"one"/)
+    await first.release()
+    const lockFile = path.join(root, 'var/lib/dockcfg/dockcfg.lock')
+    // A holder that died: a pid that cannot exist on this machine.
+    await fsp.writeFile(lockFile, JSON.stringify({pid: 2 ** 22 + 1, bootId: (await fsp.readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim(), command: 'ghost', since: '', token: 'x'}))
+    const third = await acquireLock(system, 'three', 300)
+    await third.release()
+  })
+})
