@@ -56,6 +56,43 @@ export interface FlagSpec {
   /** Version range in which the flag exists, when narrower than the key's. */
   since?: string
   until?: string
+  /**
+   * First version in which the flag is a named option (dockerd 29 made `--dns` one). Before it the
+   * flag is compared by its own name, which for `dns` gives the same answer.
+   */
+  namedSince?: string
+}
+
+/**
+ * A dockerd command-line flag that no daemon.json key corresponds to (`--config-file`,
+ * `--validate`, ...). Listed so an argv parser recognises every flag dockerd accepts.
+ */
+export interface FlagOnlySpec {
+  flag: FlagSpec
+  /** false for boolean switches (`--validate`), true when the flag consumes a value. */
+  takesValue: boolean
+  description: string
+}
+
+/** A key backed by a struct field but with no matching flag, so dockerd always refuses it (section 1.6). */
+export interface RejectedStructKey {
+  key: string
+  /** What the user can do instead. */
+  hint: string
+}
+
+/**
+ * A key equal to a flag's long name but with no JSON field behind it: it passes dockerd's
+ * unknown-key check and is then dropped without a word (section 1.7).
+ */
+export interface IgnoredFlagNameKey {
+  key: string
+  /** The key (or `proxies.<child>`) the user most likely meant; absent when no key can do it. */
+  meant?: string
+  /** Version range in which the flag, and so the trap, exists. */
+  since?: string
+  until?: string
+  note: string
 }
 
 export interface OptionSpec {
@@ -72,6 +109,11 @@ export interface OptionSpec {
   deprecated?: string
   /** First version that refuses the key (unknown directive or hard error). */
   removed?: string
+  /**
+   * First version that accepts the key but drops its value (struct field gone, key kept known via
+   * the skip list). optionStatus reports such keys as 'removed'.
+   */
+  ignoredSince?: string
   /** What the replacement is, for deprecated/removed keys. */
   replacement?: string
   /** dockerd's default, as it would appear in daemon.json (for `get` and `show`). */
@@ -82,6 +124,8 @@ export interface OptionSpec {
   network?: boolean
   /** Exempt from dockerd's unknown-key check (features, builder, ...). */
   skipUnknownCheck?: boolean
+  /** First version whose skip list holds the key, when later than `added` (allow-nondistributable-artifacts). */
+  skipUnknownCheckSince?: string
   /** Object value that dockerd does not flatten for the conflict check (log-opts, runtimes, ...). */
   flat?: boolean
   /** The only key dockerd lets appear as flag and in the file at once: runtimes. */

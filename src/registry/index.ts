@@ -1,0 +1,226 @@
+import semver from 'semver'
+
+import {FLAG_ONLY, IGNORED_FLAG_NAME_KEYS, OPTIONS, REJECTED_STRUCT_KEYS} from './options.js'
+import type {FlagOnlySpec, FlagSpec, IgnoredFlagNameKey, OptionSpec, RejectedStructKey} from './types.js'
+
+export {FLAG_ONLY, IGNORED_FLAG_NAME_KEYS, OPTIONS, REJECTED_STRUCT_KEYS}
+export type * from './types.js'
+
+/** The newest dockerd release the registry was checked against (docker-v29.7.2). */
+export const NEWEST_KNOWN_VERSION = '29.7.2'
+
+/** The oldest release the registry covers; older versions are validated as if they were this one. */
+export const OLDEST_KNOWN_VERSION = '20.10.0'
+
+export type OptionStatus = 'ok' | 'not-yet' | 'deprecated' | 'removed'
+
+const byKey = new Map<string, OptionSpec>(OPTIONS.map((o) => [o.key, o]))
+
+/**
+ * Turns what `dockerd --version` or a package manager prints ("20.10.24+dfsg1", "docker-v29.7.2",
+ * "v28.0.0-rc.1") into a plain x.y.z semver string; undefined when there is no version in it.
+ * Pre-release tags are dropped on purpose: an rc of 28.0.0 already has 28.0.0's keys.
+ */
+export function normalizeVersion(version: string): string | undefined {
+  const coerced = semver.coerce(version.replace(/^docker-/, ''))
+  return coerced === null ? undefined : coerced.version
+}
+
+/** The version to reason about: the given one normalised, or the newest known when absent/garbled. */
+function effective(version: string | undefined): string {
+  return (version === undefined ? undefined : normalizeVersion(version)) ?? NEWEST_KNOWN_VERSION
+}
+
+/** Whether `version` is inside [since, until). */
+function inRange(version: string, since: string | undefined, until: string | undefined): boolean {
+  if (since !== undefined && semver.lt(version, since)) return false
+  if (until !== undefined && semver.gte(version, until)) return false
+  return true
+}
+
+/** The spec of a daemon.json key (case-sensitive, as dockerd is), whatever the version. */
+export function findOption(key: string): OptionSpec | undefined {
+  return byKey.get(key)
+}
+
+/** Whether the flag exists in `version` (its own range intersected with its key's). */
+export function flagExistsIn(spec: OptionSpec | undefined, flag: FlagSpec, version?: string): boolean {
+  const v = effective(version)
+  const since = flag.since ?? spec?.added
+  return inRange(v, since, flag.until)
+}
+
+/** The key a flag is compared against in dockerd's conflict check at `version` (section 2.3). */
+export function conflictName(flag: FlagSpec, version?: string): string {
+  if (flag.namedKey === undefined) return flag.long
+  if (flag.namedSince !== undefined && semver.lt(effective(version), flag.namedSince)) return flag.long
+  return flag.namedKey
+}
+
+export interface FlagMatch {
+  option: OptionSpec
+  flag: FlagSpec
+}
+
+const matchesName = (flag: FlagSpec, name: string) => flag.long === name || (flag.short !== undefined && flag.short === name)
+
+/**
+ * Finds the daemon.json key behind a dockerd flag, by long name or one-letter shorthand (without
+ * dashes). When a long name moved between keys across versions (`--host-gateway-ip`: plain until
+ * 28.0, named option of host-gateway-ips since), the definition valid at `version` wins; without
+ * a version the newest. Flags with no key at all are found by flagOnlyFor.
+ */
+export function optionForFlag(name: string, version?: string): FlagMatch | undefined {
+  const v = effective(version)
+  let fallback: FlagMatch | undefined
+  for (const option of OPTIONS) {
+    for (const flag of option.flags) {
+      if (!matchesName(flag, name)) continue
+      if (flagExistsIn(option, flag, v)) return {option, flag}
+      fallback ??= {option, flag}
+    }
+  }
+  return fallback
+}
+
+/** A dockerd flag without a daemon.json key (`--config-file`, `--validate`, `-v`, ...), by long or short name. */
+export function flagOnlyFor(name: string): FlagOnlySpec | undefined {
+  return FLAG_ONLY.find((only) => matchesName(only.flag, name))
+}
+
+/** Whether the flag consumes a value (`--bip X`) rather than being a switch (`--debug`). */
+export function flagTakesValue(option: OptionSpec): boolean {
+  return option.kind !== 'boolean' && option.kind !== 'nullable-boolean'
+}
+
+/** Every flag long name dockerd `version` accepts, mapped to what it belongs to. */
+export function flagsIn(version?: string): Array<{flag: FlagSpec; option: OptionSpec | undefined}> {
+  const v = effective(version)
+  const out: Array<{flag: FlagSpec; option: OptionSpec | undefined}> = []
+  for (const option of OPTIONS) {
+    for (const flag of option.flags) {
+      if (flagExistsIn(option, flag, v)) out.push({flag, option})
+    }
+  }
+  for (const only of FLAG_ONLY) {
+    if (flagExistsIn(undefined, only.flag, v)) out.push({flag: only.flag, option: undefined})
+  }
+  return out
+}
+
+/** Whether dockerd `version` has the key in its skip list (`features`, `builder`, ...). */
+export function inSkipList(spec: OptionSpec, version?: string): boolean {
+  if (spec.skipUnknownCheck !== true) return false
+  return inRange(effective(version), spec.skipUnknownCheckSince ?? spec.added, undefined)
+}
+
+/**
+ * dockerd's unknown-key rule (section 2.2) for one flattened key: known when some flag has that
+ * long name, or the key is in the skip list, or it is the name of a named-option flag. Only long
+ * names count (`H`, `D` are unknown) and the comparison is case-sensitive.
+ * Known does not mean useful: `label` is known and ignored (see IGNORED_FLAG_NAME_KEYS). An
+ * object-valued key that is not flat (`proxies`) is never checked itself: ask about its children.
+ */
+export function isKnownKey(key: string, version?: string): boolean {
+  const v = effective(version)
+  const spec = byKey.get(key)
+  if (spec !== undefined && inSkipList(spec, v)) return true
+  for (const match of flagsIn(v)) {
+    if (match.flag.long === key) return true
+    if (match.flag.namedKey === key && conflictName(match.flag, v) === key) return true
+  }
+  return false
+}
+
+/** The accepted-but-ignored entry for `key` at `version`, if the key is such a trap. */
+export function ignoredFlagNameKey(key: string, version?: string): IgnoredFlagNameKey | undefined {
+  const v = effective(version)
+  return IGNORED_FLAG_NAME_KEYS.find((e) => e.key === key && inRange(v, e.since, e.until))
+}
+
+/** The section 1.6 entry for `key`, if dockerd always refuses it. */
+export function rejectedStructKey(key: string): RejectedStructKey | undefined {
+  return REJECTED_STRUCT_KEYS.find((e) => e.key === key)
+}
+
+/** Whether dockerd `version` leaves the key's object value whole in the conflict check. */
+export function isFlat(key: string, version?: string): boolean {
+  const spec = byKey.get(key)
+  if (spec?.flat !== true) return false
+  // default-network-opts and nri-opts became flat in the release that introduced them.
+  return inRange(effective(version), spec.added, undefined)
+}
+
+/**
+ * Section 2.1 flattening, as dockerd does before its unknown-key and conflict checks: every
+ * object value is replaced by its children (one level), except the values of "flat" keys.
+ * Later keys overwrite earlier ones, like Go's map copy.
+ */
+export function flattenForConflictCheck(value: Record<string, unknown>, version?: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [key, child] of Object.entries(value)) {
+    if (child !== null && typeof child === 'object' && !Array.isArray(child) && !isFlat(key, version)) {
+      Object.assign(out, child)
+      continue
+    }
+    out[key] = child
+  }
+  return out
+}
+
+/**
+ * Life-cycle state of a key in dockerd `version`: 'not-yet' before `added`, 'removed' from
+ * `removed` (refused) or `ignoredSince` (dropped), 'deprecated' from `deprecated`, else 'ok'.
+ */
+export function optionStatus(spec: OptionSpec, version?: string): OptionStatus {
+  const v = effective(version)
+  if (spec.added !== undefined && semver.lt(v, spec.added)) return 'not-yet'
+  if (spec.removed !== undefined && semver.gte(v, spec.removed)) return 'removed'
+  if (spec.ignoredSince !== undefined && semver.gte(v, spec.ignoredSince)) return 'removed'
+  if (spec.deprecated !== undefined && semver.gte(v, spec.deprecated)) return 'deprecated'
+  return 'ok'
+}
+
+/** semver comparison helper for callers that gate behaviour on a dockerd version. */
+export function versionAtLeast(version: string | undefined, minimum: string): boolean {
+  return semver.gte(effective(version), minimum)
+}
+
+/**
+ * Keys dockerd `version` accepts as top-level daemon.json keys and actually uses. `proxies` is
+ * included although isKnownKey says no: dockerd flattens its object and checks the children.
+ */
+export function usableKeys(version?: string): string[] {
+  return OPTIONS.filter((o) => {
+    const status = optionStatus(o, version)
+    if (status === 'removed' || status === 'not-yet') return false
+    return isKnownKey(o.key, version) || (o.kind === 'object' && !isFlat(o.key, version))
+  }).map((o) => o.key)
+}
+
+/**
+ * The usable key closest to a mistyped one at `version` (Levenshtein, underscores read as dashes,
+ * case ignored), or undefined when nothing is plausibly meant.
+ */
+export function closestKey(typed: string, version?: string): string | undefined {
+  const normal = typed.toLowerCase().replace(/_/g, '-')
+  let best: {key: string; distance: number} | undefined
+  for (const key of usableKeys(version)) {
+    const distance = levenshtein(normal, key)
+    if (best === undefined || distance < best.distance) best = {key, distance}
+  }
+  if (best === undefined) return undefined
+  return best.distance <= Math.max(1, Math.floor(best.key.length / 3)) ? best.key : undefined
+}
+
+function levenshtein(a: string, b: string): number {
+  let previous = Array.from({length: b.length + 1}, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return previous[b.length] ?? 0
+}
