@@ -1,0 +1,84 @@
+import type {CheckFinding, CheckResult, StepFailure} from './check.js'
+
+/**
+ * Human view of a remote check: one row per step (STEP, RESULT, DETAIL), then the findings with
+ * their fixes, worst first. Pure text without colour: the command layer decides about colour.
+ */
+export function renderCheckTable(result: CheckResult): string {
+  const rows: Array<[string, string, string]> = []
+  const r = result
+  rows.push(['resolve', r.resolve.ok ? 'ok' : 'FAIL', r.resolve.ok ? `${r.resolve.addresses.join(', ')} (${r.resolve.ms} ms)` : failureText(r.resolve.error)])
+  if (r.connect !== undefined) {
+    rows.push(['tcp connect', r.connect.ok ? 'ok' : 'FAIL', r.connect.ok ? `${r.connect.address ?? ''} (${r.connect.ms} ms)` : failureText(r.connect.error)])
+  }
+  if (r.tls !== undefined) {
+    const t = r.tls
+    if (!t.ok) {
+      rows.push(['tls handshake', r.transport === 'plaintext' ? 'NONE' : 'FAIL', r.transport === 'plaintext' ? 'port speaks plain HTTP' : failureText(t.error)])
+    } else {
+      rows.push(['tls handshake', 'ok', `${t.protocol ?? '?'} ${t.cipher ?? ''} (${t.ms} ms)`.trim()])
+      rows.push(['certificate chain', t.chainVerified ? 'ok' : 'FAIL', t.chainVerified ? `issued by ${t.certificate?.issuer ?? '?'}` : (t.chainError ?? 'not verified')])
+      if (t.certificate !== undefined) {
+        const c = t.certificate
+        const sans = [...c.dnsNames, ...c.ipAddresses].join(', ') || 'none'
+        rows.push(['name in certificate', t.nameMatches ? 'ok' : 'FAIL', `${r.host} ${t.nameMatches ? 'covered' : 'NOT covered'}; SANs: ${sans}`])
+        rows.push(['certificate expiry', c.expired ? 'FAIL' : c.daysUntilExpiry < 30 ? 'WARN' : 'ok', `${c.daysUntilExpiry} days left (${c.notAfter})`])
+      }
+    }
+  }
+  if (r.clientCertificate !== undefined) {
+    const required = r.clientCertificate.required
+    rows.push(['client cert demanded', required === true ? 'ok' : required === false ? 'NO' : '?', r.clientCertificate.detail])
+  }
+  if (r.ping !== undefined) {
+    const p = r.ping
+    const detail =
+      p.status === undefined
+        ? failureText(p.error)
+        : `HTTP ${p.status} ${JSON.stringify(p.body ?? '')} over ${p.transport}${p.apiVersion ? `, Api-Version ${p.apiVersion}` : ''}${p.server ? `, ${p.server}` : ''} (${p.ms} ms)`
+    rows.push(['GET /_ping', p.ok ? 'ok' : 'FAIL', detail])
+  }
+  if (r.version !== undefined) {
+    const v = r.version
+    rows.push([
+      'GET /version',
+      v.ok ? 'ok' : 'FAIL',
+      v.ok ? `Docker ${v.version ?? '?'}, API ${v.apiVersion ?? '?'} (min ${v.minApiVersion ?? '?'}), ${v.os ?? '?'}/${v.arch ?? '?'}` : failureText(v.error),
+    ])
+  }
+  const width = Math.max(...rows.map(([step]) => step.length), 'STEP'.length)
+  const statusWidth = Math.max(...rows.map(([, status]) => status.length), 'RESULT'.length)
+  const line = (a: string, b: string, c: string): string => `${a.padEnd(width)}  ${b.padEnd(statusWidth)}  ${c}`.trimEnd()
+  const out = [`${r.endpoint}: ${verdictLabel(r)}`, '', line('STEP', 'RESULT', 'DETAIL'), ...rows.map(([a, b, c]) => line(a, b, c))]
+  const findings = [...r.findings].sort((x, y) => rank(y) - rank(x))
+  if (findings.length > 0) {
+    out.push('')
+    for (const f of findings) {
+      out.push(`${f.severity.toUpperCase().padEnd(8)} ${f.message}`)
+      if (f.fix !== undefined) out.push(`${' '.repeat(9)}fix: ${f.fix}`)
+    }
+  }
+  return `${out.join('\n')}\n`
+}
+
+function verdictLabel(r: CheckResult): string {
+  switch (r.verdict) {
+    case 'CRITICAL':
+      return 'CRITICAL — the Docker API is open without client authentication'
+    case 'error':
+      return 'FAILED'
+    case 'warning':
+      return `OK with warnings${r.latencyMs === undefined ? '' : ` (latency ${r.latencyMs} ms)`}`
+    case 'ok':
+      return `OK${r.latencyMs === undefined ? '' : ` (latency ${r.latencyMs} ms)`}`
+  }
+}
+
+function failureText(error: StepFailure | undefined): string {
+  if (error === undefined) return 'failed'
+  return `${error.kind}: ${error.message}`
+}
+
+function rank(f: CheckFinding): number {
+  return {CRITICAL: 3, error: 2, warning: 1, info: 0}[f.severity]
+}
