@@ -10,6 +10,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/commands/**/*.test.ts'],
           exclude: ['**/*.e2e.test.ts'],
+          globalSetup: ['test/support/build.ts'],
           testTimeout: 30_000,
         },
       },
@@ -17,6 +18,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.e2e.test.ts'],
+          globalSetup: ['test/support/build.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
           // Test hosts are whole booted systems; the machine has two cores.

@@ -56,9 +56,15 @@ export async function renderDiff(changes: readonly FileChange[]): Promise<string
  * edited it meanwhile), backs every file up, then writes each atomically. If a write fails half-way
  * the files already written are put back, so a failure leaves the tree as it was.
  */
-export async function commitChangeSet(system: System, command: string, changes: readonly FileChange[]): Promise<CommitResult> {
+export async function commitChangeSet(
+  system: System,
+  command: string,
+  changes: readonly FileChange[],
+  options: {alreadyLocked?: boolean} = {},
+): Promise<CommitResult> {
   const effective = changes.filter((c) => c.before !== c.after)
-  const lock = await acquireLock(system, command)
+  // An apply holds the lock for its whole run (write, restart, verify, roll back); plain writes take it here.
+  const lock = options.alreadyLocked ? {release: async () => {}} : await acquireLock(system, command)
   try {
     for (const change of effective) {
       const now = await system.fs.readText(change.path)

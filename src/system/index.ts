@@ -1,10 +1,14 @@
 import {type Clock, systemClock} from './clock.js'
 import {type FileSystem, HostFileSystem} from './fs.js'
 import {ExecaProcessRunner, type ProcessRunner} from './process.js'
+import type {DockerApi} from '../docker-api/client.js'
+import type {ServiceManager} from '../service/service-manager.js'
 
 /**
  * The composition root: the one place where the real implementations of every outside system are
- * wired. Commands call createSystem(); tests build a System from fakes or a temporary root.
+ * wired (files under --root, processes, systemd, the Docker API, the clock). Commands call
+ * createSystem(); tests build a System from fakes or a temporary root. Seams that pull in heavier
+ * modules are factories, so commands that never restart dockerd never load them.
  */
 export interface System {
   fs: FileSystem
@@ -12,15 +16,27 @@ export interface System {
   clock: Clock
   /** True when the managed tree is this machine's own `/`: only then may services be touched. */
   isLiveHost: boolean
+  services(): Promise<ServiceManager>
+  /** The Engine API on a unix socket given as a tree path. */
+  docker(socketTreePath: string, timeoutMs?: number): Promise<DockerApi>
 }
 
 export function createSystem(options: {root: string}): System {
   const fs = new HostFileSystem(options.root)
+  const processes = new ExecaProcessRunner()
   return {
     fs,
-    processes: new ExecaProcessRunner(),
+    processes,
     clock: systemClock,
     isLiveHost: fs.root === '/',
+    async services() {
+      const {SystemctlServiceManager} = await import('../service/service-manager.js')
+      return new SystemctlServiceManager(processes)
+    },
+    async docker(socketTreePath, timeoutMs) {
+      const {UnixSocketDockerApi} = await import('../docker-api/client.js')
+      return new UnixSocketDockerApi(fs.hostPath(socketTreePath), timeoutMs)
+    },
   }
 }
 

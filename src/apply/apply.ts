@@ -1,0 +1,340 @@
+import {acquireLock} from '../backup/lock.js'
+import {DockcfgError, InvalidConfigError, RefusedError} from '../cli/errors.js'
+import {ExitCode} from '../cli/exit-codes.js'
+import {type CommitResult, commitChangeSet, type FileChange, renderDiff, restoreFromBackup} from '../changes/change-set.js'
+import {planDaemonJsonEdit} from '../daemon-config/edit.js'
+import type {Activation} from '../daemon-config/operations.js'
+import type {Finding} from '../daemon-config/findings.js'
+import type {DockerApi} from '../docker-api/client.js'
+import type {ServiceManager} from '../service/service-manager.js'
+import {OverlayFileSystem} from '../system/overlay-fs.js'
+import type {FileSystem, System} from '../system/index.js'
+import {DOCKER_UNIT, type UnitState, unitState, waitHealthy} from './health.js'
+import {clearPending, isAbandoned, type PendingApply, readPending, writePending} from './pending.js'
+import {preflight, type PreflightOutcome} from './preflight.js'
+import {type VerifyItem, verifyLive} from './verify.js'
+
+/**
+ * What the apply engine needs to know about a tree (live or planned): the daemon.json in force,
+ * the resolved ExecStart, the listeners, and every finding that would stop dockerd (flag/file
+ * conflicts included). Provided by the effective-configuration model.
+ */
+export interface TreeView {
+  configFile: string
+  config: Record<string, unknown>
+  configText: string
+  execArgv: string[] | null
+  /** Effective listeners (daemon.json hosts and -H flags), for health and verification. */
+  hosts: string[]
+  /** The unix socket dockcfg talks to (tree path). */
+  socket: string
+  /** Errors that make dockerd refuse to start (validation and conflicts). */
+  errors: Finding[]
+  dockerdVersion: string | undefined
+}
+
+export type Inspector = (fs: FileSystem) => Promise<TreeView>
+
+export interface ApplyOptions {
+  dryRun: boolean
+  /** Write the files, report what is pending, touch no service. */
+  noRestart: boolean
+  yes: boolean
+  keepContainers: boolean
+  timeoutMs: number
+  /** Asks the user on a TTY; undefined when there is no TTY (scripts must pass --yes). */
+  confirm?: (question: string) => Promise<boolean>
+  progress?: (message: string) => void
+}
+
+export interface ApplyRequest {
+  command: string
+  changes: FileChange[]
+  /** daemon.json keys whose value changes (reload-or-restart verdict and verification). */
+  changedKeys: string[]
+  activation: Activation
+}
+
+/** The typed result of every command that changes configuration. */
+export interface ApplyResult {
+  changed: boolean
+  dryRun: boolean
+  diff: string
+  files: string[]
+  backupId?: string
+  /** What was done to the running daemon. */
+  action: 'none' | 'written' | 'reloaded' | 'restarted'
+  /** When written but not applied: what dockerd still needs. */
+  pending?: 'reload' | 'restart'
+  pendingReason?: string
+  preflight?: PreflightOutcome
+  verification: VerifyItem[]
+  containers?: {running: number; names: string[]; liveRestore: boolean}
+  warnings: string[]
+}
+
+/** Keys whose change rebuilds the default bridge: live-restore cannot carry containers across. */
+const BRIDGE_KEYS = new Set(['bip', 'bip6', 'fixed-cidr', 'fixed-cidr-v6', 'mtu', 'bridge', 'default-gateway', 'default-gateway-v6', 'ipv6', 'default-address-pools', 'icc', 'ip-masq', 'iptables', 'ip'])
+
+/**
+ * Applies a planned change safely: preflight on the planned tree, container safety, backup and
+ * atomic write, a rollback armed outside this process, reload or restart, health, live
+ * verification, and automatic rollback when the daemon does not come back right.
+ * Throws InvalidConfigError (3, nothing written), RefusedError (7, nothing changed), or a
+ * DockcfgError with exit 4 (rolled back) or 5 (rollback failed too).
+ */
+export async function applyChanges(system: System, request: ApplyRequest, inspect: Inspector, options: ApplyOptions): Promise<ApplyResult> {
+  const warnings = await abandonedApplyWarnings(system)
+  const changes = request.changes.filter((c) => c.before !== c.after)
+  const diff = await renderDiff(changes)
+  const base: ApplyResult = {changed: changes.length > 0, dryRun: options.dryRun, diff, files: changes.map((c) => c.path), action: 'none', verification: [], warnings}
+  if (changes.length === 0) return base
+
+  const configFile = (await inspect(system.fs)).configFile
+  const unitFilesChanged = changes.some((c) => c.path !== configFile)
+  const activation: Activation = unitFilesChanged ? 'restart' : request.activation
+
+  const planned = await inspect(new OverlayFileSystem(system.fs, changes))
+  if (planned.errors.length > 0) {
+    const lines = planned.errors.map((f) => `  ${f.file ?? ''}${f.line ? `:${f.line}` : ''}${f.column ? `:${f.column}` : ''}: ${f.message}`)
+    throw new InvalidConfigError(`dockerd would refuse the result; nothing was written:\n${lines.join('\n')}`, {details: planned.errors})
+  }
+  if (options.dryRun) return {...base, pending: activation === 'none' ? undefined : activation}
+
+  const serviceReason = await whyNoService(system, options)
+  if (serviceReason !== undefined) {
+    const committed = await commitChangeSet(system, request.command, changes)
+    return {...base, action: 'written', backupId: committed.backup.id, pending: activation === 'none' ? undefined : activation, pendingReason: serviceReason}
+  }
+
+  const services = await system.services()
+  const lock = await acquireLock(system, request.command)
+  try {
+    options.progress?.('preflight: asking dockerd about the new configuration')
+    const check = await preflight(system, {configText: planned.configText, execArgv: planned.execArgv, dockerdVersion: planned.dockerdVersion})
+    if (!check.ok) throw new InvalidConfigError(`preflight (${check.method}) failed, nothing was written: ${check.detail}`, {details: check})
+
+    const current = await inspect(system.fs)
+    const api = await system.docker(current.socket)
+    const before = await unitState(services)
+    const running = before.ActiveState === 'active' && (await api.ping())
+    let extraChanges: FileChange[] = []
+    let containers: ApplyResult['containers']
+    if (activation === 'restart' && running) {
+      const guard = await containerGuard(api, request.changedKeys, options)
+      containers = guard.containers
+      if (guard.enableLiveRestore) extraChanges = liveRestoreChange(changes, configFile, planned.config)
+    }
+    const toWrite = mergeChanges(changes, extraChanges)
+    const committed = await commitChangeSet(system, request.command, toWrite, {alreadyLocked: true})
+    const timerUnit = `dockcfg-rollback-${committed.backup.id.toLowerCase().replace(/[^a-z0-9-]/g, '')}`
+    const timerSeconds = Math.ceil(options.timeoutMs / 1000) + 30
+    await armRollback(system, services, {backupId: committed.backup.id, command: request.command, pid: process.pid, startedAt: system.clock.now().toISOString(), timerUnit, timerSeconds})
+
+    try {
+      const after = await inspect(system.fs)
+      const outcome = await activate(system, services, after, {activation, before, running, unitFilesChanged, options, enableLiveRestoreFirst: extraChanges.length > 0})
+      const verification = outcome.ok ? await verifyLive(await system.docker(after.socket), verifiedKeys(request.changedKeys, extraChanges), after.config, {hosts: after.hosts, socketHostPath: (p) => system.fs.hostPath(p)}) : []
+      const mismatches = verification.filter((v) => v.status === 'mismatch')
+      if (outcome.ok && mismatches.length === 0) {
+        await disarm(system, services, timerUnit)
+        return {...base, files: toWrite.map((c) => c.path), action: outcome.action, backupId: committed.backup.id, preflight: check, verification, ...(containers ? {containers} : {}), warnings: [...warnings, ...outcome.warnings]}
+      }
+      const reason = outcome.ok ? `the change is not live: ${mismatches.map((m) => `${m.key} expected ${JSON.stringify(m.expected)}, dockerd has ${JSON.stringify(m.actual)}`).join('; ')}` : outcome.reason
+      return await rollBack(system, services, committed, {reason, journal: outcome.ok ? [] : outcome.journal, action: outcome.action, deadlineMs: options.timeoutMs, timerUnit, socket: current.socket, progress: options.progress})
+    } catch (error) {
+      if (error instanceof DockcfgError) throw error
+      // Anything unexpected after the write must still leave the host as it was.
+      return await rollBack(system, services, committed, {reason: (error as Error).message, journal: [], action: activation, deadlineMs: options.timeoutMs, timerUnit, socket: current.socket, progress: options.progress})
+    }
+  } finally {
+    await lock.release()
+  }
+}
+
+async function whyNoService(system: System, options: ApplyOptions): Promise<string | undefined> {
+  if (options.noRestart) return '--no-restart was given'
+  if (!system.isLiveHost) return '--root is not /: services of this machine are never touched'
+  const services = await system.services()
+  if (!(await services.available())) return 'systemd is not running here: restart dockerd yourself'
+  return undefined
+}
+
+async function containerGuard(
+  api: DockerApi,
+  changedKeys: readonly string[],
+  options: ApplyOptions,
+): Promise<{containers: NonNullable<ApplyResult['containers']>; enableLiveRestore: boolean}> {
+  const info = await api.info()
+  const list = await api.runningContainers()
+  const containers = {running: list.length, names: list.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, '')), liveRestore: info.LiveRestoreEnabled === true}
+  if (containers.running === 0 || containers.liveRestore) return {containers, enableLiveRestore: false}
+  const which = `${containers.running} running container(s): ${containers.names.slice(0, 10).join(', ')}${containers.running > 10 ? ', …' : ''}`
+  if (options.keepContainers) {
+    const bridge = changedKeys.filter((k) => BRIDGE_KEYS.has(k))
+    if (bridge.length > 0) {
+      throw new RefusedError(`--keep-containers cannot protect ${which}: ${bridge.join(', ')} rebuilds the default bridge, which live-restore cannot carry containers across`, {
+        remedy: 'stop the containers yourself, or accept the restart with --yes',
+      })
+    }
+    return {containers, enableLiveRestore: true}
+  }
+  if (options.yes) return {containers, enableLiveRestore: false}
+  if (options.confirm && (await options.confirm(`Restarting dockerd will stop ${which}. Continue?`))) return {containers, enableLiveRestore: false}
+  throw new RefusedError(`restarting dockerd would stop ${which} (live-restore is off); nothing was changed`, {
+    remedy: 'pass --yes to accept, or --keep-containers to switch live-restore on by reload first',
+    details: containers,
+  })
+}
+
+function liveRestoreChange(changes: readonly FileChange[], configFile: string, config: Record<string, unknown>): FileChange[] {
+  if (config['live-restore'] === true) return []
+  const current = changes.find((c) => c.path === configFile)
+  // Same editor as `set`, so the user's formatting survives.
+  const edit = planDaemonJsonEdit(current?.after, [{key: 'live-restore', value: true}], configFile)
+  return [{path: configFile, before: current?.before, after: edit.after}]
+}
+
+function mergeChanges(changes: readonly FileChange[], extra: readonly FileChange[]): FileChange[] {
+  const byPath = new Map(changes.map((c) => [c.path, c]))
+  for (const e of extra) byPath.set(e.path, {...(byPath.get(e.path) ?? e), after: e.after})
+  return [...byPath.values()]
+}
+
+function verifiedKeys(changedKeys: readonly string[], extra: readonly FileChange[]): string[] {
+  return extra.length > 0 && !changedKeys.includes('live-restore') ? [...changedKeys, 'live-restore'] : [...changedKeys]
+}
+
+async function armRollback(system: System, services: ServiceManager, pending: PendingApply): Promise<void> {
+  await writePending(system, pending)
+  const bin = process.argv[1] ?? 'dockcfg'
+  await services.armTimer(pending.timerUnit, pending.timerSeconds, [process.execPath, bin, 'rollback', pending.backupId, '--auto'])
+}
+
+async function disarm(system: System, services: ServiceManager, timerUnit: string): Promise<void> {
+  await services.disarmTimer(timerUnit)
+  await clearPending(system)
+}
+
+type Activated =
+  | {ok: true; action: 'reloaded' | 'restarted' | 'written'; warnings: string[]}
+  | {ok: false; reason: string; journal: string[]; action: 'reload' | 'restart'}
+
+async function activate(
+  system: System,
+  services: ServiceManager,
+  view: TreeView,
+  ctx: {activation: Activation; before: UnitState; running: boolean; unitFilesChanged: boolean; options: ApplyOptions; enableLiveRestoreFirst: boolean},
+): Promise<Activated> {
+  const api = await system.docker(view.socket)
+  if (ctx.unitFilesChanged) await services.daemonReload()
+  if (ctx.activation === 'reload' || ctx.enableLiveRestoreFirst) {
+    if (ctx.running) {
+      ctx.options.progress?.('reloading dockerd (SIGHUP): containers keep running')
+      const reloaded = await reload(system, services, api)
+      if (!reloaded.ok) return {ok: false, reason: reloaded.reason, journal: reloaded.journal, action: 'reload'}
+      if (ctx.activation === 'reload') return {ok: true, action: 'reloaded', warnings: []}
+      const info = await api.info()
+      if (info.LiveRestoreEnabled !== true) return {ok: false, reason: 'live-restore did not switch on by reload; the restart was not attempted', journal: [], action: 'reload'}
+    } else if (ctx.activation === 'reload') {
+      // dockerd is not running: a reload has nothing to signal; starting it applies everything.
+      ctx.activation = 'restart'
+    }
+  }
+  ctx.options.progress?.('restarting dockerd')
+  const cursor = await services.journalCursor()
+  await services.resetFailed([DOCKER_UNIT, 'docker.socket'])
+  const beforeRestart = await unitState(services)
+  await services.restart(DOCKER_UNIT)
+  const deadline = system.clock.now().getTime() + ctx.options.timeoutMs
+  const health = await waitHealthy(services, api, system.clock, {deadline, notInvocation: beforeRestart.InvocationID || undefined})
+  if (health.healthy) return {ok: true, action: 'restarted', warnings: []}
+  const journal = await failedStartJournal(services, health.state.InvocationID, cursor)
+  return {ok: false, reason: health.reason, journal, action: 'restart'}
+}
+
+async function reload(system: System, services: ServiceManager, api: DockerApi): Promise<{ok: true} | {ok: false; reason: string; journal: string[]}> {
+  const before = await unitState(services)
+  const cursor = await services.journalCursor()
+  const since = Math.floor(system.clock.now().getTime() / 1000) - 1
+  await services.reload(DOCKER_UNIT)
+  const deadline = system.clock.now().getTime() + 15_000
+  while (system.clock.now().getTime() < deadline) {
+    await system.clock.sleep(300)
+    const journal = await services.journal(DOCKER_UNIT, {cursor})
+    const refused = journal.find((l) => /Error reloading configuration|unable to configure the Docker daemon|file configuration validation failed/.test(l))
+    if (refused) return {ok: false, reason: `dockerd refused the reload: ${refused}`, journal}
+    const now = Math.floor(system.clock.now().getTime() / 1000) + 1
+    const events = await api.daemonEvents(since, now).catch(() => [])
+    if (events.some((e) => e.Action === 'reload') || journal.some((l) => /Reloaded configuration/.test(l))) {
+      const after = await unitState(services)
+      if (after.MainPID !== before.MainPID) return {ok: false, reason: `dockerd was restarted instead of reloaded (PID ${before.MainPID} -> ${after.MainPID})`, journal}
+      return {ok: true}
+    }
+  }
+  return {ok: false, reason: 'dockerd did not confirm the reload within 15 s', journal: await services.journal(DOCKER_UNIT, {cursor})}
+}
+
+/** The journal of the failed start only: its invocation's lines, else everything since the restart. */
+async function failedStartJournal(services: ServiceManager, invocationId: string, cursor: string | undefined): Promise<string[]> {
+  const lines = invocationId ? await services.journal(DOCKER_UNIT, {invocationId}) : []
+  const all = lines.length > 0 ? lines : await services.journal(DOCKER_UNIT, cursor ? {cursor} : {lines: 50})
+  const decisive = all.filter((l) => /level=(error|fatal)|unable to configure|failed to start|address already in use|Failed with result|Main process exited/i.test(l))
+  return (decisive.length > 0 ? decisive : all).slice(-20)
+}
+
+/**
+ * Puts every file back, restarts dockerd on the previous configuration and waits for it. Always
+ * throws: exit 4 when the host is back as it was, exit 5 (with the exact state) when not.
+ */
+async function rollBack(
+  system: System,
+  services: ServiceManager,
+  committed: CommitResult,
+  ctx: {reason: string; journal: string[]; action: string; deadlineMs: number; timerUnit: string; socket: string; progress?: ((m: string) => void) | undefined},
+): Promise<never> {
+  ctx.progress?.(`rolling back: ${ctx.reason}`)
+  const journalText = ctx.journal.length > 0 ? `\njournal of the failed ${ctx.action}:\n${ctx.journal.map((l) => `  ${l}`).join('\n')}` : ''
+  let restored: string[] = []
+  try {
+    restored = await restoreFromBackup(system, committed.backup)
+    await services.daemonReload()
+    const api = await system.docker(ctx.socket)
+    const state = await unitState(services)
+    // A refused reload leaves dockerd running its old configuration: putting the files back is the
+    // whole rollback, and a restart would only cost containers.
+    const stillRunning = ctx.action === 'reload' && state.ActiveState === 'active' && (await api.ping())
+    if (!stillRunning) {
+      await services.resetFailed([DOCKER_UNIT, 'docker.socket'])
+      await services.restart(DOCKER_UNIT)
+      const health = await waitHealthy(services, api, system.clock, {deadline: system.clock.now().getTime() + ctx.deadlineMs, notInvocation: state.InvocationID || undefined})
+      if (!health.healthy) throw new Error(health.reason)
+    }
+    await disarm(system, services, ctx.timerUnit)
+    throw new DockcfgError(`${ctx.reason}. The previous configuration was restored (${restored.join(', ')}) and dockerd is running it again.${journalText}`, {
+      exitCode: ExitCode.RolledBack,
+      details: {reason: ctx.reason, journal: ctx.journal, restored, backupId: committed.backup.id},
+    })
+  } catch (error) {
+    if (error instanceof DockcfgError) throw error
+    const state = await unitState(services).catch(() => undefined)
+    throw new DockcfgError(
+      `${ctx.reason}. The rollback failed too: ${(error as Error).message}. docker.service is ${state ? `${state.ActiveState}/${state.SubState}` : 'in an unknown state'}; ` +
+        `${restored.length > 0 ? `the files were restored from backup ${committed.backup.id}` : `the files were NOT restored; backup ${committed.backup.id} holds the previous versions`}.${journalText}`,
+      {
+        exitCode: ExitCode.RollbackFailed,
+        remedy: `inspect with: journalctl -u docker -n 50; restore by hand with: dockcfg rollback ${committed.backup.id}`,
+        details: {reason: ctx.reason, rollbackError: (error as Error).message, state, backupId: committed.backup.id, journal: ctx.journal},
+      },
+    )
+  }
+}
+
+/** Says so when an earlier apply died half-way (its pending record outlived its process). */
+async function abandonedApplyWarnings(system: System): Promise<string[]> {
+  const pending = await readPending(system)
+  if (pending === undefined || !isAbandoned(pending)) return []
+  return [
+    `an earlier apply did not finish: "${pending.command}" (pid ${pending.pid}, started ${pending.startedAt}); its rollback timer ${pending.timerUnit} restores backup ${pending.backupId} ${pending.timerSeconds} s after the start unless it already ran. To restore now: dockcfg rollback ${pending.backupId}`,
+  ]
+}

@@ -1,0 +1,131 @@
+import {randomBytes} from 'node:crypto'
+
+import semver from 'semver'
+
+import {type ParsedDockerdArgv, parseDockerdArgv} from '../dockerd/argv.js'
+import type {System} from '../system/index.js'
+
+/**
+ * Asks dockerd itself whether it would start with the candidate configuration, before anything is
+ * written. dockerd 23.0+ has `--validate`, fed the same flags as ExecStart so flag/file conflicts
+ * show. Older dockerd gets a trial start: a throw-away daemon in its own network namespace with
+ * scratch data-root, exec-root, pidfile and socket, bounded in time, never touching the running one.
+ */
+export interface PreflightOutcome {
+  method: 'validate' | 'trial-start' | 'skipped'
+  ok: boolean
+  /** dockerd's own words (the error line on failure). */
+  detail: string
+}
+
+const TRIAL_TIMEOUT_MS = 30_000
+
+/** Flags that point at host resources; the trial replaces them with scratch ones. */
+const TRIAL_REPLACED_FLAGS = new Set(['host', 'data-root', 'exec-root', 'pidfile', 'containerd', 'config-file', 'graph', 'validate'])
+/** The same, as daemon.json keys. */
+const TRIAL_REPLACED_KEYS = ['hosts', 'data-root', 'exec-root', 'pidfile', 'containerd', 'graph']
+
+export async function preflight(
+  system: System,
+  candidate: {configText: string; execArgv: readonly string[] | null; dockerdVersion: string | undefined},
+): Promise<PreflightOutcome> {
+  const argv = candidate.execArgv
+  if (argv === null || argv.length === 0) return {method: 'skipped', ok: true, detail: 'no ExecStart to validate against'}
+  const parsed = parseDockerdArgv(argv, candidate.dockerdVersion)
+  if (parsed.form === 'unrecognised') return {method: 'skipped', ok: true, detail: parsed.warnings.join('; ')}
+  const version = candidate.dockerdVersion
+  if (version !== undefined && semver.gte(version, '23.0.0')) return validateWithDockerd(system, argv, parsed, candidate.configText)
+  return trialStart(system, argv, parsed, candidate.configText)
+}
+
+async function scratchDir(system: System, prefix: string): Promise<string> {
+  const dir = `/run/dockcfg/${prefix}-${randomBytes(4).toString('hex')}`
+  await system.fs.mkdirp(dir, 0o700)
+  return dir
+}
+
+async function validateWithDockerd(system: System, argv: readonly string[], parsed: ParsedDockerdArgv, configText: string): Promise<PreflightOutcome> {
+  const dir = await scratchDir(system, 'validate')
+  try {
+    const config = `${dir}/daemon.json`
+    await system.fs.writeAtomic(config, configText, {mode: 0o600})
+    const flags = argv.slice(parsed.argsStart).filter((_, i) => !isConfigFileWord(parsed, i + parsed.argsStart))
+    const result = await system.processes.run(argv[0] as string, ['--validate', '--config-file', system.fs.hostPath(config), ...flags], {timeoutMs: 30_000})
+    const text = `${result.stderr}${result.stdout}`.trim()
+    return {method: 'validate', ok: result.exitCode === 0, detail: result.exitCode === 0 ? 'configuration OK' : lastMeaningfulLine(text)}
+  } finally {
+    await system.fs.remove(dir)
+  }
+}
+
+function isConfigFileWord(parsed: ParsedDockerdArgv, index: number): boolean {
+  return parsed.flags.some((f) => f.name === 'config-file' && index >= f.index && index < f.index + f.span)
+}
+
+async function trialStart(system: System, argv: readonly string[], parsed: ParsedDockerdArgv, configText: string): Promise<PreflightOutcome> {
+  const dir = await scratchDir(system, 'trial')
+  const netns = `dockcfg-trial-${randomBytes(3).toString('hex')}`
+  const host = (p: string) => system.fs.hostPath(p)
+  try {
+    const config = JSON.parse(configText.trim() === '' ? '{}' : configText.replace(/^\ufeff/, '')) as Record<string, unknown>
+    for (const key of TRIAL_REPLACED_KEYS) delete config[key]
+    await system.fs.writeAtomic(`${dir}/daemon.json`, JSON.stringify(config), {mode: 0o600})
+    const kept = argv.slice(parsed.argsStart).filter((_, offset) => {
+      const index = offset + parsed.argsStart
+      const flag = parsed.flags.find((f) => index >= f.index && index < f.index + f.span)
+      return flag === undefined || !TRIAL_REPLACED_FLAGS.has(flag.name)
+    })
+    const add = await system.processes.run('ip', ['netns', 'add', netns], {timeoutMs: 10_000})
+    if (add.exitCode !== 0) return {method: 'skipped', ok: true, detail: `trial start not possible (ip netns add: ${add.stderr.trim()})`}
+    // nsenter --net, not `ip netns exec`: the latter remounts /sys and dockerd then cannot find its cgroups.
+    const args = [
+      `--net=/var/run/netns/${netns}`,
+      argv[0] as string,
+      '--config-file', host(`${dir}/daemon.json`),
+      '--data-root', host(`${dir}/data`),
+      '--exec-root', host(`${dir}/exec`),
+      '--pidfile', host(`${dir}/docker.pid`),
+      '-H', `unix://${host(`${dir}/docker.sock`)}`,
+      ...kept,
+    ]
+    const {execa} = await import('execa')
+    const child = execa('nsenter', args, {reject: false, all: true, timeout: TRIAL_TIMEOUT_MS})
+    let output = ''
+    child.all?.on('data', (c: Buffer) => (output += c.toString()))
+    const api = await system.docker(`${dir}/docker.sock`, 1000)
+    const deadline = Date.now() + TRIAL_TIMEOUT_MS
+    let exited = false
+    void child.then(() => (exited = true))
+    while (!exited && Date.now() < deadline) {
+      if (await api.ping()) {
+        child.kill('SIGTERM')
+        await Promise.race([child, system.clock.sleep(10_000)])
+        if (!exited) child.kill('SIGKILL')
+        await child
+        return {method: 'trial-start', ok: true, detail: 'a trial dockerd started with this configuration'}
+      }
+      await system.clock.sleep(200)
+    }
+    if (!exited) {
+      child.kill('SIGKILL')
+      await child
+      return {method: 'trial-start', ok: false, detail: `a trial dockerd did not come up within ${TRIAL_TIMEOUT_MS / 1000} s: ${lastMeaningfulLine(output)}`}
+    }
+    return {method: 'trial-start', ok: false, detail: lastMeaningfulLine(output)}
+  } finally {
+    await system.processes.run('ip', ['netns', 'delete', netns], {timeoutMs: 10_000})
+    // dockerd bind-mounts its data-root onto itself; unmount before deleting the scratch tree.
+    await system.processes.run('umount', ['--recursive', '--lazy', host(`${dir}/data`)], {timeoutMs: 10_000})
+    await system.processes.run('umount', ['--recursive', '--lazy', host(`${dir}/exec`)], {timeoutMs: 10_000})
+    await system.fs.remove(dir)
+  }
+}
+
+/** dockerd's decisive line: the last error/fatal log line, else the last line. */
+export function lastMeaningfulLine(output: string): string {
+  const lines = output.split('\n').map((l) => l.trim()).filter((l) => l !== '')
+  const decisive = [...lines].reverse().find((l) => /level=(fatal|error)|unable to configure|failed to start daemon|^Error/i.test(l))
+  const line = decisive ?? lines.at(-1) ?? 'dockerd exited without a message'
+  const msg = /msg="((?:[^"\\]|\\.)*)"/.exec(line)
+  return msg ? (msg[1] as string).replace(/\\"/g, '"') : line
+}

@@ -1,0 +1,141 @@
+import * as net from 'node:net'
+
+import type {DockerApi, DockerInfo} from '../docker-api/client.js'
+import {findOption} from '../registry/index.js'
+
+/** The outcome of checking one changed key against the running daemon. */
+export interface VerifyItem {
+  key: string
+  status: 'verified' | 'mismatch' | 'not-observable'
+  expected?: unknown
+  actual?: unknown
+  detail?: string
+}
+
+/**
+ * Reads the live value of every changed key the API exposes (dockerd-options.md section 5) and
+ * compares it with what the new configuration asks for. A key that was removed is compared with
+ * dockerd's default only where the default is certain; everything else is "applied, not observable".
+ */
+export async function verifyLive(
+  api: DockerApi,
+  changedKeys: readonly string[],
+  config: Record<string, unknown>,
+  context: {hosts: readonly string[]; socketHostPath: (treePath: string) => string},
+): Promise<VerifyItem[]> {
+  let info: DockerInfo | undefined
+  let bridge: Record<string, unknown> | undefined | null = null
+  const getInfo = async () => (info ??= await api.info())
+  const getBridge = async () => (bridge === null ? (bridge = await api.network('bridge')) : bridge)
+  const items: VerifyItem[] = []
+  for (const key of changedKeys) {
+    const present = Object.prototype.hasOwnProperty.call(config, key)
+    const value = present ? config[key] : findOption(key)?.defaultValue
+    items.push(await verifyKey(key, present, value, {getInfo, getBridge, context}))
+  }
+  return items
+}
+
+interface Readers {
+  getInfo(): Promise<DockerInfo>
+  getBridge(): Promise<Record<string, unknown> | undefined>
+  context: {hosts: readonly string[]; socketHostPath: (treePath: string) => string}
+}
+
+async function verifyKey(key: string, present: boolean, expected: unknown, r: Readers): Promise<VerifyItem> {
+  const compare = (actual: unknown, ok: boolean, detail?: string): VerifyItem => ({key, status: ok ? 'verified' : 'mismatch', expected, actual, ...(detail ? {detail} : {})})
+  const info = (field: string) => async () => (await r.getInfo())[field]
+  switch (key) {
+    case 'bip': {
+      if (!present) break
+      const ipam = ipamOf(await r.getBridge())
+      const [address, prefix] = String(expected).split('/')
+      const subnet = `${networkOf(address ?? '', Number(prefix))}/${prefix}`
+      return compare({Subnet: ipam?.Subnet, Gateway: ipam?.Gateway}, ipam?.Subnet === subnet && ipam?.Gateway === address, 'bridge network IPAM subnet and gateway')
+    }
+    case 'fixed-cidr': {
+      if (!present) break
+      const ipam = ipamOf(await r.getBridge())
+      return compare(ipam?.IPRange, ipam?.IPRange === expected, 'bridge network IPAM IPRange')
+    }
+    case 'mtu': {
+      const options = (await r.getBridge())?.Options as Record<string, string> | undefined
+      const actual = options?.['com.docker.network.driver.mtu']
+      return compare(actual, actual === String(expected ?? 1500), 'bridge network option com.docker.network.driver.mtu')
+    }
+    case 'debug':
+    case 'live-restore': {
+      const field = key === 'debug' ? 'Debug' : 'LiveRestoreEnabled'
+      const actual = await info(field)()
+      return compare(actual, actual === (expected ?? false), `/info ${field}`)
+    }
+    case 'labels': {
+      const actual = ((await r.getInfo()).Labels ?? []) as string[]
+      const wanted = (present ? (expected as string[]) : []) ?? []
+      return compare(actual, wanted.every((l) => actual.includes(l)) && (present || actual.length === 0), '/info Labels')
+    }
+    case 'registry-mirrors': {
+      const actual = (await r.getInfo()).RegistryConfig?.Mirrors ?? []
+      const wanted = ((present ? expected : []) as string[]).map((m) => (m.endsWith('/') ? m : `${m}/`))
+      return compare(actual, wanted.length === actual.length && wanted.every((m) => actual.includes(m)), '/info RegistryConfig.Mirrors')
+    }
+    case 'insecure-registries': {
+      if (!present) break
+      const cfg = (await r.getInfo()).RegistryConfig
+      const known = [...(cfg?.InsecureRegistryCIDRs ?? []), ...Object.entries(cfg?.IndexConfigs ?? {}).filter(([, c]) => c.Secure === false).map(([n]) => n)]
+      return compare(known, (expected as string[]).every((e) => known.includes(e)), '/info RegistryConfig')
+    }
+    case 'log-driver':
+    case 'storage-driver':
+    case 'data-root': {
+      if (!present) break
+      const field = key === 'log-driver' ? 'LoggingDriver' : key === 'storage-driver' ? 'Driver' : 'DockerRootDir'
+      const actual = await info(field)()
+      return compare(actual, actual === expected, `/info ${field}`)
+    }
+    case 'hosts': {
+      const results = await Promise.all(r.context.hosts.map((h) => probeListener(h, r.context.socketHostPath)))
+      const failed = results.filter((x) => !x.ok)
+      return compare(results, failed.length === 0, failed.length ? `not answering: ${failed.map((f) => `${f.host} (${f.error})`).join(', ')}` : 'every listener answers')
+    }
+    default:
+      break
+  }
+  return {key, status: 'not-observable', expected, detail: 'applied, not observable through the API'}
+}
+
+function ipamOf(network: Record<string, unknown> | undefined): {Subnet?: string; Gateway?: string; IPRange?: string} | undefined {
+  const ipam = network?.IPAM as {Config?: Array<{Subnet?: string; Gateway?: string; IPRange?: string}>} | undefined
+  return ipam?.Config?.find((c) => c.Subnet !== undefined && !c.Subnet.includes(':'))
+}
+
+function networkOf(address: string, prefix: number): string {
+  const parts = address.split('.').map(Number)
+  const value = parts.reduce((acc, p) => (acc << 8) | (p & 255), 0) >>> 0
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0
+  const net = (value & mask) >>> 0
+  return [24, 16, 8, 0].map((s) => (net >>> s) & 255).join('.')
+}
+
+/** A listener answers when its socket accepts a connection (unix: also /_ping). */
+async function probeListener(host: string, socketHostPath: (treePath: string) => string): Promise<{host: string; ok: boolean; error?: string}> {
+  const timeoutMs = 3000
+  let target: net.NetConnectOpts
+  if (host.startsWith('unix://')) target = {path: socketHostPath(host.slice('unix://'.length))}
+  else if (host.startsWith('fd://')) target = {path: socketHostPath('/run/docker.sock')}
+  else {
+    const url = new URL(host.startsWith('tcp://') ? host : `tcp://${host}`)
+    const hostname = url.hostname === '' || url.hostname === '0.0.0.0' ? '127.0.0.1' : url.hostname === '[::]' ? '::1' : url.hostname.replace(/^\[|\]$/g, '')
+    target = {host: hostname, port: Number(url.port || 2375)}
+  }
+  return new Promise((resolve) => {
+    const socket = net.connect(target)
+    const done = (ok: boolean, error?: string) => {
+      socket.destroy()
+      resolve({host, ok, ...(error ? {error} : {})})
+    }
+    socket.setTimeout(timeoutMs, () => done(false, 'timeout'))
+    socket.on('connect', () => done(true))
+    socket.on('error', (e: NodeJS.ErrnoException) => done(false, e.code ?? e.message))
+  })
+}

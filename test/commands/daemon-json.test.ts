@@ -1,0 +1,160 @@
+import * as fsp from 'node:fs/promises'
+import * as path from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
+
+import {makeRoot, runCli} from '../support/cli.js'
+
+const FILE = '/etc/docker/daemon.json'
+const roots: Array<{cleanup(): Promise<void>}> = []
+afterEach(async () => {
+  await Promise.all(roots.splice(0).map((r) => r.cleanup()))
+})
+async function root(files: Record<string, string> = {}) {
+  const r = await makeRoot(files)
+  roots.push(r)
+  return r
+}
+const V = ['--dockerd-version', '29.7.2']
+
+describe('dockcfg set / get / unset', () => {
+  it('creates daemon.json, then reads the value back', async () => {
+    const r = await root()
+    const set = await runCli(['set', 'bip', '192.168.42.1/24', '--root', r.root, ...V])
+    expect(set.exitCode).toBe(0)
+    expect(set.stdout).toBe('')
+    expect(set.stderr).toMatch(/wrote \/etc\/docker\/daemon\.json \(bip\)/)
+    expect(set.stderr).toMatch(/restarted/)
+    expect(await r.read(FILE)).toBe('{\n  "bip": "192.168.42.1/24"\n}\n')
+    expect((await fsp.stat(path.join(r.root, FILE))).mode & 0o777).toBe(0o644)
+
+    const get = await runCli(['get', 'bip', '--root', r.root])
+    expect(get).toMatchObject({exitCode: 0, stdout: '192.168.42.1/24\n'})
+    const json = await runCli(['get', 'bip', '--root', r.root, '--json'])
+    expect(json.json()).toMatchObject({key: 'bip', set: true, value: '192.168.42.1/24', line: 2})
+  })
+
+  it('types values from the registry', async () => {
+    const r = await root({[FILE]: '{\n    "debug": false\n}\n'})
+    for (const args of [
+      ['mtu', '1500'],
+      ['dns', '114.114.114.114', '8.8.8.8'],
+      ['live-restore', 'true'],
+      ['log-opts', 'max-size=10m', 'max-file=3'],
+      ['default-address-pools', 'base=10.10.0.0/16,size=24'],
+    ]) {
+      const result = await runCli(['set', ...args, '--root', r.root, ...V])
+      expect(result.exitCode, result.stderr).toBe(0)
+    }
+    expect(JSON.parse(await r.read(FILE))).toEqual({
+      debug: false,
+      mtu: 1500,
+      dns: ['114.114.114.114', '8.8.8.8'],
+      'live-restore': true,
+      'log-opts': {'max-size': '10m', 'max-file': '3'},
+      'default-address-pools': [{base: '10.10.0.0/16', size: 24}],
+    })
+    // The user's 4-space indentation is kept.
+    expect(await r.read(FILE)).toMatch(/^\{\n {4}"debug": false,\n {4}"mtu": 1500,/)
+  })
+
+  it('reports a no-op for the same value and writes nothing (no new backup)', async () => {
+    const r = await root({[FILE]: '{"mtu": 1400}'})
+    const first = await runCli(['set', 'mtu', '1400', '--root', r.root, '--json', ...V])
+    expect(first.json()).toMatchObject({changed: false, activation: 'none'})
+    await expect(fsp.readdir(path.join(r.root, 'var/lib/dockcfg/backups'))).rejects.toThrow(/ENOENT/)
+  })
+
+  it('--dry-run prints the diff on stdout and writes nothing', async () => {
+    const r = await root({[FILE]: '{\n  "debug": true\n}\n'})
+    const result = await runCli(['set', 'debug', 'false', '--dry-run', '--root', r.root, ...V])
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toContain('-  "debug": true')
+    expect(result.stdout).toContain('+  "debug": false')
+    expect(result.stderr).toMatch(/dry run.*reload/)
+    expect(await r.read(FILE)).toBe('{\n  "debug": true\n}\n')
+  })
+
+  it('refuses values dockerd would refuse: exit 3, file untouched', async () => {
+    const r = await root({[FILE]: '{}\n'})
+    const bad = await runCli(['set', 'bip', '192.168.42.0/24', '--root', r.root, ...V])
+    expect(bad.exitCode).toBe(3)
+    expect(bad.stderr).toMatch(/nothing was written/)
+    const wrongType = await runCli(['set', 'mtu', 'big', '--root', r.root, ...V])
+    expect(wrongType.exitCode).toBe(2)
+    expect(wrongType.stderr).toMatch(/mtu needs a whole number/)
+    expect(await r.read(FILE)).toBe('{}\n')
+  })
+
+  it('refuses unknown keys with a suggestion (exit 2)', async () => {
+    const r = await root()
+    const result = await runCli(['set', 'bipp', '10.0.0.1/24', '--root', r.root])
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toMatch(/unknown daemon.json key "bipp"; did you mean "bip"/)
+  })
+
+  it('refuses to edit a broken file, naming line and column', async () => {
+    const r = await root({[FILE]: '{\n  "debug": true,\n}\n'})
+    const result = await runCli(['set', 'mtu', '1400', '--root', r.root, ...V])
+    expect(result.exitCode).toBe(3)
+    expect(result.stderr).toMatch(/\/etc\/docker\/daemon\.json:3:1: .*trailing comma/)
+    expect(await r.read(FILE)).toBe('{\n  "debug": true,\n}\n')
+  })
+
+  it('get of an unset key exits 1 and names the default', async () => {
+    const r = await root({[FILE]: '{}'})
+    const result = await runCli(['get', 'mtu', '--root', r.root])
+    expect(result.exitCode).toBe(1)
+    expect(result.stderr).toMatch(/mtu is not set .*default: 1500/)
+  })
+
+  it('unset removes the key; --json is the typed result', async () => {
+    const r = await root({[FILE]: '{\n  "mtu": 1400,\n  "debug": true\n}\n'})
+    const result = await runCli(['unset', 'mtu', '--root', r.root, '--json', ...V])
+    expect(result.exitCode).toBe(0)
+    expect(result.json()).toMatchObject({file: FILE, changed: true, changedKeys: ['mtu'], activation: 'restart', dryRun: false})
+    expect(await r.read(FILE)).toBe('{\n  "debug": true\n}\n')
+  })
+
+  it('--json-value sets any key', async () => {
+    const r = await root()
+    const result = await runCli(['set', 'runtimes', '--json-value', '{"crun":{"path":"/usr/bin/crun"}}', '--root', r.root, ...V])
+    expect(result.exitCode, result.stderr).toBe(0)
+    expect(JSON.parse(await r.read(FILE))).toEqual({runtimes: {crun: {path: '/usr/bin/crun'}}})
+  })
+})
+
+describe('dockcfg validate', () => {
+  it('exits 0 for a clean file and 3 with positioned findings for a bad one', async () => {
+    const good = await root({[FILE]: '{"bip": "192.168.42.1/24"}\n'})
+    expect((await runCli(['validate', '--root', good.root, ...V])).exitCode).toBe(0)
+    const bad = await root({[FILE]: '{\n  "mtu": "1500",\n  "dns": "8.8.8.8"\n}\n'})
+    const result = await runCli(['validate', '--root', bad.root, ...V])
+    expect(result.exitCode).toBe(3)
+    expect(result.stdout).toMatch(/daemon\.json:2:\d+: error\[[a-z-]+\].*mtu/)
+    expect(result.stdout).toMatch(/daemon\.json:3:\d+: error\[[a-z-]+\].*dns/)
+    const json = await runCli(['validate', '--root', bad.root, '--json', ...V])
+    expect(json.exitCode).toBe(3)
+    expect(json.json<{valid: boolean; findings: unknown[]}>().valid).toBe(false)
+  })
+
+  it('says which version it validated for when none is known', async () => {
+    const r = await root({[FILE]: '{}'})
+    const result = await runCli(['validate', '--root', r.root])
+    expect(result.stderr).toMatch(/newest dockerd/)
+  })
+})
+
+describe('dockcfg keys and help', () => {
+  it('lists keys and details one', async () => {
+    const all = await runCli(['keys'])
+    expect(all.exitCode).toBe(0)
+    expect(all.stdout).toMatch(/^bip\s+string\s+--bip\s+restart/m)
+    const one = await runCli(['keys', 'hosts', '--json'])
+    expect(one.json<{keys: Array<{flags: string[]}>}>().keys[0]?.flags).toContain('-H/--host…')
+  })
+
+  it('shows the exit-code table in the root help', async () => {
+    const help = await runCli(['--help'])
+    expect(help.stdout).toMatch(/EXIT CODES[\s\S]*3 +invalid configuration/)
+  })
+})
