@@ -107,7 +107,9 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
     findings.push({code: errorCode(error, trailing), severity: 'error', message: describe(error, text, trailing), ...at(error.offset), checkedAt: 'config'})
   }
 
-  if (tree !== undefined && tree.type !== 'object' && !errors.length) {
+  // Errors after the first value (trailing data) do not hide a non-object first value: 20.10
+  // decodes that first value and fails on it.
+  if (tree !== undefined && tree.type !== 'object' && !errors.some((e) => e.offset < tree.offset + tree.length)) {
     findings.push({
       code: 'json-not-object',
       severity: 'error',
