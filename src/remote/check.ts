@@ -244,6 +244,23 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckResult>
       })
       return finish()
     }
+    if (hasClientCert) {
+      // Some TLS stacks (Node's among them) drop a connection whose client certificate fails
+      // verification instead of sending an alert. If the server alerts on a handshake *without*
+      // a certificate, it is a TLS server demanding one, and it refused ours.
+      const bare = clientCertFrom(await httpGet(target, {tls: true, ca: creds?.ca}, '/_ping'))
+      if (bare.required === true) {
+        result.transport = 'tls'
+        result.clientCertificate = bare
+        findings.push({
+          code: 'tls-rejected',
+          severity: 'error',
+          message: `the server closed the handshake with our client certificate (${error?.message ?? 'no reason given'}) and demands one: it does not accept this certificate`,
+          fix: 'use a client certificate issued by the CA in the server\'s tlscacert (dockcfg remote enable writes a matching client bundle)',
+        })
+        return finish()
+      }
+    }
     findings.push({
       code: 'tls-failed',
       severity: 'error',
@@ -324,12 +341,19 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckResult>
     findings.push(noClientCertFinding())
   } else {
     const what = ping.response !== undefined ? `HTTP ${ping.response.status} ${JSON.stringify(ping.response.body.slice(0, 80))}` : (ping.error?.message ?? 'no answer')
-    findings.push({
-      code: hasClientCert && ping.error?.kind === 'tls-alert' ? 'tls-rejected' : 'ping-failed',
-      severity: 'error',
-      message: `GET /_ping did not return OK: ${what}`,
-      fix: hasClientCert && ping.error?.kind === 'tls-alert' ? 'use a client certificate issued by the CA in the server\'s tlscacert' : undefined,
-    })
+    // With TLS 1.3 the server judges the client certificate after the client's side of the
+    // handshake is done, so a refusal surfaces on the first request, as an alert or a reset.
+    const refused = result.clientCertificate.required === true && (ping.error?.kind === 'tls-alert' || ping.error?.kind === 'reset')
+    findings.push(
+      refused
+        ? {
+            code: 'tls-rejected',
+            severity: 'error',
+            message: `the server refused the connection with our client certificate (${what}): it does not accept this certificate`,
+            fix: 'use a client certificate issued by the CA in the server\'s tlscacert (dockcfg remote enable writes a matching client bundle)',
+          }
+        : {code: 'ping-failed', severity: 'error', message: `GET /_ping did not return OK: ${what}`},
+    )
   }
   return finish()
 }
@@ -625,10 +649,16 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 function failure(error: unknown): StepFailure {
   const e = error as NodeJS.ErrnoException & {library?: string; reason?: string}
   const code = typeof e?.code === 'string' ? e.code : undefined
-  const message = e instanceof Error ? e.message : String(error)
+  const raw = (e instanceof Error ? e.message : String(error)).trim()
+  // OpenSSL texts carry an address, a library path and a source line; keep the reason only.
+  const message = /SSL routines:[^:]*:([^:]+)/.exec(raw)?.[1] ?? raw
+  // OpenSSL reports a received alert as EPROTO / ERR_SSL_* with the alert's name in the text only.
+  const alert = /\balert\b/i.test(message) || (code?.includes('ALERT') ?? false)
   const kind: StepFailure['kind'] =
-    code === undefined
-      ? 'error'
+    alert
+      ? 'tls-alert'
+      : code === undefined
+        ? 'error'
       : code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'ENODATA'
         ? 'not-found'
         : code === 'ECONNREFUSED'
@@ -639,10 +669,8 @@ function failure(error: unknown): StepFailure {
               ? 'unreachable'
               : code === 'ECONNRESET' || code === 'EPIPE'
                 ? 'reset'
-                : code.includes('ALERT')
-                  ? 'tls-alert'
-                  : code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'HPE_INVALID_CONSTANT'
-                    ? 'protocol'
-                    : 'error'
+                : code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code === 'EPROTO' || code.startsWith('HPE_')
+                  ? 'protocol'
+                  : 'error'
   return code === undefined ? {kind, message} : {kind, message, code}
 }

@@ -11,7 +11,7 @@ import {
   SubjectKeyIdentifierExtension,
   X509Certificate as PeculiarCertificate,
 } from '@peculiar/x509'
-import {X509Certificate, createPrivateKey} from 'node:crypto'
+import {X509Certificate, createPrivateKey, webcrypto} from 'node:crypto'
 import {inspect} from 'node:util'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {UsageError} from '../../../src/cli/errors.js'
@@ -202,7 +202,7 @@ describe('RSA', () => {
     expect(server.info.publicKey).toBe('rsa 2048')
     const c = new PeculiarCertificate(server.certPem)
     expect(c.getExtension(KeyUsagesExtension)?.usages).toBe(KeyUsageFlags.digitalSignature | KeyUsageFlags.keyEncipherment)
-    expect(c.signatureAlgorithm.name).toBe('RSASSA-PKCS1-v1_5')
+    expect((c.signatureAlgorithm as unknown as {name: string}).name).toBe('RSASSA-PKCS1-v1_5')
     expect(createPrivateKey(server.key.toPem()).asymmetricKeyDetails?.modulusLength).toBe(2048)
   })
 
@@ -259,7 +259,6 @@ describe('loadCa', () => {
   it('refuses unsupported key types (P-384) with the supported list', async () => {
     // A P-384 self-signed CA made with @peculiar/x509 directly.
     const {X509CertificateGenerator, BasicConstraintsExtension: BC} = await import('@peculiar/x509')
-    const {webcrypto} = await import('node:crypto')
     const keys = (await webcrypto.subtle.generateKey({name: 'ECDSA', namedCurve: 'P-384'}, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair
     const cert = await X509CertificateGenerator.createSelfSigned({name: 'CN=p384', keys, signingAlgorithm: {name: 'ECDSA', hash: 'SHA-384'}, extensions: [new BC(true, 0, true)]})
     const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64')
