@@ -86,7 +86,7 @@ export class TestHost {
   }
 
   exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    if (this.stopped) throw new Error(`${this.name}: exec after stop: ${argv.join(' ')}`)
+    if (this.stopped) return Promise.reject(new Error(`${this.name}: exec after stop: ${argv.join(' ')}`))
     return runProcess(['nsenter', '-t', String(this.leader), '-a', '--', ...argv], {
       ...opts,
       baseEnv: GUEST_ENV,
@@ -602,6 +602,15 @@ async function doCleanupStale(): Promise<void> {
     }
   } catch {
     // No lock dir yet.
+  }
+  // Console logs are kept for post-mortems, but not forever.
+  const logs = join(WORK_DIR, 'logs')
+  try {
+    for (const f of readdirSync(logs)) {
+      if (f.endsWith('.log') && Date.now() - statSync(join(logs, f)).mtimeMs > 24 * 3600_000) unlinkSync(join(logs, f))
+    }
+  } catch {
+    // No logs yet.
   }
   if (found.length > 0) process.stderr.write(`[e2e] cleaned up leftovers of a previous run: ${found.join(', ')}\n`)
 }
