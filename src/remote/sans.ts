@@ -46,8 +46,17 @@ export function hostIdentity(input: HostIdentityInput): HostIdentity {
     const list = c.kind === 'ip' ? ips : dnsNames
     if (!list.includes(c.value)) list.push(c.value)
   }
-  add(input.hostname, 'hostname')
-  if (input.fqdn !== undefined && input.fqdn !== '') add(input.fqdn, 'FQDN')
+  // The machine's own names come from the OS and may be anything (underscores, "localhost.localdomain"
+  // leftovers); a bad one is reported and skipped rather than blocking the whole setup. --san values
+  // are the user's words, so those throw.
+  for (const [value, origin] of [[input.hostname, 'hostname'], [input.fqdn, 'FQDN']] as const) {
+    if (value === undefined || value.trim() === '') continue
+    try {
+      add(value, origin)
+    } catch {
+      skipped.push({value, reason: `${origin} is not a valid DNS name`})
+    }
+  }
   for (const entry of input.interfaces) {
     const address = typeof entry === 'string' ? entry : entry.address
     const internal = typeof entry === 'string' ? false : entry.internal === true

@@ -167,6 +167,27 @@ describe('expiry', () => {
   })
 })
 
+describe('certificate properties', () => {
+  it('a server certificate without serverAuth EKU (a client cert put in its place) is an error', async () => {
+    const wrong = await issueClientCert(ca, {commonName: 'not-a-server'})
+    const server = await track(startTlsDocker({cert: wrong.certPem, key: wrong.key.toPem(), ca: ca.certPem, requestCert: true}))
+    const r = await checkEndpoint({endpoint: `tcp://127.0.0.1:${server.port}`, tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true}, timeoutMs: TIMEOUT})
+    expect(codes(r)).toEqual(expect.arrayContaining(['server-eku', 'san-mismatch']))
+    expect(r.findings.find((f) => f.code === 'san-mismatch')?.message).toContain('no SANs')
+    expect(r.verdict).toBe('error')
+  })
+
+  it('a CA close to expiry is a warning of its own', async () => {
+    const shortCa = await createCa({commonName: 'short-lived CA', validityDays: 20})
+    const leaf = await issueServerCert(shortCa, {hostnames: [], ips: []})
+    const c = await issueClientCert(shortCa, {commonName: 'c'})
+    const server = await track(startTlsDocker({cert: leaf.certPem, key: leaf.key.toPem(), ca: shortCa.certPem, requestCert: true}))
+    const r = await checkEndpoint({endpoint: `tcp://127.0.0.1:${server.port}`, tls: {ca: shortCa.certPem, cert: c.certPem, key: c.key.toPem(), verify: true}, timeoutMs: TIMEOUT})
+    expect(codes(r)).toEqual(['cert-expiring', 'ca-expiring'])
+    expect(r.verdict).toBe('warning')
+  })
+})
+
 describe('unreachable and hung endpoints stay within the timeout', () => {
   it('closed port: refused, quickly', async () => {
     const port = await closedPort()

@@ -75,6 +75,25 @@ describe('hostIdentity', () => {
     expect(id.skipped.map((s) => s.reason)).toEqual(['loopback', 'loopback', 'IPv6 link-local', 'not an IP address'])
   })
 
+  it('skips (and reports) an OS hostname that is not a valid DNS name', () => {
+    const id = hostIdentity({hostname: 'my_box', fqdn: 'my_box.lan', interfaces: ['10.0.0.1']})
+    expect(id.dnsNames).toEqual(['localhost'])
+    expect(id.skipped).toEqual([
+      {value: 'my_box', reason: 'hostname is not a valid DNS name'},
+      {value: 'my_box.lan', reason: 'FQDN is not a valid DNS name'},
+    ])
+  })
+
+  it('localHostIdentity reads this machine (thin wrapper)', async () => {
+    const os = await import('node:os')
+    const {localHostIdentity} = await import('../../../src/remote/certs.js')
+    const id = localHostIdentity({extraSans: ['extra.example']})
+    expect(id.dnsNames).toContain('extra.example')
+    expect(id.ips).toContain('127.0.0.1')
+    const hostname = os.hostname().toLowerCase()
+    expect(id.dnsNames.includes(hostname) || id.skipped.some((s) => s.value === os.hostname())).toBe(true)
+  })
+
   it('refuses an invalid --san', () => {
     expect(() => hostIdentity({hostname: 'h', interfaces: [], extraSans: ['under_score']})).toThrow(UsageError)
   })
