@@ -181,7 +181,7 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckResult>
     return finish()
   }
 
-  // 2. TCP connect, address by address like Go's dialer, each bounded.
+  // 2. TCP connect, address by address like Go's dialer, all within one timeout.
   const connect = await connectStep(result.resolve.addresses, endpoint.port, timeoutMs)
   result.connect = connect
   if (!connect.ok || connect.address === undefined) {
@@ -212,7 +212,9 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckResult>
       })
       return finish()
     }
-    if (error?.kind === 'tls-alert') {
+    // Alerts about certificates are the client-certificate check at work; others (protocol
+    // version, cipher mismatch) fall through to the generic handshake failure below.
+    if (error?.kind === 'tls-alert' && /certificate|unknown ca|handshake failure|decrypt error|access denied/i.test(error.message)) {
       // The server spoke TLS and refused us during the handshake: the client-certificate check at work.
       result.transport = 'tls'
       result.clientCertificate = {required: true, detail: `handshake refused: ${error.message}`}
