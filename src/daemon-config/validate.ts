@@ -1553,7 +1553,10 @@ class Validation {
       const zero = (spec.kind === 'integer' && entry.value === 0) || (spec.kind === 'string' && entry.value === '')
       const meaningful = spec.defaultValue !== undefined && spec.defaultValue !== 0 && spec.defaultValue !== ''
       if (!zero || !meaningful) continue
+      // 29.7 keeps an explicit 0 stop timeout; 20.10's counters are pointers, so 0 stays 0 there.
       if (key === 'default-stop-timeout') continue
+      if (key.startsWith('max-') && !this.atLeast('23.0.0')) continue
+      if (this.findings.some((f) => f.key === key && f.severity === 'error')) continue
       this.report({
         code: 'zero-means-default',
         severity: 'info',
