@@ -6,7 +6,7 @@
 
 import {appendAssignment, findAssignments, parseUnitFile, removeAssignment, renderUnitFile, replaceAssignment, type AssignmentEntry, type UnitFile} from './unit-file.js'
 
-const PLAIN = /^[A-Za-z0-9_@%+=:,./-]+$/
+const PLAIN = /^[A-Za-z0-9_@%+=:,./$-]+$/
 
 function escapeChar(ch: string): string {
   switch (ch) {
@@ -52,7 +52,7 @@ export function renderExecStartValue(argv: readonly string[]): string {
   const exe = argv[0]
   if (exe === undefined) throw new RangeError('argv must not be empty')
   if (!exe.startsWith('/')) throw new RangeError(`argv[0] must be an absolute path, got '${exe}'`)
-  if (!PLAIN.test(exe) || exe.includes('%')) throw new RangeError(`argv[0] contains characters that cannot stand in an executable path: '${exe}'`)
+  if (!PLAIN.test(exe) || exe.includes('%') || exe.includes('$')) throw new RangeError(`argv[0] contains characters that cannot stand in an executable path: '${exe}'`)
   return argv.map((a, i) => (i === 0 ? a : quoteExecArg(a))).join(' ')
 }
 

@@ -1,0 +1,127 @@
+import * as fsp from 'node:fs/promises'
+import * as path from 'node:path'
+
+import {describe, expect, it} from 'vitest'
+
+import {appendAssignment, findAssignments, parseUnitFile, removeAssignment, renderUnitFile, replaceAssignment, setAssignment} from '../../../src/systemd/unit-file.js'
+import {FIXTURES, fixtureNames} from './helpers.js'
+
+const folders = ['units', 'dropins', 'envfiles', 'openrc', 'vendor']
+const corpus: Array<{name: string; bytes: Buffer}> = []
+for (const folder of folders) {
+  for (const name of await fixtureNames(folder)) corpus.push({name: `${folder}/${name}`, bytes: await fsp.readFile(path.join(FIXTURES, folder, name))})
+}
+
+describe('unit-file round trip', () => {
+  it.each(corpus.map((c) => [c.name, c.bytes] as const))('%s: parse then render gives the same bytes', (_name, bytes) => {
+    const parsed = parseUnitFile(bytes.toString('utf8'))
+    expect(Buffer.from(renderUnitFile(parsed), 'utf8').equals(bytes)).toBe(true)
+    // Entries tile the text with no gap or overlap.
+    let offset = 0
+    for (const e of parsed.entries) {
+      expect(e.start).toBe(offset)
+      offset = e.end
+    }
+    expect(offset).toBe(parsed.text.length)
+  })
+})
+
+describe('unit-file semantics (systemd 252 conf-parser)', () => {
+  it('joins continuations with a space and skips comment lines inside them', () => {
+    const f = parseUnitFile('[Service]\nExecStart=/bin/a \\\n# comment\n; other\n  --b \\\n  --c\nType=notify\n')
+    const exec = findAssignments(f, 'Service', 'ExecStart')
+    expect(exec).toHaveLength(1)
+    expect(exec[0]?.value).toBe('/bin/a    --b    --c')
+    expect(exec[0]?.line).toBe(2)
+    expect(exec[0]?.endLine).toBe(6)
+    expect(exec[0]?.commentLines).toEqual([3, 4])
+    expect(findAssignments(f, 'Service', 'Type')[0]?.line).toBe(7)
+  })
+
+  it('ends a continuation at a blank line and treats an escaped backslash as no continuation', () => {
+    const f = parseUnitFile('[Service]\nA=x \\\n\nB=y\\\\\nC=z\n')
+    expect(findAssignments(f, 'Service', 'A')[0]?.value).toBe('x')
+    expect(findAssignments(f, 'Service', 'B')[0]?.value).toBe('y\\\\')
+    expect(findAssignments(f, 'Service', 'C')[0]?.value).toBe('z')
+  })
+
+  it('trims whitespace around = and keeps repeated keys and empty resets', () => {
+    const f = parseUnitFile('[Service]\n  ExecStart =  \nExecStart\t=\t/usr/bin/dockerd -H fd://  \n')
+    expect(findAssignments(f, 'Service', 'ExecStart').map((e) => e.value)).toEqual(['', '/usr/bin/dockerd -H fd://'])
+  })
+
+  it('marks assignments before any section header as outside of a section', () => {
+    const f = parseUnitFile('ExecStart=/usr/bin/docker daemon\n[Service]\nType=notify\n')
+    const outside = f.entries.find((e) => e.kind === 'assignment' && e.section === undefined)
+    expect(outside).toBeDefined()
+  })
+
+  it('flags an unterminated section header as fatal', () => {
+    const f = parseUnitFile('[Service\nExecStart=/x\n')
+    expect(f.entries[0]).toMatchObject({kind: 'invalid', fatal: true})
+  })
+
+  it('parses a dangling continuation at end of file', () => {
+    const f = parseUnitFile('[Service]\nExecStart=/a \\')
+    expect(findAssignments(f, 'Service', 'ExecStart')[0]?.value).toBe('/a')
+  })
+
+  it('handles CRLF line endings and a BOM without losing bytes', () => {
+    const text = '\uFEFF[Service]\r\nType=notify\r\n'
+    const f = parseUnitFile(text)
+    expect(findAssignments(f, 'Service', 'Type')[0]?.value).toBe('notify')
+    expect(renderUnitFile(f)).toBe(text)
+  })
+})
+
+describe('unit-file edits keep untouched bytes', () => {
+  it('replaces one assignment in place (corpus drop-in without trailing newline)', async () => {
+    const text = await fsp.readFile(path.join(FIXTURES, 'dropins/override-fd-plus-tcp-equals-form-3x3cut0r.conf'), 'utf8')
+    const f = parseUnitFile(text)
+    const [, cmd] = findAssignments(f, 'Service', 'ExecStart')
+    if (!cmd) throw new Error('fixture changed')
+    const edited = renderUnitFile(replaceAssignment(f, cmd, '/usr/bin/dockerd'))
+    expect(edited).toBe('[Service]\nExecStart=\nExecStart=/usr/bin/dockerd')
+  })
+
+  it('replaces a continued assignment, keeping comments that sat inside it and every other line', () => {
+    const text = '# head\n[Service]\n  ExecStart=/a \\\n# inner\n   --b\nType=notify   \n'
+    const f = parseUnitFile(text)
+    const exec = findAssignments(f, 'Service', 'ExecStart')[0]
+    if (!exec) throw new Error('no ExecStart')
+    expect(renderUnitFile(replaceAssignment(f, exec, '/c'))).toBe('# head\n[Service]\n# inner\n  ExecStart=/c\nType=notify   \n')
+  })
+
+  it('appends into the last instance of a section and creates a missing section', async () => {
+    const text = await fsp.readFile(path.join(FIXTURES, 'dropins/flatcar-sysext-10-nvidia.conf'), 'utf8')
+    const f = parseUnitFile(text)
+    const added = renderUnitFile(appendAssignment(f, 'Service', 'LimitNOFILE', '1024'))
+    expect(added).toBe(text + 'LimitNOFILE=1024\n')
+    const withInstall = renderUnitFile(appendAssignment(f, 'Install', 'WantedBy', 'multi-user.target'))
+    expect(withInstall.startsWith(text)).toBe(true)
+    expect(withInstall.slice(text.length)).toBe('\n[Install]\nWantedBy=multi-user.target\n')
+  })
+
+  it('appends after a last line that lacks a newline without touching other bytes', () => {
+    const f = parseUnitFile('[Service]\nEnvironment=A=1')
+    expect(renderUnitFile(appendAssignment(f, 'Service', 'Environment', 'B=2'))).toBe('[Service]\nEnvironment=A=1\nEnvironment=B=2\n')
+  })
+
+  it('removes one assignment and sets (replace-or-append) another', async () => {
+    const vendor = await fsp.readFile(path.join(FIXTURES, 'vendor/debian-12-docker.io-docker.service'), 'utf8')
+    const f = parseUnitFile(vendor)
+    const reload = findAssignments(f, 'Service', 'ExecReload')[0]
+    if (!reload) throw new Error('no ExecReload')
+    const removed = renderUnitFile(removeAssignment(f, reload))
+    expect(removed).toBe(vendor.replace('ExecReload=/bin/kill -s HUP $MAINPID\n', ''))
+    const set = renderUnitFile(setAssignment(f, 'Service', 'TimeoutStartSec', '30'))
+    expect(set).toBe(vendor.replace('TimeoutStartSec=0\n', 'TimeoutStartSec=30\n'))
+  })
+
+  it('refuses values that would change how the file reads back', () => {
+    const f = parseUnitFile('[Service]\n')
+    expect(() => appendAssignment(f, 'Service', 'ExecStart', '/a \\')).toThrow(RangeError)
+    expect(() => appendAssignment(f, 'Service', 'ExecStart', '/a\n/b')).toThrow(RangeError)
+    expect(() => appendAssignment(f, 'Service', 'ExecStart', ' /a')).toThrow(RangeError)
+  })
+})
