@@ -1,17 +1,22 @@
 import {Args, Flags} from '@oclif/core'
 
+import {applyFlags, applyOptions, canPrompt} from '../cli/apply-flags.js'
 import {DockcfgCommand} from '../cli/base-command.js'
 import {UsageError} from '../cli/errors.js'
 import {changeKeys, type ChangeKeysResult} from '../daemon-config/change-keys.js'
 import {requireOption} from '../daemon-config/operations.js'
 import {valueFromJson, valueFromWords} from '../daemon-config/values.js'
-import {renderChange} from '../output/change.js'
+import {renderApplyResult} from '../output/apply.js'
+import {renderFinding} from '../output/findings.js'
 import {createSystem} from '../system/index.js'
 
 export default class Set extends DockcfgCommand {
-  static override summary = 'Set a daemon.json key, typed and validated, keeping the file\'s formatting.'
+  static override summary = 'Set a daemon.json key, typed and validated, and apply it to the running dockerd safely.'
   static override description = `The value is parsed by the key's type: lists take several words, maps take NAME=VALUE words.
-The file is written atomically with a backup, and only when dockerd would accept the result.`
+Nothing is written unless dockerd would accept the result. A key that is also on dockerd's command line is
+given one owner (as \`dockcfg fix\` does) so no conflict can arise. On this host (--root /) the change is then
+applied: reload when every changed key allows it, otherwise restart, health check, live verification, and
+automatic rollback if dockerd does not come back.`
   static override examples = [
     '<%= config.bin %> set bip 192.168.42.1/24',
     '<%= config.bin %> set mtu 1500',
@@ -21,6 +26,7 @@ The file is written atomically with a backup, and only when dockerd would accept
     '<%= config.bin %> set default-address-pools base=10.10.0.0/16,size=24',
     `<%= config.bin %> set runtimes --json-value '{"crun":{"path":"/usr/bin/crun"}}'`,
     '<%= config.bin %> set debug true --dry-run',
+    '<%= config.bin %> set labels env=prod --root /mnt/image',
   ]
   static override strict = false
   static override args = {
@@ -29,7 +35,7 @@ The file is written atomically with a backup, and only when dockerd would accept
   }
   static override flags = {
     'json-value': Flags.string({description: 'the value as JSON, for any key'}),
-    'dry-run': Flags.boolean({description: 'show the diff and what would happen; write nothing'}),
+    ...applyFlags,
   }
 
   async run(): Promise<ChangeKeysResult> {
@@ -42,11 +48,14 @@ The file is written atomically with a backup, and only when dockerd would accept
     const result = await changeKeys(createSystem({root: flags.root}), {
       configFile: flags['config-file'],
       changes: [{key: spec.key, value}],
-      dryRun: flags['dry-run'],
       dockerdVersion: flags['dockerd-version'],
       command: ['dockcfg', 'set', ...(argv as string[])].join(' '),
+      apply: applyOptions(flags, {progress: (m) => this.say(m), interactive: canPrompt()}),
     })
-    if (!this.jsonEnabled()) renderChange(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
+    if (!this.jsonEnabled()) {
+      for (const f of result.findings) this.logToStderr(renderFinding(f))
+      renderApplyResult(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
+    }
     return result
   }
 }

@@ -1,17 +1,16 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
+import {applyFlags, applyOptions, canPrompt} from '../cli/apply-flags.js'
 import {DockcfgCommand} from '../cli/base-command.js'
 import {changeKeys, type ChangeKeysResult} from '../daemon-config/change-keys.js'
-import {renderChange} from '../output/change.js'
+import {renderApplyResult} from '../output/apply.js'
 import {createSystem} from '../system/index.js'
 
 export default class Unset extends DockcfgCommand {
-  static override summary = 'Remove a key from daemon.json so dockerd uses its default.'
-  static override examples = ['<%= config.bin %> unset bip', '<%= config.bin %> unset hosts --dry-run']
+  static override summary = 'Remove a key from daemon.json so dockerd uses its default, and apply it safely.'
+  static override examples = ['<%= config.bin %> unset bip', '<%= config.bin %> unset hosts --dry-run', '<%= config.bin %> unset debug --no-restart']
   static override args = {key: Args.string({description: 'daemon.json key', required: true})}
-  static override flags = {
-    'dry-run': Flags.boolean({description: 'show the diff and what would happen; write nothing'}),
-  }
+  static override flags = {...applyFlags}
 
   async run(): Promise<ChangeKeysResult> {
     const {args, flags} = await this.parse(Unset)
@@ -19,11 +18,11 @@ export default class Unset extends DockcfgCommand {
     const result = await changeKeys(createSystem({root: flags.root}), {
       configFile: flags['config-file'],
       changes: [{key: args.key, value: undefined}],
-      dryRun: flags['dry-run'],
       dockerdVersion: flags['dockerd-version'],
       command: `dockcfg unset ${args.key}`,
+      apply: applyOptions(flags, {progress: (m) => this.say(m), interactive: canPrompt()}),
     })
-    if (!this.jsonEnabled()) renderChange(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
+    if (!this.jsonEnabled()) renderApplyResult(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
     return result
   }
 }

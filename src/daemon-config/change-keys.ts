@@ -1,56 +1,81 @@
-import {commitChangeSet, renderDiff} from '../changes/change-set.js'
+import {type ApplyOptions, type ApplyResult, applyChanges} from '../apply/apply.js'
+import type {FileChange} from '../changes/change-set.js'
 import {resolveDockerdVersion} from '../dockerd/version.js'
+import {inspectEffective} from '../effective/effective.js'
+import {planFix} from '../effective/fix.js'
+import {treeInspector} from '../effective/tree-view.js'
+import {OverlayFileSystem} from '../system/overlay-fs.js'
 import type {System} from '../system/index.js'
 import type {KeyChange} from './edit.js'
 import type {Finding} from './findings.js'
 import {type Activation, planDaemonJsonChanges} from './operations.js'
 
 export interface ChangeKeysRequest {
+  /** --config-file; ExecStart's own --config-file wins when it has one (that is the file dockerd reads). */
   configFile: string
   changes: KeyChange[]
-  dryRun: boolean
   dockerdVersion: string | undefined
-  /** The command line, recorded in the backup manifest. */
+  /** The command line, recorded in the backup manifest and the drop-in header. */
   command: string
+  apply: ApplyOptions
 }
 
 /** The typed result of `set` and `unset` (also their --json output). */
-export interface ChangeKeysResult {
+export interface ChangeKeysResult extends ApplyResult {
   file: string
-  changed: boolean
   changedKeys: string[]
-  dryRun: boolean
-  /** Unified diff of the file (empty when nothing changes). */
-  diff: string
-  /** Backup holding the previous bytes (absent on dry runs and no-ops). */
-  backupId?: string
-  /** What the running dockerd needs for the change to take effect. */
+  /** What the change needs from dockerd: nothing, a reload (SIGHUP) or a restart. */
   activation: Activation
-  /** Warnings about the resulting file (errors refuse the change before this point). */
-  warnings: Finding[]
+  /** Warnings about the resulting configuration (errors refuse the change before this point). */
+  findings: Finding[]
+  /** How a key that is also on dockerd's command line was given one owner. */
+  actions: string[]
   dockerdVersion: string | undefined
 }
 
 /**
- * Plans a change to daemon.json keys and, unless it is a dry run or changes nothing, writes it
- * with a backup. Throws InvalidConfigError (exit 3, nothing written) when dockerd would refuse the
- * result.
+ * Plans a change to daemon.json keys, resolves any flag/file conflict it would create the way
+ * `fix` does, and applies it through the safe-apply engine. Throws InvalidConfigError (exit 3,
+ * nothing written) when dockerd would refuse the result.
  */
 export async function changeKeys(system: System, request: ChangeKeysRequest): Promise<ChangeKeysResult> {
   const {version} = await resolveDockerdVersion(system, request.dockerdVersion)
-  const plan = await planDaemonJsonChanges(system, request.configFile, request.changes, version)
-  const diff = await renderDiff([plan.change])
-  const result: ChangeKeysResult = {
-    file: request.configFile,
-    changed: plan.edit.changed,
+  const current = await inspectEffective(system.fs, {configFile: request.configFile, dockerdVersion: version})
+  const plan = await planDaemonJsonChanges(system, current.configFile, request.changes, version)
+  let changes: FileChange[] = [plan.change]
+  let actions: string[] = []
+
+  if (plan.edit.changed) {
+    const plannedFs = new OverlayFileSystem(system.fs, changes)
+    const planned = await inspectEffective(plannedFs, {configFile: request.configFile, dockerdVersion: version})
+    const existing = new Set(current.conflicts.map((c) => c.key))
+    const created = planned.conflicts.filter((c) => !existing.has(c.key) && plan.edit.changedKeys.includes(c.key))
+    if (created.length > 0) {
+      const fix = await planFix(plannedFs, {...planned, conflicts: created}, 'file', request.command)
+      actions = fix.actions
+      changes = combine(changes, fix.changes)
+    }
+  }
+
+  const inspector = treeInspector({configFile: request.configFile, dockerdVersion: version})
+  const result = await applyChanges(system, {command: request.command, changes, changedKeys: plan.edit.changedKeys, activation: plan.activation}, inspector, request.apply)
+  return {
+    ...result,
+    file: current.configFile,
     changedKeys: plan.edit.changedKeys,
-    dryRun: request.dryRun,
-    diff,
     activation: plan.activation,
-    warnings: plan.findings.filter((f) => f.severity !== 'error' && f.code !== 'version-assumed'),
+    findings: plan.findings.filter((f) => f.severity !== 'error' && f.code !== 'version-assumed'),
+    actions,
     dockerdVersion: version,
   }
-  if (request.dryRun || !plan.edit.changed) return result
-  const committed = await commitChangeSet(system, request.command, [plan.change])
-  return {...result, backupId: committed.backup.id}
+}
+
+/** Later changes to the same file replace earlier ones, keeping the original `before`. */
+export function combine(first: readonly FileChange[], second: readonly FileChange[]): FileChange[] {
+  const byPath = new Map(first.map((c) => [c.path, {...c}]))
+  for (const c of second) {
+    const earlier = byPath.get(c.path)
+    byPath.set(c.path, earlier ? {...earlier, after: c.after} : {...c})
+  }
+  return [...byPath.values()]
 }

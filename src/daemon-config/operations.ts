@@ -1,7 +1,7 @@
 import {DockcfgError, InvalidConfigError, UsageError} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
-import {findOption} from '../registry/index.js'
-import {suggestKey} from '../registry/suggest.js'
+import {closestKey, findOption} from '../registry/index.js'
+
 import type {OptionSpec} from '../registry/types.js'
 import type {FileChange} from '../changes/change-set.js'
 import type {System} from '../system/index.js'
@@ -97,7 +97,7 @@ export function requireOption(key: string): OptionSpec {
 }
 
 function unknownKey(key: string): UsageError {
-  const suggestion = suggestKey(key)
+  const suggestion = closestKey(key)
   return new UsageError(`unknown daemon.json key "${key}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`, {
     remedy: 'dockcfg keys lists every key dockerd knows',
   })

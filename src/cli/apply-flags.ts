@@ -1,0 +1,42 @@
+import {Flags} from '@oclif/core'
+
+import type {ApplyOptions} from '../apply/apply.js'
+
+/** The flags of every command that changes the running daemon, and how they become options. */
+export const applyFlags = {
+  'dry-run': Flags.boolean({description: 'print the plan and the diff of every file; change nothing', default: false}),
+  'no-restart': Flags.boolean({description: 'write the files but do not reload or restart dockerd; report what is pending', default: false}),
+  yes: Flags.boolean({char: 'y', description: 'accept a restart that stops running containers (scripts must pass it; a TTY asks)', default: false}),
+  'keep-containers': Flags.boolean({description: 'switch live-restore on by reload before restarting, so running containers survive', default: false}),
+  timeout: Flags.integer({description: 'seconds to wait for dockerd to come back healthy before rolling back', default: 60, min: 5}),
+}
+
+export function applyOptions(
+  flags: {'dry-run': boolean; 'no-restart': boolean; yes: boolean; 'keep-containers': boolean; timeout: number},
+  ui: {progress: (m: string) => void; interactive: boolean},
+): ApplyOptions {
+  return {
+    dryRun: flags['dry-run'],
+    noRestart: flags['no-restart'],
+    yes: flags.yes,
+    keepContainers: flags['keep-containers'],
+    timeoutMs: flags.timeout * 1000,
+    progress: ui.progress,
+    ...(ui.interactive ? {confirm: askOnTty} : {}),
+  }
+}
+
+/** Prompts only make sense when a person is at both ends of the terminal. */
+export function canPrompt(): boolean {
+  return process.stdin.isTTY === true && process.stderr.isTTY === true
+}
+
+async function askOnTty(question: string): Promise<boolean> {
+  const {createInterface} = await import('node:readline/promises')
+  const rl = createInterface({input: process.stdin, output: process.stderr})
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim())
+  } finally {
+    rl.close()
+  }
+}

@@ -1,0 +1,77 @@
+import {conflictName, flattenForConflictCheck, findOption} from '../registry/index.js'
+import type {ParsedFlag} from '../dockerd/argv.js'
+
+/** One directive given both on dockerd's command line and in daemon.json. */
+export interface Conflict {
+  /** The name dockerd reports (the daemon.json key: `hosts`, `labels`, `debug`). */
+  key: string
+  /** The flag as written on the command line, e.g. `-H` / `--host`. */
+  flag: string
+  flagValues: string[]
+  fileValue: unknown
+  /** Indexes (in ExecStart argv) of the flag occurrences. */
+  flagIndexes: number[]
+}
+
+/**
+ * dockerd's flag-vs-file rule (dockerd-options.md section 2.3): every flag explicitly set on the
+ * command line whose conflict name is present in the flattened file is a conflict, whatever the
+ * values, with `runtimes` the only exemption. Returns them sorted by flag name as dockerd does.
+ */
+export function findConflicts(flags: readonly ParsedFlag[], fileValue: Record<string, unknown>, version?: string): Conflict[] {
+  const flat = flattenForConflictCheck(fileValue, version)
+  const byKey = new Map<string, Conflict & {sortName: string}>()
+  for (const f of flags) {
+    if (f.flag === undefined) {
+      // Flag-only switches still conflict by name (e.g. "config-file" in the file with --config-file).
+      if (!Object.prototype.hasOwnProperty.call(flat, f.name)) continue
+    }
+    const key = f.flag === undefined ? f.name : conflictName(f.flag, version)
+    const names = f.flag?.namedKey === undefined && f.flag?.short ? [key, f.flag.short] : [key]
+    const hit = names.find((n) => Object.prototype.hasOwnProperty.call(flat, n))
+    if (hit === undefined) continue
+    if (f.option?.conflictExempt || findOption(hit)?.conflictExempt) continue
+    const existing = byKey.get(hit)
+    if (existing) {
+      existing.flagValues.push(f.value)
+      existing.flagIndexes.push(f.index)
+      continue
+    }
+    byKey.set(hit, {key: hit, flag: f.flag?.short ? `-${f.flag.short}/--${f.name}` : `--${f.name}`, flagValues: [f.value], fileValue: flat[hit], flagIndexes: [f.index], sortName: f.name})
+  }
+  return [...byKey.values()].sort((a, b) => a.sortName.localeCompare(b.sortName)).map(({sortName: _s, ...c}) => c)
+}
+
+/** dockerd's own sentence for a set of conflicts, so users recognise it from the journal. */
+export function conflictMessage(conflicts: readonly Conflict[]): string {
+  const parts = conflicts.map((c) => `${c.key}: (from flag: ${goFlagValue(c)}, from file: ${goValue(c.fileValue)})`)
+  return `the following directives are specified both as a flag and in the configuration file: ${parts.join(', ')}`
+}
+
+function goFlagValue(c: Conflict): string {
+  const option = findOption(c.key)
+  const list = option !== undefined && option.kind !== 'string' && option.kind !== 'integer' && option.kind !== 'boolean' && option.kind !== 'nullable-boolean'
+  return list ? `[${c.flagValues.join(' ')}]` : (c.flagValues.at(-1) ?? '')
+}
+
+/** Go's %v of a decoded JSON value: arrays [a b], objects map[k:v] (sorted keys), floats as %g. */
+export function goValue(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(goValue).join(' ')}]`
+  if (value !== null && typeof value === 'object') {
+    return `map[${Object.keys(value)
+      .sort()
+      .map((k) => `${k}:${goValue((value as Record<string, unknown>)[k])}`)
+      .join(' ')}]`
+  }
+  if (typeof value === 'number') return goFloat(value)
+  if (value === null) return '<nil>'
+  return String(value)
+}
+
+function goFloat(n: number): string {
+  if (!Number.isFinite(n) || n === 0) return String(n)
+  // strconv's shortest %g: exponent form when the decimal exponent is < -4 or >= 6 (1e6 -> 1e+06).
+  const exp = Math.floor(Math.log10(Math.abs(n)))
+  if (exp < -4 || exp >= 6) return n.toExponential().replace(/e([+-])(\d)$/, 'e$10$2')
+  return String(n)
+}

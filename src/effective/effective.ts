@@ -1,0 +1,247 @@
+import {findNodeAtLocation} from 'jsonc-parser'
+
+import {findingsOf} from '../daemon-config/document.js'
+import type {Finding} from '../daemon-config/findings.js'
+import {type ParsedDaemonJson, parseDaemonJson, positionAt} from '../daemon-config/parse.js'
+import {type ParsedDockerdArgv, type ParsedFlag, parseDockerdArgv} from '../dockerd/argv.js'
+import {OPTIONS, findOption} from '../registry/index.js'
+import type {OptionSpec} from '../registry/types.js'
+import type {FileSystem} from '../system/fs.js'
+import {type ArgvOrigin, type ResolvedService, resolveDockerService} from '../systemd/service.js'
+import {type Conflict, conflictMessage, findConflicts} from './conflicts.js'
+
+/** Where a setting's value comes from. */
+export type Origin =
+  | {kind: 'file'; file: string; line?: number}
+  | {kind: 'flag'; flag: string; file: string; line: number; viaVariable?: string; variableFile?: string; variableLine?: number}
+  | {kind: 'default'}
+
+export interface Setting {
+  key: string
+  value: unknown
+  origin: Origin
+  /** Other places that also set it (a conflict when dockerd sees both). */
+  alsoSetBy?: Origin[]
+}
+
+/** dockerd's configuration as it would start: daemon.json plus the command line systemd builds. */
+export interface EffectiveConfig {
+  configFile: string
+  /** True when ExecStart names the file with --config-file (it then wins over the default path). */
+  configFileFromFlag: boolean
+  daemonJson: {exists: boolean; text: string; parsed: ParsedDaemonJson}
+  service: ResolvedService
+  argv: string[] | null
+  commandLine: ParsedDockerdArgv | undefined
+  settings: Setting[]
+  conflicts: Array<Conflict & {message: string; flagOrigins: Origin[]; fileOrigin: Origin}>
+  /** Everything that stops dockerd or surprises: daemon.json findings, conflicts, command-line problems. */
+  findings: Finding[]
+  hosts: string[]
+  /** The unix socket dockcfg uses to reach the daemon (tree path). */
+  socket: string
+  dockerdVersion: string | undefined
+}
+
+export const DEFAULT_CONFIG_FILE = '/etc/docker/daemon.json'
+
+/**
+ * Computes the effective configuration of the tree behind `fs` (the live host, a --root tree or a
+ * planned view). Reads only.
+ */
+export async function inspectEffective(fs: FileSystem, options: {configFile?: string | undefined; dockerdVersion: string | undefined}): Promise<EffectiveConfig> {
+  const version = options.dockerdVersion
+  const service = await resolveDockerService(fs)
+  const argv = service.argv
+  const commandLine = argv === null ? undefined : parseDockerdArgv(argv, version)
+  const configFlag = commandLine?.flags.filter((f) => f.name === 'config-file').at(-1)
+  const configFile = configFlag?.value ?? options.configFile ?? DEFAULT_CONFIG_FILE
+  const text = await fs.readText(configFile)
+  const parsed = parseDaemonJson(text ?? '{}', configFile, {dockerdVersion: version})
+  const findings: Finding[] = text === undefined ? [] : findingsOf(parsed, version)
+  const flagOrigin = (f: ParsedFlag): Origin => originOf(f, service.argvOrigins)
+
+  if (configFlag !== undefined && text === undefined) {
+    findings.push({code: 'config-file-missing', severity: 'error', message: `ExecStart passes --config-file ${configFile}, which does not exist: dockerd refuses to start ("no such file or directory")`, ...whereOrigin(flagOrigin(configFlag))})
+  }
+
+  const conflicts = commandLine && parsed.decodable ? findConflicts(commandLine.flags, parsed.value, version) : []
+  const detailed = conflicts.map((c) => ({
+    ...c,
+    message: conflictMessage([c]),
+    flagOrigins: commandLine!.flags.filter((f) => c.flagIndexes.includes(f.index)).map(flagOrigin),
+    fileOrigin: fileOrigin(parsed, c.key),
+  }))
+  if (detailed.length > 0) {
+    const where = detailed.map((c) => `${c.key}: ${describeOrigin(c.flagOrigins[0] ?? {kind: 'default'})} and ${describeOrigin(c.fileOrigin)}`).join('; ')
+    findings.push({
+      code: 'flag-file-conflict',
+      severity: 'error',
+      key: detailed.map((c) => c.key).join(','),
+      message: `dockerd refuses to start: unable to configure the Docker daemon with file ${configFile}: ${conflictMessage(conflicts)} (${where})`,
+      ...whereOrigin(detailed[0]!.fileOrigin),
+      checkedAt: 'config',
+      hint: 'give each directive one owner: dockcfg fix (daemon.json keeps it) or dockcfg fix --prefer flags',
+    })
+  }
+
+  for (const d of service.errors) findings.push({code: 'systemd-refuses', severity: 'error', message: d.message, ...(d.file ? {file: d.file} : {}), ...(d.line ? {line: d.line} : {})})
+  for (const d of service.warnings) findings.push({code: 'systemd-warning', severity: 'warning', message: d.message, ...(d.file ? {file: d.file} : {}), ...(d.line ? {line: d.line} : {})})
+  for (const w of commandLine?.warnings ?? []) findings.push({code: 'command-line', severity: 'warning', message: w, ...(service.unitPath ? {file: service.unitPath} : {})})
+  for (const u of commandLine?.unknown ?? []) {
+    const origin = service.argvOrigins?.[u.index]
+    findings.push({
+      code: 'unknown-flag',
+      severity: 'error',
+      message: `dockerd does not know the command-line argument ${JSON.stringify(u.word)} and refuses to start`,
+      ...(origin ? {file: origin.file, line: origin.line} : {}),
+    })
+  }
+
+  const settings = buildSettings(parsed, commandLine?.flags ?? [], flagOrigin)
+  findings.push(...crossSourceFindings(settings))
+  const hosts = effectiveHosts(settings)
+  return {
+    configFile,
+    configFileFromFlag: configFlag !== undefined,
+    daemonJson: {exists: text !== undefined, text: text ?? '', parsed},
+    service,
+    argv,
+    commandLine,
+    settings,
+    conflicts: detailed,
+    findings,
+    hosts,
+    socket: localSocket(hosts),
+    dockerdVersion: version,
+  }
+}
+
+function originOf(f: ParsedFlag, origins: ArgvOrigin[] | null): Origin {
+  const o = origins?.[f.index]
+  const flag = `--${f.name}`
+  if (o === undefined) return {kind: 'flag', flag, file: '(command line)', line: 0}
+  return {
+    kind: 'flag',
+    flag,
+    file: o.file,
+    line: o.line,
+    ...(o.viaVariable ? {viaVariable: o.viaVariable} : {}),
+    ...(o.variableFile ? {variableFile: o.variableFile} : {}),
+    ...(o.variableLine ? {variableLine: o.variableLine} : {}),
+  }
+}
+
+function fileOrigin(parsed: ParsedDaemonJson, key: string): Origin {
+  const node = parsed.tree ? findNodeAtLocation(parsed.tree, [key]) : undefined
+  return node?.parent ? {kind: 'file', file: parsed.file, line: positionAt(parsed.text, node.parent.offset).line} : {kind: 'file', file: parsed.file}
+}
+
+export function describeOrigin(o: Origin): string {
+  if (o.kind === 'default') return "dockerd's default"
+  if (o.kind === 'file') return `${o.file}${o.line ? ` line ${o.line}` : ''}`
+  const via = o.viaVariable ? ` via $${o.viaVariable}${o.variableFile ? ` (${o.variableFile}${o.variableLine ? ` line ${o.variableLine}` : ''})` : ''}` : ''
+  return `${o.flag} in ExecStart (${o.file} line ${o.line})${via}`
+}
+
+function whereOrigin(o: Origin): Pick<Finding, 'file' | 'line'> {
+  if (o.kind === 'file') return {file: o.file, ...(o.line ? {line: o.line} : {})}
+  if (o.kind === 'flag') return {file: o.file, line: o.line}
+  return {}
+}
+
+/** Flag values converted to the JSON shape daemon.json would hold for the same setting. */
+export function flagValueAsJson(option: OptionSpec, values: readonly string[]): unknown {
+  const last = values.at(-1) ?? ''
+  switch (option.kind) {
+    case 'boolean':
+    case 'nullable-boolean':
+      return !/^(false|0|f)$/i.test(last)
+    case 'integer':
+      return Number(last)
+    case 'string':
+      return last
+    case 'string-list':
+      return values.flatMap((v) => (option.key === 'dns' ? v.split(',') : [v]))
+    case 'string-map':
+    case 'object':
+      return Object.fromEntries(values.map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]))
+    case 'bool-map':
+      return Object.fromEntries(values.map((v) => (v.includes('=') ? [v.slice(0, v.indexOf('=')), !/^false$/i.test(v.slice(v.indexOf('=') + 1))] : [v, true])))
+    case 'address-pools':
+      return values.map((v) => {
+        const fields = Object.fromEntries(v.split(',').map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]))
+        return {base: fields.base, size: Number(fields.size)}
+      })
+    case 'runtimes':
+      return Object.fromEntries(values.map((v) => [v.slice(0, v.indexOf('=')), {path: v.slice(v.indexOf('=') + 1)}]))
+    case 'ulimits':
+      return Object.fromEntries(
+        values.map((v) => {
+          const [name, limits] = [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]
+          const [soft, hard] = limits.split(':')
+          return [name, {Name: name, Soft: Number(soft), Hard: Number(hard ?? soft)}]
+        }),
+      )
+    case 'nested-map': {
+      const out: Record<string, Record<string, string>> = {}
+      for (const v of values) {
+        const [driver, rest] = [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]
+        out[driver] = {...out[driver], [rest.slice(0, rest.indexOf('='))]: rest.slice(rest.indexOf('=') + 1)}
+      }
+      return out
+    }
+  }
+}
+
+function buildSettings(parsed: ParsedDaemonJson, flags: readonly ParsedFlag[], flagOrigin: (f: ParsedFlag) => Origin): Setting[] {
+  const settings = new Map<string, Setting>()
+  for (const [key, value] of Object.entries(parsed.value)) settings.set(key, {key, value, origin: fileOrigin(parsed, key)})
+  const byOption = new Map<string, ParsedFlag[]>()
+  for (const f of flags) if (f.option) byOption.set(f.option.key, [...(byOption.get(f.option.key) ?? []), f])
+  for (const [key, group] of byOption) {
+    const option = findOption(key) as OptionSpec
+    const value = flagValueAsJson(option, group.map((f) => f.value))
+    const origin = flagOrigin(group[0] as ParsedFlag)
+    const existing = settings.get(key)
+    if (existing) existing.alsoSetBy = [origin]
+    else settings.set(key, {key, value, origin})
+  }
+  for (const option of OPTIONS) {
+    if (!settings.has(option.key) && option.defaultValue !== undefined && option.removed === undefined) {
+      settings.set(option.key, {key: option.key, value: option.defaultValue, origin: {kind: 'default'}})
+    }
+  }
+  return [...settings.values()].sort((a, b) => a.key.localeCompare(b.key))
+}
+
+/** Start-fatal combinations that span daemon.json and the command line (dockerd-options.md 1.2). */
+function crossSourceFindings(settings: readonly Setting[]): Finding[] {
+  const get = (key: string) => settings.find((s) => s.key === key)
+  const crosses = (a: Setting, b: Setting) => a.origin.kind !== b.origin.kind && a.origin.kind !== 'default' && b.origin.kind !== 'default'
+  const out: Finding[] = []
+  const bip = get('bip')
+  const bridge = get('bridge')
+  if (bip && bridge && crosses(bip, bridge) && bip.origin.kind !== 'default' && bridge.value !== '') {
+    out.push({code: 'bip-with-bridge', severity: 'error', key: 'bip', checkedAt: 'start', message: `bip (${describeOrigin(bip.origin)}) and bridge (${describeOrigin(bridge.origin)}) together: dockerd refuses to start ("You specified -b & --bip, mutually exclusive options")`})
+  }
+  const icc = get('icc')
+  const iptables = get('iptables')
+  if (icc && iptables && icc.value === false && iptables.value === false && crosses(icc, iptables)) {
+    out.push({code: 'icc-without-iptables', severity: 'error', key: 'icc', checkedAt: 'start', message: `icc=false (${describeOrigin(icc.origin)}) needs iptables, which is off (${describeOrigin(iptables.origin)}): dockerd refuses to start`})
+  }
+  return out
+}
+
+function effectiveHosts(settings: readonly Setting[]): string[] {
+  const hosts = settings.find((s) => s.key === 'hosts')
+  const all = [...((hosts?.value as string[] | undefined) ?? [])]
+  return all.length > 0 ? all : ['unix:///var/run/docker.sock']
+}
+
+/** The local socket to talk to: the first unix:// listener; fd:// means docker.socket's path. */
+function localSocket(hosts: readonly string[]): string {
+  const unix = hosts.find((h) => h.startsWith('unix://'))
+  if (unix) return unix.slice('unix://'.length)
+  return '/var/run/docker.sock'
+}

@@ -1,0 +1,183 @@
+import {readFile} from 'node:fs/promises'
+import * as path from 'node:path'
+
+import {DockcfgError} from '../cli/errors.js'
+import type {FileChange} from '../changes/change-set.js'
+import {deepEqual, planDaemonJsonEdit} from '../daemon-config/edit.js'
+import {findOption} from '../registry/index.js'
+import type {FileSystem} from '../system/fs.js'
+import {expandArgv, type VariableSource} from '../systemd/exec.js'
+import {quoteExecArg} from '../systemd/dropin.js'
+import {findAssignments, parseUnitFile, renderUnitFile, replaceAssignment} from '../systemd/unit-file.js'
+import {describeOrigin, type EffectiveConfig, flagValueAsJson} from './effective.js'
+
+/** Which side keeps a directive that both sides set. */
+export type Owner = 'file' | 'flags'
+
+export interface FixPlan {
+  changes: FileChange[]
+  /** daemon.json keys whose value changes. */
+  changedKeys: string[]
+  /** One sentence per decision, for the user. */
+  actions: string[]
+  /** ExecStart argv after the fix (undefined when the command line is untouched). */
+  newArgv?: string[]
+}
+
+export const DROPIN_DIR = '/etc/systemd/system/docker.service.d'
+export const DROPIN_PATH = `${DROPIN_DIR}/50-dockcfg.conf`
+
+/**
+ * Plans the resolution of every flag/file conflict: each directive gets one owner. With `file`
+ * (the default) daemon.json keeps the setting (list values from both sides are merged, so
+ * `-H fd://` plus `"hosts": ["tcp://…"]` becomes `"hosts": ["fd://", "tcp://…"]` and local access
+ * keeps working) and the flag leaves ExecStart; with `flags` the key leaves daemon.json and list
+ * values move onto the command line. The command line is only ever changed through a drop-in in
+ * /etc/systemd/system/docker.service.d (an existing one that sets ExecStart is edited in place).
+ * Pure apart from reading the drop-in template.
+ */
+export async function planFix(fs: FileSystem, effective: EffectiveConfig, owner: Owner, command: string): Promise<FixPlan> {
+  const actions: string[] = []
+  if (effective.conflicts.length === 0) return {changes: [], changedKeys: [], actions}
+  const argv = effective.argv
+  const entry = effective.service.execStart[0]
+  if (argv === null || entry === undefined || effective.commandLine === undefined) {
+    throw new DockcfgError('cannot fix: systemd would not run ExecStart at all, so there is no command line to change', {remedy: 'dockcfg validate shows why'})
+  }
+  if (effective.service.wrapper !== undefined) {
+    throw new DockcfgError(`cannot fix automatically: ExecStart runs dockerd through ${effective.service.wrapper.program}, which dockcfg will not rewrite`, {
+      remedy: `remove the conflicting flags from ${entry.file} line ${entry.line} by hand, or remove the keys from ${effective.configFile} (dockcfg unset KEY)`,
+    })
+  }
+
+  const removed = new Set<number>()
+  const appended: string[] = []
+  const jsonChanges: Array<{key: string; value: unknown}> = []
+  for (const c of effective.conflicts) {
+    const option = findOption(c.key)
+    const flags = effective.commandLine.flags.filter((f) => c.flagIndexes.includes(f.index))
+    const flagJson = option ? flagValueAsJson(option, flags.map((f) => f.value)) : c.flagValues.at(-1)
+    for (const f of flags) for (let i = 0; i < f.span; i++) removed.add(f.index + i)
+    const fileValue = effective.daemonJson.parsed.value[c.key]
+    const where = `${describeOrigin(c.flagOrigins[0] ?? {kind: 'default'})}`
+    if (owner === 'file') {
+      const merged = merge(flagJson, fileValue)
+      if (!deepEqual(merged, fileValue)) jsonChanges.push({key: c.key, value: merged})
+      actions.push(
+        deepEqual(merged, fileValue)
+          ? `${c.key}: kept in ${effective.configFile}; removed ${c.flag} ${c.flagValues.join(' ')} from ExecStart (${where})`
+          : `${c.key}: moved ${c.flag} ${c.flagValues.join(' ')} from ExecStart (${where}) into ${effective.configFile}, now ${JSON.stringify(merged)}`,
+      )
+    } else {
+      const merged = merge(flagJson, fileValue)
+      const extra = option && Array.isArray(merged) ? (merged as unknown[]).slice(Array.isArray(flagJson) ? (flagJson as unknown[]).length : 1) : []
+      // Keep the flags as they are and add the file's extra list entries as further flags.
+      for (const f of flags) for (let i = 0; i < f.span; i++) removed.delete(f.index + i)
+      const longFlag = `--${flags[0]?.name ?? c.key}`
+      for (const value of extra) appended.push(`${longFlag}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+      jsonChanges.push({key: c.key, value: undefined})
+      actions.push(`${c.key}: removed from ${effective.configFile}; ExecStart keeps ${c.flag} ${c.flagValues.join(' ')}${extra.length ? ` and gains ${appended.slice(-extra.length).join(' ')}` : ''}`)
+    }
+  }
+
+  const changes: FileChange[] = []
+  const edit = planDaemonJsonEdit(effective.daemonJson.exists ? effective.daemonJson.text : undefined, jsonChanges, effective.configFile)
+  if (edit.changed) changes.push({path: effective.configFile, before: effective.daemonJson.exists ? effective.daemonJson.text : undefined, after: edit.after, newFileMode: 0o644})
+
+  let newArgv: string[] | undefined
+  if (removed.size > 0 || appended.length > 0) {
+    const rendered = renderExecStart(effective, removed, appended)
+    newArgv = rendered.argv
+    changes.push(await dropInChange(fs, effective, rendered.value, rendered.notes, command, actions))
+  }
+  return {changes, changedKeys: edit.changedKeys, actions, ...(newArgv ? {newArgv} : {})}
+}
+
+/** Lists concatenate (flags first, no duplicates), maps merge (file wins per key), scalars: file. */
+function merge(flagValue: unknown, fileValue: unknown): unknown {
+  if (Array.isArray(flagValue) && Array.isArray(fileValue)) {
+    const out = [...flagValue]
+    for (const v of fileValue) if (!out.some((o) => deepEqual(o, v))) out.push(v)
+    return out
+  }
+  if (isObject(flagValue) && isObject(fileValue)) return {...flagValue, ...fileValue}
+  return fileValue
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+}
+
+/**
+ * The new ExecStart value: configured words are kept as written (so `$DOCKER_OPTS` keeps working)
+ * unless an element to remove came out of them; such a word is spelled out without that element,
+ * and a note explains that the variable no longer reaches dockerd.
+ */
+function renderExecStart(effective: EffectiveConfig, removed: ReadonlySet<number>, appended: readonly string[]): {value: string; argv: string[]; notes: string[]} {
+  const entry = effective.service.execStart[0]!
+  const words = entry.command.argv
+  const env = new Map<string, VariableSource>(Object.entries(effective.service.environment).map(([k, v]) => [k, {value: v.value, file: v.file, line: v.line}]))
+  const expanded = entry.command.flags.noEnvExpand ? words.map((value, wordIndex) => ({value, wordIndex})) : expandArgv(words, env).argv
+  const parts: string[] = []
+  const argv: string[] = []
+  const notes: string[] = []
+  words.forEach((word, wordIndex) => {
+    const elements = expanded.map((e, i) => ({...e, i})).filter((e) => e.wordIndex === wordIndex)
+    const keep = elements.filter((e) => !removed.has(e.i))
+    argv.push(...keep.map((e) => e.value))
+    if (keep.length === elements.length) {
+      parts.push(wordIndex === 0 ? word : rawWord(word))
+      return
+    }
+    const variable = elements.find((e) => 'viaVariable' in e && e.viaVariable !== undefined) as {viaVariable?: string} | undefined
+    if (variable?.viaVariable) {
+      const source = effective.service.environment[variable.viaVariable]
+      notes.push(
+        `$${variable.viaVariable}${source ? ` (set in ${source.file} line ${source.line})` : ''} is spelled out below without the moved flags, ` +
+          `so later changes to it no longer reach dockerd.`,
+      )
+    }
+    parts.push(...keep.map((e) => quoteExecArg(e.value)))
+  })
+  for (const a of appended) {
+    parts.push(quoteExecArg(a))
+    argv.push(a)
+  }
+  return {value: `${entry.command.prefixes}${parts.join(' ')}`, argv, notes}
+}
+
+/** A configured word written back as configured: specifiers escaped, variables left to systemd. */
+function rawWord(word: string): string {
+  const escaped = word.replaceAll('%', '%%')
+  if (/^[A-Za-z0-9_@+=:,./${}-]+$/.test(escaped) && escaped !== '') return escaped
+  return `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
+}
+
+async function dropInChange(fs: FileSystem, effective: EffectiveConfig, value: string, notes: readonly string[], command: string, actions: string[]): Promise<FileChange> {
+  const entry = effective.service.execStart[0]!
+  if (path.posix.dirname(entry.file) === DROPIN_DIR) {
+    // An /etc drop-in already owns ExecStart: edit it rather than stacking another layer on top.
+    const text = await fs.readText(entry.file)
+    if (text !== undefined) {
+      const unit = parseUnitFile(text, entry.file)
+      const target = findAssignments(unit, 'Service', 'ExecStart').filter((a) => a.value !== '').at(-1)
+      if (target !== undefined) {
+        actions.push(`command line: edited ExecStart in ${entry.file} line ${target.line}`)
+        for (const n of notes) actions.push(`note: ${n}`)
+        return {path: entry.file, before: text, after: renderUnitFile(replaceAssignment(unit, target, value)), newFileMode: 0o644}
+      }
+    }
+  }
+  const template = await readFile(new URL('../../templates/systemd/dockcfg-execstart.conf', import.meta.url), 'utf8')
+  const reason = `Replaces the ExecStart of ${entry.file} line ${entry.line}.`
+  const after = template
+    .replace('{{command}}', command.replace(/\n/g, ' '))
+    .replace('{{reason}}', reason)
+    .replace('{{configFile}}', effective.configFile)
+    .replace('{{notes}}', notes.map((n) => `# ${n}\n`).join(''))
+    .replace('{{execStart}}', value)
+  const previous = await fs.readText(DROPIN_PATH)
+  actions.push(`command line: ${previous !== undefined ? 'rewrote' : 'added'} drop-in ${DROPIN_PATH} replacing ExecStart (${entry.file} line ${entry.line})`)
+  for (const n of notes) actions.push(`note: ${n}`)
+  return {path: DROPIN_PATH, before: previous, after, newFileMode: 0o644}
+}

@@ -1,0 +1,36 @@
+import type {ApplyResult} from '../apply/apply.js'
+
+interface Out {
+  /** stdout: data (the diff of a dry run). */
+  log(text: string): void
+  /** stderr: messages. */
+  say(text: string): void
+}
+
+/** Human rendering of any configuration change: the diff is data, everything else a message. */
+export function renderApplyResult(result: ApplyResult & {actions?: string[]}, out: Out): void {
+  for (const w of result.warnings) out.say(`warning: ${w}`)
+  if (!result.changed) {
+    out.say('already as requested; nothing to do')
+    return
+  }
+  for (const a of result.actions ?? []) out.say(a)
+  if (result.dryRun) {
+    out.log(result.diff.trimEnd())
+    out.say(`dry run: nothing written${result.pending ? `; dockerd would need a ${result.pending}` : ''}`)
+    return
+  }
+  out.say(`wrote ${result.files.join(', ')}${result.backupId ? ` (backup ${result.backupId}; undo with: dockcfg rollback ${result.backupId})` : ''}`)
+  if (result.action === 'written') {
+    if (result.pending) {
+      out.say(`not applied (${result.pendingReason ?? 'no service manager'}): dockerd needs a ${result.pending}: systemctl ${result.pending} docker`)
+    }
+    return
+  }
+  if (result.preflight) out.say(`preflight: ${result.preflight.method}: ${result.preflight.detail}`)
+  out.say(`dockerd ${result.action}`)
+  for (const v of result.verification) {
+    const mark = v.status === 'verified' ? 'live' : v.status === 'not-observable' ? 'applied, not observable' : 'MISMATCH'
+    out.say(`  ${v.key}: ${mark}${v.detail && v.status !== 'not-observable' ? ` (${v.detail})` : ''}`)
+  }
+}
