@@ -1,0 +1,52 @@
+import fc from 'fast-check'
+import {describe, expect, it} from 'vitest'
+
+import {containsAddress, containsCidr, formatCidr, formatIp, isCanonical, isMulticast, lastAddress, networkAddress, overlaps, parseCidr, parseIp} from '../../../src/network/cidr.js'
+
+const cidr = (text: string) => {
+  const c = parseCidr(text)
+  if (c === undefined) throw new Error(text)
+  return c
+}
+
+describe('parseIp / parseCidr (Go net.ParseIP / ParseCIDR rules)', () => {
+  it.each(['1.2.3.4', '::1', 'fd00::1', '::ffff:10.0.0.1'])('accepts %s', (t) => expect(parseIp(t)).toBeDefined())
+  it.each(['1.2.3', '01.2.3.4', '256.1.1.1', 'fe80::1%eth0', 'localhost', ''])('rejects %s', (t) => expect(parseIp(t)).toBeUndefined())
+  it.each(['10.0.0.0/8', '192.168.1.5/24', 'fd00::/64', '0.0.0.0/0'])('accepts CIDR %s', (t) => expect(parseCidr(t)).toBeDefined())
+  it.each(['10.0.0.0', '10.0.0.0/33', '10.0.0.0/-1', '10.0.0.0/+8', 'fd00::/129', '/24'])('rejects CIDR %s', (t) => expect(parseCidr(t)).toBeUndefined())
+})
+
+describe('subnet arithmetic', () => {
+  it('computes network and broadcast addresses', () => {
+    const c = cidr('192.168.1.5/24')
+    expect(formatIp({family: 4, value: networkAddress(c)})).toBe('192.168.1.0')
+    expect(formatIp({family: 4, value: lastAddress(c)})).toBe('192.168.1.255')
+    expect(isCanonical(c)).toBe(false)
+    expect(formatCidr(c)).toBe('192.168.1.0/24')
+    expect(formatCidr(cidr('fd00:0:0:1::5/64'))).toBe('fd00:0:0:1::/64')
+  })
+
+  it('answers containment and overlap, family-aware', () => {
+    expect(containsCidr(cidr('10.1.0.0/16'), cidr('10.1.128.0/17'))).toBe(true)
+    expect(containsCidr(cidr('10.1.0.0/16'), cidr('10.0.0.0/8'))).toBe(false)
+    expect(overlaps(cidr('10.1.0.0/16'), cidr('10.0.0.0/8'))).toBe(true)
+    expect(containsAddress(cidr('10.1.0.0/16'), parseIp('10.2.0.1')!)).toBe(false)
+    expect(containsAddress(cidr('::/0'), parseIp('10.2.0.1')!)).toBe(false)
+  })
+
+  it('recognises multicast', () => {
+    expect(isMulticast(parseIp('224.0.0.1')!)).toBe(true)
+    expect(isMulticast(parseIp('ffff:ffff::1')!)).toBe(true)
+    expect(isMulticast(parseIp('fd00::1')!)).toBe(false)
+  })
+
+  it('round-trips IPv4 and IPv6 addresses through formatIp', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.ipV4(), fc.ipV6()), (text) => {
+        const ip = parseIp(text)
+        expect(ip).toBeDefined()
+        expect(parseIp(formatIp(ip!))?.value).toBe(ip!.value)
+      }),
+    )
+  })
+})
