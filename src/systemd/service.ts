@@ -524,6 +524,15 @@ export async function resolveDockerService(fs: FileSystem, options: ResolveServi
   if (wrapper) {
     result.wrapper = wrapper
     if (wrapper.kind === 'shell') {
+      // The shell, not systemd, expands $NAME inside the script: drop the literal-$ warnings for it.
+      const script = shellScriptIndex(result.processArgv)
+      if (script !== undefined) {
+        const text = result.processArgv[script] as string
+        for (let k = warnings.length - 1; k >= 0; k--) {
+          const m = /^(\$[A-Za-z_][A-Za-z0-9_]*) inside a word is not expanded/.exec(warnings[k]?.message ?? '')
+          if (m && text.includes(m[1] as string)) warnings.splice(k, 1)
+        }
+      }
       const interpreted = interpretShellWrapper(result.processArgv, envVars, first)
       if (interpreted) {
         result.argv = interpreted.origins.map((o) => o.value)
