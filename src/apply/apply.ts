@@ -338,3 +338,50 @@ async function abandonedApplyWarnings(system: System): Promise<string[]> {
     `an earlier apply did not finish: "${pending.command}" (pid ${pending.pid}, started ${pending.startedAt}); its rollback timer ${pending.timerUnit} restores backup ${pending.backupId} ${pending.timerSeconds} s after the start unless it already ran. To restore now: dockcfg rollback ${pending.backupId}`,
   ]
 }
+
+/** The typed result of `dockcfg restart`. */
+export interface RestartResult {
+  action: 'restarted' | 'none'
+  reason?: string
+  preflight?: PreflightOutcome
+  containers?: ApplyResult['containers']
+  pid?: string
+  warnings: string[]
+}
+
+/**
+ * Restarts dockerd on its current configuration, safely: refuses (exit 3) when dockerd would not
+ * start with it, guards running containers like an apply, then waits for health. There is nothing
+ * to roll back to, so a failed start is reported with its journal (exit 1).
+ */
+export async function restartDaemon(system: System, inspect: Inspector, options: ApplyOptions): Promise<RestartResult> {
+  const warnings = await abandonedApplyWarnings(system)
+  const reason = await whyNoService(system, options)
+  if (reason !== undefined) return {action: 'none', reason, warnings}
+  const view = await inspect(system.fs)
+  if (view.errors.length > 0) {
+    throw new InvalidConfigError(`dockerd would refuse its current configuration, so it was not restarted:\n${view.errors.map((f) => `  ${f.message}`).join('\n')}`, {
+      remedy: 'dockcfg validate explains each problem; dockcfg fix resolves flag/file conflicts',
+      details: view.errors,
+    })
+  }
+  if (options.dryRun) return {action: 'none', reason: 'dry run', warnings}
+  const services = await system.services()
+  const lock = await acquireLock(system, 'dockcfg restart')
+  try {
+    const check = await preflight(system, {configText: view.configText, execArgv: view.execArgv, dockerdVersion: view.dockerdVersion})
+    if (!check.ok) throw new InvalidConfigError(`preflight (${check.method}) failed; dockerd was not restarted: ${check.detail}`, {details: check})
+    const api = await system.docker(view.socket)
+    const before = await unitState(services)
+    const running = before.ActiveState === 'active' && (await api.ping())
+    const guard = running ? await containerGuard(api, ['(restart)'], {...options, keepContainers: false}) : undefined
+    const outcome = await activate(system, services, view, {activation: 'restart', before, running, unitFilesChanged: false, options, enableLiveRestoreFirst: false})
+    if (!outcome.ok) {
+      throw new DockcfgError(`${outcome.reason}\njournal of the failed start:\n${outcome.journal.map((l) => `  ${l}`).join('\n')}`, {details: {journal: outcome.journal}})
+    }
+    const after = await unitState(services)
+    return {action: 'restarted', preflight: check, ...(guard ? {containers: guard.containers} : {}), pid: after.MainPID, warnings}
+  } finally {
+    await lock.release()
+  }
+}

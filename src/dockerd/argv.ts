@@ -1,4 +1,4 @@
-import {optionForFlag, flagOnlyFor} from '../registry/index.js'
+import {conflictName, flagOnlyFor, flagTakesValue, optionForFlag} from '../registry/index.js'
 import type {FlagSpec, OptionSpec} from '../registry/types.js'
 
 /**
@@ -32,10 +32,8 @@ export interface ParsedDockerdArgv {
   warnings: string[]
 }
 
-const BOOLEAN_KINDS = new Set(['boolean', 'nullable-boolean'])
-
 /** Parses a resolved ExecStart argv (element 0 is the program). Pure. */
-export function parseDockerdArgv(argv: readonly string[]): ParsedDockerdArgv {
+export function parseDockerdArgv(argv: readonly string[], version?: string): ParsedDockerdArgv {
   const program = argv[0] ?? ''
   const base = program.split('/').pop() ?? ''
   const result: ParsedDockerdArgv = {form: 'unrecognised', argsStart: 1, flags: [], unknown: [], warnings: []}
@@ -74,7 +72,7 @@ export function parseDockerdArgv(argv: readonly string[]): ParsedDockerdArgv {
       inline = body.slice(1).replace(/^=/, '')
       name = body[0] as string
     }
-    const lookup = lookupFlag(name, long)
+    const lookup = lookupFlag(name, long, version)
     if (lookup === undefined) {
       result.unknown.push({word, index: i})
       continue
@@ -102,10 +100,11 @@ export function parseDockerdArgv(argv: readonly string[]): ParsedDockerdArgv {
 function lookupFlag(
   name: string,
   long: boolean,
+  version: string | undefined,
 ): {long: string; option: OptionSpec | undefined; flag: FlagSpec | undefined; takesValue: boolean} | undefined {
-  const found = optionForFlag(name)
+  const found = optionForFlag(name, version)
   if (found !== undefined && (long ? found.flag.long === name : found.flag.short === name)) {
-    return {long: found.flag.long, option: found.option, flag: found.flag, takesValue: !BOOLEAN_KINDS.has(found.option.kind)}
+    return {long: found.flag.long, option: found.option, flag: found.flag, takesValue: flagTakesValue(found.option)}
   }
   const only = flagOnlyFor(name)
   if (only !== undefined && (long ? only.flag.long === name : only.flag.short === name)) {
@@ -115,6 +114,6 @@ function lookupFlag(
 }
 
 /** The daemon.json key a parsed flag is compared against in dockerd's conflict check. */
-export function conflictKeyOf(flag: ParsedFlag): string {
-  return flag.flag?.namedKey ?? flag.name
+export function conflictKeyOf(flag: ParsedFlag, version?: string): string {
+  return flag.flag === undefined ? flag.name : conflictName(flag.flag, version)
 }

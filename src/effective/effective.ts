@@ -86,7 +86,9 @@ export async function inspectEffective(fs: FileSystem, options: {configFile?: st
   }
 
   for (const d of service.errors) findings.push({code: 'systemd-refuses', severity: 'error', message: d.message, ...(d.file ? {file: d.file} : {}), ...(d.line ? {line: d.line} : {})})
-  for (const d of service.warnings) findings.push({code: 'systemd-warning', severity: 'warning', message: d.message, ...(d.file ? {file: d.file} : {}), ...(d.line ? {line: d.line} : {})})
+  // An unset $DOCKER_OPTS is how stock Debian runs (its environment file is optional): worth
+  // knowing, not worth a warning.
+  for (const d of service.warnings) findings.push({code: 'systemd-warning', severity: /is not set, so that word is dropped/.test(d.message) ? 'info' : 'warning', message: d.message, ...(d.file ? {file: d.file} : {}), ...(d.line ? {line: d.line} : {})})
   for (const w of commandLine?.warnings ?? []) findings.push({code: 'command-line', severity: 'warning', message: w, ...(service.unitPath ? {file: service.unitPath} : {})})
   for (const u of commandLine?.unknown ?? []) {
     const origin = service.argvOrigins?.[u.index]

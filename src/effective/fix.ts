@@ -65,8 +65,8 @@ export async function planFix(fs: FileSystem, effective: EffectiveConfig, owner:
       if (!deepEqual(merged, fileValue)) jsonChanges.push({key: c.key, value: merged})
       actions.push(
         deepEqual(merged, fileValue)
-          ? `${c.key}: kept in ${effective.configFile}; removed ${c.flag} ${c.flagValues.join(' ')} from ExecStart (${where})`
-          : `${c.key}: moved ${c.flag} ${c.flagValues.join(' ')} from ExecStart (${where}) into ${effective.configFile}, now ${JSON.stringify(merged)}`,
+          ? `${c.key}: kept in ${effective.configFile}; removed ${c.flag} ${c.flagValues.join(' ')} (${where})`
+          : `${c.key}: moved ${c.flag} ${c.flagValues.join(' ')} (${where}) into ${effective.configFile}, now ${JSON.stringify(merged)}`,
       )
     } else {
       const merged = merge(flagJson, fileValue)

@@ -1,7 +1,6 @@
 import {UsageError} from '../cli/errors.js'
-import {findOption} from './index.js'
+import {closestKey, findOption} from './index.js'
 import {OPTIONS} from './options.js'
-import {suggestKey} from './suggest.js'
 import type {OptionSpec} from './types.js'
 
 /** The registry row as `dockcfg keys` presents it (also its --json shape). */
@@ -25,7 +24,7 @@ export function listOptions(): OptionSummary[] {
 export function describeOption(key: string): OptionSummary {
   const spec = findOption(key)
   if (spec === undefined) {
-    const suggestion = suggestKey(key)
+    const suggestion = closestKey(key)
     throw new UsageError(`unknown daemon.json key "${key}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`)
   }
   return summarize(spec)

@@ -1,0 +1,86 @@
+import {backupContent, type BackupManifest, listBackups, readBackup} from '../backup/backups.js'
+import {DockcfgError} from '../cli/errors.js'
+import {ExitCode} from '../cli/exit-codes.js'
+import {type FileChange, restoreFromBackup} from '../changes/change-set.js'
+import {activationFor} from '../daemon-config/operations.js'
+import {deepEqual} from '../daemon-config/edit.js'
+import type {System} from '../system/index.js'
+import {type ApplyOptions, type ApplyResult, applyChanges, type Inspector} from './apply.js'
+import {DOCKER_UNIT, unitState, waitHealthy} from './health.js'
+import {clearPending, isAbandoned, type PendingApply, readPending} from './pending.js'
+
+/** One backup as `dockcfg history` lists it. */
+export interface HistoryEntry {
+  id: string
+  time: string
+  command: string
+  files: Array<{path: string; existed: boolean}>
+}
+
+export interface HistoryResult {
+  backups: HistoryEntry[]
+  /** An apply that has not finished (running now, or died half-way). */
+  pending?: PendingApply & {abandoned: boolean}
+}
+
+export async function history(system: System): Promise<HistoryResult> {
+  const backups = (await listBackups(system)).map((m) => ({id: m.id, time: m.time, command: m.command, files: m.files.map((f) => ({path: f.path, existed: f.existed}))}))
+  const pending = await readPending(system)
+  return {backups, ...(pending ? {pending: {...pending, abandoned: isAbandoned(pending)}} : {})}
+}
+
+/**
+ * `dockcfg rollback [ID]`: puts the files of a backup (default: the newest) back and applies them
+ * through the same safe path as any change, so a rollback is itself backed up, verified, and
+ * undone if dockerd does not come back.
+ */
+export async function rollbackTo(system: System, id: string | undefined, configFile: string, inspect: Inspector, options: ApplyOptions): Promise<ApplyResult & {backupId?: string; restoredFrom: string}> {
+  const manifest = id === undefined ? (await listBackups(system)).at(-1) : await readBackup(system, id)
+  if (manifest === undefined) throw new DockcfgError('there is no backup to roll back to', {remedy: 'dockcfg history lists the backups'})
+  const changes: FileChange[] = []
+  for (const file of manifest.files) {
+    const bytes = await backupContent(system, manifest, file)
+    changes.push({path: file.path, before: await system.fs.readText(file.path), after: bytes?.toString('utf8'), newFileMode: file.mode ?? 0o644})
+  }
+  const changedKeys = changedConfigKeys(changes.find((c) => c.path === configFile))
+  const result = await applyChanges(system, {command: `dockcfg rollback ${manifest.id}`, changes, changedKeys, activation: activationFor(changedKeys)}, inspect, options)
+  return {...result, restoredFrom: manifest.id}
+}
+
+function changedConfigKeys(change: FileChange | undefined): string[] {
+  if (change === undefined) return []
+  const parse = (t: string | undefined): Record<string, unknown> => {
+    try {
+      return t === undefined || t.trim() === '' ? {} : (JSON.parse(t.replace(/^\ufeff/, '')) as Record<string, unknown>)
+    } catch {
+      return {}
+    }
+  }
+  const a = parse(change.before)
+  const b = parse(change.after)
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !deepEqual(a[k], b[k]))
+}
+
+/**
+ * What the armed timer runs (`dockcfg rollback ID --auto`) when an apply did not disarm it in
+ * time: the dockcfg that armed it died or hung. Restores the files, restarts dockerd on them and
+ * clears the pending record. Does nothing when that apply already settled.
+ */
+export async function autoRollback(system: System, id: string, inspect: Inspector): Promise<{restored: string[]; healthy: boolean; skipped?: string}> {
+  const pending = await readPending(system)
+  if (pending === undefined || pending.backupId !== id) return {restored: [], healthy: true, skipped: 'no unfinished apply for this backup: nothing to do'}
+  const manifest: BackupManifest = await readBackup(system, id)
+  const services = await system.services()
+  const restored = await restoreFromBackup(system, manifest)
+  await services.daemonReload()
+  await services.resetFailed([DOCKER_UNIT, 'docker.socket'])
+  const before = await unitState(services)
+  await services.restart(DOCKER_UNIT)
+  const api = await system.docker((await inspect(system.fs)).socket)
+  const health = await waitHealthy(services, api, system.clock, {deadline: system.clock.now().getTime() + 120_000, notInvocation: before.InvocationID || undefined})
+  await clearPending(system)
+  if (!health.healthy) {
+    throw new DockcfgError(`automatic rollback restored ${restored.join(', ')} from backup ${id}, but dockerd did not come back: ${health.reason}`, {exitCode: ExitCode.RollbackFailed})
+  }
+  return {restored, healthy: true}
+}

@@ -1,0 +1,33 @@
+import {applyFlags, applyOptions, canPrompt} from '../cli/apply-flags.js'
+import {DockcfgCommand} from '../cli/base-command.js'
+import {restartDaemon, type RestartResult} from '../apply/apply.js'
+import {resolveDockerdVersion} from '../dockerd/version.js'
+import {treeInspector} from '../effective/tree-view.js'
+import {createSystem} from '../system/index.js'
+
+export default class Restart extends DockcfgCommand {
+  static override summary = 'Restart dockerd on its current configuration, safely.'
+  static override description = 'Refuses when dockerd would not start with its configuration, asks before stopping running containers (live-restore off), and waits until the API answers.'
+  static override examples = ['<%= config.bin %> restart', '<%= config.bin %> restart --yes --timeout 120']
+  static override flags = {
+    yes: applyFlags.yes,
+    timeout: applyFlags.timeout,
+    'dry-run': applyFlags['dry-run'],
+  }
+
+  async run(): Promise<RestartResult> {
+    const {flags} = await this.parse(Restart)
+    const system = createSystem({root: flags.root})
+    const {version} = await resolveDockerdVersion(system, flags['dockerd-version'])
+    const result = await restartDaemon(
+      system,
+      treeInspector({configFile: flags['config-file'], dockerdVersion: version}),
+      applyOptions({...flags, 'no-restart': false, 'keep-containers': false}, {progress: (m) => this.say(m), interactive: canPrompt()}),
+    )
+    if (!this.jsonEnabled()) {
+      for (const w of result.warnings) this.logToStderr(`warning: ${w}`)
+      this.logToStderr(result.action === 'restarted' ? `dockerd restarted (pid ${result.pid}) and answers` : `not restarted: ${result.reason}`)
+    }
+    return result
+  }
+}

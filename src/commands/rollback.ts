@@ -1,0 +1,38 @@
+import {Args, Flags} from '@oclif/core'
+
+import {applyFlags, applyOptions, canPrompt} from '../cli/apply-flags.js'
+import {DockcfgCommand} from '../cli/base-command.js'
+import {autoRollback, rollbackTo} from '../apply/rollback.js'
+import {resolveDockerdVersion} from '../dockerd/version.js'
+import {treeInspector} from '../effective/tree-view.js'
+import {renderApplyResult} from '../output/apply.js'
+import {createSystem} from '../system/index.js'
+
+export default class Rollback extends DockcfgCommand {
+  static override summary = 'Restore the files of a backup (default: the newest) and apply them safely.'
+  static override description = 'The rollback is itself a change: backed up, preflighted, verified, and undone if dockerd does not come back.'
+  static override examples = ['<%= config.bin %> rollback', '<%= config.bin %> rollback 20261127T174512Z-3fa2c1 --yes']
+  static override args = {id: Args.string({description: 'backup id (dockcfg history lists them)', required: false})}
+  static override flags = {
+    ...applyFlags,
+    auto: Flags.boolean({description: 'run by the rollback timer an apply arms; not for interactive use', hidden: true, default: false}),
+  }
+
+  async run(): Promise<unknown> {
+    const {args, flags} = await this.parse(Rollback)
+    const system = createSystem({root: flags.root})
+    const {version} = await resolveDockerdVersion(system, flags['dockerd-version'])
+    const inspector = treeInspector({configFile: flags['config-file'], dockerdVersion: version})
+    if (flags.auto) {
+      const result = await autoRollback(system, args.id ?? '', inspector)
+      this.logToStderr(result.skipped ?? `automatic rollback: restored ${result.restored.join(', ')}; dockerd is running again`)
+      return result
+    }
+    const result = await rollbackTo(system, args.id, flags['config-file'], inspector, applyOptions(flags, {progress: (m) => this.say(m), interactive: canPrompt()}))
+    if (!this.jsonEnabled()) {
+      this.logToStderr(`rolling back to backup ${result.restoredFrom}`)
+      renderApplyResult(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
+    }
+    return result
+  }
+}
