@@ -85,7 +85,13 @@ export async function inspectEffective(fs: FileSystem, options: {configFile?: st
     })
   }
 
-  for (const d of service.errors) findings.push({code: 'systemd-refuses', severity: 'error', message: d.message, ...(d.file ? {file: d.file} : {}), ...(d.line ? {line: d.line} : {})})
+  if (service.unitPath === undefined && !service.masked) {
+    // No unit at all (an image tree, a host with another init): daemon.json alone is what there
+    // is to check, which is not a reason to refuse anything.
+    findings.push({code: 'no-systemd-unit', severity: 'info', message: `no ${service.unitName} in this tree: only ${configFile} is checked`})
+  } else {
+    for (const d of service.errors) findings.push({code: 'systemd-refuses', severity: 'error', message: d.message, ...(d.file ? {file: d.file} : {}), ...(d.line ? {line: d.line} : {})})
+  }
   // An unset $DOCKER_OPTS is how stock Debian runs (its environment file is optional): worth
   // knowing, not worth a warning.
   for (const d of service.warnings) findings.push({code: 'systemd-warning', severity: /is not set, so that word is dropped/.test(d.message) ? 'info' : 'warning', message: d.message, ...(d.file ? {file: d.file} : {}), ...(d.line ? {line: d.line} : {})})

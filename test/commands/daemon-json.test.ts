@@ -22,8 +22,10 @@ describe('dockcfg set / get / unset', () => {
     const set = await runCli(['set', 'bip', '192.168.42.1/24', '--root', r.root, ...V])
     expect(set.exitCode).toBe(0)
     expect(set.stdout).toBe('')
-    expect(set.stderr).toMatch(/wrote \/etc\/docker\/daemon\.json \(bip\)/)
-    expect(set.stderr).toMatch(/restarted/)
+    expect(set.stderr).toMatch(/wrote \/etc\/docker\/daemon\.json \(backup \d{8}T\d{6}Z-[0-9a-f]{6}; undo with: dockcfg rollback /)
+    // --root other than / never touches services: the restart is reported as pending.
+    expect(set.stderr).toMatch(/not applied \(--root is not \/.*\): dockerd needs a restart/)
+    expect(set.json).toBeDefined()
     expect(await r.read(FILE)).toBe('{\n  "bip": "192.168.42.1/24"\n}\n')
     expect((await fsp.stat(path.join(r.root, FILE))).mode & 0o777).toBe(0o644)
 
@@ -111,7 +113,7 @@ describe('dockcfg set / get / unset', () => {
     const r = await root({[FILE]: '{\n  "mtu": 1400,\n  "debug": true\n}\n'})
     const result = await runCli(['unset', 'mtu', '--root', r.root, '--json', ...V])
     expect(result.exitCode).toBe(0)
-    expect(result.json()).toMatchObject({file: FILE, changed: true, changedKeys: ['mtu'], activation: 'restart', dryRun: false})
+    expect(result.json()).toMatchObject({file: FILE, changed: true, changedKeys: ['mtu'], activation: 'restart', dryRun: false, action: 'written', pending: 'restart'})
     expect(await r.read(FILE)).toBe('{\n  "debug": true\n}\n')
   })
 
