@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 
 import {DockcfgCommand} from '../cli/base-command.js'
-import {getKey, type GetResult} from '../daemon-config/operations.js'
+import {getKey, type GetResult} from '../daemon-config/get-key.js'
 import {createSystem} from '../system/index.js'
 
 export default class Get extends DockcfgCommand {

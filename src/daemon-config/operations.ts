@@ -1,11 +1,12 @@
-import {DockcfgError, InvalidConfigError, UsageError} from '../cli/errors.js'
-import {ExitCode} from '../cli/exit-codes.js'
-import {closestKey, findOption} from '../registry/index.js'
+import {InvalidConfigError} from '../cli/errors.js'
+import {findOption} from '../registry/index.js'
 
 import type {OptionSpec} from '../registry/types.js'
 import type {FileChange} from '../changes/change-set.js'
 import type {System} from '../system/index.js'
-import {type DaemonJsonDocument, findingsOf, keyLine, loadDaemonJson} from './document.js'
+import {findingsOf} from './diagnose.js'
+import {loadDaemonJson} from './load.js'
+import {unknownKey, unparsable} from './problems.js'
 import {type EditPlan, type KeyChange, planDaemonJsonEdit} from './edit.js'
 import type {Finding} from './findings.js'
 import {parseDaemonJson} from './parse.js'
@@ -13,33 +14,8 @@ import {parseDaemonJson} from './parse.js'
 /** How a change reaches the running daemon. */
 export type Activation = 'none' | 'reload' | 'restart'
 
-export interface GetResult {
-  key: string
-  file: string
-  set: boolean
-  value?: unknown
-  line?: number
-  /** dockerd's default when the key is not set (undefined: no fixed default). */
-  default?: unknown
-}
-
-/** Reads one key. A key that is not set is an error (exit 1) that names dockerd's default. */
-export async function getKey(system: System, configFile: string, key: string): Promise<GetResult> {
-  const spec = findOption(key)
-  const doc = await loadDaemonJson(system, configFile, undefined)
-  if (!doc.parsed.decodable) throw unparsable(doc)
-  const value = doc.parsed.value
-  if (Object.prototype.hasOwnProperty.call(value, key)) {
-    return {key, file: configFile, set: true, value: value[key], line: keyLine(doc.parsed, key)}
-  }
-  if (spec === undefined) throw unknownKey(key)
-  const result: GetResult = {key, file: configFile, set: false, default: spec.defaultValue}
-  const defaultText = spec.defaultValue === undefined ? 'dockerd has no fixed default for it' : `dockerd uses its default: ${JSON.stringify(spec.defaultValue)}`
-  throw new DockcfgError(`${key} is not set in ${configFile}; ${defaultText}`, {exitCode: ExitCode.Unexpected, details: result})
-}
-
 export interface DaemonJsonPlan {
-  document: DaemonJsonDocument
+  document: Awaited<ReturnType<typeof loadDaemonJson>>
   edit: EditPlan
   change: FileChange
   /** Findings of the resulting file. */
@@ -94,21 +70,6 @@ export function requireOption(key: string): OptionSpec {
   const spec = findOption(key)
   if (spec === undefined) throw unknownKey(key)
   return spec
-}
-
-function unknownKey(key: string): UsageError {
-  const suggestion = closestKey(key)
-  return new UsageError(`unknown daemon.json key "${key}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`, {
-    remedy: 'dockcfg keys lists every key dockerd knows',
-  })
-}
-
-function unparsable(doc: DaemonJsonDocument): InvalidConfigError {
-  const lines = doc.parsed.findings.filter((f) => f.severity === 'error').map((f) => `  ${f.file}:${f.line}:${f.column}: ${f.message}`)
-  return new InvalidConfigError(`${doc.path} is not valid JSON, so dockerd refuses it and dockcfg will not edit it:\n${lines.join('\n')}`, {
-    remedy: 'fix it by hand (dockcfg validate lists every problem), then run the command again',
-    details: doc.parsed.findings,
-  })
 }
 
 function identity(f: Finding): string {

@@ -1,11 +1,9 @@
 import {type Node, findNodeAtLocation} from 'jsonc-parser'
 
-import {type Finding, hasErrors} from './findings.js'
 import {type ParsedDaemonJson, parseDaemonJson, positionAt} from './parse.js'
-import {validateDaemonConfig} from './validate.js'
 import type {System} from '../system/index.js'
 
-/** daemon.json as found on disk, parsed and validated for one dockerd version. */
+/** daemon.json as found on disk, parsed for one dockerd version. */
 export interface DaemonJsonDocument {
   path: string
   exists: boolean
@@ -22,16 +20,6 @@ export async function loadDaemonJson(system: System, path: string, dockerdVersio
     text: text ?? '',
     parsed: parseDaemonJson(text ?? '{}', path, {dockerdVersion}),
   }
-}
-
-/** Syntax and semantic findings together, in file order. */
-export function findingsOf(parsed: ParsedDaemonJson, dockerdVersion: string | undefined): Finding[] {
-  const semantic = parsed.decodable ? validateDaemonConfig(parsed, {dockerdVersion}) : []
-  return [...parsed.findings, ...semantic].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0))
-}
-
-export function wouldDockerdRefuse(findings: readonly Finding[]): boolean {
-  return hasErrors(findings)
 }
 
 /** Line of a top-level key in the document, for messages that point at the file. */

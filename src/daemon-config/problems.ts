@@ -1,0 +1,18 @@
+import {InvalidConfigError, UsageError} from '../cli/errors.js'
+import {closestKey} from '../registry/index.js'
+import type {DaemonJsonDocument} from './load.js'
+
+export function unknownKey(key: string): UsageError {
+  const suggestion = closestKey(key)
+  return new UsageError(`unknown daemon.json key "${key}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`, {
+    remedy: 'dockcfg keys lists every key dockerd knows',
+  })
+}
+
+export function unparsable(doc: DaemonJsonDocument): InvalidConfigError {
+  const lines = doc.parsed.findings.filter((f) => f.severity === 'error').map((f) => `  ${f.file}:${f.line}:${f.column}: ${f.message}`)
+  return new InvalidConfigError(`${doc.path} is not valid JSON, so dockerd refuses it and dockcfg will not edit it:\n${lines.join('\n')}`, {
+    remedy: 'fix it by hand (dockcfg validate lists every problem), then run the command again',
+    details: doc.parsed.findings,
+  })
+}
