@@ -92,7 +92,12 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
   const tree = parseTree(text, errors, {disallowComments: true, allowTrailingComma: false, allowEmptyContent: false})
 
   for (const error of errors) {
-    const trailing = tree !== undefined && error.offset >= tree.offset + tree.length && error.error !== ParseErrorCode.InvalidCommentToken
+    // Only stray symbols after a complete first value are "trailing data"; a missing } at the
+    // end of the file also sits past the tree but is an unfinished document.
+    const trailing =
+      tree !== undefined &&
+      error.offset >= tree.offset + tree.length &&
+      (error.error === ParseErrorCode.InvalidSymbol || error.error === ParseErrorCode.EndOfFileExpected)
     if (trailing && old) {
       findings.push({
         code: 'json-trailing-data',
@@ -121,7 +126,8 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
 
   const fatal = findings.some((f) => f.severity === 'error')
   if (tree?.type === 'object') collectDuplicateKeys(tree, text, at, findings)
-  const value = !fatal && tree?.type === 'object' ? decodeObject(text) : {}
+  // dockerd 20.10 decodes the first value only; trailing data it ignores is cut off here too.
+  const value = !fatal && tree?.type === 'object' ? decodeObject(text.slice(0, tree.offset + tree.length)) : {}
   return {file, text, bom, tree, value, findings, decodable: !fatal}
 }
 
