@@ -11,6 +11,7 @@ import {OverlayFileSystem} from '../system/overlay-fs.js'
 import type {FileSystem, System} from '../system/index.js'
 import {DOCKER_UNIT, type UnitState, unitState, waitHealthy} from './health.js'
 import {clearPending, isAbandoned, type PendingApply, readPending, writePending} from './pending.js'
+import {stagePlannedFiles} from './planned-files.js'
 import {preflight, type PreflightOutcome} from './preflight.js'
 import {type VerifyItem, verifyLive} from './verify.js'
 
@@ -111,7 +112,9 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
   const lock = await acquireLock(system, request.command)
   try {
     options.progress?.('preflight: asking dockerd about the new configuration')
-    const check = await preflight(system, {configText: planned.configText, execArgv: planned.execArgv, dockerdVersion: planned.dockerdVersion})
+    // Files the new configuration names (TLS keys and certificates) may be part of this very change.
+    const staged = await stagePlannedFiles(system, planned.configText, changes)
+    const check = await preflight(system, {configText: staged.configText, execArgv: planned.execArgv, dockerdVersion: planned.dockerdVersion}).finally(staged.cleanup)
     if (!check.ok) throw new InvalidConfigError(`preflight (${check.method}) failed, nothing was written: ${check.detail}`, {details: check})
 
     const current = await inspect(system.fs)
