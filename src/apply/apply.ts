@@ -93,7 +93,8 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
 
   const configFile = (await inspect(system.fs)).configFile
   const unitFilesChanged = changes.some((c) => c.path !== configFile)
-  const activation: Activation = unitFilesChanged ? 'restart' : request.activation
+  const removed = removedKeys(changes.find((c) => c.path === configFile))
+  const activation = activationOf(request.activation, unitFilesChanged, removed)
 
   const planned = await inspect(new OverlayFileSystem(system.fs, changes))
   if (planned.errors.length > 0) {
@@ -131,13 +132,16 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
     const toWrite = mergeChanges(changes, extraChanges)
     const committed = await commitChangeSet(system, request.command, toWrite, {alreadyLocked: true})
     const timerUnit = `dockcfg-rollback-${committed.backup.id.toLowerCase().replace(/[^a-z0-9-]/g, '')}`
-    const timerSeconds = Math.ceil(options.timeoutMs / 1000) + 30
+    // Fires once a healthy start has surely been given its chance. Firing while this run is still
+    // busy (say, with its own rollback) is harmless: the timer's run waits for our lock and then
+    // finds the pending record gone.
+    const timerSeconds = rollbackTimerSeconds(options.timeoutMs)
     await armRollback(system, services, {backupId: committed.backup.id, command: request.command, pid: process.pid, startedAt: system.clock.now().toISOString(), timerUnit, timerSeconds})
 
     try {
       const after = await inspect(system.fs)
       const outcome = await activate(system, services, after, {activation, before, running, unitFilesChanged, options, enableLiveRestoreFirst: extraChanges.length > 0})
-      const verification = outcome.ok ? await verifyLive(await system.docker(after.socket), verifiedKeys(request.changedKeys, extraChanges), after.config, {hosts: after.hosts, socketHostPath: (p) => system.fs.hostPath(p)}) : []
+      const verification = outcome.ok ? await verifyLive(await system.docker(after.socket), verifiedKeys(request.changedKeys, extraChanges), after.config, {hosts: after.hosts, socketHostPath: (p) => system.fs.hostPath(p), interfaceAddresses: (name) => interfaceAddresses(system, name)}) : []
       const mismatches = verification.filter((v) => v.status === 'mismatch')
       if (outcome.ok && mismatches.length === 0) {
         await disarm(system, services, timerUnit)
@@ -152,6 +156,38 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
     }
   } finally {
     await lock.release()
+  }
+}
+
+/**
+ * The request's verdict, raised to a restart where a reload cannot do the job: a unit file
+ * changed (only a restart re-reads ExecStart), or a key was removed from daemon.json. dockerd's
+ * reload only copies the keys the file *sets* (reload.go: `if conf.IsValueSet(...)`), so a removed
+ * `live-restore` or `debug` stayed in force after SIGHUP: seen on 20.10.24 when a rollback dropped
+ * `"live-restore": true` and /info still said true.
+ */
+export function activationOf(requested: Activation, unitFilesChanged: boolean, removedConfigKeys: readonly string[]): Activation {
+  if (unitFilesChanged) return 'restart'
+  if (requested === 'reload' && removedConfigKeys.length > 0) return 'restart'
+  return requested
+}
+
+/** Top-level daemon.json keys set before the change and absent after it. */
+export function removedKeys(change: FileChange | undefined): string[] {
+  if (change === undefined) return []
+  const before = parseObject(change.before)
+  const after = parseObject(change.after)
+  return Object.keys(before).filter((k) => !Object.prototype.hasOwnProperty.call(after, k))
+}
+
+function parseObject(text: string | undefined): Record<string, unknown> {
+  if (text === undefined || text.trim() === '') return {}
+  try {
+    const value = JSON.parse(text.replace(/^\ufeff/, '')) as unknown
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+  } catch {
+    // Not JSON (a hand-broken file being replaced): no key can be "removed" from it by a reload.
+    return {}
   }
 }
 
@@ -206,6 +242,22 @@ function mergeChanges(changes: readonly FileChange[], extra: readonly FileChange
 
 function verifiedKeys(changedKeys: readonly string[], extra: readonly FileChange[]): string[] {
   return extra.length > 0 && !changedKeys.includes('live-restore') ? [...changedKeys, 'live-restore'] : [...changedKeys]
+}
+
+export function rollbackTimerSeconds(timeoutMs: number): number {
+  return Math.ceil(timeoutMs / 1000) + 15
+}
+
+/** IPv4 addresses of an interface from `ip -j`; undefined when ip cannot tell (not installed, no such link). */
+async function interfaceAddresses(system: System, name: string): Promise<string[] | undefined> {
+  const result = await system.processes.run('ip', ['-j', '-4', 'addr', 'show', 'dev', name], {timeoutMs: 10_000})
+  if (result.exitCode !== 0) return undefined
+  try {
+    const links = JSON.parse(result.stdout) as Array<{addr_info?: Array<{local?: string; prefixlen?: number}>}>
+    return links.flatMap((l) => (l.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`))
+  } catch {
+    return undefined
+  }
 }
 
 async function armRollback(system: System, services: ServiceManager, pending: PendingApply): Promise<void> {

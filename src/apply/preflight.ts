@@ -99,7 +99,9 @@ async function trialStart(system: System, argv: readonly string[], parsed: Parse
     while (!exited && Date.now() < deadline) {
       if (await api.ping()) {
         child.kill('SIGTERM')
-        await Promise.race([child, system.clock.sleep(10_000)])
+        // A timer of its own (cleared at once), not clock.sleep: a pending 10 s sleep kept the
+        // whole CLI alive for 10 s after every apply had finished.
+        await settledWithin(child, 10_000)
         if (!exited) child.kill('SIGKILL')
         await child
         return {method: 'trial-start', ok: true, detail: 'a trial dockerd started with this configuration'}
@@ -118,6 +120,16 @@ async function trialStart(system: System, argv: readonly string[], parsed: Parse
     await system.processes.run('umount', ['--recursive', '--lazy', host(`${dir}/data`)], {timeoutMs: 10_000})
     await system.processes.run('umount', ['--recursive', '--lazy', host(`${dir}/exec`)], {timeoutMs: 10_000})
     await system.fs.remove(dir)
+  }
+}
+
+/** Resolves when `promise` settles or after `ms`, whichever comes first, leaving no timer behind. */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await Promise.race([promise.then(() => undefined, () => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))])
+  } finally {
+    clearTimeout(timer)
   }
 }
 

@@ -1,4 +1,5 @@
 import {backupContent, type BackupManifest, listBackups, readBackup} from '../backup/backups.js'
+import {acquireLock, type LockHandle} from '../backup/lock.js'
 import {DockcfgError} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
 import {type FileChange, restoreFromBackup} from '../changes/change-set.js'
@@ -66,9 +67,29 @@ function changedConfigKeys(change: FileChange | undefined): string[] {
  * time: the dockcfg that armed it died or hung. Restores the files, restarts dockerd on them and
  * clears the pending record. Does nothing when that apply already settled.
  */
-export async function autoRollback(system: System, id: string, inspect: Inspector): Promise<{restored: string[]; healthy: boolean; skipped?: string}> {
-  const pending = await readPending(system)
-  if (pending === undefined || pending.backupId !== id) return {restored: [], healthy: true, skipped: 'no unfinished apply for this backup: nothing to do'}
+export async function autoRollback(system: System, id: string, inspect: Inspector): Promise<{restored: string[]; healthy: boolean; skipped?: string; warning?: string}> {
+  const first = await readPending(system)
+  if (first === undefined || first.backupId !== id) return {restored: [], healthy: true, skipped: 'no unfinished apply for this backup: nothing to do'}
+  // The apply that armed us may still be running (a slow start, its own rollback): wait for its
+  // lock, then look again, or both would restart dockerd at once. A lock still held after that is
+  // a hung dockcfg, which is exactly what this timer is for: go ahead without it.
+  let lock: LockHandle | undefined
+  let warning: string | undefined
+  try {
+    lock = await acquireLock(system, `dockcfg rollback ${id} --auto`, Math.max(60, 2 * first.timerSeconds) * 1000)
+  } catch (error) {
+    warning = `${(error as Error).message}; restoring anyway`
+  }
+  try {
+    const pending = await readPending(system)
+    if (pending === undefined || pending.backupId !== id) return {restored: [], healthy: true, skipped: 'the apply settled while this timer waited for it: nothing to do'}
+    return {...(await restoreAndRestart(system, id, inspect)), ...(warning ? {warning} : {})}
+  } finally {
+    await lock?.release()
+  }
+}
+
+async function restoreAndRestart(system: System, id: string, inspect: Inspector): Promise<{restored: string[]; healthy: boolean}> {
   const manifest: BackupManifest = await readBackup(system, id)
   const services = await system.services()
   const restored = await restoreFromBackup(system, manifest)

@@ -21,7 +21,7 @@ export async function verifyLive(
   api: DockerApi,
   changedKeys: readonly string[],
   config: Record<string, unknown>,
-  context: {hosts: readonly string[]; socketHostPath: (treePath: string) => string},
+  context: VerifyContext,
 ): Promise<VerifyItem[]> {
   let info: DockerInfo | undefined
   let bridge: Record<string, unknown> | undefined | null = null
@@ -36,10 +36,21 @@ export async function verifyLive(
   return items
 }
 
+export interface VerifyContext {
+  hosts: readonly string[]
+  socketHostPath: (treePath: string) => string
+  /**
+   * The IPv4 addresses (CIDR) on a network interface of the host, when dockcfg can see them. The
+   * API only reports what dockerd *recorded* for the bridge network; the kernel's docker0 is what
+   * containers actually get, so bip is checked on both.
+   */
+  interfaceAddresses?: (name: string) => Promise<string[] | undefined>
+}
+
 interface Readers {
   getInfo(): Promise<DockerInfo>
   getBridge(): Promise<Record<string, unknown> | undefined>
-  context: {hosts: readonly string[]; socketHostPath: (treePath: string) => string}
+  context: VerifyContext
 }
 
 async function verifyKey(key: string, present: boolean, expected: unknown, r: Readers): Promise<VerifyItem> {
@@ -51,7 +62,10 @@ async function verifyKey(key: string, present: boolean, expected: unknown, r: Re
       const ipam = ipamOf(await r.getBridge())
       const [address, prefix] = String(expected).split('/')
       const subnet = `${networkOf(address ?? '', Number(prefix))}/${prefix}`
-      return compare({Subnet: ipam?.Subnet, Gateway: ipam?.Gateway}, ipam?.Subnet === subnet && ipam?.Gateway === address, 'bridge network IPAM subnet and gateway')
+      const docker0 = await r.context.interfaceAddresses?.('docker0')
+      const ipamOk = ipam?.Subnet === subnet && ipam?.Gateway === address
+      if (docker0 === undefined) return compare({Subnet: ipam?.Subnet, Gateway: ipam?.Gateway}, ipamOk, 'bridge network IPAM subnet and gateway')
+      return compare({Subnet: ipam?.Subnet, Gateway: ipam?.Gateway, docker0}, ipamOk && docker0.includes(String(expected)), 'bridge network IPAM subnet and gateway, docker0 address')
     }
     case 'fixed-cidr': {
       if (!present) break

@@ -25,6 +25,7 @@ export default class Rollback extends DockcfgCommand {
     const inspector = treeInspector({configFile: flags['config-file'], dockerdVersion: version})
     if (flags.auto) {
       const result = await autoRollback(system, args.id ?? '', inspector)
+      if (result.warning) this.logToStderr(`warning: ${result.warning}`)
       this.logToStderr(result.skipped ?? `automatic rollback: restored ${result.restored.join(', ')}; dockerd is running again`)
       return result
     }

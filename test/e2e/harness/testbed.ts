@@ -4,7 +4,7 @@
  * and test/e2e/README.md.
  */
 import {spawn, execFileSync} from 'node:child_process'
-import {closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmdirSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
+import {closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
 import {constants} from 'node:os'
 import {join} from 'node:path'
 import {REPO_ROOT, WORK_DIR} from './paths.js'
@@ -241,6 +241,71 @@ export function assertDistBuilt(): void {
 }
 
 // ---------------------------------------------------------------------------------------------
+// A frozen copy of the build
+
+const SNAPSHOT_PREFIX = 'dist-snapshot-'
+let snapshot: Promise<Array<{src: string; dst: string}>> | undefined
+
+/**
+ * Other people build in the same checkout while the suite runs (`npm run build` starts with
+ * `rm -rf dist`): hosts that ran the live dist/ failed mid-test with MODULE_NOT_FOUND. So each run
+ * copies dist/ and the oclif manifest once, after waiting for a complete build (the manifest is
+ * written last), and binds the copy over the checkout's inside every host.
+ */
+function distSnapshot(): Promise<Array<{src: string; dst: string}>> {
+  snapshot ??= takeDistSnapshot()
+  return snapshot
+}
+
+async function takeDistSnapshot(): Promise<Array<{src: string; dst: string}>> {
+  const dist = join(REPO_ROOT, 'dist')
+  const manifest = join(REPO_ROOT, 'oclif.manifest.json')
+  const dir = join(WORK_DIR, `${SNAPSHOT_PREFIX}${process.pid}`)
+  const deadline = Date.now() + 120_000
+  for (;;) {
+    if (buildComplete(dist, manifest)) {
+      rmSync(dir, {recursive: true, force: true})
+      mkdirSync(dir, {recursive: true})
+      try {
+        cpSync(dist, join(dir, 'dist'), {recursive: true})
+        cpSync(manifest, join(dir, 'oclif.manifest.json'))
+        // A build that started while we copied leaves a partial copy: check again after.
+        if (buildComplete(dist, manifest) && statSync(manifest).mtimeMs <= statSync(join(dir, 'oclif.manifest.json')).mtimeMs) break
+      } catch {
+        // dist/ vanished under us: a build started; wait for it.
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`no complete build in ${dist} within 120 s (dist/ plus oclif.manifest.json newer than it): run \`npm run build\``)
+    await sleep(500)
+  }
+  return [
+    {src: join(dir, 'dist'), dst: `${GUEST_REPO}/dist`},
+    {src: join(dir, 'oclif.manifest.json'), dst: `${GUEST_REPO}/oclif.manifest.json`},
+  ]
+}
+
+function buildComplete(dist: string, manifest: string): boolean {
+  try {
+    return statSync(manifest).mtimeMs >= newestMtime(dist) && existsSync(join(dist, 'commands'))
+  } catch {
+    return false
+  }
+}
+
+function newestMtime(dir: string): number {
+  let latest = statSync(dir).mtimeMs
+  for (const e of readdirSync(dir, {withFileTypes: true})) {
+    const full = join(dir, e.name)
+    latest = Math.max(latest, e.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs)
+  }
+  return latest
+}
+
+function removeSnapshot(pid: number): void {
+  rmSync(join(WORK_DIR, `${SNAPSHOT_PREFIX}${pid}`), {recursive: true, force: true})
+}
+
+// ---------------------------------------------------------------------------------------------
 // Boot
 
 export async function bootHost(opts: BootOptions = {}): Promise<TestHost> {
@@ -273,6 +338,8 @@ export async function bootHost(opts: BootOptions = {}): Promise<TestHost> {
     ...layout.roots.map((r) => `--bind=${join(r, name)}:${r}`),
     '--capability=all', '--system-call-filter=add_key keyctl request_key',
     `--bind-ro=${REPO_ROOT}:${GUEST_REPO}`,
+    // Later binds land on top of the checkout's: the hosts run a frozen copy of the build.
+    ...(await distSnapshot()).map((b) => `--bind-ro=${b.src}:${b.dst}`),
     ...(opts.bindRo ?? []).map((b) => `--bind-ro=${b.src}:${b.dst}`),
   ]
   const logFd = openSync(logPath, 'w')
@@ -603,6 +670,15 @@ async function doCleanupStale(): Promise<void> {
   } catch {
     // No lock dir yet.
   }
+  // Build snapshots of dead runs.
+  try {
+    for (const f of readdirSync(WORK_DIR)) {
+      const owner = f.startsWith(SNAPSHOT_PREFIX) ? Number(f.slice(SNAPSHOT_PREFIX.length)) : undefined
+      if (isStaleOwner(owner)) removeSnapshot(owner as number)
+    }
+  } catch {
+    // No work dir yet.
+  }
   // Console logs are kept for post-mortems, but not forever.
   const logs = join(WORK_DIR, 'logs')
   try {
@@ -637,6 +713,7 @@ function installExitHooks(): void {
       releaseNet(h.net)
     }
     // The cgroup dirs are removed by the next run's cleanupStale (they stay busy for a moment).
+    if (snapshot !== undefined) removeSnapshot(process.pid)
   })
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {
