@@ -1,5 +1,6 @@
-import {conflictName, flattenForConflictCheck, findOption} from '../registry/index.js'
 import type {ParsedFlag} from '../dockerd/argv.js'
+import {conflictName, flattenForConflictCheck, findOption, versionAtLeast} from '../registry/index.js'
+import {flagValueAsJson, parseGoInt} from './flag-values.js'
 
 /** One directive given both on dockerd's command line and in daemon.json. */
 export interface Conflict {
@@ -39,19 +40,64 @@ export function findConflicts(flags: readonly ParsedFlag[], fileValue: Record<st
     }
     byKey.set(hit, {key: hit, flag: f.flag?.short ? `-${f.flag.short}/--${f.name}` : `--${f.name}`, flagValues: [f.value], fileValue: flat[hit], flagIndexes: [f.index], sortName: f.name})
   }
-  return [...byKey.values()].sort((a, b) => a.sortName.localeCompare(b.sortName)).map(({sortName: _s, ...c}) => c)
+  // pflag sorts flag names with sort.Strings, i.e. by bytes: `ip-masq` < `ip6tables` < `iptables`,
+  // which localeCompare does not promise.
+  return [...byKey.values()].sort((a, b) => (a.sortName < b.sortName ? -1 : a.sortName > b.sortName ? 1 : 0)).map(({sortName: _s, ...c}) => c)
 }
 
-/** dockerd's own sentence for a set of conflicts, so users recognise it from the journal. */
-export function conflictMessage(conflicts: readonly Conflict[]): string {
-  const parts = conflicts.map((c) => `${c.key}: (from flag: ${goFlagValue(c)}, from file: ${goValue(c.fileValue)})`)
+/**
+ * dockerd's own sentence for a set of conflicts, so users recognise it from the journal. `version`
+ * matters only for the credential masking of http-proxy/https-proxy that dockerd 23.0 added.
+ */
+export function conflictMessage(conflicts: readonly Conflict[], version?: string): string {
+  const mask = versionAtLeast(version, '23.0.0')
+  const parts = conflicts.map((c) => {
+    let flagText = goFlagValue(c)
+    let fileText = goValue(c.fileValue)
+    if (mask && (c.key === 'http-proxy' || c.key === 'https-proxy')) {
+      flagText = maskCredentials(flagText)
+      fileText = typeof c.fileValue === 'string' ? maskCredentials(c.fileValue) : fileText
+    }
+    return `${c.key}: (from flag: ${flagText}, from file: ${fileText})`
+  })
   return `the following directives are specified both as a flag and in the configuration file: ${parts.join(', ')}`
 }
 
+/** dockerd's MaskCredentials: any user info in a URL becomes xxxxx:xxxxx. */
+function maskCredentials(url: string): string {
+  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^@/?#]*@/, '$1xxxxx:xxxxx@')
+}
+
+/**
+ * The flag's String() as dockerd prints it (dockerd-options.md 2.3 "FV"): list options `[a b]`,
+ * map options `map[k:v]` (fmt sorts keys), ulimits `[nofile=1:2]`, address pools `base size`
+ * joined by ", ", scalars as parsed (booleans "true"/"false", ints in decimal).
+ */
 function goFlagValue(c: Conflict): string {
   const option = findOption(c.key)
-  const list = option !== undefined && option.kind !== 'string' && option.kind !== 'integer' && option.kind !== 'boolean' && option.kind !== 'nullable-boolean'
-  return list ? `[${c.flagValues.join(' ')}]` : (c.flagValues.at(-1) ?? '')
+  const last = c.flagValues.at(-1) ?? ''
+  // No option: a flag-only name (`config-file`) or a proxies child (`http-proxy`), both strings.
+  if (option === undefined) return last
+  switch (option.kind) {
+    case 'string':
+    case 'boolean':
+    case 'nullable-boolean':
+      return last
+    case 'integer': {
+      const n = parseGoInt(last)
+      return Number.isNaN(n) ? last : String(n)
+    }
+    case 'string-list':
+      return `[${c.flagValues.join(' ')}]`
+    case 'ulimits':
+      return `[${Object.values(flagValueAsJson(option, c.flagValues) as Record<string, {Name: string; Soft: number; Hard: number}>)
+        .map((u) => `${u.Name}=${u.Soft}:${u.Hard}`)
+        .join(' ')}]`
+    case 'address-pools':
+      return (flagValueAsJson(option, c.flagValues) as Array<{base: string; size: number}>).map((p) => `${p.base} ${p.size}`).join(', ')
+    default:
+      return goValue(flagValueAsJson(option, c.flagValues))
+  }
 }
 
 /** Go's %v of a decoded JSON value: arrays [a b], objects map[k:v] (sorted keys), floats as %g. */

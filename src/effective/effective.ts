@@ -1,14 +1,19 @@
 import {findNodeAtLocation} from 'jsonc-parser'
 
-import {findingsOf} from '../daemon-config/document.js'
+import {findingsOf} from '../daemon-config/diagnose.js'
 import type {Finding} from '../daemon-config/findings.js'
 import {type ParsedDaemonJson, parseDaemonJson, positionAt} from '../daemon-config/parse.js'
 import {type ParsedDockerdArgv, type ParsedFlag, parseDockerdArgv} from '../dockerd/argv.js'
 import {OPTIONS, findOption} from '../registry/index.js'
 import type {OptionSpec} from '../registry/types.js'
 import type {FileSystem} from '../system/fs.js'
+import {type OpenRcDockerConfig, readOpenRcDockerConfig} from '../systemd/openrc.js'
 import {type ArgvOrigin, type ResolvedService, resolveDockerService} from '../systemd/service.js'
 import {type Conflict, conflictMessage, findConflicts} from './conflicts.js'
+import {flagValueAsJson} from './flag-values.js'
+
+// fix.ts and tests take it from here, next to the Setting values it produces.
+export {flagValueAsJson} from './flag-values.js'
 
 /** Where a setting's value comes from. */
 export type Origin =
@@ -31,6 +36,8 @@ export interface EffectiveConfig {
   configFileFromFlag: boolean
   daemonJson: {exists: boolean; text: string; parsed: ParsedDaemonJson}
   service: ResolvedService
+  /** Set on an OpenRC host (no docker.service): where the command line came from instead. */
+  openrc?: OpenRcDockerConfig
   argv: string[] | null
   commandLine: ParsedDockerdArgv | undefined
   settings: Setting[]
@@ -52,14 +59,20 @@ export const DEFAULT_CONFIG_FILE = '/etc/docker/daemon.json'
 export async function inspectEffective(fs: FileSystem, options: {configFile?: string | undefined; dockerdVersion: string | undefined}): Promise<EffectiveConfig> {
   const version = options.dockerdVersion
   const service = await resolveDockerService(fs)
-  const argv = service.argv
+  const openrc = service.unitPath === undefined && !service.masked ? await readOpenRc(fs) : undefined
+  // Without a docker.service, an OpenRC host (Alpine, Gentoo) starts dockerd from /etc/init.d/docker
+  // with $DOCKER_OPTS from /etc/conf.d/docker: that is the command line that meets daemon.json.
+  const argv = openrc ? [openrc.binary.value, ...openrc.args.map((a) => a.value)] : service.argv
+  const argvOrigins: ArgvOrigin[] | null = openrc
+    ? [{value: openrc.binary.value, file: openrc.binary.line ? openrc.path : OPENRC_INITD_DOCKER, line: openrc.binary.line ?? 0}, ...openrc.args]
+    : service.argvOrigins
   const commandLine = argv === null ? undefined : parseDockerdArgv(argv, version)
   const configFlag = commandLine?.flags.filter((f) => f.name === 'config-file').at(-1)
   const configFile = configFlag?.value ?? options.configFile ?? DEFAULT_CONFIG_FILE
   const text = await fs.readText(configFile)
   const parsed = parseDaemonJson(text ?? '{}', configFile, {dockerdVersion: version})
   const findings: Finding[] = text === undefined ? [] : findingsOf(parsed, version)
-  const flagOrigin = (f: ParsedFlag): Origin => originOf(f, service.argvOrigins)
+  const flagOrigin = (f: ParsedFlag): Origin => originOf(f, argvOrigins)
 
   if (configFlag !== undefined && text === undefined) {
     findings.push({code: 'config-file-missing', severity: 'error', message: `ExecStart passes --config-file ${configFile}, which does not exist: dockerd refuses to start ("no such file or directory")`, ...whereOrigin(flagOrigin(configFlag))})
@@ -68,7 +81,7 @@ export async function inspectEffective(fs: FileSystem, options: {configFile?: st
   const conflicts = commandLine && parsed.decodable ? findConflicts(commandLine.flags, parsed.value, version) : []
   const detailed = conflicts.map((c) => ({
     ...c,
-    message: conflictMessage([c]),
+    message: conflictMessage([c], version),
     flagOrigins: commandLine!.flags.filter((f) => c.flagIndexes.includes(f.index)).map(flagOrigin),
     fileOrigin: fileOrigin(parsed, c.key),
   }))
@@ -78,14 +91,17 @@ export async function inspectEffective(fs: FileSystem, options: {configFile?: st
       code: 'flag-file-conflict',
       severity: 'error',
       key: detailed.map((c) => c.key).join(','),
-      message: `dockerd refuses to start: unable to configure the Docker daemon with file ${configFile}: ${conflictMessage(conflicts)} (${where})`,
+      message: `dockerd refuses to start: unable to configure the Docker daemon with file ${configFile}: ${conflictMessage(conflicts, version)} (${where})`,
       ...whereOrigin(detailed[0]!.fileOrigin),
       checkedAt: 'config',
       hint: 'give each directive one owner: dockcfg fix (daemon.json keeps it) or dockcfg fix --prefer flags',
     })
   }
 
-  if (service.unitPath === undefined && !service.masked) {
+  if (openrc) {
+    findings.push({code: 'openrc', severity: 'info', message: `no ${service.unitName}: dockerd is started by OpenRC (${OPENRC_INITD_DOCKER}) with $DOCKER_OPTS from ${openrc.path}`})
+    for (const w of openrc.warnings) findings.push({code: 'openrc-warning', severity: 'warning', message: w.message, file: openrc.path, ...(w.line ? {line: w.line} : {})})
+  } else if (service.unitPath === undefined && !service.masked) {
     // No unit at all (an image tree, a host with another init): daemon.json alone is what there
     // is to check, which is not a reason to refuse anything.
     findings.push({code: 'no-systemd-unit', severity: 'info', message: `no ${service.unitName} in this tree: only ${configFile} is checked`})
@@ -95,9 +111,14 @@ export async function inspectEffective(fs: FileSystem, options: {configFile?: st
   // An unset $DOCKER_OPTS is how stock Debian runs (its environment file is optional): worth
   // knowing, not worth a warning.
   for (const d of service.warnings) findings.push({code: 'systemd-warning', severity: /is not set, so that word is dropped/.test(d.message) ? 'info' : 'warning', message: d.message, ...(d.file ? {file: d.file} : {}), ...(d.line ? {line: d.line} : {})})
-  for (const w of commandLine?.warnings ?? []) findings.push({code: 'command-line', severity: 'warning', message: w, ...(service.unitPath ? {file: service.unitPath} : {})})
+  const commandFile = openrc?.path ?? service.execStart[0]?.file ?? service.unitPath
+  for (const w of commandLine?.warnings ?? []) findings.push({code: 'command-line', severity: 'warning', message: w, ...(commandFile ? {file: commandFile} : {})})
+  for (const v of commandLine?.invalid ?? []) {
+    const origin = argvOrigins?.[v.index]
+    findings.push({code: 'invalid-flag-value', severity: 'error', message: v.message, ...(origin ? {file: origin.file, line: origin.line} : {})})
+  }
   for (const u of commandLine?.unknown ?? []) {
-    const origin = service.argvOrigins?.[u.index]
+    const origin = argvOrigins?.[u.index]
     findings.push({
       code: 'unknown-flag',
       severity: 'error',
@@ -114,6 +135,7 @@ export async function inspectEffective(fs: FileSystem, options: {configFile?: st
     configFileFromFlag: configFlag !== undefined,
     daemonJson: {exists: text !== undefined, text: text ?? '', parsed},
     service,
+    ...(openrc ? {openrc} : {}),
     argv,
     commandLine,
     settings,
@@ -123,6 +145,15 @@ export async function inspectEffective(fs: FileSystem, options: {configFile?: st
     socket: localSocket(hosts),
     dockerdVersion: version,
   }
+}
+
+export const OPENRC_INITD_DOCKER = '/etc/init.d/docker'
+
+/** /etc/conf.d/docker when this looks like an OpenRC host (init script or conf.d present). */
+async function readOpenRc(fs: FileSystem): Promise<OpenRcDockerConfig | undefined> {
+  const conf = await readOpenRcDockerConfig(fs)
+  if (conf.exists) return conf
+  return (await fs.stat(OPENRC_INITD_DOCKER)) !== undefined ? conf : undefined
 }
 
 function originOf(f: ParsedFlag, origins: ArgvOrigin[] | null): Origin {
@@ -156,50 +187,6 @@ function whereOrigin(o: Origin): Pick<Finding, 'file' | 'line'> {
   if (o.kind === 'file') return {file: o.file, ...(o.line ? {line: o.line} : {})}
   if (o.kind === 'flag') return {file: o.file, line: o.line}
   return {}
-}
-
-/** Flag values converted to the JSON shape daemon.json would hold for the same setting. */
-export function flagValueAsJson(option: OptionSpec, values: readonly string[]): unknown {
-  const last = values.at(-1) ?? ''
-  switch (option.kind) {
-    case 'boolean':
-    case 'nullable-boolean':
-      return !/^(false|0|f)$/i.test(last)
-    case 'integer':
-      return Number(last)
-    case 'string':
-      return last
-    case 'string-list':
-      return values.flatMap((v) => (option.key === 'dns' ? v.split(',') : [v]))
-    case 'string-map':
-    case 'object':
-      return Object.fromEntries(values.map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]))
-    case 'bool-map':
-      return Object.fromEntries(values.map((v) => (v.includes('=') ? [v.slice(0, v.indexOf('=')), !/^false$/i.test(v.slice(v.indexOf('=') + 1))] : [v, true])))
-    case 'address-pools':
-      return values.map((v) => {
-        const fields = Object.fromEntries(v.split(',').map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]))
-        return {base: fields.base, size: Number(fields.size)}
-      })
-    case 'runtimes':
-      return Object.fromEntries(values.map((v) => [v.slice(0, v.indexOf('=')), {path: v.slice(v.indexOf('=') + 1)}]))
-    case 'ulimits':
-      return Object.fromEntries(
-        values.map((v) => {
-          const [name, limits] = [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]
-          const [soft, hard] = limits.split(':')
-          return [name, {Name: name, Soft: Number(soft), Hard: Number(hard ?? soft)}]
-        }),
-      )
-    case 'nested-map': {
-      const out: Record<string, Record<string, string>> = {}
-      for (const v of values) {
-        const [driver, rest] = [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]
-        out[driver] = {...out[driver], [rest.slice(0, rest.indexOf('='))]: rest.slice(rest.indexOf('=') + 1)}
-      }
-      return out
-    }
-  }
 }
 
 function buildSettings(parsed: ParsedDaemonJson, flags: readonly ParsedFlag[], flagOrigin: (f: ParsedFlag) => Origin): Setting[] {

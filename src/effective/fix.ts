@@ -41,6 +41,12 @@ export async function planFix(fs: FileSystem, effective: EffectiveConfig, owner:
   if (effective.conflicts.length === 0) return {changes: [], changedKeys: [], actions}
   const argv = effective.argv
   const entry = effective.service.execStart[0]
+  if (effective.openrc !== undefined) {
+    // conf.d is a shell fragment dockcfg reads but does not rewrite (it may hold any shell code).
+    throw new DockcfgError(`cannot fix automatically: dockerd's flags come from DOCKER_OPTS in ${effective.openrc.path} (OpenRC), which dockcfg does not rewrite`, {
+      remedy: `remove ${effective.conflicts.map((c) => c.flag).join(', ')} from DOCKER_OPTS in ${effective.openrc.path} by hand, or remove the keys from ${effective.configFile} (dockcfg unset KEY)`,
+    })
+  }
   if (argv === null || entry === undefined || effective.commandLine === undefined) {
     throw new DockcfgError('cannot fix: systemd would not run ExecStart at all, so there is no command line to change', {remedy: 'dockcfg validate shows why'})
   }

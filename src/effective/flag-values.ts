@@ -1,0 +1,56 @@
+import type {OptionSpec} from '../registry/types.js'
+
+/** Flag values converted to the JSON shape daemon.json would hold for the same setting. */
+export function flagValueAsJson(option: OptionSpec, values: readonly string[]): unknown {
+  const last = values.at(-1) ?? ''
+  switch (option.kind) {
+    case 'boolean':
+    case 'nullable-boolean':
+      return !/^(false|0|f)$/i.test(last)
+    case 'integer':
+      return parseGoInt(last)
+    case 'string':
+      return last
+    case 'string-list':
+      return values.flatMap((v) => (option.key === 'dns' ? v.split(',') : [v]))
+    case 'string-map':
+    case 'object':
+      return Object.fromEntries(values.map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]))
+    case 'bool-map':
+      return Object.fromEntries(values.map((v) => (v.includes('=') ? [v.slice(0, v.indexOf('=')), !/^false$/i.test(v.slice(v.indexOf('=') + 1))] : [v, true])))
+    case 'address-pools':
+      return values.map((v) => {
+        const fields = Object.fromEntries(v.split(',').map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]))
+        return {base: fields.base, size: Number(fields.size)}
+      })
+    case 'runtimes':
+      return Object.fromEntries(values.map((v) => [v.slice(0, v.indexOf('=')), {path: v.slice(v.indexOf('=') + 1)}]))
+    case 'ulimits':
+      return Object.fromEntries(
+        values.map((v) => {
+          const [name, limits] = [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]
+          const [soft, hard] = limits.split(':')
+          return [name, {Name: name, Soft: Number(soft), Hard: Number(hard ?? soft)}]
+        }),
+      )
+    case 'nested-map': {
+      const out: Record<string, Record<string, string>> = {}
+      for (const v of values) {
+        const [driver, rest] = [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]
+        out[driver] = {...out[driver], [rest.slice(0, rest.indexOf('='))]: rest.slice(rest.indexOf('=') + 1)}
+      }
+      return out
+    }
+  }
+}
+
+/** strconv.ParseInt(s, 0, 64) as pflag's int flags use it: `010` is octal, `0x10` hex. */
+export function parseGoInt(text: string): number {
+  const m = /^([+-]?)(0[xX]([0-9a-fA-F]+)|0[bB]([01]+)|0[oO]?([0-7]+)|(\d+))$/.exec(text)
+  if (!m) return Number.NaN
+  const sign = m[1] === '-' ? -1 : 1
+  if (m[3] !== undefined) return sign * parseInt(m[3], 16)
+  if (m[4] !== undefined) return sign * parseInt(m[4], 2)
+  if (m[5] !== undefined) return sign * parseInt(m[5], 8)
+  return sign * parseInt(m[6] as string, 10)
+}
