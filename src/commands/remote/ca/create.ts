@@ -1,0 +1,35 @@
+import {resolve} from 'node:path'
+
+import {Flags} from '@oclif/core'
+
+import {DockcfgCommand} from '../../../cli/base-command.js'
+import type {KeyType} from '../../../remote/certs.js'
+import {type BundleResult, createCaDirectory} from '../../../remote/client.js'
+import {KEY_TYPE_CHOICES} from '../../../remote/layout.js'
+import {HostFileSystem} from '../../../system/fs.js'
+
+export default class RemoteCaCreate extends DockcfgCommand {
+  static override summary = 'Create a CA for a fleet: ca.pem and ca-key.pem (0600) in a new 0700 directory.'
+  static override description = `Run it once, on the control machine. Then "remote enable --ca DIR" on each host issues that host's server
+certificate from it, and "remote client-cert --ca DIR --out DIR" issues client bundles that reach every host.
+An existing CA is never replaced (that would orphan every certificate it issued): exit 7.
+Paths are on this machine (--root does not apply).`
+  static override examples = ['<%= config.bin %> remote ca create --out ./fleet-ca', '<%= config.bin %> remote ca create --out /root/ca --key-type rsa-4096 --name "ACME docker CA"']
+  static override flags = {
+    out: Flags.string({description: 'directory for ca.pem and ca-key.pem', required: true}),
+    'key-type': Flags.string({description: 'key algorithm [default: ecdsa-p256]', options: [...KEY_TYPE_CHOICES]}),
+    name: Flags.string({description: 'common name of the CA [default: dockcfg fleet CA]'}),
+  }
+
+  async run(): Promise<BundleResult> {
+    const {flags} = await this.parse(RemoteCaCreate)
+    const result = await createCaDirectory(new HostFileSystem('/'), {dir: resolve(flags.out), keyType: flags['key-type'] as KeyType | undefined, commonName: flags.name})
+    if (!this.jsonEnabled()) {
+      for (const w of result.warnings) this.logToStderr(`warning: ${w}`)
+      this.logToStderr(`wrote ${result.files.map((f) => `${f.path} (${f.mode.toString(8)})`).join(', ')}`)
+      this.logToStderr(`CA ${result.subject}, valid until ${result.notAfter}, SHA-256 ${result.fingerprintSha256}`)
+      this.logToStderr(`keep ca-key.pem safe: it can issue certificates that are root on every host trusting this CA`)
+    }
+    return result
+  }
+}

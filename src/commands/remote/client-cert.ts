@@ -1,0 +1,40 @@
+import {resolve} from 'node:path'
+
+import {Flags} from '@oclif/core'
+
+import {DockcfgCommand} from '../../cli/base-command.js'
+import type {KeyType} from '../../remote/certs.js'
+import {type BundleResult, clientUsage, issueClientBundle} from '../../remote/client.js'
+import {KEY_TYPE_CHOICES} from '../../remote/layout.js'
+import {HostFileSystem} from '../../system/fs.js'
+
+export default class RemoteClientCert extends DockcfgCommand {
+  static override summary = 'Issue a client certificate bundle (ca.pem, cert.pem, key.pem) from a CA directory.'
+  static override description = `Writes the files under the names the docker CLI reads from DOCKER_CERT_PATH; the key is 0600 and never
+printed. Existing files are never replaced. The CA directory is one made by remote ca create, or /etc/docker/tls
+on a host where remote enable created a host-local CA. Paths are on this machine (--root does not apply).`
+  static override examples = ['<%= config.bin %> remote client-cert --ca ./fleet-ca --out ~/.docker/fleet --name alice']
+  static override flags = {
+    ca: Flags.directory({description: 'CA directory holding ca.pem and ca-key.pem', required: true, exists: true}),
+    out: Flags.string({description: 'directory to write ca.pem, cert.pem, key.pem into (created 0700)', required: true}),
+    name: Flags.string({description: 'common name of the client certificate (who holds it)'}),
+    'key-type': Flags.string({description: 'key algorithm [default: ecdsa-p256]', options: [...KEY_TYPE_CHOICES]}),
+  }
+
+  async run(): Promise<BundleResult> {
+    const {flags} = await this.parse(RemoteClientCert)
+    const result = await issueClientBundle(new HostFileSystem('/'), {
+      caDir: resolve(flags.ca),
+      outDir: resolve(flags.out),
+      name: flags.name,
+      keyType: flags['key-type'] as KeyType | undefined,
+    })
+    if (!this.jsonEnabled()) {
+      for (const w of result.warnings) this.logToStderr(`warning: ${w}`)
+      this.logToStderr(`wrote ${result.files.map((f) => `${f.path} (${f.mode.toString(8)})`).join(', ')}`)
+      this.logToStderr(`client certificate ${result.subject}, valid until ${result.notAfter}, SHA-256 ${result.fingerprintSha256}`)
+      for (const line of clientUsage(result.dir)) this.log(line)
+    }
+    return result
+  }
+}

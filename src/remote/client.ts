@@ -1,0 +1,55 @@
+import * as path from 'node:path'
+
+import {UsageError} from '../cli/errors.js'
+import type {FileSystem} from '../system/fs.js'
+import type {KeyType, WrittenFile} from './certs.js'
+
+/** What `remote ca create` and `remote client-cert` report: paths, modes, fingerprints; never a key. */
+export interface BundleResult {
+  dir: string
+  files: WrittenFile[]
+  subject: string
+  fingerprintSha256: string
+  notAfter: string
+  warnings: string[]
+}
+
+/**
+ * `dockcfg remote ca create --out DIR`: a CA for a fleet, made once on the control machine.
+ * Refuses (exit 7) to replace an existing CA: that would orphan every certificate it issued.
+ */
+export async function createCaDirectory(fs: FileSystem, request: {dir: string; keyType: KeyType | undefined; commonName: string | undefined}): Promise<BundleResult> {
+  const certs = await import('./certs.js')
+  const ca = await certs.createCa({commonName: request.commonName ?? 'dockcfg fleet CA', ...(request.keyType ? {keyType: request.keyType} : {})})
+  const written = await certs.writeCaDir(fs, request.dir, ca)
+  return {dir: written.dir, files: written.files, subject: ca.info.subject, fingerprintSha256: ca.info.fingerprintSha256, notAfter: ca.info.notAfter, warnings: written.warnings}
+}
+
+/**
+ * `dockcfg remote client-cert --ca DIR --out DIR`: a client bundle under the names the docker CLI
+ * reads from DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem 0600). Refuses to replace existing files.
+ */
+export async function issueClientBundle(
+  fs: FileSystem,
+  request: {caDir: string; outDir: string; name: string | undefined; keyType: KeyType | undefined; owner?: {uid: number; gid: number}},
+): Promise<BundleResult> {
+  const [caPem, caKey] = await Promise.all([fs.readText(path.join(request.caDir, 'ca.pem')), fs.readText(path.join(request.caDir, 'ca-key.pem'))])
+  if (caPem === undefined || caKey === undefined) {
+    throw new UsageError(`${request.caDir} is not a CA directory: ${caPem === undefined ? 'ca.pem' : 'ca-key.pem'} is missing`, {
+      remedy: 'dockcfg remote ca create --out DIR makes one; on a host enabled without --ca the CA is /etc/docker/tls',
+    })
+  }
+  const certs = await import('./certs.js')
+  const ca = await certs.loadCa(caPem, caKey)
+  const client = await certs.issueClientCert(ca, {commonName: request.name ?? 'dockcfg client', ...(request.keyType ? {keyType: request.keyType} : {})})
+  const written = await certs.writeClientBundle(fs, request.outDir, {caPem: ca.certPem, client}, request.owner ? {owner: request.owner} : {})
+  return {dir: written.dir, files: written.files, subject: client.info.subject, fingerprintSha256: client.info.fingerprintSha256, notAfter: client.info.notAfter, warnings: written.warnings}
+}
+
+/** How to use a client bundle with the docker CLI. */
+export function clientUsage(dir: string, endpoint = 'tcp://HOST:2376'): string[] {
+  return [
+    `export DOCKER_HOST=${endpoint} DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=${dir}`,
+    `docker context create NAME --docker "host=${endpoint},ca=${dir}/ca.pem,cert=${dir}/cert.pem,key=${dir}/key.pem"`,
+  ]
+}

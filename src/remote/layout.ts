@@ -1,0 +1,65 @@
+import {isIP} from 'node:net'
+
+/**
+ * Where `remote enable` keeps this host's TLS material. One directory, root-only: the server
+ * bundle dockerd reads (ca.pem, server-cert.pem, server-key.pem), the host-local CA key when no
+ * shared CA was given (ca.pem + ca-key.pem make it a CA directory `remote client-cert --ca` reads),
+ * and the client bundle that CA issued (client/).
+ */
+export const TLS_DIR = '/etc/docker/tls'
+export const TLS_PATHS = {
+  ca: `${TLS_DIR}/ca.pem`,
+  caKey: `${TLS_DIR}/ca-key.pem`,
+  cert: `${TLS_DIR}/server-cert.pem`,
+  key: `${TLS_DIR}/server-key.pem`,
+  clientDir: `${TLS_DIR}/client`,
+} as const
+
+/** daemon.json keys `remote enable` owns. */
+export const TLS_KEYS = ['tls', 'tlsverify', 'tlscacert', 'tlscert', 'tlskey'] as const
+
+/** True for an address that only this machine can reach. */
+export function isLoopbackAddress(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase()
+  if (h === 'localhost' || h.endsWith('.localhost')) return true
+  if (isIP(h) === 4) return h.startsWith('127.')
+  if (isIP(h) === 6) return h === '::1' || /^::ffff:127\./.test(h)
+  return false
+}
+
+/** True for a wildcard bind address (every interface). */
+export function isWildcardAddress(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '')
+  return h === '' || h === '0.0.0.0' || h === '::'
+}
+
+/** `tcp://ADDR:PORT` as dockerd writes it (IPv6 bracketed). */
+export function tcpHost(address: string, port: number): string {
+  const bare = address.replace(/^\[|\]$/g, '')
+  return `tcp://${isIP(bare) === 6 ? `[${bare}]` : bare}:${port}`
+}
+
+/** The host and port of a `tcp://` listener; undefined for any other kind. Port defaults as dockerd does (2375). */
+export function parseTcpListener(host: string): {address: string; port: number} | undefined {
+  if (!/^tcp:\/\//i.test(host)) return undefined
+  const rest = host.slice('tcp://'.length).replace(/\/.*$/, '')
+  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(rest)
+  if (!m) return undefined
+  const address = (m[1] ?? '').replace(/^\[|\]$/g, '') || 'localhost'
+  const port = m[2] ? Number(m[2]) : 2375
+  return {address, port}
+}
+
+/**
+ * Where this machine can reach a listener: a wildcard bind is tried on loopback (it is covered
+ * there, and loopback is in every certificate dockcfg issues).
+ */
+export function reachableLocally(listener: {address: string; port: number}): {address: string; port: number} {
+  const a = listener.address
+  if (a === '' || a === '0.0.0.0') return {address: '127.0.0.1', port: listener.port}
+  if (a === '::') return {address: '::1', port: listener.port}
+  return listener
+}
+
+/** The --key-type choices (certs.ts KEY_TYPES, repeated here so commands need not load the generator to parse flags). */
+export const KEY_TYPE_CHOICES = ['ecdsa-p256', 'rsa-2048', 'rsa-4096'] as const
