@@ -9,7 +9,7 @@ import type {DockerApi} from '../docker-api/client.js'
 import type {ServiceManager} from '../service/service-manager.js'
 import {OverlayFileSystem} from '../system/overlay-fs.js'
 import type {FileSystem, System} from '../system/index.js'
-import {DOCKER_UNIT, type UnitState, unitState, waitHealthy} from './health.js'
+import {DOCKER_UNIT, restartFresh, type UnitState, unitState} from './health.js'
 import {clearPending, isAbandoned, type PendingApply, readPending, writePending} from './pending.js'
 import {stagePlannedFiles} from './planned-files.js'
 import {preflight, type PreflightOutcome} from './preflight.js'
@@ -298,11 +298,8 @@ async function activate(
   }
   ctx.options.progress?.('restarting dockerd')
   const cursor = await services.journalCursor()
-  await services.resetFailed([DOCKER_UNIT, 'docker.socket'])
-  const beforeRestart = await unitState(services)
-  await services.restart(DOCKER_UNIT)
   const deadline = system.clock.now().getTime() + ctx.options.timeoutMs
-  const health = await waitHealthy(services, api, system.clock, {deadline, notInvocation: beforeRestart.InvocationID || undefined})
+  const health = await restartFresh(services, api, system.clock, {deadline})
   if (health.healthy) return {ok: true, action: 'restarted', warnings: []}
   const journal = await failedStartJournal(services, health.state.InvocationID, cursor)
   return {ok: false, reason: health.reason, journal, action: 'restart'}
@@ -360,9 +357,7 @@ async function rollBack(
     // whole rollback, and a restart would only cost containers.
     const stillRunning = ctx.action === 'reload' && state.ActiveState === 'active' && (await api.ping())
     if (!stillRunning) {
-      await services.resetFailed([DOCKER_UNIT, 'docker.socket'])
-      await services.restart(DOCKER_UNIT)
-      const health = await waitHealthy(services, api, system.clock, {deadline: system.clock.now().getTime() + ctx.deadlineMs, notInvocation: state.InvocationID || undefined})
+      const health = await restartFresh(services, api, system.clock, {deadline: system.clock.now().getTime() + ctx.deadlineMs})
       if (!health.healthy) throw new Error(health.reason)
     }
     await disarm(system, services, ctx.timerUnit)

@@ -7,7 +7,7 @@ import {activationFor} from '../daemon-config/operations.js'
 import {deepEqual} from '../daemon-config/edit.js'
 import type {System} from '../system/index.js'
 import {type ApplyOptions, type ApplyResult, applyChanges, type Inspector} from './apply.js'
-import {DOCKER_UNIT, unitState, waitHealthy} from './health.js'
+import {restartFresh} from './health.js'
 import {clearPending, isAbandoned, type PendingApply, readPending} from './pending.js'
 
 /** One backup as `dockcfg history` lists it. */
@@ -94,11 +94,8 @@ async function restoreAndRestart(system: System, id: string, inspect: Inspector)
   const services = await system.services()
   const restored = await restoreFromBackup(system, manifest)
   await services.daemonReload()
-  await services.resetFailed([DOCKER_UNIT, 'docker.socket'])
-  const before = await unitState(services)
-  await services.restart(DOCKER_UNIT)
   const api = await system.docker((await inspect(system.fs)).socket)
-  const health = await waitHealthy(services, api, system.clock, {deadline: system.clock.now().getTime() + 120_000, notInvocation: before.InvocationID || undefined})
+  const health = await restartFresh(services, api, system.clock, {deadline: system.clock.now().getTime() + 120_000})
   await clearPending(system)
   if (!health.healthy) {
     throw new DockcfgError(`automatic rollback restored ${restored.join(', ')} from backup ${id}, but dockerd did not come back: ${health.reason}`, {exitCode: ExitCode.RollbackFailed})
