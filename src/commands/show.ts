@@ -15,7 +15,7 @@ export interface ShowResult {
   dropIns: string[]
   environmentFiles: string[]
   execStart: string[] | null
-  settings: Array<{key: string; value: unknown; origin: Origin; alsoSetBy?: Origin[]}>
+  settings: Array<{key: string; value: unknown; origin: Origin; moreOrigins?: Origin[]; alsoSetBy?: Origin[]}>
   conflicts: Array<{key: string; message: string; flag: Origin[]; file: Origin}>
   findings: Finding[]
   dockerdVersion: string | undefined
@@ -40,7 +40,7 @@ export default class Show extends DockcfgCommand {
       dropIns: e.service.dropInPaths,
       environmentFiles: e.service.environmentFiles.flatMap((f) => f.loaded),
       execStart: e.argv,
-      settings: e.settings.map((s) => ({key: s.key, value: s.value, origin: s.origin, ...(s.alsoSetBy ? {alsoSetBy: s.alsoSetBy} : {})})),
+      settings: e.settings.map((s) => ({key: s.key, value: s.value, origin: s.origin, ...(s.moreOrigins ? {moreOrigins: s.moreOrigins} : {}), ...(s.alsoSetBy ? {alsoSetBy: s.alsoSetBy} : {})})),
       conflicts: e.conflicts.map((c) => ({key: c.key, message: c.message, flag: c.flagOrigins, file: c.fileOrigin})),
       findings: e.findings,
       dockerdVersion: version,
@@ -54,7 +54,7 @@ export default class Show extends DockcfgCommand {
       this.log('')
       const rows = result.settings
         .filter((s) => s.origin.kind !== 'default' || flags.verbose)
-        .map((s) => [s.key, JSON.stringify(s.value), describeOrigin(s.origin) + (s.alsoSetBy ? `  CONFLICT with ${s.alsoSetBy.map(describeOrigin).join(', ')}` : '')])
+        .map((s) => [s.key, JSON.stringify(s.value), [s.origin, ...(s.moreOrigins ?? [])].map(describeOrigin).join('; ') + (s.alsoSetBy ? `  CONFLICT with ${s.alsoSetBy.map(describeOrigin).join(', ')}` : '')])
       this.log(renderTable(['SETTING', 'VALUE', 'FROM'], rows))
       if (!flags.verbose) this.logToStderr('(defaults hidden; --verbose shows them)')
       for (const f of result.findings.filter((x) => x.severity !== 'info')) this.logToStderr(renderFinding(f))

@@ -25,6 +25,8 @@ export interface Setting {
   key: string
   value: unknown
   origin: Origin
+  /** Further places a list setting's flag values come from (all on the command line). */
+  moreOrigins?: Origin[]
   /** Other places that also set it (a conflict when dockerd sees both). */
   alsoSetBy?: Origin[]
 }
@@ -197,10 +199,12 @@ function buildSettings(parsed: ParsedDaemonJson, flags: readonly ParsedFlag[], f
   for (const [key, group] of byOption) {
     const option = findOption(key) as OptionSpec
     const value = flagValueAsJson(option, group.map((f) => f.value))
-    const origin = flagOrigin(group[0] as ParsedFlag)
+    // A repeatable flag can come from several places (`-H fd://` in the unit, `-H tcp://...` through
+    // $DOCKER_OPTS): every distinct place is named, not just the first.
+    const origins = distinctOrigins(group.map(flagOrigin))
     const existing = settings.get(key)
-    if (existing) existing.alsoSetBy = [origin]
-    else settings.set(key, {key, value, origin})
+    if (existing) existing.alsoSetBy = origins
+    else settings.set(key, {key, value, origin: origins[0] as Origin, ...(origins.length > 1 ? {moreOrigins: origins.slice(1)} : {})})
   }
   for (const option of OPTIONS) {
     if (!settings.has(option.key) && option.defaultValue !== undefined && option.removed === undefined) {
@@ -208,6 +212,16 @@ function buildSettings(parsed: ParsedDaemonJson, flags: readonly ParsedFlag[], f
     }
   }
   return [...settings.values()].sort((a, b) => a.key.localeCompare(b.key))
+}
+
+function distinctOrigins(origins: readonly Origin[]): Origin[] {
+  const seen = new Set<string>()
+  return origins.filter((o) => {
+    const id = JSON.stringify(o)
+    if (seen.has(id)) return false
+    seen.add(id)
+    return true
+  })
 }
 
 /** Start-fatal combinations that span daemon.json and the command line (dockerd-options.md 1.2). */
