@@ -1,0 +1,370 @@
+import {afterEach, describe, expect, it} from 'vitest'
+
+import {activationOf, type ApplyOptions, applyChanges, type ApplyRequest, removedKeys, restartDaemon, rollbackTimerSeconds} from '../../../src/apply/apply.js'
+import {PENDING_FILE, readPending} from '../../../src/apply/pending.js'
+import {autoRollback} from '../../../src/apply/rollback.js'
+import {listBackups} from '../../../src/backup/backups.js'
+import type {FileChange} from '../../../src/changes/change-set.js'
+import {DockcfgError} from '../../../src/cli/errors.js'
+import type {Activation} from '../../../src/daemon-config/operations.js'
+import {CONFIG, DROPIN, FakeHost, inspector, type Rig, rig, seedConfig} from './fakes.js'
+
+const hosts: FakeHost[] = []
+afterEach(() => {
+  for (const h of hosts.splice(0)) h.cleanup()
+})
+
+function newRig(options: Parameters<typeof rig>[0]): Rig {
+  const r = rig(options)
+  hosts.push(r.host)
+  return r
+}
+
+const options = (o: Partial<ApplyOptions> = {}): ApplyOptions => ({dryRun: false, noRestart: false, yes: false, keepContainers: false, timeoutMs: 30_000, ...o})
+
+async function request(r: Rig, after: string, changedKeys: string[], activation: Activation, extra: FileChange[] = []): Promise<ApplyRequest> {
+  return {command: `dockcfg test ${changedKeys.join(' ')}`, changes: [{path: CONFIG, before: await r.host.fs.readText(CONFIG), after}, ...extra], changedKeys, activation}
+}
+
+/** Runs the apply and returns the DockcfgError it throws (fails when it does not throw one). */
+async function applyError(r: Rig, req: ApplyRequest, o: ApplyOptions): Promise<DockcfgError> {
+  const error = await applyChanges(r.system, req, inspector, o).then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  if (!(error instanceof DockcfgError)) throw new Error(`expected a DockcfgError, got ${String(error)}`)
+  return error
+}
+
+/** The rig must have seen every expected call and nothing else. */
+function expectStrict(r: Rig): void {
+  expect(r.problems()).toEqual([])
+}
+
+describe('activation: reload or restart', () => {
+  it('reloads when only SIGHUP-reloadable keys change: same PID, no restart, verified live', async () => {
+    const r = newRig({services: ['reload', 'armTimer', 'disarmTimer']})
+    await seedConfig(r, '{"debug": false}\n')
+    const pid = r.host.mainPid
+    const result = await applyChanges(r.system, await request(r, '{"debug": true}\n', ['debug'], 'reload'), inspector, options())
+    expect(result.action).toBe('reloaded')
+    expect(result.verification).toEqual([expect.objectContaining({key: 'debug', status: 'verified'})])
+    expect(r.host.mainPid).toBe(pid)
+    expect(r.host.restartCount).toBe(0)
+    expectStrict(r)
+  })
+
+  it('restarts for a key that is not reloadable, after reset-failed, and verifies bip on the API and docker0', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer']})
+    await seedConfig(r, '{}\n')
+    const result = await applyChanges(r.system, await request(r, '{"bip": "192.168.42.1/24"}\n', ['bip'], 'restart'), inspector, options())
+    expect(result.action).toBe('restarted')
+    expect(result.verification[0]).toMatchObject({key: 'bip', status: 'verified', actual: {Subnet: '192.168.42.0/24', Gateway: '192.168.42.1', docker0: ['192.168.42.1/24']}})
+    expect(r.host.restartCount).toBe(1)
+    const calls = r.services.strict.calls
+    expect(calls.indexOf('resetFailed')).toBeLessThan(calls.indexOf('start'))
+    // No unit file changed: no daemon-reload.
+    expect(calls).not.toContain('daemonReload')
+    expectStrict(r)
+  })
+
+  it('a changed unit file means daemon-reload and restart, even for reloadable keys', async () => {
+    const r = newRig({services: ['daemonReload', 'resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer']})
+    await seedConfig(r, '{}\n')
+    const dropIn: FileChange = {path: DROPIN, before: undefined, after: '[Service]\nExecStart=\nExecStart=/usr/bin/dockerd\n'}
+    const result = await applyChanges(r.system, await request(r, '{"debug": true}\n', ['debug'], 'reload', [dropIn]), inspector, options())
+    expect(result.action).toBe('restarted')
+    expect(await r.host.fs.readText(DROPIN)).toBe(dropIn.after)
+    expect(r.services.strict.calls.indexOf('daemonReload')).toBeLessThan(r.services.strict.calls.indexOf('start'))
+    expectStrict(r)
+  })
+
+  it('removing a reloadable key restarts: dockerd keeps a key the file no longer sets on reload', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer']})
+    await seedConfig(r, '{"debug": true, "labels": ["a=b"]}\n')
+    const result = await applyChanges(r.system, await request(r, '{"labels": ["a=b"]}\n', ['debug'], 'reload'), inspector, options())
+    expect(result.action).toBe('restarted')
+    expect(result.verification).toEqual([expect.objectContaining({key: 'debug', status: 'verified', actual: false})])
+    expectStrict(r)
+  })
+
+  it('activationOf and removedKeys', () => {
+    expect(activationOf('reload', false, [])).toBe('reload')
+    expect(activationOf('reload', true, [])).toBe('restart')
+    expect(activationOf('reload', false, ['debug'])).toBe('restart')
+    expect(activationOf('none', false, [])).toBe('none')
+    expect(activationOf('restart', false, [])).toBe('restart')
+    expect(removedKeys({path: CONFIG, before: '{"a": 1, "b": 2}', after: '{"b": 3}'})).toEqual(['a'])
+    expect(removedKeys({path: CONFIG, before: '{"a": 1}', after: undefined})).toEqual(['a'])
+    expect(removedKeys({path: CONFIG, before: undefined, after: '{"a": 1}'})).toEqual([])
+    expect(removedKeys({path: CONFIG, before: '{broken', after: '{}'})).toEqual([])
+  })
+
+  it('nothing changed: nothing is done, no service is asked anything', async () => {
+    const r = newRig({services: [], servicesAllowed: []})
+    await seedConfig(r, '{"debug": true}\n')
+    const result = await applyChanges(r.system, await request(r, '{"debug": true}\n', [], 'none'), inspector, options())
+    expect(result).toMatchObject({changed: false, action: 'none'})
+    expect(await listBackups(r.system)).toEqual([])
+    expectStrict(r)
+  })
+})
+
+describe('refused reload', () => {
+  it('is detected from the journal, reported as exit 4, the file put back and dockerd not restarted', async () => {
+    const r = newRig({services: ['reload', 'armTimer', 'daemonReload', 'disarmTimer']})
+    const original = '{"debug": false}\n'
+    await seedConfig(r, original)
+    r.host.reloads = ['refused']
+    const pid = r.host.mainPid
+    const error = await applyError(r, await request(r, '{"debug": true}\n', ['debug'], 'reload'), options())
+    expect(error.exitCode).toBe(4)
+    expect(error.message).toContain('dockerd refused the reload')
+    expect(error.message).toContain('unable to configure the Docker daemon')
+    expect(await r.host.fs.readText(CONFIG)).toBe(original)
+    // dockerd kept running its old configuration: a restart would only have cost containers.
+    expect(r.host.mainPid).toBe(pid)
+    expect(r.host.restartCount).toBe(0)
+    expect(await readPending(r.system)).toBeUndefined()
+    expectStrict(r)
+  })
+})
+
+describe('container guard', () => {
+  const running = [{id: 'a1', name: 'web'}, {id: 'b2', name: 'db'}]
+
+  it('refuses a restart that would stop containers without --yes (exit 7): nothing written, no timer, no restart', async () => {
+    const r = newRig({services: [], servicesAllowed: ['show'], docker: ['runningContainers', 'info']})
+    const original = '{}\n'
+    await seedConfig(r, original)
+    r.host.containers = [...running]
+    const error = await applyError(r, await request(r, '{"log-driver": "local"}\n', ['log-driver'], 'restart'), options())
+    expect(error.exitCode).toBe(7)
+    expect(error.message).toContain('2 running container(s): web, db')
+    expect(await r.host.fs.readText(CONFIG)).toBe(original)
+    expect(await listBackups(r.system)).toEqual([])
+    expect(r.host.timers.size).toBe(0)
+    expect(r.host.containers).toHaveLength(2)
+    expectStrict(r)
+  })
+
+  it('asks on a TTY and goes ahead when the answer is yes', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer'], docker: ['runningContainers']})
+    await seedConfig(r, '{}\n')
+    r.host.containers = [...running]
+    const questions: string[] = []
+    const result = await applyChanges(r.system, await request(r, '{"log-driver": "local"}\n', ['log-driver'], 'restart'), inspector, options({confirm: async (q) => (questions.push(q), true)}))
+    expect(questions).toEqual([expect.stringContaining('will stop 2 running container(s): web, db')])
+    expect(result.containers).toEqual({running: 2, names: ['web', 'db'], liveRestore: false})
+    expectStrict(r)
+  })
+
+  it('--keep-containers is refused, with the reason, for a change to the bridge itself', async () => {
+    const r = newRig({services: [], servicesAllowed: ['show'], docker: ['runningContainers']})
+    await seedConfig(r, '{}\n')
+    r.host.containers = [...running]
+    const error = await applyError(r, await request(r, '{"bip": "192.168.42.1/24"}\n', ['bip'], 'restart'), options({keepContainers: true}))
+    expect(error.exitCode).toBe(7)
+    expect(error.message).toMatch(/bip rebuilds the default bridge/)
+    expect(await r.host.fs.readText(CONFIG)).toBe('{}\n')
+    expectStrict(r)
+  })
+
+  it('--keep-containers switches live-restore on by reload first, then restarts: the containers survive', async () => {
+    const r = newRig({services: ['reload', 'resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer'], docker: ['runningContainers']})
+    await seedConfig(r, '{}\n')
+    r.host.containers = [...running]
+    const result = await applyChanges(r.system, await request(r, '{"log-driver": "local"}\n', ['log-driver'], 'restart'), inspector, options({keepContainers: true}))
+    expect(result.action).toBe('restarted')
+    expect(JSON.parse((await r.host.fs.readText(CONFIG)) ?? '')).toEqual({'log-driver': 'local', 'live-restore': true})
+    expect(r.host.containers).toHaveLength(2)
+    expect(result.verification.map((v) => [v.key, v.status])).toEqual([['log-driver', 'verified'], ['live-restore', 'verified']])
+    const calls = r.services.strict.calls
+    expect(calls.indexOf('reload')).toBeLessThan(calls.indexOf('start'))
+    expectStrict(r)
+  })
+
+  it('--yes accepts the restart; with live-restore already on nothing needs accepting', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer'], docker: ['runningContainers']})
+    await seedConfig(r, '{}\n')
+    r.host.containers = [...running]
+    await applyChanges(r.system, await request(r, '{"log-driver": "local"}\n', ['log-driver'], 'restart'), inspector, options({yes: true}))
+    expect(r.host.containers).toEqual([])
+
+    await seedConfig(r, '{"live-restore": true}\n')
+    r.host.containers = [...running]
+    const result = await applyChanges(r.system, await request(r, '{"live-restore": true, "log-driver": "local"}\n', ['log-driver'], 'restart'), inspector, options())
+    expect(result.containers).toMatchObject({running: 2, liveRestore: true})
+    expect(r.host.containers).toHaveLength(2)
+    expectStrict(r)
+  })
+})
+
+describe('automatic rollback', () => {
+  it('rolls back when dockerd does not come back healthy: exit 4 with the journal of the failed start', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'daemonReload', 'disarmTimer']})
+    const original = '{\n  "debug": true\n}\n'
+    await seedConfig(r, original)
+    r.host.starts = ['fail', 'ok']
+    const error = await applyError(r, await request(r, '{"hosts": ["tcp://127.0.0.1:2375"]}\n', ['hosts'], 'restart'), options())
+    expect(error.exitCode).toBe(4)
+    expect(error.message).toContain('address already in use')
+    expect(error.message).toContain('previous configuration was restored (/etc/docker/daemon.json)')
+    expect(await r.host.fs.readText(CONFIG)).toBe(original)
+    expect(r.host.live).toEqual({debug: true})
+    expect(r.host.active).toBe(true)
+    expect(r.host.timers.size).toBe(0)
+    expect(await readPending(r.system)).toBeUndefined()
+    // reset-failed before each start, so the start limit cannot mask the rollback's start.
+    const calls = r.services.strict.calls.filter((c) => c === 'resetFailed' || c === 'start')
+    expect(calls).toEqual(['resetFailed', 'start', 'resetFailed', 'start'])
+    expectStrict(r)
+  })
+
+  it('rolls back when dockerd runs but the change is not live (mismatch)', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'daemonReload', 'disarmTimer']})
+    await seedConfig(r, '{}\n')
+    r.host.ignoredKeys.add('mtu')
+    const error = await applyError(r, await request(r, '{"mtu": 1400}\n', ['mtu'], 'restart'), options())
+    expect(error.exitCode).toBe(4)
+    expect(error.message).toMatch(/the change is not live: mtu expected 1400, dockerd has "1500"/)
+    expect(await r.host.fs.readText(CONFIG)).toBe('{}\n')
+    expect(r.host.restartCount).toBe(2)
+    expectStrict(r)
+  })
+
+  it('exit 5 when the rollback fails too, with the unit state and the backup to restore', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'daemonReload']})
+    const original = '{"debug": true}\n'
+    await seedConfig(r, original)
+    r.host.starts = ['fail', 'fail']
+    const error = await applyError(r, await request(r, '{"mtu": 1400}\n', ['mtu'], 'restart'), options())
+    expect(error.exitCode).toBe(5)
+    const [backup] = await listBackups(r.system)
+    expect(backup).toBeDefined()
+    expect(error.message).toContain('The rollback failed too')
+    expect(error.message).toContain('docker.service is failed/failed')
+    expect(error.message).toContain(`the files were restored from backup ${backup?.id}`)
+    expect(error.remedy).toContain(`dockcfg rollback ${backup?.id}`)
+    expect(error.details).toMatchObject({backupId: backup?.id, state: {ActiveState: 'failed'}})
+    expect(await r.host.fs.readText(CONFIG)).toBe(original)
+    // The timer stays armed: it retries the restore later, and the pending record tells the next run.
+    expect(r.host.timers.size).toBe(1)
+    expect(await readPending(r.system)).toMatchObject({backupId: backup?.id})
+    expectStrict(r)
+  })
+})
+
+describe('rollback timer and pending record', () => {
+  it('arms a timer running `dockcfg rollback ID --auto` and writes the pending record before touching dockerd; disarms both after verification', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer']})
+    await seedConfig(r, '{}\n')
+    let seen: {pending: unknown; timers: string[]} | undefined
+    r.host.onStart = async (h) => {
+      seen = {pending: await readPending(r.system), timers: [...h.timers.keys()]}
+    }
+    const result = await applyChanges(r.system, await request(r, '{"mtu": 1400}\n', ['mtu'], 'restart'), inspector, options({timeoutMs: 20_000}))
+    const id = result.backupId ?? ''
+    expect(seen?.pending).toMatchObject({backupId: id, command: 'dockcfg test mtu', pid: process.pid, timerSeconds: rollbackTimerSeconds(20_000)})
+    const unit = `dockcfg-rollback-${id.toLowerCase()}`
+    expect(seen?.timers).toEqual([unit])
+    expect(r.host.disarmed).toEqual([unit])
+    expect(await r.host.fs.readText(PENDING_FILE)).toBeUndefined()
+    expectStrict(r)
+  })
+
+  it('the timer command restores the backup and restarts dockerd, or does nothing once the apply settled', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer']})
+    await seedConfig(r, '{}\n')
+    // An apply that "died" right after arming: keep its pending record and timer.
+    let armed: {id: string; command: readonly string[]} | undefined
+    r.host.onStart = async (h) => {
+      const pending = await readPending(r.system)
+      const timer = h.timers.get(pending?.timerUnit ?? '')
+      if (pending && timer) armed = {id: pending.backupId, command: timer.command}
+      throw new Error('simulated death of dockcfg')
+    }
+    await applyChanges(r.system, await request(r, '{"mtu": 1400}\n', ['mtu'], 'restart'), inspector, options()).catch(() => undefined)
+    expect(armed?.command.slice(-3)).toEqual(['rollback', armed?.id, '--auto'])
+
+    // The in-process rollback ran too (the error above); put the abandoned state back by hand.
+    const host2 = r.host
+    host2.onStart = undefined
+    const r2 = newRig({services: ['daemonReload', 'resetFailed', 'stop', 'start'], host: host2})
+    await r2.system.fs.writeAtomic(CONFIG, '{"mtu": 1400}\n', {mode: 0o644})
+    await r2.system.fs.writeAtomic(PENDING_FILE, JSON.stringify({backupId: armed?.id, command: 'x', pid: 999_999_999, startedAt: '', timerUnit: 't', timerSeconds: 1}), {mode: 0o600})
+    const done = await autoRollback(r2.system, armed?.id ?? '', inspector)
+    expect(done).toMatchObject({restored: [CONFIG], healthy: true})
+    expect(await r2.system.fs.readText(CONFIG)).toBe('{}\n')
+    expect(await readPending(r2.system)).toBeUndefined()
+    expect(await autoRollback(r2.system, armed?.id ?? '', inspector)).toMatchObject({skipped: expect.stringContaining('nothing to do')})
+    expect(r2.problems()).toEqual([])
+  })
+
+  it('the next run reports an apply that died half-way', async () => {
+    const r = newRig({services: [], servicesAllowed: []})
+    await seedConfig(r, '{}\n')
+    await r.system.fs.mkdirp('/var/lib/dockcfg')
+    await r.system.fs.writeAtomic(PENDING_FILE, JSON.stringify({backupId: 'B1', command: 'dockcfg set mtu 1400', pid: 999_999_999, startedAt: 'then', timerUnit: 'dockcfg-rollback-b1', timerSeconds: 75}), {mode: 0o600})
+    const result = await applyChanges(r.system, await request(r, '{}\n', [], 'none'), inspector, options())
+    expect(result.warnings).toEqual([expect.stringMatching(/an earlier apply did not finish: "dockcfg set mtu 1400".*dockcfg rollback B1/)])
+    expectStrict(r)
+  })
+})
+
+describe('writing only', () => {
+  it('--no-restart writes and reports what is pending; no service is touched', async () => {
+    const r = newRig({services: [], servicesAllowed: []})
+    await seedConfig(r, '{}\n')
+    const result = await applyChanges(r.system, await request(r, '{"mtu": 1400}\n', ['mtu'], 'restart'), inspector, options({noRestart: true}))
+    expect(result).toMatchObject({action: 'written', pending: 'restart', pendingReason: '--no-restart was given'})
+    expect(await r.host.fs.readText(CONFIG)).toBe('{"mtu": 1400}\n')
+    expect(result.backupId).toBeDefined()
+    expect(r.host.timers.size).toBe(0)
+    expectStrict(r)
+  })
+
+  it('--root other than / writes only, and never asks for services', async () => {
+    const r = newRig({services: [], servicesAllowed: [], liveHost: false})
+    await seedConfig(r, '{}\n')
+    const result = await applyChanges(r.system, await request(r, '{"debug": true}\n', ['debug'], 'reload'), inspector, options())
+    expect(result).toMatchObject({action: 'written', pending: 'reload'})
+    expect(result.pendingReason).toMatch(/--root is not \//)
+    expect(await r.host.fs.readText(CONFIG)).toBe('{"debug": true}\n')
+    expectStrict(r)
+  })
+
+  it('--dry-run writes nothing and reports the verdict', async () => {
+    const r = newRig({services: [], servicesAllowed: []})
+    await seedConfig(r, '{}\n')
+    const result = await applyChanges(r.system, await request(r, '{"debug": true}\n', ['debug'], 'reload'), inspector, options({dryRun: true}))
+    expect(result).toMatchObject({dryRun: true, action: 'none', pending: 'reload'})
+    expect(result.diff).toContain('+{"debug": true}')
+    expect(await r.host.fs.readText(CONFIG)).toBe('{}\n')
+    expectStrict(r)
+  })
+
+  it('a preflight failure exits 3 and writes nothing', async () => {
+    const r = newRig({services: [], servicesAllowed: []})
+    await seedConfig(r, '{}\n')
+    r.host.validateFails = 'invalid bip'
+    const error = await applyError(r, await request(r, '{"bip": "x"}\n', ['bip'], 'restart'), options())
+    expect(error.exitCode).toBe(3)
+    expect(error.message).toContain('invalid bip')
+    expect(await r.host.fs.readText(CONFIG)).toBe('{}\n')
+    expect(await listBackups(r.system)).toEqual([])
+    expectStrict(r)
+  })
+})
+
+describe('dockcfg restart', () => {
+  it('restarts on the current configuration and reports the new PID; refuses with running containers unless --yes', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start'], docker: ['runningContainers']})
+    await seedConfig(r, '{}\n')
+    r.host.containers = [{id: 'a', name: 'web'}]
+    await expect(restartDaemon(r.system, inspector, options())).rejects.toMatchObject({exitCode: 7})
+    const result = await restartDaemon(r.system, inspector, options({yes: true}))
+    expect(result).toMatchObject({action: 'restarted', pid: String(r.host.mainPid)})
+    expectStrict(r)
+  })
+})
