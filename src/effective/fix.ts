@@ -174,6 +174,32 @@ async function dropInChange(fs: FileSystem, effective: EffectiveConfig, value: s
       }
     }
   }
+  const name = path.posix.basename(entry.file)
+  if (path.posix.dirname(entry.file).endsWith(`/${effective.service.unitName}.d`) && name > path.posix.basename(DROPIN_PATH)) {
+    // The ExecStart comes from a drop-in in /run or /usr/lib that sorts after 50-dockcfg.conf:
+    // systemd applies drop-ins by name, so ours would be overridden and dead. A same-name copy in
+    // /etc masks that one (an /etc drop-in beats /run and /usr/lib of the same name) and keeps
+    // whatever else it sets; the vendor file itself is never edited.
+    const text = await fs.readText(entry.file)
+    if (text !== undefined) {
+      const unit = parseUnitFile(text, entry.file)
+      const target = findAssignments(unit, 'Service', 'ExecStart').filter((a) => a.value !== '').at(-1)
+      if (target !== undefined) {
+        const copy = `${DROPIN_DIR}/${name}`
+        const header = [
+          `# Written by dockcfg: ${command.replace(/\n/g, ' ')}`,
+          `# A copy of ${entry.file}, which it masks (same name, /etc wins), with ExecStart (line ${target.line}) changed so`,
+          `# each directive has one owner between the command line and ${effective.configFile}.`,
+          ...notes.map((n) => `# ${n}`),
+          '',
+        ].join('\n')
+        const previous = await fs.readText(copy)
+        actions.push(`command line: ${previous !== undefined ? 'rewrote' : 'added'} ${copy}, a copy of ${entry.file} (masking it) with ExecStart changed`)
+        for (const n of notes) actions.push(`note: ${n}`)
+        return {path: copy, before: previous, after: header + renderUnitFile(replaceAssignment(unit, target, value)), newFileMode: 0o644}
+      }
+    }
+  }
   const template = await readFile(new URL('../../templates/systemd/dockcfg-execstart.conf', import.meta.url), 'utf8')
   const reason = `Replaces the ExecStart of ${entry.file} line ${entry.line}.`
   const after = template
