@@ -66,7 +66,12 @@ export async function inspectEffective(fs: FileSystem, options: {configFile?: st
   // with $DOCKER_OPTS from /etc/conf.d/docker: that is the command line that meets daemon.json.
   const argv = openrc ? [openrc.binary.value, ...openrc.args.map((a) => a.value)] : service.argv
   const argvOrigins: ArgvOrigin[] | null = openrc
-    ? [{value: openrc.binary.value, file: openrc.binary.line ? openrc.path : OPENRC_INITD_DOCKER, line: openrc.binary.line ?? 0}, ...openrc.args]
+    ? [
+        {value: openrc.binary.value, file: openrc.binary.line ? openrc.path : OPENRC_INITD_DOCKER, line: openrc.binary.line ?? 0},
+        // The variable is both where the word is written and what carries it: describeOrigin
+        // then says "in $DOCKER_OPTS (/etc/conf.d/docker line N)", not "in ExecStart".
+        ...openrc.args.map((a) => ({...a, variableFile: a.file, variableLine: a.line})),
+      ]
     : service.argvOrigins
   const commandLine = argv === null ? undefined : parseDockerdArgv(argv, version)
   const configFlag = commandLine?.flags.filter((f) => f.name === 'config-file').at(-1)
@@ -181,6 +186,7 @@ function fileOrigin(parsed: ParsedDaemonJson, key: string): Origin {
 export function describeOrigin(o: Origin): string {
   if (o.kind === 'default') return "dockerd's default"
   if (o.kind === 'file') return `${o.file}${o.line ? ` line ${o.line}` : ''}`
+  if (o.viaVariable !== undefined && o.variableFile === o.file && o.variableLine === o.line) return `${o.flag} in $${o.viaVariable} (${o.file} line ${o.line})`
   const via = o.viaVariable ? ` via $${o.viaVariable}${o.variableFile ? ` (${o.variableFile}${o.variableLine ? ` line ${o.variableLine}` : ''})` : ''}` : ''
   return `${o.flag} in ExecStart (${o.file} line ${o.line})${via}`
 }

@@ -180,8 +180,10 @@ describe('inspectEffective: OpenRC hosts', () => {
     const e = await inspectEffective(fs, {dockerdVersion: V})
     expect(e.openrc?.path).toBe('/etc/conf.d/docker')
     expect(e.argv).toEqual(['/usr/bin/dockerd', '-H', 'tcp://0.0.0.0:2375', '--debug'])
-    expect(e.conflicts.map((c) => [c.key, c.flagOrigins])).toEqual([['hosts', [{kind: 'flag', flag: '--host', file: '/etc/conf.d/docker', line: 2, viaVariable: 'DOCKER_OPTS'}]]])
-    expect(setting(e.settings, 'debug').origin).toEqual({kind: 'flag', flag: '--debug', file: '/etc/conf.d/docker', line: 2, viaVariable: 'DOCKER_OPTS'})
+    const inOpts = {kind: 'flag', file: '/etc/conf.d/docker', line: 2, viaVariable: 'DOCKER_OPTS', variableFile: '/etc/conf.d/docker', variableLine: 2}
+    expect(e.conflicts.map((c) => [c.key, c.flagOrigins])).toEqual([['hosts', [{...inOpts, flag: '--host'}]]])
+    expect(setting(e.settings, 'debug').origin).toEqual({...inOpts, flag: '--debug'})
+    expect(describeOrigin(setting(e.settings, 'debug').origin)).toBe('--debug in $DOCKER_OPTS (/etc/conf.d/docker line 2)')
     expect(e.findings.map((f) => f.code)).toContain('openrc')
     expect(e.findings.map((f) => f.code)).not.toContain('no-systemd-unit')
   })
