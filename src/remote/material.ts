@@ -81,10 +81,12 @@ export function redactPrivateKeys(text: string): string {
   const out: string[] = []
   let inKey = false
   for (const line of text.split('\n')) {
-    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(line)) {
+    const begin = /^([+\- ]?)-----BEGIN [A-Z ]*PRIVATE KEY-----/.exec(line)
+    if (begin) {
       inKey = true
       out.push(line)
-      out.push(`${line.startsWith('-') ? '-' : line.startsWith('+') ? '+' : ' '}[private key redacted]`)
+      // Keep the diff marker (+, -, space) of the line it replaces; plain text gets none.
+      out.push(`${begin[1] ?? ''}[private key redacted]`)
       continue
     }
     if (/-----END [A-Z ]*PRIVATE KEY-----/.test(line)) {

@@ -1,0 +1,68 @@
+import {beforeAll, describe, expect, it} from 'vitest'
+
+import {type CertificateAuthority, type KeyedCertificate, createCa, issueClientCert, issueServerCert} from '../../../src/remote/certs.js'
+import {isCaCertificate, missingSans, redactPrivateKeys, reusableLeaf, sameCertificate} from '../../../src/remote/material.js'
+
+let ca: CertificateAuthority
+let other: CertificateAuthority
+let server: KeyedCertificate
+let client: KeyedCertificate
+
+beforeAll(async () => {
+  ca = await createCa({commonName: 'material CA'})
+  other = await createCa({commonName: 'other CA'})
+  server = await issueServerCert(ca, {hostnames: ['h1.example.com'], ips: ['10.0.0.5']})
+  client = await issueClientCert(ca, {commonName: 'c'})
+})
+
+describe('reusableLeaf', () => {
+  it('accepts a leaf of this CA with its own key and the right usage', () => {
+    expect(reusableLeaf({certPem: server.certPem, keyPem: server.key.toPem()}, ca.certPem, 'serverAuth')).toMatchObject({ok: true})
+    expect(reusableLeaf({certPem: client.certPem, keyPem: client.key.toPem()}, ca.certPem, 'clientAuth')).toMatchObject({ok: true})
+  })
+
+  it('refuses, with the reason, what cannot be kept', () => {
+    expect(reusableLeaf({certPem: undefined, keyPem: undefined}, ca.certPem, 'serverAuth')).toEqual({ok: false, reason: 'not there yet'})
+    expect(reusableLeaf({certPem: server.certPem, keyPem: server.key.toPem()}, other.certPem, 'serverAuth')).toMatchObject({ok: false, reason: 'issued by another CA'})
+    expect(reusableLeaf({certPem: server.certPem, keyPem: client.key.toPem()}, ca.certPem, 'serverAuth')).toMatchObject({ok: false, reason: 'the key does not belong to the certificate'})
+    expect(reusableLeaf({certPem: client.certPem, keyPem: client.key.toPem()}, ca.certPem, 'serverAuth')).toMatchObject({ok: false, reason: 'not usable for serverAuth'})
+    expect(reusableLeaf({certPem: 'garbage', keyPem: 'x'}, ca.certPem, 'serverAuth')).toMatchObject({ok: false, reason: 'not a readable certificate'})
+  })
+
+  it('re-issues a certificate within 30 days of expiry', async () => {
+    const short = await issueServerCert(ca, {hostnames: ['h'], ips: [], validityDays: 20})
+    expect(reusableLeaf({certPem: short.certPem, keyPem: short.key.toPem()}, ca.certPem, 'serverAuth')).toMatchObject({ok: false, reason: expect.stringMatching(/^expires in 1\d days$/) as unknown})
+  })
+})
+
+describe('missingSans / certificate identity', () => {
+  it('lists the names and addresses a certificate lacks (IPv6 compared canonically)', () => {
+    const info = server.info
+    expect(missingSans(info, {dnsNames: ['h1.example.com', 'localhost'], ips: ['10.0.0.5', '127.0.0.1']})).toEqual([])
+    expect(missingSans(info, {dnsNames: ['H1.EXAMPLE.COM', 'h2.example.com'], ips: ['10.0.0.6', '0:0:0:0:0:0:0:1']})).toEqual(['h2.example.com', '10.0.0.6', '0:0:0:0:0:0:0:1'])
+  })
+
+  it('tells CA certificates and identical certificates apart', () => {
+    expect(isCaCertificate(ca.certPem)).toBe(true)
+    expect(isCaCertificate(server.certPem)).toBe(false)
+    expect(isCaCertificate(undefined)).toBe(false)
+    expect(sameCertificate(ca.certPem, ca.certPem.replace(/\n$/, '\n\n'))).toBe(true)
+    expect(sameCertificate(ca.certPem, other.certPem)).toBe(false)
+    expect(sameCertificate(undefined, ca.certPem)).toBe(false)
+  })
+})
+
+describe('redactPrivateKeys', () => {
+  it('keeps certificates and diff structure but never a key body', () => {
+    const key = server.key.toPem()
+    const diff = ['--- /dev/null', '+++ b/etc/docker/tls/server-key.pem', '@@ -0,0 +1,5 @@', ...key.trimEnd().split('\n').map((l) => `+${l}`), '--- /dev/null', '+++ b/etc/docker/tls/server-cert.pem', ...server.certPem.trimEnd().split('\n').map((l) => `+${l}`)].join('\n')
+    const out = redactPrivateKeys(diff)
+    const body = key.split('\n')[1] as string
+    expect(out).not.toContain(body)
+    expect(out).toContain('+-----BEGIN PRIVATE KEY-----\n+[private key redacted]\n+-----END PRIVATE KEY-----')
+    expect(out).toContain(server.certPem.split('\n')[1])
+    expect(out).toContain('+++ b/etc/docker/tls/server-cert.pem')
+    // Plain text, SEC1 and PKCS#1 headers too.
+    expect(redactPrivateKeys('-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----')).toBe('-----BEGIN EC PRIVATE KEY-----\n[private key redacted]\n-----END EC PRIVATE KEY-----')
+  })
+})
