@@ -267,6 +267,14 @@ describe.skipIf(!gate.ok)('safe apply on a real host (issue 4)', () => {
         expect(await snapshotFiles(h, [DAEMON_JSON])).toEqual(file)
         const backups = (JSON.parse((await cli(h, ['history', '--json'])).stdout) as {backups: unknown[]}).backups
         expect(backups).toHaveLength(1)
+
+        // `dockcfg restart` is the one way to restart on purpose: a new dockerd, same configuration.
+        const restart = await cli(h, ['restart', '--yes'])
+        expect(restart.exitCode, describeRun(['restart', '--yes'], restart)).toBe(0)
+        const restarted = await dockerState(h)
+        expect(restarted.mainPid).not.toBe(before.mainPid)
+        expect(restarted.active).toBe('active')
+        expect(await docker0Addresses(h)).toContain('192.168.42.1/24')
       })
     })
 
