@@ -93,7 +93,8 @@ export async function inspectEffective(fs: FileSystem, options: {configFile?: st
     fileOrigin: fileOrigin(parsed, c.key),
   }))
   if (detailed.length > 0) {
-    const where = detailed.map((c) => `${c.key}: ${describeOrigin(c.flagOrigins[0] ?? {kind: 'default'})} and ${describeOrigin(c.fileOrigin)}`).join('; ')
+    // Every place the flag is given (the unit line and $DOCKER_OPTS, say): all must go for the fix.
+    const where = detailed.map((c) => `${c.key}: ${[...new Set(c.flagOrigins.map(describeOrigin))].join(', ')} and ${describeOrigin(c.fileOrigin)}`).join('; ')
     findings.push({
       code: 'flag-file-conflict',
       severity: 'error',
