@@ -54,6 +54,11 @@ export interface ApplyRequest {
   /** daemon.json keys whose value changes (reload-or-restart verdict and verification). */
   changedKeys: string[]
   activation: Activation
+  /**
+   * Set by `dockcfg rollback ID` when ID is the backup of an apply that died half-way: this run
+   * finishes that apply's job, so the refusal to build on an unfinished apply does not apply.
+   */
+  resolvesPending?: string
 }
 
 /** The typed result of every command that changes configuration. */
@@ -102,6 +107,8 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
     throw new InvalidConfigError(`dockerd would refuse the result; nothing was written:\n${lines.join('\n')}`, {details: planned.errors})
   }
   if (options.dryRun) return {...base, pending: activation === 'none' ? undefined : activation}
+  const abandoned = await abandonedApply(system)
+  if (abandoned !== undefined && abandoned.backupId !== request.resolvesPending) throw refuseOverAbandoned(abandoned)
 
   const serviceReason = await whyNoService(system, options)
   if (serviceReason !== undefined) {
@@ -131,6 +138,8 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
     }
     const toWrite = mergeChanges(changes, extraChanges)
     const committed = await commitChangeSet(system, request.command, toWrite, {alreadyLocked: true})
+    // Finishing an abandoned apply by hand: its timer must not fire into the middle of this run.
+    if (abandoned !== undefined) await services.disarmTimer(abandoned.timerUnit)
     const timerUnit = `dockcfg-rollback-${committed.backup.id.toLowerCase().replace(/[^a-z0-9-]/g, '')}`
     // Fires once a healthy start has surely been given its chance. Firing while this run is still
     // busy (say, with its own rollback) is harmless: the timer's run waits for our lock and then
@@ -380,13 +389,32 @@ async function rollBack(
   }
 }
 
-/** Says so when an earlier apply died half-way (its pending record outlived its process). */
-async function abandonedApplyWarnings(system: System): Promise<string[]> {
+/** An apply that died half-way: its pending record outlived its process. */
+async function abandonedApply(system: System): Promise<PendingApply | undefined> {
   const pending = await readPending(system)
-  if (pending === undefined || !isAbandoned(pending)) return []
-  return [
-    `an earlier apply did not finish: "${pending.command}" (pid ${pending.pid}, started ${pending.startedAt}); its rollback timer ${pending.timerUnit} restores backup ${pending.backupId} ${pending.timerSeconds} s after the start unless it already ran. To restore now: dockcfg rollback ${pending.backupId}`,
-  ]
+  return pending !== undefined && isAbandoned(pending) ? pending : undefined
+}
+
+function describeAbandoned(pending: PendingApply): string {
+  return `an earlier apply did not finish: "${pending.command}" (pid ${pending.pid}, started ${pending.startedAt}); its rollback timer ${pending.timerUnit} restores backup ${pending.backupId} ${pending.timerSeconds} s after the start unless it already ran`
+}
+
+/** Says so when an earlier apply died half-way. */
+async function abandonedApplyWarnings(system: System): Promise<string[]> {
+  const pending = await abandonedApply(system)
+  return pending === undefined ? [] : [`${describeAbandoned(pending)}. To restore now: dockcfg rollback ${pending.backupId}`]
+}
+
+/**
+ * A change on top of an apply that died half-way is refused: its armed timer would later restore
+ * the files that apply backed up (undoing this change), and this change's own backup would hold
+ * the half-applied state as "previous". `dockcfg rollback ID` (or waiting for the timer) settles it.
+ */
+function refuseOverAbandoned(pending: PendingApply): RefusedError {
+  return new RefusedError(`${describeAbandoned(pending)}; nothing was changed`, {
+    remedy: `wait for the timer (dockcfg history shows when it is done), or restore now with: dockcfg rollback ${pending.backupId}`,
+    details: {pending},
+  })
 }
 
 /** The typed result of `dockcfg restart`. */
@@ -416,6 +444,8 @@ export async function restartDaemon(system: System, inspect: Inspector, options:
     })
   }
   if (options.dryRun) return {action: 'none', reason: 'dry run', warnings}
+  const abandoned = await abandonedApply(system)
+  if (abandoned !== undefined) throw refuseOverAbandoned(abandoned)
   const services = await system.services()
   const lock = await acquireLock(system, 'dockcfg restart')
   try {

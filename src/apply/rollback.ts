@@ -44,7 +44,13 @@ export async function rollbackTo(system: System, id: string | undefined, configF
     changes.push({path: file.path, before: await system.fs.readText(file.path), after: bytes?.toString('utf8'), newFileMode: file.mode ?? 0o644})
   }
   const changedKeys = changedConfigKeys(changes.find((c) => c.path === configFile))
-  const result = await applyChanges(system, {command: `dockcfg rollback ${manifest.id}`, changes, changedKeys, activation: activationFor(changedKeys)}, inspect, options)
+  const pending = await readPending(system)
+  const result = await applyChanges(
+    system,
+    {command: `dockcfg rollback ${manifest.id}`, changes, changedKeys, activation: activationFor(changedKeys), ...(pending?.backupId === manifest.id ? {resolvesPending: manifest.id} : {})},
+    inspect,
+    options,
+  )
   return {...result, restoredFrom: manifest.id}
 }
 

@@ -304,6 +304,11 @@ describe.skipIf(!gate.ok)('safe apply on a real host (issue 4)', () => {
         const hist = await cli(h, ['history'])
         expect(await h.exists('/var/lib/dockcfg/pending-apply.json')).toBe(true)
         expect(hist.output).toMatch(/an apply did not finish: "dockcfg set hosts fd:\/\/ tcp:\/\/127.0.0.1:2375/)
+        // ... and no change is built on top of it (the timer would undo it), --yes or not.
+        const onTop = await cli(h, ['set', 'debug', 'false', '--yes'])
+        expect(onTop.exitCode, describeRun(['set', 'debug', 'false', '--yes'], onTop)).toBe(7)
+        expect(onTop.output).toContain('an earlier apply did not finish')
+        expect(onTop.output).toMatch(/dockcfg rollback \d{8}T\d{6}Z-[0-9a-f]{6}/)
 
         // Timer: --timeout + 15 s after arming; allow for the rollback's own restart on top.
         const bound = (timeoutSeconds + 15 + 30) * 1000

@@ -2,7 +2,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 
 import {activationOf, type ApplyOptions, applyChanges, type ApplyRequest, removedKeys, restartDaemon, rollbackTimerSeconds} from '../../../src/apply/apply.js'
 import {PENDING_FILE, readPending} from '../../../src/apply/pending.js'
-import {autoRollback} from '../../../src/apply/rollback.js'
+import {autoRollback, rollbackTo} from '../../../src/apply/rollback.js'
 import {listBackups} from '../../../src/backup/backups.js'
 import type {FileChange} from '../../../src/changes/change-set.js'
 import {DockcfgError} from '../../../src/cli/errors.js'
@@ -308,6 +308,48 @@ describe('rollback timer and pending record', () => {
     await r.system.fs.writeAtomic(PENDING_FILE, JSON.stringify({backupId: 'B1', command: 'dockcfg set mtu 1400', pid: 999_999_999, startedAt: 'then', timerUnit: 'dockcfg-rollback-b1', timerSeconds: 75}), {mode: 0o600})
     const result = await applyChanges(r.system, await request(r, '{}\n', [], 'none'), inspector, options())
     expect(result.warnings).toEqual([expect.stringMatching(/an earlier apply did not finish: "dockcfg set mtu 1400".*dockcfg rollback B1/)])
+    expectStrict(r)
+  })
+})
+
+describe('an apply that died half-way', () => {
+  const abandoned = {backupId: 'B1', command: 'dockcfg set mtu 1400', pid: 999_999_999, startedAt: 'then', timerUnit: 'dockcfg-rollback-b1', timerSeconds: 75}
+
+  it('refuses a new change on top of it (exit 7, nothing written): its timer would undo the change later', async () => {
+    const r = newRig({services: [], servicesAllowed: []})
+    await seedConfig(r, '{"mtu": 1400}\n')
+    await r.system.fs.mkdirp('/var/lib/dockcfg')
+    await r.system.fs.writeAtomic(PENDING_FILE, JSON.stringify(abandoned), {mode: 0o600})
+    const error = await applyError(r, await request(r, '{"mtu": 1400, "debug": true}\n', ['debug'], 'reload'), options({yes: true}))
+    expect(error.exitCode).toBe(7)
+    expect(error.message).toContain('an earlier apply did not finish: "dockcfg set mtu 1400"')
+    expect(error.remedy).toContain('dockcfg rollback B1')
+    expect(await r.host.fs.readText(CONFIG)).toBe('{"mtu": 1400}\n')
+    await expect(restartDaemon(r.system, inspector, options({yes: true}))).rejects.toMatchObject({exitCode: 7})
+    expectStrict(r)
+  })
+
+  it('`dockcfg rollback ID` of that apply finishes its job and disarms its timer first', async () => {
+    // daemonReload: the dying apply's own (failed) rollback attempt.
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer', 'daemonReload']})
+    await seedConfig(r, '{}\n')
+    // A real apply that dies right after arming its timer (its process is "gone": another pid).
+    r.host.onStart = () => {
+      throw new Error('killed')
+    }
+    await applyChanges(r.system, await request(r, '{"mtu": 1400}\n', ['mtu'], 'restart'), inspector, options()).catch(() => undefined)
+    r.host.onStart = undefined
+    const [backup] = await listBackups(r.system)
+    await r.system.fs.writeAtomic(CONFIG, '{"mtu": 1400}\n', {mode: 0o644})
+    const pending = await readPending(r.system)
+    await r.system.fs.writeAtomic(PENDING_FILE, JSON.stringify({...pending, pid: 999_999_999}), {mode: 0o600})
+    r.host.disarmed.length = 0
+
+    const result = await rollbackTo(r.system, backup?.id, CONFIG, inspector, options({yes: true}))
+    expect(result.action).toBe('restarted')
+    expect(await r.host.fs.readText(CONFIG)).toBe('{}\n')
+    expect(r.host.disarmed[0]).toBe(pending?.timerUnit)
+    expect(await readPending(r.system)).toBeUndefined()
     expectStrict(r)
   })
 })
