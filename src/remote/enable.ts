@@ -139,8 +139,15 @@ export async function enableRemote(system: System, request: EnableRequest): Prom
   const inspector = treeInspector({configFile: request.configFile, dockerdVersion: version})
 
   const willWrite = !request.apply.dryRun && changes.some((c) => c.before !== c.after)
-  if (willWrite && !insecure) await ensurePrivateDirs(system, certChanges)
-  const applied = await applyChanges(system, {command: request.command, changes, changedKeys: plan.changedKeys, activation: plan.activation}, inspector, request.apply)
+  const created = willWrite && !insecure ? await ensurePrivateDirs(system, certChanges) : []
+  let applied: ApplyResult
+  try {
+    applied = await applyChanges(system, {command: request.command, changes, changedKeys: plan.changedKeys, activation: plan.activation}, inspector, request.apply)
+  } catch (error) {
+    // The engine put every file back (new ones deleted); the directories made for them go too.
+    await removeEmptyDirs(system, created)
+    throw error
+  }
   const result: EnableResult = {
     ...applied,
     diff: redactPrivateKeys(applied.diff),
@@ -385,10 +392,25 @@ async function refuseSymlink(system: System, treePath: string): Promise<void> {
 }
 
 /** Directories that will hold private keys are created root-only before the engine writes into them. */
-async function ensurePrivateDirs(system: System, changes: readonly FileChange[]): Promise<void> {
+async function ensurePrivateDirs(system: System, changes: readonly FileChange[]): Promise<string[]> {
   const dirs = new Set(changes.filter((c) => c.after !== undefined && c.before === undefined).map((c) => path.posix.dirname(c.path)))
+  const created: string[] = []
   for (const dir of [...dirs].sort()) {
-    if ((await system.fs.stat(dir)) === undefined) await system.fs.mkdirp(dir, 0o700)
+    if ((await system.fs.stat(dir)) !== undefined) continue
+    // Record every level mkdirp creates, so a rollback can take them all away again.
+    for (let d = dir; d !== '/' && (await system.fs.stat(d)) === undefined; d = path.posix.dirname(d)) created.push(d)
+    // Only the key directory itself is private; parents such as /etc/docker keep the usual 0755.
+    await system.fs.mkdirp(path.posix.dirname(dir), 0o755)
+    await system.fs.mkdirp(dir, 0o700)
+  }
+  return created
+}
+
+/** Deepest first; a directory someone put files into meanwhile stays. */
+async function removeEmptyDirs(system: System, dirs: readonly string[]): Promise<void> {
+  for (const dir of [...new Set(dirs)].sort((a, b) => b.length - a.length)) {
+    const entries = await system.fs.list(dir).catch(() => undefined)
+    if (entries !== undefined && entries.length === 0) await system.fs.remove(dir)
   }
 }
 
