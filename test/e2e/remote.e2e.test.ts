@@ -5,7 +5,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {runCli} from '../support/cli.js'
+import {type CliResult, runCli as runCliOnce} from '../support/cli.js'
 import {assertDistBuilt, bootHosts, e2eGate, stopAllHosts, type TestHost} from './harness/testbed.js'
 
 const gate = e2eGate()
@@ -19,6 +19,30 @@ interface CheckReport {
 let work = ''
 /** No DOCKER_* from whoever runs the suite, and no ~/.docker of theirs. */
 const cleanEnv = (): Record<string, string> => ({DOCKER_HOST: '', DOCKER_TLS_VERIFY: '', DOCKER_TLS: '', DOCKER_CERT_PATH: '', DOCKER_CONFIG: path.join(work, 'docker-config'), HOME: work})
+
+/**
+ * The CLI on THIS machine runs the checkout's live dist/, which other people rebuild while the
+ * suite runs (`npm run build` starts with rm -rf dist): wait for a complete build, and run again
+ * once if the build vanished underneath.
+ */
+async function runCli(args: readonly string[], options: {env?: Record<string, string>} = {}): Promise<CliResult> {
+  for (let attempt = 0; ; attempt++) {
+    await waitForBuild()
+    const result = await runCliOnce(args, options)
+    if (attempt > 0 || !/ERR_MODULE_NOT_FOUND|Cannot find module|command .* not found/i.test(result.stderr)) return result
+  }
+}
+
+async function waitForBuild(): Promise<void> {
+  const root = path.join(import.meta.dirname, '../..')
+  const deadline = Date.now() + 120_000
+  while (Date.now() < deadline) {
+    const [manifest, commands] = await Promise.all([fsp.stat(path.join(root, 'oclif.manifest.json')).catch(() => undefined), fsp.stat(path.join(root, 'dist/commands/remote/check.js')).catch(() => undefined)])
+    if (manifest !== undefined && commands !== undefined && manifest.mtimeMs >= commands.mtimeMs) return
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  throw new Error('no complete build of dist/ within 120 s')
+}
 
 async function dockcfg(h: TestHost, args: string[]) {
   return h.dockcfg(args, {allowFail: true, timeoutMs: 180_000})
@@ -238,5 +262,28 @@ describe.skipIf(!gate.ok)('remote TCP access on real hosts (checked from the oth
     expect(await a.exists('/etc/docker/tls/server-key.pem')).toBe(false)
     expect((await a.exec(['systemctl', 'is-active', 'docker'])).stdout.trim()).toBe('active')
     expect((await a.exec(['docker', 'info', '--format', '{{.Name}}'])).stdout.trim()).toBe(a.name)
+  })
+
+  it('6. a listener that cannot start rolls everything back, new certificate files included', async () => {
+    // D from scenario 3: back to no TCP listener, then the port dockerd will need is taken.
+    expect((await dockcfg(d, ['remote', 'disable', '--purge', '--yes'])).exitCode).toBe(0)
+    const before = await d.readFile('/etc/docker/daemon.json')
+    const dropin = await d.readFile('/etc/systemd/system/docker.service.d/50-dockcfg.conf')
+    const squatter = (await d.sh('busybox httpd -f -p 2377 -h /tmp </dev/null >/dev/null 2>&1 & echo $!')).stdout.trim()
+    try {
+      const t0 = Date.now()
+      const en = await dockcfg(d, ['remote', 'enable', '--port', '2377', '--timeout', '20', '--yes'])
+      console.log(`[e2e] failed enable + rollback on ${d.name}: ${Date.now() - t0} ms`)
+      expect(en.exitCode, en.stderr).toBe(4)
+      expect(en.stderr).toMatch(/previous configuration was restored/)
+      expect(en.stderr).toMatch(/address already in use/)
+    } finally {
+      await d.exec(['kill', squatter], {allowFail: true})
+    }
+    expect(await d.readFile('/etc/docker/daemon.json')).toBe(before)
+    expect(await d.readFile('/etc/systemd/system/docker.service.d/50-dockcfg.conf')).toBe(dropin)
+    expect(await d.exists('/etc/docker/tls')).toBe(false)
+    expect((await d.exec(['systemctl', 'is-active', 'docker'])).stdout.trim()).toBe('active')
+    expect((await d.exec(['docker', 'info', '--format', '{{.Name}}'])).stdout.trim()).toBe(d.name)
   })
 })
