@@ -34,7 +34,7 @@ explicitly so dockerd does not delay its start by 15 s.`
   static override flags = {
     address: Flags.string({description: 'address to listen on [default: 0.0.0.0, with --insecure 127.0.0.1]'}),
     port: Flags.integer({description: 'TCP port [default: 2376, with --insecure 2375]', min: 1, max: 65535}),
-    san: Flags.string({description: 'extra DNS name or IP address for the server certificate (repeatable)', multiple: true, default: []}),
+    san: Flags.string({description: 'extra DNS name or IP address for the server certificate (repeatable)', multiple: true}),
     ca: Flags.directory({description: 'CA directory (ca.pem + ca-key.pem, from remote ca create) shared by a fleet', exists: true}),
     'key-type': Flags.string({description: 'key algorithm for new keys [default: ecdsa-p256]', options: [...KEY_TYPE_CHOICES]}),
     'client-out': Flags.string({description: 'also write a client bundle (ca.pem, cert.pem, key.pem) into this directory'}),
@@ -51,7 +51,7 @@ explicitly so dockerd does not delay its start by 15 s.`
       dockerdVersion: flags['dockerd-version'],
       address: flags.address,
       port: flags.port,
-      sans: flags.san,
+      sans: flags.san ?? [],
       caDir: flags.ca,
       keyType: flags['key-type'] as KeyType | undefined,
       // Relative to where the user is when this is the live tree; inside --root a path is a tree path.
