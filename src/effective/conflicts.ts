@@ -1,4 +1,4 @@
-import type {ParsedFlag} from '../dockerd/argv.js'
+import {conflictKeyOf, type ParsedFlag} from '../dockerd/argv.js'
 import {conflictName, flattenForConflictCheck, findOption, versionAtLeast} from '../registry/index.js'
 import {flagValueAsJson, parseGoInt} from './flag-values.js'
 
@@ -43,6 +43,14 @@ export function findConflicts(flags: readonly ParsedFlag[], fileValue: Record<st
   // pflag sorts flag names with sort.Strings, i.e. by bytes: `ip-masq` < `ip6tables` < `iptables`,
   // which localeCompare does not promise.
   return [...byKey.values()].sort((a, b) => (a.sortName < b.sortName ? -1 : a.sortName > b.sortName ? 1 : 0)).map(({sortName: _s, ...c}) => c)
+}
+
+/**
+ * The parsed flags behind a conflict. Matched by argv index AND name, because a shorthand cluster
+ * (`-DH fd://`) puts several flags at one index: index alone would drag -D along with -H.
+ */
+export function flagsOfConflict(c: Conflict, flags: readonly ParsedFlag[], version?: string): ParsedFlag[] {
+  return flags.filter((f) => c.flagIndexes.includes(f.index) && (conflictKeyOf(f, version) === c.key || f.flag?.short === c.key))
 }
 
 /**

@@ -9,7 +9,7 @@ import type {OptionSpec} from '../registry/types.js'
 import type {FileSystem} from '../system/fs.js'
 import {type OpenRcDockerConfig, readOpenRcDockerConfig} from '../systemd/openrc.js'
 import {type ArgvOrigin, type ResolvedService, resolveDockerService} from '../systemd/service.js'
-import {type Conflict, conflictMessage, findConflicts} from './conflicts.js'
+import {type Conflict, conflictMessage, findConflicts, flagsOfConflict} from './conflicts.js'
 import {flagValueAsJson} from './flag-values.js'
 
 // fix.ts and tests take it from here, next to the Setting values it produces.
@@ -89,7 +89,7 @@ export async function inspectEffective(fs: FileSystem, options: {configFile?: st
   const detailed = conflicts.map((c) => ({
     ...c,
     message: conflictMessage([c], version),
-    flagOrigins: commandLine!.flags.filter((f) => c.flagIndexes.includes(f.index)).map(flagOrigin),
+    flagOrigins: flagsOfConflict(c, commandLine!.flags, version).map(flagOrigin),
     fileOrigin: fileOrigin(parsed, c.key),
   }))
   if (detailed.length > 0) {

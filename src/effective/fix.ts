@@ -4,11 +4,13 @@ import * as path from 'node:path'
 import {DockcfgError} from '../cli/errors.js'
 import type {FileChange} from '../changes/change-set.js'
 import {deepEqual, planDaemonJsonEdit} from '../daemon-config/edit.js'
+import type {ParsedFlag} from '../dockerd/argv.js'
 import {findOption} from '../registry/index.js'
 import type {FileSystem} from '../system/fs.js'
 import {expandArgv, type VariableSource} from '../systemd/exec.js'
 import {quoteExecArg} from '../systemd/dropin.js'
 import {findAssignments, parseUnitFile, renderUnitFile, replaceAssignment} from '../systemd/unit-file.js'
+import {flagsOfConflict} from './conflicts.js'
 import {describeOrigin, type EffectiveConfig, flagValueAsJson} from './effective.js'
 
 /** Which side keeps a directive that both sides set. */
@@ -57,13 +59,16 @@ export async function planFix(fs: FileSystem, effective: EffectiveConfig, owner:
   }
 
   const removed = new Set<number>()
+  /** Flags that leave the command line (their words go; other flags in those words do not). */
+  const moved = new Set<ParsedFlag>()
   const appended: string[] = []
   const jsonChanges: Array<{key: string; value: unknown}> = []
   for (const c of effective.conflicts) {
     const option = findOption(c.key)
-    const flags = effective.commandLine.flags.filter((f) => c.flagIndexes.includes(f.index))
+    const flags = flagsOfConflict(c, effective.commandLine.flags, effective.dockerdVersion)
     const flagJson = option ? flagValueAsJson(option, flags.map((f) => f.value)) : c.flagValues.at(-1)
     for (const f of flags) for (let i = 0; i < f.span; i++) removed.add(f.index + i)
+    if (owner === 'file') for (const f of flags) moved.add(f)
     const fileValue = effective.daemonJson.parsed.value[c.key]
     const where = `${describeOrigin(c.flagOrigins[0] ?? {kind: 'default'})}`
     if (owner === 'file') {
@@ -84,6 +89,15 @@ export async function planFix(fs: FileSystem, effective: EffectiveConfig, owner:
       jsonChanges.push({key: c.key, value: undefined})
       actions.push(`${c.key}: removed from ${effective.configFile}; ExecStart keeps ${c.flag} ${c.flagValues.join(' ')}${extra.length ? ` and gains ${appended.slice(-extra.length).join(' ')}` : ''}`)
     }
+  }
+  // A shorthand cluster carries several flags in one word (`-DH fd://`, `-Dl debug`): dropping the
+  // word for one of them would silently drop the others, or strand a value as a stray argument
+  // dockerd refuses. Those flags are re-spelled in long form instead.
+  for (const f of effective.commandLine.flags) {
+    const elements = Array.from({length: f.span}, (_, i) => f.index + i)
+    if (moved.has(f) || !elements.some((i) => removed.has(i))) continue
+    for (const i of elements) removed.add(i)
+    appended.push(`--${f.name}=${f.value}`)
   }
 
   const changes: FileChange[] = []

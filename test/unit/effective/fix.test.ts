@@ -121,6 +121,21 @@ describe('planFix --prefer file (default)', () => {
     expect(after.service.environment.FOO?.value).toBe('1')
   })
 
+  it.each<[string, string, string[]]>([
+    // Moving -H out of `-DH fd://` must keep -D.
+    ['-DH fd://', '{"hosts": ["unix:///var/run/docker.sock"]}', ['/usr/sbin/dockerd', '--debug=true']],
+    // Moving -D out of `-Dl warn` must not strand "warn" as a stray word.
+    ['-Dl warn -H fd://', '{"debug": false, "hosts": ["fd://"]}', ['/usr/sbin/dockerd', '--log-level=warn']],
+  ])('a shorthand cluster (%s) is re-spelled, not half-dropped', async (flags, json, argv) => {
+    const fs = await debianTree({[`${DROPIN_DIR}/cluster.conf`]: `[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd ${flags}\n`, [DAEMON_JSON]: json})
+    const {before, plan, after} = await planAndReinspect(fs)
+    expect(before.conflicts.length).toBeGreaterThan(0)
+    expect(after.conflicts).toEqual([])
+    expect(after.findings.filter((f) => f.severity === 'error')).toEqual([])
+    expect(after.argv).toEqual(argv)
+    expect(plan.newArgv).toEqual(argv)
+  })
+
   it('nothing to do without a conflict', async () => {
     const fs = await debianTree({[DAEMON_JSON]: '{"debug": true}'})
     const {plan} = await planAndReinspect(fs)
