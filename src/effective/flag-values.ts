@@ -12,7 +12,9 @@ export function flagValueAsJson(option: OptionSpec, values: readonly string[]): 
     case 'string':
       return last
     case 'string-list':
-      return values.flatMap((v) => (option.key === 'dns' ? v.split(',') : [v]))
+      // One entry per flag, as dockerd's ListOpts/IPListOpts take them: `--dns 1.1.1.1,8.8.8.8` is
+      // not two servers but one invalid address (dockerd refuses it), so nothing is split here.
+      return [...values]
     case 'string-map':
     case 'object':
       return Object.fromEntries(values.map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]))

@@ -48,6 +48,16 @@ describe('inspectEffective: settings and their origins', () => {
     expect(e.hosts).toEqual(['fd://', 'tcp://0.0.0.0:2375'])
   })
 
+  it('flag values become daemon.json-shaped values without inventing splits (--dns a,b is one entry)', async () => {
+    const fs = await debianTree({'/etc/default/docker': 'DOCKER_OPTS="--dns 1.1.1.1,8.8.8.8 --log-opt max-size=10m --log-opt max-file=3 --default-ulimit nofile=1024 --mtu=0x5aa --iptables=0"\n'})
+    const e = await inspectEffective(fs, {dockerdVersion: V})
+    expect(setting(e.settings, 'dns').value).toEqual(['1.1.1.1,8.8.8.8'])
+    expect(setting(e.settings, 'log-opts').value).toEqual({'max-size': '10m', 'max-file': '3'})
+    expect(setting(e.settings, 'default-ulimits').value).toEqual({nofile: {Name: 'nofile', Soft: 1024, Hard: 1024}})
+    expect(setting(e.settings, 'mtu').value).toBe(1450)
+    expect(setting(e.settings, 'iptables').value).toBe(false)
+  })
+
   it('a conflict names both origins, file and line on each side', async () => {
     const fs = await debianTree({[DAEMON_JSON]: '{\n  "debug": true,\n  "hosts": ["tcp://127.0.0.1:2375"]\n}\n'})
     const e = await inspectEffective(fs, {dockerdVersion: V})
