@@ -5,7 +5,7 @@
  * the API socket, docker, systemctl), never at what dockcfg says it did.
  */
 import {afterAll, describe, it} from 'vitest'
-import {bootHost, e2eGate, stopAllHosts, type TestHost} from './harness/testbed.js'
+import {bootHost, e2eGate, GUEST_CLI, stopAllHosts, type TestHost} from './harness/testbed.js'
 import {
   apiGet, bridgeNetwork, cli, containerPid, containerView, DAEMON_JSON, describeRun, docker0Addresses, dockerState, DROPIN_DIR,
   occupyPort, pingOk, snapshotFiles, startSleeper, waitFor,
@@ -290,7 +290,7 @@ describe.skipIf(!gate.ok)('safe apply on a real host (issue 4)', () => {
         // has been issued), then SIGKILL dockcfg at once. Its timer must do the rest.
         const script = `
           old=$(systemctl show -p InvocationID --value docker)
-          node /opt/dockcfg/bin/run.js set hosts fd:// tcp://127.0.0.1:2375 --yes --timeout ${timeoutSeconds} >/run/apply.out 2>&1 &
+          node ${GUEST_CLI} set hosts fd:// tcp://127.0.0.1:2375 --yes --timeout ${timeoutSeconds} >/run/apply.out 2>&1 &
           pid=$!
           while [ "$(systemctl show -p InvocationID --value docker)" = "$old" ] && kill -0 $pid 2>/dev/null; do sleep 0.02; done
           kill -9 $pid; wait $pid; echo "dockcfg exit $?"`

@@ -4,7 +4,7 @@
  * and test/e2e/README.md.
  */
 import {spawn, execFileSync} from 'node:child_process'
-import {closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
+import {closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, symlinkSync, unlinkSync, writeFileSync} from 'node:fs'
 import {constants} from 'node:os'
 import {join} from 'node:path'
 import {REPO_ROOT, WORK_DIR} from './paths.js'
@@ -18,6 +18,10 @@ export {ensureBusyboxImage, BUSYBOX_IMAGE} from './busybox-image.js'
 export {REPO_ROOT, WORK_DIR} from './paths.js'
 /** Where the checkout is bound (read-only) inside every test host. */
 export const GUEST_REPO = '/opt/dockcfg'
+/** Where this run's frozen copy of the built CLI is bound (see distSnapshot). */
+export const GUEST_BUILD = '/opt/dockcfg-build'
+/** The CLI entry point inside a host: what `host.dockcfg()` runs. */
+export const GUEST_CLI = `${GUEST_BUILD}/bin/run.js`
 
 const NAME_PREFIX = 'dcfg-'
 const VETH_PREFIX = 'dcfgv'
@@ -164,10 +168,10 @@ export class TestHost {
     return {entries, text: entries.map((e) => e.message).join('\n'), cursor: entries.at(-1)?.cursor ?? sinceCursor}
   }
 
-  /** Runs the project's CLI inside the host, from the read-only bound checkout. */
+  /** Runs the project's CLI inside the host: the frozen copy of the build (GUEST_BUILD). */
   dockcfg(args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    assertDistBuilt()
-    return this.exec(['node', `${GUEST_REPO}/bin/run.js`, ...args], opts)
+    // No assertDistBuilt() here: the host runs the snapshot taken at boot, whatever happens to dist/ now.
+    return this.exec(['node', GUEST_CLI, ...args], opts)
   }
 
   /** Last lines of nspawn's console log (boot messages); attached to every timeout. */
@@ -244,20 +248,23 @@ export function assertDistBuilt(): void {
 // A frozen copy of the build
 
 const SNAPSHOT_PREFIX = 'dist-snapshot-'
-let snapshot: Promise<Array<{src: string; dst: string}>> | undefined
+let snapshot: Promise<string> | undefined
 
 /**
  * Other people build in the same checkout while the suite runs (`npm run build` starts with
  * `rm -rf dist`): hosts that ran the live dist/ failed mid-test with MODULE_NOT_FOUND. So each run
- * copies dist/ and the oclif manifest once, after waiting for a complete build (the manifest is
- * written last), and binds the copy over the checkout's inside every host.
+ * copies the runnable package (bin, dist, templates, package.json, oclif manifest) once, after
+ * waiting for a complete build (the manifest is written last), and binds the copy at GUEST_BUILD,
+ * with node_modules a symlink to the checkout's. Not bound over /opt/dockcfg/dist: deleting a
+ * directory on this side detaches mounts on it in other mount namespaces (Linux >= 3.18), and the
+ * next `rm -rf dist` silently put the live, half-built dist/ back under the running host.
  */
-function distSnapshot(): Promise<Array<{src: string; dst: string}>> {
+function distSnapshot(): Promise<string> {
   snapshot ??= takeDistSnapshot()
   return snapshot
 }
 
-async function takeDistSnapshot(): Promise<Array<{src: string; dst: string}>> {
+async function takeDistSnapshot(): Promise<string> {
   const dist = join(REPO_ROOT, 'dist')
   const manifest = join(REPO_ROOT, 'oclif.manifest.json')
   const dir = join(WORK_DIR, `${SNAPSHOT_PREFIX}${process.pid}`)
@@ -267,10 +274,12 @@ async function takeDistSnapshot(): Promise<Array<{src: string; dst: string}>> {
       rmSync(dir, {recursive: true, force: true})
       mkdirSync(dir, {recursive: true})
       try {
-        cpSync(dist, join(dir, 'dist'), {recursive: true})
-        cpSync(manifest, join(dir, 'oclif.manifest.json'))
+        for (const part of ['bin', 'dist', 'templates', 'package.json', 'oclif.manifest.json']) {
+          if (existsSync(join(REPO_ROOT, part))) cpSync(join(REPO_ROOT, part), join(dir, part), {recursive: true})
+        }
+        symlinkSync(`${GUEST_REPO}/node_modules`, join(dir, 'node_modules'))
         // A build that started while we copied leaves a partial copy: check again after.
-        if (buildComplete(dist, manifest) && statSync(manifest).mtimeMs <= statSync(join(dir, 'oclif.manifest.json')).mtimeMs) break
+        if (buildComplete(dist, manifest)) break
       } catch {
         // dist/ vanished under us: a build started; wait for it.
       }
@@ -278,10 +287,7 @@ async function takeDistSnapshot(): Promise<Array<{src: string; dst: string}>> {
     if (Date.now() > deadline) throw new Error(`no complete build in ${dist} within 120 s (dist/ plus oclif.manifest.json newer than it): run \`npm run build\``)
     await sleep(500)
   }
-  return [
-    {src: join(dir, 'dist'), dst: `${GUEST_REPO}/dist`},
-    {src: join(dir, 'oclif.manifest.json'), dst: `${GUEST_REPO}/oclif.manifest.json`},
-  ]
+  return dir
 }
 
 function buildComplete(dist: string, manifest: string): boolean {
@@ -338,8 +344,7 @@ export async function bootHost(opts: BootOptions = {}): Promise<TestHost> {
     ...layout.roots.map((r) => `--bind=${join(r, name)}:${r}`),
     '--capability=all', '--system-call-filter=add_key keyctl request_key',
     `--bind-ro=${REPO_ROOT}:${GUEST_REPO}`,
-    // Later binds land on top of the checkout's: the hosts run a frozen copy of the build.
-    ...(await distSnapshot()).map((b) => `--bind-ro=${b.src}:${b.dst}`),
+    `--bind-ro=${await distSnapshot()}:${GUEST_BUILD}`,
     ...(opts.bindRo ?? []).map((b) => `--bind-ro=${b.src}:${b.dst}`),
   ]
   const logFd = openSync(logPath, 'w')
