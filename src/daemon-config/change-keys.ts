@@ -48,10 +48,11 @@ export async function changeKeys(system: System, request: ChangeKeysRequest): Pr
   if (plan.edit.changed) {
     const plannedFs = new OverlayFileSystem(system.fs, changes)
     const planned = await inspectEffective(plannedFs, {configFile: request.configFile, dockerdVersion: version})
-    const existing = new Set(current.conflicts.map((c) => c.key))
-    const created = planned.conflicts.filter((c) => !existing.has(c.key) && plan.edit.changedKeys.includes(c.key))
-    if (created.length > 0) {
-      const fix = await planFix(plannedFs, {...planned, conflicts: created}, 'file', request.command)
+    // Any conflict on a key this command sets is resolved now, whether the change creates it or
+    // it was already there: the user just said which value they want.
+    const onChangedKeys = planned.conflicts.filter((c) => plan.edit.changedKeys.includes(c.key))
+    if (onChangedKeys.length > 0) {
+      const fix = await planFix(plannedFs, {...planned, conflicts: onChangedKeys}, 'file', request.command)
       actions = fix.actions
       changes = combine(changes, fix.changes)
     }
