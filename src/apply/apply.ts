@@ -9,7 +9,7 @@ import type {DockerApi} from '../docker-api/client.js'
 import type {ServiceManager} from '../service/service-manager.js'
 import {OverlayFileSystem} from '../system/overlay-fs.js'
 import type {FileSystem, System} from '../system/index.js'
-import {DOCKER_UNIT, restartFresh, type UnitState, unitState} from './health.js'
+import {DOCKER_UNIT, restartFresh, startDocker, stopDocker, type UnitState, unitState} from './health.js'
 import {clearPending, isAbandoned, type PendingApply, readPending, writePending} from './pending.js'
 import {stagePlannedFiles} from './planned-files.js'
 import {preflight, type PreflightOutcome} from './preflight.js'
@@ -129,6 +129,12 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
     const api = await system.docker(current.socket)
     const before = await unitState(services)
     const running = before.ActiveState === 'active' && (await api.ping())
+    // dockerd is down, maybe between automatic restarts of a failing start: stop it for good
+    // before writing, or systemd's next retry could start it on a half-written set of files.
+    if (!running && activation !== 'none') {
+      const stop = await stopDocker(services, system.clock, system.clock.now().getTime() + options.timeoutMs)
+      if (!stop.ok) throw new DockcfgError(`nothing was written: ${stop.outcome.reason}`, {remedy: 'systemctl status docker'})
+    }
     let extraChanges: FileChange[] = []
     let containers: ApplyResult['containers']
     if (activation === 'restart' && running) {
@@ -358,15 +364,20 @@ async function rollBack(
   const journalText = ctx.journal.length > 0 ? `\njournal of the failed ${ctx.action}:\n${ctx.journal.map((l) => `  ${l}`).join('\n')}` : ''
   let restored: string[] = []
   try {
-    restored = await restoreFromBackup(system, committed.backup)
-    await services.daemonReload()
     const api = await system.docker(ctx.socket)
     const state = await unitState(services)
+    const deadline = system.clock.now().getTime() + ctx.deadlineMs
     // A refused reload leaves dockerd running its old configuration: putting the files back is the
     // whole rollback, and a restart would only cost containers.
     const stillRunning = ctx.action === 'reload' && state.ActiveState === 'active' && (await api.ping())
-    if (!stillRunning) {
-      const health = await restartFresh(services, api, system.clock, {deadline: system.clock.now().getTime() + ctx.deadlineMs})
+    // Otherwise dockerd goes down *before* the files go back (see stopDocker): systemd's automatic
+    // restart must not start it on a half-restored set.
+    const stop = stillRunning ? undefined : await stopDocker(services, system.clock, deadline)
+    restored = await restoreFromBackup(system, committed.backup)
+    await services.daemonReload()
+    if (stop !== undefined) {
+      if (!stop.ok) throw new Error(stop.outcome.reason)
+      const health = await startDocker(services, api, system.clock, {deadline, stopped: stop.stopped})
       if (!health.healthy) throw new Error(health.reason)
     }
     await disarm(system, services, ctx.timerUnit)
@@ -454,6 +465,12 @@ export async function restartDaemon(system: System, inspect: Inspector, options:
     const api = await system.docker(view.socket)
     const before = await unitState(services)
     const running = before.ActiveState === 'active' && (await api.ping())
+    // dockerd is down, maybe between automatic restarts of a failing start: stop it for good
+    // before writing, or systemd's next retry could start it on a half-written set of files.
+    if (!running) {
+      const stop = await stopDocker(services, system.clock, system.clock.now().getTime() + options.timeoutMs)
+      if (!stop.ok) throw new DockcfgError(`nothing was written: ${stop.outcome.reason}`, {remedy: 'systemctl status docker'})
+    }
     const guard = running ? await containerGuard(api, ['(restart)'], {...options, keepContainers: false}) : undefined
     const outcome = await activate(system, services, view, {activation: 'restart', before, running, unitFilesChanged: false, options, enableLiveRestoreFirst: false})
     if (!outcome.ok) {

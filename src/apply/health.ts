@@ -29,6 +29,7 @@ export async function unitState(services: ServiceManager): Promise<UnitState> {
 export type HealthOutcome =
   | {healthy: true; state: UnitState}
   | {healthy: false; state: UnitState; reason: string}
+export type Unhealthy = Extract<HealthOutcome, {healthy: false}>
 
 /**
  * Waits until docker.service is active in a NEW invocation (not the one that ran before the
@@ -58,36 +59,63 @@ export async function waitHealthy(
   }
 }
 
+export const DOCKER_SOCKET = 'docker.socket'
+
+/** What stopDocker found, for startDocker. */
+export interface Stopped {
+  /** The invocation that was stopped: any other one seen later began after the stop. */
+  stale: string | undefined
+  /** docker.socket exists and was stopped too: start it again before the service. */
+  socket: boolean
+}
+
 /**
- * Restarts docker.service so that the start we then wait for is certainly one that began after
- * this call, i.e. one that reads the files as they are now. A plain `systemctl restart` is not
- * enough when the unit is between automatic restarts (Restart=on-failure, RestartSec=2): seen on
- * a test host, systemd's own retry began while the rollback restored the files, our restart job
- * was merged into that start, no new invocation ever appeared, and a healthy rollback was
- * reported as failed (exit 5). Stopping first cancels any pending automatic restart and ends any
- * start in progress; every invocation after the stop is fresh.
+ * Stops docker.service (and docker.socket, when the unit has one) and waits until it is down.
+ *
+ * Stopping first matters twice. It cancels a pending automatic restart (Restart=on-failure,
+ * RestartSec=2): seen on a test host, systemd's own retry started dockerd while a rollback was
+ * putting files back one by one, on the restored daemon.json but the not-yet-restored drop-in;
+ * and a plain `systemctl restart` issued then was merged into that start, so no new invocation
+ * ever appeared. And the socket: that half-restored dockerd ran without -H fd://, so it unlinked
+ * /run/docker.sock and created its own, which it removed on exit; the next dockerd got
+ * docker.socket's fd, now nameless, and nothing could reach the API by path. Stopping the socket
+ * with the service and starting both makes systemd create the path afresh.
  */
+export async function stopDocker(services: ServiceManager, clock: Clock, deadline: number): Promise<{ok: true; stopped: Stopped} | {ok: false; outcome: Unhealthy}> {
+  const socket = (await services.show(DOCKER_SOCKET, ['LoadState'])).LoadState === 'loaded'
+  await services.stop(DOCKER_UNIT)
+  if (socket) await services.stop(DOCKER_SOCKET)
+  for (;;) {
+    const state = await unitState(services)
+    if (state.ActiveState === 'inactive' || state.ActiveState === 'failed') return {ok: true, stopped: {stale: state.InvocationID || undefined, socket}}
+    if (clock.now().getTime() > deadline) return {ok: false, outcome: {healthy: false, state, reason: `docker.service did not stop in time (state ${state.ActiveState}/${state.SubState})`}}
+    await clock.sleep(100)
+  }
+}
+
+/** Starts what stopDocker stopped, and waits for a start that is not the stopped invocation. */
+export async function startDocker(
+  services: ServiceManager,
+  api: DockerApi,
+  clock: Clock,
+  options: {deadline: number; stopped: Stopped; onTick?: (state: UnitState) => void},
+): Promise<HealthOutcome> {
+  // A start limit hit by earlier failures must never mask the outcome of this start.
+  await services.resetFailed([DOCKER_UNIT, DOCKER_SOCKET])
+  if (options.stopped.socket) await services.start(DOCKER_SOCKET)
+  await services.start(DOCKER_UNIT)
+  const {stale} = options.stopped
+  return waitHealthy(services, api, clock, {deadline: options.deadline, ...(stale ? {notInvocation: stale} : {}), ...(options.onTick ? {onTick: options.onTick} : {})})
+}
+
+/** stopDocker then startDocker: a restart whose outcome is certainly that of the files as they are now. */
 export async function restartFresh(
   services: ServiceManager,
   api: DockerApi,
   clock: Clock,
   options: {deadline: number; onTick?: (state: UnitState) => void},
 ): Promise<HealthOutcome> {
-  const pre = await unitState(services)
-  await services.stop(DOCKER_UNIT)
-  let state = pre
-  for (;;) {
-    state = await unitState(services)
-    if (state.ActiveState === 'inactive' || state.ActiveState === 'failed') break
-    // Socket activation (a client on docker.socket) may already have started it again: that
-    // start began after the stop, so it is fresh too.
-    if (state.InvocationID !== pre.InvocationID && state.InvocationID !== '') break
-    if (clock.now().getTime() > options.deadline) return {healthy: false, state, reason: `docker.service did not stop in time (state ${state.ActiveState}/${state.SubState})`}
-    await clock.sleep(100)
-  }
-  const stale = state.ActiveState === 'inactive' || state.ActiveState === 'failed' ? state.InvocationID : pre.InvocationID
-  // A start limit hit by earlier failures must never mask the outcome of this start.
-  await services.resetFailed([DOCKER_UNIT, 'docker.socket'])
-  await services.start(DOCKER_UNIT)
-  return waitHealthy(services, api, clock, {deadline: options.deadline, ...(stale ? {notInvocation: stale} : {}), ...(options.onTick ? {onTick: options.onTick} : {})})
+  const stop = await stopDocker(services, clock, options.deadline)
+  if (!stop.ok) return stop.outcome
+  return startDocker(services, api, clock, {deadline: options.deadline, stopped: stop.stopped, ...(options.onTick ? {onTick: options.onTick} : {})})
 }

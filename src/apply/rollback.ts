@@ -7,7 +7,7 @@ import {activationFor} from '../daemon-config/operations.js'
 import {deepEqual} from '../daemon-config/edit.js'
 import type {System} from '../system/index.js'
 import {type ApplyOptions, type ApplyResult, applyChanges, type Inspector} from './apply.js'
-import {restartFresh} from './health.js'
+import {startDocker, stopDocker} from './health.js'
 import {clearPending, isAbandoned, type PendingApply, readPending} from './pending.js'
 
 /** One backup as `dockcfg history` lists it. */
@@ -98,10 +98,13 @@ export async function autoRollback(system: System, id: string, inspect: Inspecto
 async function restoreAndRestart(system: System, id: string, inspect: Inspector): Promise<{restored: string[]; healthy: boolean}> {
   const manifest: BackupManifest = await readBackup(system, id)
   const services = await system.services()
+  const api = await system.docker((await inspect(system.fs)).socket)
+  const deadline = system.clock.now().getTime() + 120_000
+  // Down first, then the files (see stopDocker): no automatic restart on a half-restored set.
+  const stop = await stopDocker(services, system.clock, deadline)
   const restored = await restoreFromBackup(system, manifest)
   await services.daemonReload()
-  const api = await system.docker((await inspect(system.fs)).socket)
-  const health = await restartFresh(services, api, system.clock, {deadline: system.clock.now().getTime() + 120_000})
+  const health = stop.ok ? await startDocker(services, api, system.clock, {deadline, stopped: stop.stopped}) : stop.outcome
   await clearPending(system)
   if (!health.healthy) {
     throw new DockcfgError(`automatic rollback restored ${restored.join(', ')} from backup ${id}, but dockerd did not come back: ${health.reason}`, {exitCode: ExitCode.RollbackFailed})

@@ -3,6 +3,8 @@
  * own tools (systemctl, ip, curl, docker), never through dockcfg: the point is to see the real
  * effect, not what dockcfg believes it did.
  */
+import {createHash} from 'node:crypto'
+
 import {BUSYBOX_IMAGE, ensureBusyboxImage, type ExecResult, type TestHost} from './testbed.js'
 import {sleep} from './proc.js'
 
@@ -94,16 +96,24 @@ export async function containerPid(h: TestHost, name: string): Promise<number> {
 /** Exact bytes (as sha256 and text), mode and owner of files; `null` for a file that does not exist. */
 export type FileSnapshot = Record<string, {sha256: string; text: string; mode: string} | null>
 
+/**
+ * One exec for all files, and a file that vanishes half-way (the rollback timer replacing it while
+ * a test polls) reads as "changing", never as an error.
+ */
 export async function snapshotFiles(h: TestHost, paths: readonly string[]): Promise<FileSnapshot> {
+  const script = 'for f; do if [ -e "$f" ]; then echo "$(stat -c "%a %U:%G" "$f") $(base64 -w0 < "$f")" || echo CHANGING; else echo MISSING; fi; done'
+  const r = await h.exec(['sh', '-c', script, 'sh', ...paths])
+  const lines = r.stdout.split('\n')
   const out: FileSnapshot = {}
-  for (const p of paths) {
-    const r = await h.exec(['sh', '-c', 'test -e "$1" || { echo MISSING; exit 0; }; stat -c "%a %U:%G" "$1"; sha256sum < "$1"', 'sh', p])
-    if (r.stdout.trim() === 'MISSING') {
+  for (const [i, p] of paths.entries()) {
+    const line = lines[i] ?? 'CHANGING'
+    if (line === 'MISSING') {
       out[p] = null
       continue
     }
-    const [mode = '', sum = ''] = r.stdout.trim().split('\n')
-    out[p] = {mode, sha256: sum.split(' ')[0] ?? '', text: await h.readFile(p)}
+    const [mode = '', owner = '', b64 = ''] = line.split(' ')
+    const bytes = Buffer.from(b64, 'base64')
+    out[p] = line === 'CHANGING' ? {mode: 'CHANGING', sha256: '', text: ''} : {mode: `${mode} ${owner}`, sha256: createHash('sha256').update(bytes).digest('hex'), text: bytes.toString('utf8')}
   }
   return out
 }

@@ -217,7 +217,14 @@ describe('automatic rollback', () => {
     expect(await readPending(r.system)).toBeUndefined()
     // reset-failed before each start, so the start limit cannot mask the rollback's start.
     const calls = r.services.strict.calls.filter((c) => c === 'resetFailed' || c === 'start')
-    expect(calls).toEqual(['resetFailed', 'start', 'resetFailed', 'start'])
+    expect(calls).toEqual(['resetFailed', 'start', 'start', 'resetFailed', 'start', 'start'])
+    // dockerd (and its socket) went down before the files went back, and came up on the old ones:
+    // no automatic restart can catch a half-restored set, and the socket path is created afresh.
+    const next = '{"hosts": ["tcp://127.0.0.1:2375"]}'
+    expect(r.host.events).toEqual([
+      `stop docker.service ${next}`, `stop docker.socket ${next}`, `start docker.socket ${next}`, `start docker.service ${next}`,
+      `stop docker.service ${next}`, `stop docker.socket ${next}`, `start docker.socket ${original.trim()}`, `start docker.service ${original.trim()}`,
+    ].map((e) => e.trim()))
     expectStrict(r)
   })
 

@@ -76,6 +76,9 @@ export class FakeHost {
   timers = new Map<string, {seconds: number; command: readonly string[]}>()
   disarmed: string[] = []
   restartCount = 0
+  socketActive = true
+  /** `stop UNIT` / `start UNIT` with the daemon.json content at that moment, in order. */
+  events: string[] = []
   /** Hooks to look at the host at the moment something happens. */
   onStart?: (host: FakeHost) => Promise<void> | void
   validateFails?: string
@@ -144,6 +147,7 @@ export class FakeServices implements ServiceManager {
   async show(unit: string, properties: readonly string[]): Promise<Record<string, string>> {
     this.strict.record('show', unit)
     const h = this.host
+    if (unit === 'docker.socket') return {LoadState: 'loaded', ActiveState: h.socketActive ? 'active' : 'inactive'}
     const all: Record<string, string> = {
       ActiveState: h.active ? 'active' : h.failedState ? 'failed' : 'inactive',
       SubState: h.active ? 'running' : h.failedState ? 'failed' : 'dead',
@@ -173,6 +177,11 @@ export class FakeServices implements ServiceManager {
   async stop(unit: string): Promise<{exitCode: number; stderr: string}> {
     this.strict.record('stop', unit)
     const h = this.host
+    h.events.push(`stop ${unit} ${(await h.fs.readText(CONFIG)) ?? ''}`.trim())
+    if (unit === 'docker.socket') {
+      h.socketActive = false
+      return {exitCode: 0, stderr: ''}
+    }
     if (h.live['live-restore'] !== true) h.containers = []
     h.active = false
     h.mainPid = 0
@@ -181,6 +190,13 @@ export class FakeServices implements ServiceManager {
 
   async start(unit: string): Promise<{exitCode: number; stderr: string}> {
     this.strict.record('start', unit)
+    this.host.events.push(`start ${unit} ${(await this.host.fs.readText(CONFIG)) ?? ''}`.trim())
+    if (unit === 'docker.socket') {
+      this.host.socketActive = true
+      return {exitCode: 0, stderr: ''}
+    }
+    // Like Requires=docker.socket: dockerd -H fd:// cannot start without its socket.
+    if (!this.host.socketActive) throw new Error('docker.service started while docker.socket is stopped')
     if (!this.host.active) await this.host.start()
     return {exitCode: 0, stderr: ''}
   }
