@@ -725,6 +725,8 @@ function installExitHooks(): void {
       // Re-raise once our hosts are gone, so the default action (or vitest's own handler) runs as
       // if we had never been here. The 'exit' hook still SIGKILLs whatever missed the bound.
       const reraise = (): void => {
+        // The default action of the re-raised signal skips 'exit' handlers.
+        if (snapshot !== undefined) removeSnapshot(process.pid)
         process.kill(process.pid, sig)
         setTimeout(() => process.exit(128 + constants.signals[sig]), 1_000).unref()
       }
