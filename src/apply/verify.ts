@@ -1,6 +1,7 @@
 import * as net from 'node:net'
 
 import type {DockerApi, DockerInfo} from '../docker-api/client.js'
+import {formatCidr, parseCidr} from '../network/cidr.js'
 import {findOption} from '../registry/index.js'
 
 /** The outcome of checking one changed key against the running daemon. */
@@ -60,8 +61,9 @@ async function verifyKey(key: string, present: boolean, expected: unknown, r: Re
     case 'bip': {
       if (!present) break
       const ipam = ipamOf(await r.getBridge())
-      const [address, prefix] = String(expected).split('/')
-      const subnet = `${networkOf(address ?? '', Number(prefix))}/${prefix}`
+      const address = String(expected).split('/')[0]
+      const cidr = parseCidr(String(expected))
+      const subnet = cidr === undefined ? undefined : formatCidr(cidr)
       const docker0 = await r.context.interfaceAddresses?.('docker0')
       const ipamOk = ipam?.Subnet === subnet && ipam?.Gateway === address
       if (docker0 === undefined) return compare({Subnet: ipam?.Subnet, Gateway: ipam?.Gateway}, ipamOk, 'bridge network IPAM subnet and gateway')
@@ -121,14 +123,6 @@ async function verifyKey(key: string, present: boolean, expected: unknown, r: Re
 function ipamOf(network: Record<string, unknown> | undefined): {Subnet?: string; Gateway?: string; IPRange?: string} | undefined {
   const ipam = network?.IPAM as {Config?: Array<{Subnet?: string; Gateway?: string; IPRange?: string}>} | undefined
   return ipam?.Config?.find((c) => c.Subnet !== undefined && !c.Subnet.includes(':'))
-}
-
-function networkOf(address: string, prefix: number): string {
-  const parts = address.split('.').map(Number)
-  const value = parts.reduce((acc, p) => (acc << 8) | (p & 255), 0) >>> 0
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0
-  const net = (value & mask) >>> 0
-  return [24, 16, 8, 0].map((s) => (net >>> s) & 255).join('.')
 }
 
 /** A listener answers when its socket accepts a connection (unix: also /_ping). */
