@@ -144,6 +144,7 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
     }
     const toWrite = mergeChanges(changes, extraChanges)
     const committed = await commitChangeSet(system, request.command, toWrite, {alreadyLocked: true})
+    options.progress?.(`wrote ${toWrite.map((c) => c.path).join(', ')} (backup ${committed.backup.id})`)
     // Finishing an abandoned apply by hand: its timer must not fire into the middle of this run.
     if (abandoned !== undefined) await services.disarmTimer(abandoned.timerUnit)
     const timerUnit = `dockcfg-rollback-${committed.backup.id.toLowerCase().replace(/[^a-z0-9-]/g, '')}`

@@ -20,15 +20,17 @@ export function renderApplyResult(result: ApplyResult & {actions?: string[]}, ou
     out.say(`dry run: nothing written${result.pending ? `; dockerd would need a ${result.pending}` : ''}`)
     return
   }
-  out.say(`wrote ${result.files.join(', ')}${result.backupId ? ` (backup ${result.backupId}; undo with: dockcfg rollback ${result.backupId})` : ''}`)
+  const undo = result.backupId ? ` (backup ${result.backupId}; undo with: dockcfg rollback ${result.backupId})` : ''
   if (result.action === 'written') {
+    out.say(`wrote ${result.files.join(', ')}${undo}`)
     if (result.pending) {
       out.say(`not applied (${result.pendingReason ?? 'no service manager'}): dockerd needs a ${result.pending}: systemctl ${result.pending} docker`)
     }
     return
   }
   if (result.preflight) out.say(`preflight: ${result.preflight.method}: ${result.preflight.detail}`)
-  out.say(`dockerd ${result.action}`)
+  // The write itself was already reported as progress, in the order it happened.
+  out.say(`dockerd ${result.action}${undo}`)
   for (const v of result.verification) {
     const mark = v.status === 'verified' ? 'live' : v.status === 'not-observable' ? 'applied, not observable' : 'MISMATCH'
     out.say(`  ${v.key}: ${mark}${v.detail && v.status !== 'not-observable' ? ` (${v.detail})` : ''}`)
