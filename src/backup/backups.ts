@@ -31,7 +31,9 @@ export interface BackupManifest {
 
 export async function createBackup(system: System, command: string, paths: readonly string[]): Promise<BackupManifest> {
   const now = system.clock.now()
-  const id = `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`
+  // Milliseconds in the id make ids sort in the order the backups were taken (history, the
+  // default of `rollback`), even for changes made within the same second.
+  const id = `${now.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`
   const dir = `${BACKUP_DIR}/${id}`
   await system.fs.mkdirp(dir, 0o700)
   const files: BackedUpFile[] = []

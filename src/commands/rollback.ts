@@ -11,7 +11,7 @@ import {createSystem} from '../system/index.js'
 export default class Rollback extends DockcfgCommand {
   static override summary = 'Restore the files of a backup (default: the newest) and apply them safely.'
   static override description = 'The rollback is itself a change: backed up, preflighted, verified, and undone if dockerd does not come back.'
-  static override examples = ['<%= config.bin %> rollback', '<%= config.bin %> rollback 20261127T174512Z-3fa2c1 --yes']
+  static override examples = ['<%= config.bin %> rollback', '<%= config.bin %> rollback 20261127T174512345Z-3fa2c1 --yes']
   static override args = {id: Args.string({description: 'backup id (dockcfg history lists them)', required: false})}
   static override flags = {
     ...applyFlags,

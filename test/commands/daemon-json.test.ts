@@ -22,7 +22,7 @@ describe('dockcfg set / get / unset', () => {
     const set = await runCli(['set', 'bip', '192.168.42.1/24', '--root', r.root, ...V])
     expect(set.exitCode).toBe(0)
     expect(set.stdout).toBe('')
-    expect(set.stderr).toMatch(/wrote \/etc\/docker\/daemon\.json \(backup \d{8}T\d{6}Z-[0-9a-f]{6}; undo with: dockcfg rollback /)
+    expect(set.stderr).toMatch(/wrote \/etc\/docker\/daemon\.json \(backup \d{8}T\d{9}Z-[0-9a-f]{6}; undo with: dockcfg rollback /)
     // --root other than / never touches services: the restart is reported as pending.
     expect(set.stderr).toMatch(/not applied \(--root is not \/.*\): dockerd needs a restart/)
     expect(await r.read(FILE)).toBe('{\n  "bip": "192.168.42.1/24"\n}\n')

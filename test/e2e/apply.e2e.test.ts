@@ -308,7 +308,7 @@ describe.skipIf(!gate.ok)('safe apply on a real host (issue 4)', () => {
         const onTop = await cli(h, ['set', 'debug', 'false', '--yes'])
         expect(onTop.exitCode, describeRun(['set', 'debug', 'false', '--yes'], onTop)).toBe(7)
         expect(onTop.output).toContain('an earlier apply did not finish')
-        expect(onTop.output).toMatch(/dockcfg rollback \d{8}T\d{6}Z-[0-9a-f]{6}/)
+        expect(onTop.output).toMatch(/dockcfg rollback \d{8}T\d{9}Z-[0-9a-f]{6}/)
 
         // Timer: --timeout + 15 s after arming; allow for the rollback's own restart on top.
         const bound = (timeoutSeconds + 15 + 30) * 1000
