@@ -8,6 +8,7 @@ import type {Finding} from '../daemon-config/findings.js'
 import type {DockerApi} from '../docker-api/client.js'
 import type {ServiceManager} from '../service/service-manager.js'
 import {OverlayFileSystem} from '../system/overlay-fs.js'
+import {removedKeys} from './config-diff.js'
 import type {FileSystem, System} from '../system/index.js'
 import {DOCKER_UNIT, restartFresh, startDocker, stopDocker, type UnitState, unitState} from './health.js'
 import {clearPending, isAbandoned, type PendingApply, readPending, writePending} from './pending.js'
@@ -186,25 +187,6 @@ export function activationOf(requested: Activation, unitFilesChanged: boolean, r
   if (unitFilesChanged) return 'restart'
   if (requested === 'reload' && removedConfigKeys.length > 0) return 'restart'
   return requested
-}
-
-/** Top-level daemon.json keys set before the change and absent after it. */
-export function removedKeys(change: FileChange | undefined): string[] {
-  if (change === undefined) return []
-  const before = parseObject(change.before)
-  const after = parseObject(change.after)
-  return Object.keys(before).filter((k) => !Object.prototype.hasOwnProperty.call(after, k))
-}
-
-function parseObject(text: string | undefined): Record<string, unknown> {
-  if (text === undefined || text.trim() === '') return {}
-  try {
-    const value = JSON.parse(text.replace(/^\ufeff/, '')) as unknown
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
-  } catch {
-    // Not JSON (a hand-broken file being replaced): no key can be "removed" from it by a reload.
-    return {}
-  }
 }
 
 async function whyNoService(system: System, options: ApplyOptions): Promise<string | undefined> {

@@ -4,8 +4,8 @@ import {DockcfgError} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
 import {type FileChange, restoreFromBackup} from '../changes/change-set.js'
 import {activationFor} from '../daemon-config/operations.js'
-import {deepEqual} from '../daemon-config/edit.js'
 import type {System} from '../system/index.js'
+import {changedConfigKeys} from './config-diff.js'
 import {type ApplyOptions, type ApplyResult, applyChanges, type Inspector} from './apply.js'
 import {startDocker, stopDocker} from './health.js'
 import {clearPending, isAbandoned, type PendingApply, readPending} from './pending.js'
@@ -52,20 +52,6 @@ export async function rollbackTo(system: System, id: string | undefined, configF
     options,
   )
   return {...result, restoredFrom: manifest.id}
-}
-
-function changedConfigKeys(change: FileChange | undefined): string[] {
-  if (change === undefined) return []
-  const parse = (t: string | undefined): Record<string, unknown> => {
-    try {
-      return t === undefined || t.trim() === '' ? {} : (JSON.parse(t.replace(/^\ufeff/, '')) as Record<string, unknown>)
-    } catch {
-      return {}
-    }
-  }
-  const a = parse(change.before)
-  const b = parse(change.after)
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !deepEqual(a[k], b[k]))
 }
 
 /**

@@ -1,6 +1,7 @@
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {activationOf, type ApplyOptions, applyChanges, type ApplyRequest, removedKeys, restartDaemon, rollbackTimerSeconds} from '../../../src/apply/apply.js'
+import {activationOf, type ApplyOptions, applyChanges, type ApplyRequest, restartDaemon, rollbackTimerSeconds} from '../../../src/apply/apply.js'
+import {removedKeys} from '../../../src/apply/config-diff.js'
 import {PENDING_FILE, readPending} from '../../../src/apply/pending.js'
 import {autoRollback, rollbackTo} from '../../../src/apply/rollback.js'
 import {listBackups} from '../../../src/backup/backups.js'
