@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const avail = e2eAvailability()
   if (!avail.ok) throw new DemoFailure(`cannot boot a test host here: ${avail.reason}`)
 
-  heading('Boot a test host: this machine\'s OS with systemd as PID 1 and Debian\'s docker.io')
+  heading("Boot a test host: this machine's OS with systemd as PID 1 and Debian's docker.io")
   const h = await bootHost()
   await h.waitDockerActive()
   const stock = await dockerState(h)
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
 
   heading('A container started now sees all three')
   await ensureBusyboxImage(h)
-  console.log('  $ docker run --rm bb:1 sh -c \'cat /etc/resolv.conf; ip link show eth0\'')
+  console.log("  $ docker run --rm bb:1 sh -c 'cat /etc/resolv.conf; ip link show eth0'")
   const view = await containerView(h)
   show(view.raw.replace('---\n', ''))
   check(view.nameservers.join(' ') === '114.114.114.114 8.8.8.8', `resolv.conf: nameserver ${view.nameservers.join(', ')}`)
@@ -116,7 +116,7 @@ try {
   await main()
 } catch (error) {
   failed = true
-  console.error(`\n${red('DEMO FAILED:')} ${error instanceof DemoFailure ? error.message : (error as Error).stack ?? String(error)}`)
+  console.error(`\n${red('DEMO FAILED:')} ${error instanceof DemoFailure ? error.message : ((error as Error).stack ?? String(error))}`)
 } finally {
   heading('Tear down the test host')
   await stopAllHosts()

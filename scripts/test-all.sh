@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
 npm run lint
+npm run format:check
 npm run typecheck
 npm run build
 

@@ -81,7 +81,22 @@ export interface ApplyResult {
 }
 
 /** Keys whose change rebuilds the default bridge: live-restore cannot carry containers across. */
-const BRIDGE_KEYS = new Set(['bip', 'bip6', 'fixed-cidr', 'fixed-cidr-v6', 'mtu', 'bridge', 'default-gateway', 'default-gateway-v6', 'ipv6', 'default-address-pools', 'icc', 'ip-masq', 'iptables', 'ip'])
+const BRIDGE_KEYS = new Set([
+  'bip',
+  'bip6',
+  'fixed-cidr',
+  'fixed-cidr-v6',
+  'mtu',
+  'bridge',
+  'default-gateway',
+  'default-gateway-v6',
+  'ipv6',
+  'default-address-pools',
+  'icc',
+  'ip-masq',
+  'iptables',
+  'ip',
+])
 
 /**
  * Applies a planned change safely: preflight on the planned tree, container safety, backup and
@@ -153,23 +168,63 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
     // busy (say, with its own rollback) is harmless: the timer's run waits for our lock and then
     // finds the pending record gone.
     const timerSeconds = rollbackTimerSeconds(options.timeoutMs)
-    await armRollback(system, services, {backupId: committed.backup.id, command: request.command, pid: process.pid, startedAt: system.clock.now().toISOString(), timerUnit, timerSeconds})
+    await armRollback(system, services, {
+      backupId: committed.backup.id,
+      command: request.command,
+      pid: process.pid,
+      startedAt: system.clock.now().toISOString(),
+      timerUnit,
+      timerSeconds,
+    })
 
     try {
       const after = await inspect(system.fs)
       const outcome = await activate(system, services, after, {activation, before, running, unitFilesChanged, options, enableLiveRestoreFirst: extraChanges.length > 0})
-      const verification = outcome.ok ? await verifyLive(await system.docker(after.socket), verifiedKeys(request.changedKeys, extraChanges), after.config, {hosts: after.hosts, socketHostPath: (p) => system.fs.hostPath(p), interfaceAddresses: (name) => interfaceAddresses(system, name)}) : []
+      const verification = outcome.ok
+        ? await verifyLive(await system.docker(after.socket), verifiedKeys(request.changedKeys, extraChanges), after.config, {
+            hosts: after.hosts,
+            socketHostPath: (p) => system.fs.hostPath(p),
+            interfaceAddresses: (name) => interfaceAddresses(system, name),
+          })
+        : []
       const mismatches = verification.filter((v) => v.status === 'mismatch')
       if (outcome.ok && mismatches.length === 0) {
         await disarm(system, services, timerUnit)
-        return {...base, files: toWrite.map((c) => c.path), action: outcome.action, backupId: committed.backup.id, preflight: check, verification, ...(containers ? {containers} : {}), warnings: [...warnings, ...outcome.warnings]}
+        return {
+          ...base,
+          files: toWrite.map((c) => c.path),
+          action: outcome.action,
+          backupId: committed.backup.id,
+          preflight: check,
+          verification,
+          ...(containers ? {containers} : {}),
+          warnings: [...warnings, ...outcome.warnings],
+        }
       }
-      const reason = outcome.ok ? `the change is not live: ${mismatches.map((m) => `${m.key} expected ${JSON.stringify(m.expected)}, dockerd has ${JSON.stringify(m.actual)}`).join('; ')}` : outcome.reason
-      return await rollBack(system, services, committed, {reason, journal: outcome.ok ? [] : outcome.journal, action: outcome.action, deadlineMs: options.timeoutMs, timerUnit, socket: current.socket, progress: options.progress})
+      const reason = outcome.ok
+        ? `the change is not live: ${mismatches.map((m) => `${m.key} expected ${JSON.stringify(m.expected)}, dockerd has ${JSON.stringify(m.actual)}`).join('; ')}`
+        : outcome.reason
+      return await rollBack(system, services, committed, {
+        reason,
+        journal: outcome.ok ? [] : outcome.journal,
+        action: outcome.action,
+        deadlineMs: options.timeoutMs,
+        timerUnit,
+        socket: current.socket,
+        progress: options.progress,
+      })
     } catch (error) {
       if (error instanceof DockcfgError) throw error
       // Anything unexpected after the write must still leave the host as it was.
-      return await rollBack(system, services, committed, {reason: (error as Error).message, journal: [], action: activation, deadlineMs: options.timeoutMs, timerUnit, socket: current.socket, progress: options.progress})
+      return await rollBack(system, services, committed, {
+        reason: (error as Error).message,
+        journal: [],
+        action: activation,
+        deadlineMs: options.timeoutMs,
+        timerUnit,
+        socket: current.socket,
+        progress: options.progress,
+      })
     }
   } finally {
     await lock.release()
@@ -269,9 +324,7 @@ async function disarm(system: System, services: ServiceManager, timerUnit: strin
   await clearPending(system)
 }
 
-type Activated =
-  | {ok: true; action: 'reloaded' | 'restarted' | 'written'; warnings: string[]}
-  | {ok: false; reason: string; journal: string[]; action: 'reload' | 'restart'}
+type Activated = {ok: true; action: 'reloaded' | 'restarted' | 'written'; warnings: string[]} | {ok: false; reason: string; journal: string[]; action: 'reload' | 'restart'}
 
 async function activate(
   system: System,

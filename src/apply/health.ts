@@ -26,9 +26,7 @@ export async function unitState(services: ServiceManager): Promise<UnitState> {
   }
 }
 
-export type HealthOutcome =
-  | {healthy: true; state: UnitState}
-  | {healthy: false; state: UnitState; reason: string}
+export type HealthOutcome = {healthy: true; state: UnitState} | {healthy: false; state: UnitState; reason: string}
 export type Unhealthy = Extract<HealthOutcome, {healthy: false}>
 
 /**
@@ -88,7 +86,8 @@ export async function stopDocker(services: ServiceManager, clock: Clock, deadlin
   for (;;) {
     const state = await unitState(services)
     if (state.ActiveState === 'inactive' || state.ActiveState === 'failed') return {ok: true, stopped: {stale: state.InvocationID || undefined, socket}}
-    if (clock.now().getTime() > deadline) return {ok: false, outcome: {healthy: false, state, reason: `docker.service did not stop in time (state ${state.ActiveState}/${state.SubState})`}}
+    if (clock.now().getTime() > deadline)
+      return {ok: false, outcome: {healthy: false, state, reason: `docker.service did not stop in time (state ${state.ActiveState}/${state.SubState})`}}
     await clock.sleep(100)
   }
 }

@@ -15,11 +15,7 @@ const FILE_KEYS = ['tlscacert', 'tlscert', 'tlskey', 'seccomp-profile'] as const
  * the candidate configuration at the copies, so preflight sees exactly what dockerd will see.
  * Returns the configuration unchanged (and nothing to clean up) when no such key names a planned file.
  */
-export async function stagePlannedFiles(
-  system: System,
-  configText: string,
-  changes: readonly FileChange[],
-): Promise<{configText: string; cleanup: () => Promise<void>}> {
+export async function stagePlannedFiles(system: System, configText: string, changes: readonly FileChange[]): Promise<{configText: string; cleanup: () => Promise<void>}> {
   const planned = new Map(changes.filter((c) => c.after !== undefined).map((c) => [path.posix.resolve('/', c.path), c.after as string]))
   const unchanged = {configText, cleanup: async () => {}}
   if (planned.size === 0) return unchanged

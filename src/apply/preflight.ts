@@ -81,11 +81,16 @@ async function trialStart(system: System, argv: readonly string[], parsed: Parse
     const args = [
       `--net=/var/run/netns/${netns}`,
       argv[0] as string,
-      '--config-file', host(`${dir}/daemon.json`),
-      '--data-root', host(`${dir}/data`),
-      '--exec-root', host(`${dir}/exec`),
-      '--pidfile', host(`${dir}/docker.pid`),
-      '-H', `unix://${host(`${dir}/docker.sock`)}`,
+      '--config-file',
+      host(`${dir}/daemon.json`),
+      '--data-root',
+      host(`${dir}/data`),
+      '--exec-root',
+      host(`${dir}/exec`),
+      '--pidfile',
+      host(`${dir}/docker.pid`),
+      '-H',
+      `unix://${host(`${dir}/docker.sock`)}`,
       ...kept,
     ]
     const {execa} = await import('execa')
@@ -127,7 +132,13 @@ async function trialStart(system: System, argv: readonly string[], parsed: Parse
 async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   try {
-    await Promise.race([promise.then(() => undefined, () => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))])
+    await Promise.race([
+      promise.then(
+        () => undefined,
+        () => undefined,
+      ),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+    ])
   } finally {
     clearTimeout(timer)
   }
@@ -135,7 +146,10 @@ async function settledWithin(promise: Promise<unknown>, ms: number): Promise<voi
 
 /** dockerd's decisive line: the last error/fatal log line, else the last line. */
 export function lastMeaningfulLine(output: string): string {
-  const lines = output.split('\n').map((l) => l.trim()).filter((l) => l !== '')
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
   const decisive = [...lines].reverse().find((l) => /level=(fatal|error)|unable to configure|failed to start daemon|^Error/i.test(l))
   const line = decisive ?? lines.at(-1) ?? 'dockerd exited without a message'
   const msg = /msg="((?:[^"\\]|\\.)*)"/.exec(line)

@@ -35,7 +35,13 @@ export async function history(system: System): Promise<HistoryResult> {
  * through the same safe path as any change, so a rollback is itself backed up, verified, and
  * undone if dockerd does not come back.
  */
-export async function rollbackTo(system: System, id: string | undefined, configFile: string, inspect: Inspector, options: ApplyOptions): Promise<ApplyResult & {backupId?: string; restoredFrom: string}> {
+export async function rollbackTo(
+  system: System,
+  id: string | undefined,
+  configFile: string,
+  inspect: Inspector,
+  options: ApplyOptions,
+): Promise<ApplyResult & {backupId?: string; restoredFrom: string}> {
   const manifest = id === undefined ? (await listBackups(system)).at(-1) : await readBackup(system, id)
   if (manifest === undefined) throw new DockcfgError('there is no backup to roll back to', {remedy: 'dockcfg history lists the backups'})
   const changes: FileChange[] = []
@@ -47,7 +53,13 @@ export async function rollbackTo(system: System, id: string | undefined, configF
   const pending = await readPending(system)
   const result = await applyChanges(
     system,
-    {command: `dockcfg rollback ${manifest.id}`, changes, changedKeys, activation: activationFor(changedKeys), ...(pending?.backupId === manifest.id ? {resolvesPending: manifest.id} : {})},
+    {
+      command: `dockcfg rollback ${manifest.id}`,
+      changes,
+      changedKeys,
+      activation: activationFor(changedKeys),
+      ...(pending?.backupId === manifest.id ? {resolvesPending: manifest.id} : {}),
+    },
     inspect,
     options,
   )
@@ -93,7 +105,9 @@ async function restoreAndRestart(system: System, id: string, inspect: Inspector)
   const health = stop.ok ? await startDocker(services, api, system.clock, {deadline, stopped: stop.stopped}) : stop.outcome
   await clearPending(system)
   if (!health.healthy) {
-    throw new DockcfgError(`automatic rollback restored ${restored.join(', ')} from backup ${id}, but dockerd did not come back: ${health.reason}`, {exitCode: ExitCode.RollbackFailed})
+    throw new DockcfgError(`automatic rollback restored ${restored.join(', ')} from backup ${id}, but dockerd did not come back: ${health.reason}`, {
+      exitCode: ExitCode.RollbackFailed,
+    })
   }
   return {restored, healthy: true}
 }

@@ -18,12 +18,7 @@ export interface VerifyItem {
  * compares it with what the new configuration asks for. A key that was removed is compared with
  * dockerd's default only where the default is certain; everything else is "applied, not observable".
  */
-export async function verifyLive(
-  api: DockerApi,
-  changedKeys: readonly string[],
-  config: Record<string, unknown>,
-  context: VerifyContext,
-): Promise<VerifyItem[]> {
+export async function verifyLive(api: DockerApi, changedKeys: readonly string[], config: Record<string, unknown>, context: VerifyContext): Promise<VerifyItem[]> {
   let info: DockerInfo | undefined
   let bridge: Record<string, unknown> | undefined | null = null
   const getInfo = async () => (info ??= await api.info())
@@ -67,7 +62,11 @@ async function verifyKey(key: string, present: boolean, expected: unknown, r: Re
       const docker0 = await r.context.interfaceAddresses?.('docker0')
       const ipamOk = ipam?.Subnet === subnet && ipam?.Gateway === address
       if (docker0 === undefined) return compare({Subnet: ipam?.Subnet, Gateway: ipam?.Gateway}, ipamOk, 'bridge network IPAM subnet and gateway')
-      return compare({Subnet: ipam?.Subnet, Gateway: ipam?.Gateway, docker0}, ipamOk && docker0.includes(String(expected)), 'bridge network IPAM subnet and gateway, docker0 address')
+      return compare(
+        {Subnet: ipam?.Subnet, Gateway: ipam?.Gateway, docker0},
+        ipamOk && docker0.includes(String(expected)),
+        'bridge network IPAM subnet and gateway, docker0 address',
+      )
     }
     case 'fixed-cidr': {
       if (!present) break
@@ -98,8 +97,17 @@ async function verifyKey(key: string, present: boolean, expected: unknown, r: Re
     case 'insecure-registries': {
       if (!present) break
       const cfg = (await r.getInfo()).RegistryConfig
-      const known = [...(cfg?.InsecureRegistryCIDRs ?? []), ...Object.entries(cfg?.IndexConfigs ?? {}).filter(([, c]) => c.Secure === false).map(([n]) => n)]
-      return compare(known, (expected as string[]).every((e) => known.includes(e)), '/info RegistryConfig')
+      const known = [
+        ...(cfg?.InsecureRegistryCIDRs ?? []),
+        ...Object.entries(cfg?.IndexConfigs ?? {})
+          .filter(([, c]) => c.Secure === false)
+          .map(([n]) => n),
+      ]
+      return compare(
+        known,
+        (expected as string[]).every((e) => known.includes(e)),
+        '/info RegistryConfig',
+      )
     }
     case 'log-driver':
     case 'storage-driver':

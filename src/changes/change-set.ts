@@ -56,12 +56,7 @@ export async function renderDiff(changes: readonly FileChange[]): Promise<string
  * edited it meanwhile), backs every file up, then writes each atomically. If a write fails half-way
  * the files already written are put back, so a failure leaves the tree as it was.
  */
-export async function commitChangeSet(
-  system: System,
-  command: string,
-  changes: readonly FileChange[],
-  options: {alreadyLocked?: boolean} = {},
-): Promise<CommitResult> {
+export async function commitChangeSet(system: System, command: string, changes: readonly FileChange[], options: {alreadyLocked?: boolean} = {}): Promise<CommitResult> {
   const effective = changes.filter((c) => c.before !== c.after)
   // An apply holds the lock for its whole run (write, restart, verify, roll back); plain writes take it here.
   const lock = options.alreadyLocked ? {release: async () => {}} : await acquireLock(system, command)
@@ -72,7 +67,11 @@ export async function commitChangeSet(
         throw new DockcfgError(`${change.path} changed while dockcfg was planning; nothing was written`, {remedy: 'run the command again'})
       }
     }
-    const backup = await createBackup(system, command, effective.map((c) => c.path))
+    const backup = await createBackup(
+      system,
+      command,
+      effective.map((c) => c.path),
+    )
     const written: string[] = []
     try {
       for (const change of effective) {

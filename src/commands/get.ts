@@ -6,7 +6,7 @@ import {createSystem} from '../system/index.js'
 
 export default class Get extends DockcfgCommand {
   static override summary = 'Print the value of one daemon.json key.'
-  static override description = 'Strings print bare, everything else as JSON. A key that is not set exits 1 and names dockerd\'s default.'
+  static override description = "Strings print bare, everything else as JSON. A key that is not set exits 1 and names dockerd's default."
   static override examples = ['<%= config.bin %> get bip', '<%= config.bin %> get dns --json', '<%= config.bin %> get log-opts --root /mnt/image']
   static override args = {key: Args.string({description: 'daemon.json key', required: true})}
 

@@ -12,7 +12,13 @@ export default class History extends DockcfgCommand {
     const result = await history(createSystem({root: flags.root}))
     if (!this.jsonEnabled()) {
       if (result.backups.length === 0) this.logToStderr('no backups yet')
-      else this.log(renderTable(['ID', 'TIME', 'COMMAND', 'FILES'], result.backups.map((b) => [b.id, b.time, b.command, b.files.map((f) => (f.existed ? f.path : `${f.path} (new)`)).join(', ')])))
+      else
+        this.log(
+          renderTable(
+            ['ID', 'TIME', 'COMMAND', 'FILES'],
+            result.backups.map((b) => [b.id, b.time, b.command, b.files.map((f) => (f.existed ? f.path : `${f.path} (new)`)).join(', ')]),
+          ),
+        )
       if (result.pending) {
         this.logToStderr(
           result.pending.abandoned

@@ -21,7 +21,12 @@ export default class Keys extends DockcfgCommand {
     }
     const keys = listOptions()
     if (!this.jsonEnabled()) {
-      this.log(renderTable(['KEY', 'TYPE', 'FLAG', 'RELOAD', 'VERSIONS'], keys.map((k) => [k.key, k.kind, k.flags.join(' ') || '-', k.reload, k.versions])))
+      this.log(
+        renderTable(
+          ['KEY', 'TYPE', 'FLAG', 'RELOAD', 'VERSIONS'],
+          keys.map((k) => [k.key, k.kind, k.flags.join(' ') || '-', k.reload, k.versions]),
+        ),
+      )
     }
     return {keys}
   }
@@ -34,7 +39,14 @@ function renderDetail(k: OptionSummary): string {
     ['flags', k.flags.join(', ') || '(none: daemon.json only)'],
     ['reload', k.reload + (k.reloadNote ? ` (${k.reloadNote})` : '')],
     ['versions', k.versions],
-    ['checked', k.checkedAt === 'start' ? 'when dockerd starts (dockerd --validate does not see bad values)' : k.checkedAt === 'config' ? 'when dockerd loads its configuration' : 'not checked by dockerd'],
+    [
+      'checked',
+      k.checkedAt === 'start'
+        ? 'when dockerd starts (dockerd --validate does not see bad values)'
+        : k.checkedAt === 'config'
+          ? 'when dockerd loads its configuration'
+          : 'not checked by dockerd',
+    ],
     ['default', k.default === undefined ? '-' : JSON.stringify(k.default)],
     ['live value', k.observable ?? 'not observable through the API'],
     ['description', k.description],

@@ -7,7 +7,8 @@ import {createSystem} from '../system/index.js'
 
 export default class Restart extends DockcfgCommand {
   static override summary = 'Restart dockerd on its current configuration, safely.'
-  static override description = 'Refuses when dockerd would not start with its configuration, asks before stopping running containers (live-restore off), and waits until the API answers.'
+  static override description =
+    'Refuses when dockerd would not start with its configuration, asks before stopping running containers (live-restore off), and waits until the API answers.'
   static override examples = ['<%= config.bin %> restart', '<%= config.bin %> restart --yes --timeout 120']
   static override flags = {
     yes: applyFlags.yes,

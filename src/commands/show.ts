@@ -23,7 +23,8 @@ export interface ShowResult {
 
 export default class Show extends DockcfgCommand {
   static override summary = 'Show the effective dockerd configuration: every setting, its value and where it comes from.'
-  static override description = 'Merges daemon.json with the command line systemd builds (vendor unit, drop-ins, Environment= and EnvironmentFile=), names the file and line behind each value, and lists every conflict.'
+  static override description =
+    'Merges daemon.json with the command line systemd builds (vendor unit, drop-ins, Environment= and EnvironmentFile=), names the file and line behind each value, and lists every conflict.'
   static override examples = ['<%= config.bin %> show', '<%= config.bin %> show --json', '<%= config.bin %> show --root /mnt/image']
   static override flags = {
     verbose: Flags.boolean({char: 'v', description: "also list settings left at dockerd's defaults", default: false}),
@@ -40,7 +41,13 @@ export default class Show extends DockcfgCommand {
       dropIns: e.service.dropInPaths,
       environmentFiles: e.service.environmentFiles.flatMap((f) => f.loaded),
       execStart: e.argv,
-      settings: e.settings.map((s) => ({key: s.key, value: s.value, origin: s.origin, ...(s.moreOrigins ? {moreOrigins: s.moreOrigins} : {}), ...(s.alsoSetBy ? {alsoSetBy: s.alsoSetBy} : {})})),
+      settings: e.settings.map((s) => ({
+        key: s.key,
+        value: s.value,
+        origin: s.origin,
+        ...(s.moreOrigins ? {moreOrigins: s.moreOrigins} : {}),
+        ...(s.alsoSetBy ? {alsoSetBy: s.alsoSetBy} : {}),
+      })),
       conflicts: e.conflicts.map((c) => ({key: c.key, message: c.message, flag: c.flagOrigins, file: c.fileOrigin})),
       findings: e.findings,
       dockerdVersion: version,
@@ -54,7 +61,11 @@ export default class Show extends DockcfgCommand {
       this.log('')
       const rows = result.settings
         .filter((s) => s.origin.kind !== 'default' || flags.verbose)
-        .map((s) => [s.key, JSON.stringify(s.value), [s.origin, ...(s.moreOrigins ?? [])].map(describeOrigin).join('; ') + (s.alsoSetBy ? `  CONFLICT with ${s.alsoSetBy.map(describeOrigin).join(', ')}` : '')])
+        .map((s) => [
+          s.key,
+          JSON.stringify(s.value),
+          [s.origin, ...(s.moreOrigins ?? [])].map(describeOrigin).join('; ') + (s.alsoSetBy ? `  CONFLICT with ${s.alsoSetBy.map(describeOrigin).join(', ')}` : ''),
+        ])
       this.log(renderTable(['SETTING', 'VALUE', 'FROM'], rows))
       if (!flags.verbose) this.logToStderr('(defaults hidden; --verbose shows them)')
       for (const f of result.findings.filter((x) => x.severity !== 'info')) this.logToStderr(renderFinding(f))

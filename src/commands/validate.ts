@@ -7,13 +7,9 @@ import {renderFinding} from '../output/findings.js'
 import {createSystem} from '../system/index.js'
 
 export default class Validate extends DockcfgCommand {
-  static override summary = 'Check daemon.json and dockerd\'s systemd command line the way dockerd would, including what only fails at start.'
+  static override summary = "Check daemon.json and dockerd's systemd command line the way dockerd would, including what only fails at start."
   static override description = 'Exit 0 when dockerd would accept the configuration (warnings allowed), 3 when it would refuse it.'
-  static override examples = [
-    '<%= config.bin %> validate',
-    '<%= config.bin %> validate --file ./candidate.json --dockerd-version 20.10.24',
-    '<%= config.bin %> validate --json',
-  ]
+  static override examples = ['<%= config.bin %> validate', '<%= config.bin %> validate --file ./candidate.json --dockerd-version 20.10.24', '<%= config.bin %> validate --json']
   static override flags = {
     file: Flags.string({description: 'validate this daemon.json instead of --config-file (a path inside --root)'}),
   }
@@ -28,9 +24,12 @@ export default class Validate extends DockcfgCommand {
       for (const finding of result.findings) this.log(renderFinding(finding))
       const errors = result.findings.filter((f) => f.severity === 'error').length
       const warnings = result.findings.filter((f) => f.severity === 'warning').length
-      const against = result.dockerdVersion ? `dockerd ${result.dockerdVersion} (${result.versionSource})` : 'the newest dockerd dockcfg knows (no dockerd found; use --dockerd-version)'
+      const against = result.dockerdVersion
+        ? `dockerd ${result.dockerdVersion} (${result.versionSource})`
+        : 'the newest dockerd dockcfg knows (no dockerd found; use --dockerd-version)'
       if (!result.exists) this.logToStderr(`${result.file} does not exist: dockerd runs with its defaults`)
-      if (result.unit) this.logToStderr(`command line: ${result.execStart ? result.execStart.join(' ') : '(systemd would not run ExecStart)'} (${[result.unit, ...result.dropIns].join(', ')})`)
+      if (result.unit)
+        this.logToStderr(`command line: ${result.execStart ? result.execStart.join(' ') : '(systemd would not run ExecStart)'} (${[result.unit, ...result.dropIns].join(', ')})`)
       this.logToStderr(`${result.file}: ${errors} error(s), ${warnings} warning(s), checked against ${against}`)
     }
     if (!result.valid) process.exitCode = ExitCode.InvalidConfig

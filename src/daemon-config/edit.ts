@@ -33,10 +33,10 @@ export function planDaemonJsonEdit(before: string | undefined, changes: readonly
     const parsed = parseDaemonJson(original, file)
     if (!parsed.decodable) {
       const first = parsed.findings.find((f) => f.severity === 'error')
-      throw new InvalidConfigError(
-        `${file}:${first?.line ?? 1}:${first?.column ?? 1}: cannot edit a file that does not parse: ${first?.message ?? 'invalid JSON'}`,
-        {remedy: 'fix the file by hand first (dockcfg validate shows every problem), then run the command again', details: parsed.findings},
-      )
+      throw new InvalidConfigError(`${file}:${first?.line ?? 1}:${first?.column ?? 1}: cannot edit a file that does not parse: ${first?.message ?? 'invalid JSON'}`, {
+        remedy: 'fix the file by hand first (dockcfg validate shows every problem), then run the command again',
+        details: parsed.findings,
+      })
     }
   }
 
@@ -82,7 +82,10 @@ export function detectFormat(text: string): FormattingOptions {
   const first = indents[0]
   if (first === undefined) return {...NEW_FILE_FORMAT, eol}
   if (first.startsWith('\t')) return {tabSize: 1, insertSpaces: false, eol, insertFinalNewline: true}
-  const unit = indents.map((i) => i.length).filter((n) => n > 0).reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY)
+  const unit = indents
+    .map((i) => i.length)
+    .filter((n) => n > 0)
+    .reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY)
   return {tabSize: Number.isFinite(unit) ? unit : 2, insertSpaces: true, eol, insertFinalNewline: true}
 }
 

@@ -30,12 +30,7 @@ export interface DaemonJsonPlan {
  * a restart. Pure apart from reading the current file. Throws InvalidConfigError (exit 3) when the
  * change would make dockerd refuse the file.
  */
-export async function planDaemonJsonChanges(
-  system: System,
-  configFile: string,
-  changes: readonly KeyChange[],
-  dockerdVersion: string | undefined,
-): Promise<DaemonJsonPlan> {
+export async function planDaemonJsonChanges(system: System, configFile: string, changes: readonly KeyChange[], dockerdVersion: string | undefined): Promise<DaemonJsonPlan> {
   const document = await loadDaemonJson(system, configFile, dockerdVersion)
   if (document.exists && !document.parsed.decodable) throw unparsable(document)
   const edit = planDaemonJsonEdit(document.exists ? document.text : undefined, changes, configFile)
@@ -47,7 +42,12 @@ export async function planDaemonJsonChanges(
   const plan: DaemonJsonPlan = {
     document,
     edit,
-    change: {path: configFile, before: document.exists ? document.text : undefined, after: edit.changed ? edit.after : (document.exists ? document.text : undefined), newFileMode: 0o644},
+    change: {
+      path: configFile,
+      before: document.exists ? document.text : undefined,
+      after: edit.changed ? edit.after : document.exists ? document.text : undefined,
+      newFileMode: 0o644,
+    },
     findings,
     introducedErrors,
     activation: activationFor(edit.changedKeys),

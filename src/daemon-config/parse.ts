@@ -95,9 +95,7 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
     // Only stray symbols after a complete first value are "trailing data"; a missing } at the
     // end of the file also sits past the tree but is an unfinished document.
     const trailing =
-      tree !== undefined &&
-      error.offset >= tree.offset + tree.length &&
-      (error.error === ParseErrorCode.InvalidSymbol || error.error === ParseErrorCode.EndOfFileExpected)
+      tree !== undefined && error.offset >= tree.offset + tree.length && (error.error === ParseErrorCode.InvalidSymbol || error.error === ParseErrorCode.EndOfFileExpected)
     if (trailing && old) {
       findings.push({
         code: 'json-trailing-data',

@@ -498,7 +498,8 @@ class Validation {
         // Go matches struct field names case-insensitively.
         const name = field.key.toLowerCase()
         if (name === 'name' && field.valueNode.type !== 'string') ok = wrong(field.valueNode, `"${key}.${limit.key}.Name"`, 'a string')
-        else if ((name === 'soft' || name === 'hard') && !isIntegerNode(field.valueNode, this.parsed.text)) ok = wrong(field.valueNode, `"${key}.${limit.key}.${field.key}"`, 'an integer')
+        else if ((name === 'soft' || name === 'hard') && !isIntegerNode(field.valueNode, this.parsed.text))
+          ok = wrong(field.valueNode, `"${key}.${limit.key}.${field.key}"`, 'an integer')
       }
     }
     return ok
@@ -844,11 +845,7 @@ class Validation {
   private dnsRules(): void {
     for (const {text, node} of this.listItems('dns')) {
       if (parseIp(text) !== undefined) continue
-      const wording = this.atLeast('29.0.0')
-        ? `ParseAddr(${JSON.stringify(text)}): …`
-        : this.atLeast('25.0.0')
-          ? `invalid IP address: ${text}`
-          : `${text} is not an ip address`
+      const wording = this.atLeast('29.0.0') ? `ParseAddr(${JSON.stringify(text)}): …` : this.atLeast('25.0.0') ? `invalid IP address: ${text}` : `${text} is not an ip address`
       this.report({
         code: 'dns-invalid',
         severity: 'error',
@@ -1102,7 +1099,8 @@ class Validation {
           severity: 'warning',
           key: 'tlscacert',
           node: at?.keyNode,
-          message: 'TLS client verification is on but "tlscacert" is not set: dockerd falls back to $DOCKER_CERT_PATH or ~/.docker/ca.pem of the user running it, and refuses to start if that file is missing',
+          message:
+            'TLS client verification is on but "tlscacert" is not set: dockerd falls back to $DOCKER_CERT_PATH or ~/.docker/ca.pem of the user running it, and refuses to start if that file is missing',
           checkedAt: 'config',
           hint: 'set "tlscacert" to the CA that signed your client certificates',
         })
@@ -1146,7 +1144,8 @@ class Validation {
         severity: 'error',
         key: 'icc',
         node: iccEntry.keyNode,
-        message: '"icc": false needs iptables, but "iptables" is false: dockerd fails at start ("You specified --iptables=false with --icc=false. ICC=false uses iptables to function.")',
+        message:
+          '"icc": false needs iptables, but "iptables" is false: dockerd fails at start ("You specified --iptables=false with --icc=false. ICC=false uses iptables to function.")',
         checkedAt: 'start',
         hint: 'set "iptables": true or drop "icc": false',
       })
@@ -1336,7 +1335,9 @@ class Validation {
     const nsEntry = this.get('default-cgroupns-mode')
     const ns = this.str('default-cgroupns-mode')
     if (nsEntry !== undefined && ns !== undefined && !['', 'host', 'private'].includes(ns)) {
-      const wording = this.atLeast('23.0.0') ? `invalid default cgroup namespace (${ns}): use "host" or "private"` : `default cgroup namespace mode (${ns}) is invalid; use "host" or "private"`
+      const wording = this.atLeast('23.0.0')
+        ? `invalid default cgroup namespace (${ns}): use "host" or "private"`
+        : `default cgroup namespace mode (${ns}) is invalid; use "host" or "private"`
       this.report({
         code: 'cgroupns-mode-invalid',
         severity: 'error',
@@ -1410,20 +1411,24 @@ class Validation {
               key: 'runtimes',
               node: field.keyNode,
               message: `"${field.key}" in runtime "${runtime.key}" is not a runtime field; dockerd silently ignores it`,
-              hint: field.key.toLowerCase() === 'args' ? 'the arguments field is "runtimeArgs"' : `a runtime has ${known.length > 2 ? '"path", "runtimeArgs", "runtimeType" and "options"' : '"path" and "runtimeArgs"'}`,
+              hint:
+                field.key.toLowerCase() === 'args'
+                  ? 'the arguments field is "runtimeArgs"'
+                  : `a runtime has ${known.length > 2 ? '"path", "runtimeArgs", "runtimeType" and "options"' : '"path" and "runtimeArgs"'}`,
             })
           }
         }
         const has = (name: string) => fields.has(name) && String(fields.get(name)?.value ?? '') !== ''
-        const problem = has('path') && has('runtimetype')
-          ? 'cannot configure both path and runtimeType for the same runtime'
-          : !has('path') && !has('runtimetype')
-            ? 'either a runtimeType or a path must be configured'
-            : has('path') && fields.has('options')
-              ? 'options cannot be used with a path runtime'
-              : has('runtimetype') && (fields.get('runtimeargs')?.valueNode.children?.length ?? 0) > 0
-                ? 'args cannot be used with a runtimeType runtime'
-                : undefined
+        const problem =
+          has('path') && has('runtimetype')
+            ? 'cannot configure both path and runtimeType for the same runtime'
+            : !has('path') && !has('runtimetype')
+              ? 'either a runtimeType or a path must be configured'
+              : has('path') && fields.has('options')
+                ? 'options cannot be used with a path runtime'
+                : has('runtimetype') && (fields.get('runtimeargs')?.valueNode.children?.length ?? 0) > 0
+                  ? 'args cannot be used with a runtimeType runtime'
+                  : undefined
         if (problem !== undefined) {
           this.report({
             code: 'runtime-invalid',

@@ -40,10 +40,12 @@ export function valueFromWords(spec: OptionSpec, words: readonly string[]): unkn
     case 'ulimits':
       return Object.fromEntries(words.map((w) => parseUlimit(key, w)))
     case 'runtimes':
-      return Object.fromEntries(words.map((w) => {
-        const [name, path] = splitPair(key, w)
-        return [name, {path}]
-      }))
+      return Object.fromEntries(
+        words.map((w) => {
+          const [name, path] = splitPair(key, w)
+          return [name, {path}]
+        }),
+      )
     case 'nested-map': {
       const out: Record<string, Record<string, string>> = {}
       for (const w of words) {
@@ -78,7 +80,10 @@ function parseBool(key: string, word: string): boolean {
 
 /** `set dns 1.1.1.1,8.8.8.8` is as natural to type as two words; both give the same list. */
 function splitListWords(words: readonly string[]): string[] {
-  return words.flatMap((w) => w.split(',')).map((w) => w.trim()).filter((w) => w !== '')
+  return words
+    .flatMap((w) => w.split(','))
+    .map((w) => w.trim())
+    .filter((w) => w !== '')
 }
 
 function splitPair(key: string, word: string): [string, string] {

@@ -52,14 +52,20 @@ export function parseDockerdArgv(argv: readonly string[], version?: string): Par
     // CoreOS's /usr/lib/coreos/dockerd is a shell wrapper that hands its arguments to the old
     // `docker --daemon`; dockerd proper has no --daemon and would refuse it. Read it as that form.
     result.form = 'docker -d'
-    result.warnings.push(`${program} is a wrapper script given the old --daemon switch: its other arguments are read as dockerd flags, on the assumption that it passes them on unchanged`)
+    result.warnings.push(
+      `${program} is a wrapper script given the old --daemon switch: its other arguments are read as dockerd flags, on the assumption that it passes them on unchanged`,
+    )
   } else if (DOCKER_CLIENT.test(base) && argv[1] === 'daemon') {
     result.form = 'docker daemon'
     result.argsStart = 2
-    result.warnings.push(`${base} daemon is the pre-dockerd form (removed in Docker 17.12): it only starts a daemon where that old docker binary is installed; the flags are read as dockerd's`)
+    result.warnings.push(
+      `${base} daemon is the pre-dockerd form (removed in Docker 17.12): it only starts a daemon where that old docker binary is installed; the flags are read as dockerd's`,
+    )
   } else if (DOCKER_CLIENT.test(base) && argv.slice(1).some(daemonSwitch)) {
     result.form = 'docker -d'
-    result.warnings.push(`${base} -d is the pre-dockerd form (removed in Docker 1.10): it only starts a daemon where that old docker binary is installed; the flags are read as dockerd's`)
+    result.warnings.push(
+      `${base} -d is the pre-dockerd form (removed in Docker 1.10): it only starts a daemon where that old docker binary is installed; the flags are read as dockerd's`,
+    )
   } else if (DOCKER_CLIENT.test(base)) {
     // `docker deamon -H fd://` (a real typo in the corpus) starts the client, which rejects the
     // unknown subcommand and exits: no daemon runs at all.
@@ -68,9 +74,7 @@ export function parseDockerdArgv(argv: readonly string[], version?: string): Par
     )
     return result
   } else {
-    result.warnings.push(
-      `ExecStart runs ${JSON.stringify(program)}, not dockerd: dockcfg cannot see which options it passes to dockerd, so flag conflicts there go undetected`,
-    )
+    result.warnings.push(`ExecStart runs ${JSON.stringify(program)}, not dockerd: dockcfg cannot see which options it passes to dockerd, so flag conflicts there go undetected`)
     return result
   }
 

@@ -38,7 +38,14 @@ export function findConflicts(flags: readonly ParsedFlag[], fileValue: Record<st
       existing.flagIndexes.push(f.index)
       continue
     }
-    byKey.set(hit, {key: hit, flag: f.flag?.short ? `-${f.flag.short}/--${f.name}` : `--${f.name}`, flagValues: [f.value], fileValue: flat[hit], flagIndexes: [f.index], sortName: f.name})
+    byKey.set(hit, {
+      key: hit,
+      flag: f.flag?.short ? `-${f.flag.short}/--${f.name}` : `--${f.name}`,
+      flagValues: [f.value],
+      fileValue: flat[hit],
+      flagIndexes: [f.index],
+      sortName: f.name,
+    })
   }
   // pflag sorts flag names with sort.Strings, i.e. by bytes: `ip-masq` < `ip6tables` < `iptables`,
   // which localeCompare does not promise.

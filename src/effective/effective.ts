@@ -82,7 +82,12 @@ export async function inspectEffective(fs: FileSystem, options: {configFile?: st
   const flagOrigin = (f: ParsedFlag): Origin => originOf(f, argvOrigins)
 
   if (configFlag !== undefined && text === undefined) {
-    findings.push({code: 'config-file-missing', severity: 'error', message: `ExecStart passes --config-file ${configFile}, which does not exist: dockerd refuses to start ("no such file or directory")`, ...whereOrigin(flagOrigin(configFlag))})
+    findings.push({
+      code: 'config-file-missing',
+      severity: 'error',
+      message: `ExecStart passes --config-file ${configFile}, which does not exist: dockerd refuses to start ("no such file or directory")`,
+      ...whereOrigin(flagOrigin(configFlag)),
+    })
   }
 
   const conflicts = commandLine && parsed.decodable ? findConflicts(commandLine.flags, parsed.value, version) : []
@@ -107,18 +112,30 @@ export async function inspectEffective(fs: FileSystem, options: {configFile?: st
   }
 
   if (openrc) {
-    findings.push({code: 'openrc', severity: 'info', message: `no ${service.unitName}: dockerd is started by OpenRC (${OPENRC_INITD_DOCKER}) with $DOCKER_OPTS from ${openrc.path}`})
+    findings.push({
+      code: 'openrc',
+      severity: 'info',
+      message: `no ${service.unitName}: dockerd is started by OpenRC (${OPENRC_INITD_DOCKER}) with $DOCKER_OPTS from ${openrc.path}`,
+    })
     for (const w of openrc.warnings) findings.push({code: 'openrc-warning', severity: 'warning', message: w.message, file: openrc.path, ...(w.line ? {line: w.line} : {})})
   } else if (service.unitPath === undefined && !service.masked) {
     // No unit at all (an image tree, a host with another init): daemon.json alone is what there
     // is to check, which is not a reason to refuse anything.
     findings.push({code: 'no-systemd-unit', severity: 'info', message: `no ${service.unitName} in this tree: only ${configFile} is checked`})
   } else {
-    for (const d of service.errors) findings.push({code: 'systemd-refuses', severity: 'error', message: d.message, ...(d.file ? {file: d.file} : {}), ...(d.line ? {line: d.line} : {})})
+    for (const d of service.errors)
+      findings.push({code: 'systemd-refuses', severity: 'error', message: d.message, ...(d.file ? {file: d.file} : {}), ...(d.line ? {line: d.line} : {})})
   }
   // An unset $DOCKER_OPTS is how stock Debian runs (its environment file is optional): worth
   // knowing, not worth a warning.
-  for (const d of service.warnings) findings.push({code: 'systemd-warning', severity: /is not set, so that word is dropped/.test(d.message) ? 'info' : 'warning', message: d.message, ...(d.file ? {file: d.file} : {}), ...(d.line ? {line: d.line} : {})})
+  for (const d of service.warnings)
+    findings.push({
+      code: 'systemd-warning',
+      severity: /is not set, so that word is dropped/.test(d.message) ? 'info' : 'warning',
+      message: d.message,
+      ...(d.file ? {file: d.file} : {}),
+      ...(d.line ? {line: d.line} : {}),
+    })
   const commandFile = openrc?.path ?? service.execStart[0]?.file ?? service.unitPath
   for (const w of commandLine?.warnings ?? []) findings.push({code: 'command-line', severity: 'warning', message: w, ...(commandFile ? {file: commandFile} : {})})
   for (const v of commandLine?.invalid ?? []) {
@@ -205,7 +222,10 @@ function buildSettings(parsed: ParsedDaemonJson, flags: readonly ParsedFlag[], f
   for (const f of flags) if (f.option) byOption.set(f.option.key, [...(byOption.get(f.option.key) ?? []), f])
   for (const [key, group] of byOption) {
     const option = findOption(key) as OptionSpec
-    const value = flagValueAsJson(option, group.map((f) => f.value))
+    const value = flagValueAsJson(
+      option,
+      group.map((f) => f.value),
+    )
     // A repeatable flag can come from several places (`-H fd://` in the unit, `-H tcp://...` through
     // $DOCKER_OPTS): every distinct place is named, not just the first.
     const origins = distinctOrigins(group.map(flagOrigin))
@@ -239,12 +259,24 @@ function crossSourceFindings(settings: readonly Setting[]): Finding[] {
   const bip = get('bip')
   const bridge = get('bridge')
   if (bip && bridge && crosses(bip, bridge) && bip.origin.kind !== 'default' && bridge.value !== '') {
-    out.push({code: 'bip-with-bridge', severity: 'error', key: 'bip', checkedAt: 'start', message: `bip (${describeOrigin(bip.origin)}) and bridge (${describeOrigin(bridge.origin)}) together: dockerd refuses to start ("You specified -b & --bip, mutually exclusive options")`})
+    out.push({
+      code: 'bip-with-bridge',
+      severity: 'error',
+      key: 'bip',
+      checkedAt: 'start',
+      message: `bip (${describeOrigin(bip.origin)}) and bridge (${describeOrigin(bridge.origin)}) together: dockerd refuses to start ("You specified -b & --bip, mutually exclusive options")`,
+    })
   }
   const icc = get('icc')
   const iptables = get('iptables')
   if (icc && iptables && icc.value === false && iptables.value === false && crosses(icc, iptables)) {
-    out.push({code: 'icc-without-iptables', severity: 'error', key: 'icc', checkedAt: 'start', message: `icc=false (${describeOrigin(icc.origin)}) needs iptables, which is off (${describeOrigin(iptables.origin)}): dockerd refuses to start`})
+    out.push({
+      code: 'icc-without-iptables',
+      severity: 'error',
+      key: 'icc',
+      checkedAt: 'start',
+      message: `icc=false (${describeOrigin(icc.origin)}) needs iptables, which is off (${describeOrigin(iptables.origin)}): dockerd refuses to start`,
+    })
   }
   return out
 }

@@ -22,7 +22,12 @@ export async function fixConflicts(
   const effective = await inspectEffective(system.fs, {configFile: request.configFile, dockerdVersion: version})
   const plan = await planFix(system.fs, effective, request.owner, request.command)
   const inspector = treeInspector({configFile: request.configFile, dockerdVersion: version})
-  const result = await applyChanges(system, {command: request.command, changes: plan.changes, changedKeys: [...new Set([...plan.changedKeys, ...effective.conflicts.map((c) => c.key)])], activation: 'restart'}, inspector, request.apply)
+  const result = await applyChanges(
+    system,
+    {command: request.command, changes: plan.changes, changedKeys: [...new Set([...plan.changedKeys, ...effective.conflicts.map((c) => c.key)])], activation: 'restart'},
+    inspector,
+    request.apply,
+  )
   return {
     ...result,
     conflicts: effective.conflicts.map((c) => ({key: c.key, message: c.message})),

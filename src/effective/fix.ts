@@ -66,7 +66,12 @@ export async function planFix(fs: FileSystem, effective: EffectiveConfig, owner:
   for (const c of effective.conflicts) {
     const option = findOption(c.key)
     const flags = flagsOfConflict(c, effective.commandLine.flags, effective.dockerdVersion)
-    const flagJson = option ? flagValueAsJson(option, flags.map((f) => f.value)) : c.flagValues.at(-1)
+    const flagJson = option
+      ? flagValueAsJson(
+          option,
+          flags.map((f) => f.value),
+        )
+      : c.flagValues.at(-1)
     for (const f of flags) for (let i = 0; i < f.span; i++) removed.add(f.index + i)
     if (owner === 'file') for (const f of flags) moved.add(f)
     const fileValue = effective.daemonJson.parsed.value[c.key]
@@ -87,7 +92,9 @@ export async function planFix(fs: FileSystem, effective: EffectiveConfig, owner:
       const longFlag = `--${flags[0]?.name ?? c.key}`
       for (const value of extra) appended.push(`${longFlag}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
       jsonChanges.push({key: c.key, value: undefined})
-      actions.push(`${c.key}: removed from ${effective.configFile}; ExecStart keeps ${c.flag} ${c.flagValues.join(' ')}${extra.length ? ` and gains ${appended.slice(-extra.length).join(' ')}` : ''}`)
+      actions.push(
+        `${c.key}: removed from ${effective.configFile}; ExecStart keeps ${c.flag} ${c.flagValues.join(' ')}${extra.length ? ` and gains ${appended.slice(-extra.length).join(' ')}` : ''}`,
+      )
     }
   }
   // A shorthand cluster carries several flags in one word (`-DH fd://`, `-Dl debug`): dropping the
@@ -180,7 +187,9 @@ async function dropInChange(fs: FileSystem, effective: EffectiveConfig, value: s
     const text = await fs.readText(entry.file)
     if (text !== undefined) {
       const unit = parseUnitFile(text, entry.file)
-      const target = findAssignments(unit, 'Service', 'ExecStart').filter((a) => a.value !== '').at(-1)
+      const target = findAssignments(unit, 'Service', 'ExecStart')
+        .filter((a) => a.value !== '')
+        .at(-1)
       if (target !== undefined) {
         actions.push(`command line: edited ExecStart in ${entry.file} line ${target.line}`)
         for (const n of notes) actions.push(`note: ${n}`)
@@ -197,7 +206,9 @@ async function dropInChange(fs: FileSystem, effective: EffectiveConfig, value: s
     const text = await fs.readText(entry.file)
     if (text !== undefined) {
       const unit = parseUnitFile(text, entry.file)
-      const target = findAssignments(unit, 'Service', 'ExecStart').filter((a) => a.value !== '').at(-1)
+      const target = findAssignments(unit, 'Service', 'ExecStart')
+        .filter((a) => a.value !== '')
+        .at(-1)
       if (target !== undefined) {
         const copy = `${DROPIN_DIR}/${name}`
         const header = [

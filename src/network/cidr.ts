@@ -121,7 +121,7 @@ export function formatIp(ip: IpAddress): string {
   // RFC 5952: compress the longest run (length >= 2) of zero groups, the first one on a tie.
   let bestStart = -1
   let bestLength = 0
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++
       continue

@@ -32,11 +32,7 @@ export function describeOption(key: string): OptionSummary {
 
 function summarize(spec: OptionSpec): OptionSummary {
   const flags = spec.flags.map((f) => [f.short ? `-${f.short}` : undefined, `--${f.long}`].filter(Boolean).join('/') + (f.repeatable ? '…' : ''))
-  const versions = [
-    spec.added ? `${spec.added}+` : '20.10+',
-    spec.deprecated ? `deprecated ${spec.deprecated}` : undefined,
-    spec.removed ? `removed ${spec.removed}` : undefined,
-  ]
+  const versions = [spec.added ? `${spec.added}+` : '20.10+', spec.deprecated ? `deprecated ${spec.deprecated}` : undefined, spec.removed ? `removed ${spec.removed}` : undefined]
     .filter(Boolean)
     .join(', ')
   return {

@@ -971,7 +971,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     removed: '25.0.0',
     replacement: 'OOMScoreAdjust= in the docker.service unit',
     checkedAt: 'config',
-    description: "oom_score_adj of the dockerd process (set it in the service manager instead)",
+    description: 'oom_score_adj of the dockerd process (set it in the service manager instead)',
   },
   {
     key: 'api-cors-header',

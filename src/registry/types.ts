@@ -18,18 +18,7 @@
  * - object: a structured object; only --json-value sets it (builder, proxies, nri-opts get k=v).
  */
 export type ValueKind =
-  | 'string'
-  | 'boolean'
-  | 'nullable-boolean'
-  | 'integer'
-  | 'string-list'
-  | 'string-map'
-  | 'bool-map'
-  | 'address-pools'
-  | 'ulimits'
-  | 'runtimes'
-  | 'nested-map'
-  | 'object'
+  'string' | 'boolean' | 'nullable-boolean' | 'integer' | 'string-list' | 'string-map' | 'bool-map' | 'address-pools' | 'ulimits' | 'runtimes' | 'nested-map' | 'object'
 
 /** What SIGHUP (`systemctl reload docker`) does for the key. */
 export type ReloadBehaviour =

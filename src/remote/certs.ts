@@ -180,10 +180,7 @@ export async function issueServerCert(ca: CertificateAuthority, options: IssueSe
     if (!ips.includes(c.value)) ips.push(c.value)
   }
   const keyType = options.keyType ?? DEFAULT_KEY_TYPE
-  const sans = new SubjectAlternativeNameExtension([
-    ...dns.map((value) => ({type: 'dns' as const, value})),
-    ...ips.map((value) => ({type: 'ip' as const, value})),
-  ])
+  const sans = new SubjectAlternativeNameExtension([...dns.map((value) => ({type: 'dns' as const, value})), ...ips.map((value) => ({type: 'ip' as const, value}))])
   return issueLeaf(ca, {
     commonName: options.hostnames[0] ?? ips[0] ?? 'localhost',
     keyType,
@@ -234,13 +231,7 @@ export async function loadCa(pemCert: string, pemKey: string, now: Date = new Da
   }
   const keyType = keyTypeOf(nodeKey.asymmetricKeyType, nodeKey.asymmetricKeyDetails)
   const pkcs8 = nodeKey.export({type: 'pkcs8', format: 'pem'}).toString()
-  const cryptoKey = await webcrypto.subtle.importKey(
-    'pkcs8',
-    nodeKey.export({type: 'pkcs8', format: 'der'}),
-    importAlgorithm(keyType),
-    true,
-    ['sign'],
-  )
+  const cryptoKey = await webcrypto.subtle.importKey('pkcs8', nodeKey.export({type: 'pkcs8', format: 'der'}), importAlgorithm(keyType), true, ['sign'])
   return keyed(cert.toString(), new PrivateKey(keyType, pkcs8, cryptoKey), now)
 }
 
@@ -288,29 +279,39 @@ export const CLIENT_FILES = {ca: 'ca.pem', cert: 'cert.pem', key: 'key.pem'} as 
  * would orphan every certificate it issued.
  */
 export async function writeCaDir(fs: FileSystem, dir: string, ca: CertificateAuthority, options: WriteOptions = {}): Promise<WrittenBundle> {
-  return writeBundle(fs, dir, ca.info.fingerprintSha256, options.overwrite ?? false, options, [
-    {name: CA_FILES.key, data: ca.key.toPem(), kind: 'private-key'},
-    {name: CA_FILES.cert, data: ca.certPem, kind: 'certificate'},
-  ], (existing) =>
-    new RefusedError(`a CA already exists in ${dir} (${existing.join(', ')})`, {
-      remedy: 'reuse it (issue from the existing CA) or pass the explicit overwrite option; replacing it invalidates every certificate it issued',
-      details: {dir, existing},
-    }),
+  return writeBundle(
+    fs,
+    dir,
+    ca.info.fingerprintSha256,
+    options.overwrite ?? false,
+    options,
+    [
+      {name: CA_FILES.key, data: ca.key.toPem(), kind: 'private-key'},
+      {name: CA_FILES.cert, data: ca.certPem, kind: 'certificate'},
+    ],
+    (existing) =>
+      new RefusedError(`a CA already exists in ${dir} (${existing.join(', ')})`, {
+        remedy: 'reuse it (issue from the existing CA) or pass the explicit overwrite option; replacing it invalidates every certificate it issued',
+        details: {dir, existing},
+      }),
   )
 }
 
 /** Writes dockerd's bundle: `ca.pem` (the CA that client certs must chain to), `server-cert.pem` 0644, `server-key.pem` 0600. */
-export async function writeServerBundle(
-  fs: FileSystem,
-  dir: string,
-  bundle: {caPem: string; server: KeyedCertificate},
-  options: WriteOptions = {},
-): Promise<WrittenBundle> {
-  return writeBundle(fs, dir, bundle.server.info.fingerprintSha256, options.overwrite ?? true, options, [
-    {name: SERVER_FILES.key, data: bundle.server.key.toPem(), kind: 'private-key'},
-    {name: SERVER_FILES.cert, data: bundle.server.certPem, kind: 'certificate'},
-    {name: SERVER_FILES.ca, data: bundle.caPem, kind: 'certificate'},
-  ], (existing) => new RefusedError(`a server bundle already exists in ${dir} (${existing.join(', ')})`, {details: {dir, existing}}))
+export async function writeServerBundle(fs: FileSystem, dir: string, bundle: {caPem: string; server: KeyedCertificate}, options: WriteOptions = {}): Promise<WrittenBundle> {
+  return writeBundle(
+    fs,
+    dir,
+    bundle.server.info.fingerprintSha256,
+    options.overwrite ?? true,
+    options,
+    [
+      {name: SERVER_FILES.key, data: bundle.server.key.toPem(), kind: 'private-key'},
+      {name: SERVER_FILES.cert, data: bundle.server.certPem, kind: 'certificate'},
+      {name: SERVER_FILES.ca, data: bundle.caPem, kind: 'certificate'},
+    ],
+    (existing) => new RefusedError(`a server bundle already exists in ${dir} (${existing.join(', ')})`, {details: {dir, existing}}),
+  )
 }
 
 /**
@@ -318,21 +319,23 @@ export async function writeServerBundle(
  * `cert.pem`, `key.pem` (0600). Refuses by default to replace existing files: `~/.docker` may
  * already hold the credentials for another daemon.
  */
-export async function writeClientBundle(
-  fs: FileSystem,
-  dir: string,
-  bundle: {caPem: string; client: KeyedCertificate},
-  options: WriteOptions = {},
-): Promise<WrittenBundle> {
-  return writeBundle(fs, dir, bundle.client.info.fingerprintSha256, options.overwrite ?? false, options, [
-    {name: CLIENT_FILES.key, data: bundle.client.key.toPem(), kind: 'private-key'},
-    {name: CLIENT_FILES.cert, data: bundle.client.certPem, kind: 'certificate'},
-    {name: CLIENT_FILES.ca, data: bundle.caPem, kind: 'certificate'},
-  ], (existing) =>
-    new RefusedError(`client certificates already exist in ${dir} (${existing.join(', ')})`, {
-      remedy: 'choose another directory (and point DOCKER_CERT_PATH at it) or pass the explicit overwrite option',
-      details: {dir, existing},
-    }),
+export async function writeClientBundle(fs: FileSystem, dir: string, bundle: {caPem: string; client: KeyedCertificate}, options: WriteOptions = {}): Promise<WrittenBundle> {
+  return writeBundle(
+    fs,
+    dir,
+    bundle.client.info.fingerprintSha256,
+    options.overwrite ?? false,
+    options,
+    [
+      {name: CLIENT_FILES.key, data: bundle.client.key.toPem(), kind: 'private-key'},
+      {name: CLIENT_FILES.cert, data: bundle.client.certPem, kind: 'certificate'},
+      {name: CLIENT_FILES.ca, data: bundle.caPem, kind: 'certificate'},
+    ],
+    (existing) =>
+      new RefusedError(`client certificates already exist in ${dir} (${existing.join(', ')})`, {
+        remedy: 'choose another directory (and point DOCKER_CERT_PATH at it) or pass the explicit overwrite option',
+        details: {dir, existing},
+      }),
   )
 }
 
@@ -480,7 +483,10 @@ async function generateKeyPair(keyType: KeyType): Promise<CryptoKeyPair> {
 
 async function exportKey(keyType: KeyType, key: CryptoKey): Promise<PrivateKey> {
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key))
-  const body = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')
+  const body = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '')
   return new PrivateKey(keyType, `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`, key)
 }
 

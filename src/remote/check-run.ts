@@ -68,7 +68,10 @@ export async function runRemoteCheck(request: RemoteCheckRequest): Promise<Remot
       ),
     ]
     if (endpoints.length === 0) {
-      throw new DockcfgError('no tcp:// listener in the effective configuration: the API is not reachable remotely', {exitCode: ExitCode.Unreachable, remedy: 'dockcfg remote enable sets one up; or name an endpoint: dockcfg remote check tcp://HOST:2376'})
+      throw new DockcfgError('no tcp:// listener in the effective configuration: the API is not reachable remotely', {
+        exitCode: ExitCode.Unreachable,
+        remedy: 'dockcfg remote enable sets one up; or name an endpoint: dockcfg remote check tcp://HOST:2376',
+      })
     }
   }
 
@@ -88,7 +91,8 @@ export async function runRemoteCheck(request: RemoteCheckRequest): Promise<Remot
     notes.push(`using this host's client bundle ${dir} (written by remote enable)`)
   }
   const tls: ClientTls | undefined = await loadClientTls(settings, request.readFile)
-  if (tls === undefined) notes.push('no client TLS settings (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, --cert-dir, --tlscacert/--tlscert/--tlskey): TLS is probed without a CA or client certificate')
+  if (tls === undefined)
+    notes.push('no client TLS settings (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, --cert-dir, --tlscacert/--tlscert/--tlskey): TLS is probed without a CA or client certificate')
 
   const {checkEndpoint} = await import('./check.js')
   const results = await Promise.all(endpoints.map((endpoint) => checkEndpoint({endpoint, ...(tls ? {tls} : {}), timeoutMs: request.timeoutMs})))

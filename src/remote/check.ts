@@ -224,7 +224,7 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckResult>
               code: 'tls-rejected',
               severity: 'error',
               message: `the server rejected the client certificate: ${error.message}`,
-              fix: 'use a client certificate issued by the CA in the server\'s tlscacert (dockcfg remote enable writes a matching client bundle)',
+              fix: "use a client certificate issued by the CA in the server's tlscacert (dockcfg remote enable writes a matching client bundle)",
             }
           : noClientCertFinding(),
       )
@@ -258,7 +258,7 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckResult>
           code: 'tls-rejected',
           severity: 'error',
           message: `the server closed the handshake with our client certificate (${error?.message ?? 'no reason given'}) and demands one: it does not accept this certificate`,
-          fix: 'use a client certificate issued by the CA in the server\'s tlscacert (dockcfg remote enable writes a matching client bundle)',
+          fix: "use a client certificate issued by the CA in the server's tlscacert (dockcfg remote enable writes a matching client bundle)",
         })
         return finish()
       }
@@ -267,7 +267,7 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckResult>
       code: 'tls-failed',
       severity: 'error',
       message: `TLS handshake with ${endpoint.url} failed: ${error?.message ?? 'unknown error'}`,
-      fix: 'check that this port is dockerd\'s TLS listener (tlscert/tlskey set in daemon.json)',
+      fix: "check that this port is dockerd's TLS listener (tlscert/tlskey set in daemon.json)",
     })
     return finish()
   }
@@ -295,7 +295,12 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckResult>
   }
   if (cert !== undefined) {
     if (cert.extendedKeyUsages.length > 0 && !cert.extendedKeyUsages.some((u) => u === 'serverAuth' || u === 'anyExtendedKeyUsage')) {
-      findings.push({code: 'server-eku', severity: 'error', message: `the server certificate's EKU (${cert.extendedKeyUsages.join(', ')}) lacks serverAuth; Go clients refuse it`, fix: 'dockcfg remote enable (re-issues the server certificate)'})
+      findings.push({
+        code: 'server-eku',
+        severity: 'error',
+        message: `the server certificate's EKU (${cert.extendedKeyUsages.join(', ')}) lacks serverAuth; Go clients refuse it`,
+        fix: 'dockcfg remote enable (re-issues the server certificate)',
+      })
     }
     findings.push(...expiryFindings(cert, 'server certificate', 'cert'))
   }
@@ -352,7 +357,7 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckResult>
             code: 'tls-rejected',
             severity: 'error',
             message: `the server refused the connection with our client certificate (${what}): it does not accept this certificate`,
-            fix: 'use a client certificate issued by the CA in the server\'s tlscacert (dockcfg remote enable writes a matching client bundle)',
+            fix: "use a client certificate issued by the CA in the server's tlscacert (dockcfg remote enable writes a matching client bundle)",
           }
         : {code: 'ping-failed', severity: 'error', message: `GET /_ping did not return OK: ${what}`},
     )
@@ -509,8 +514,7 @@ async function httpGet(target: Target, via: HttpVia, requestPath: string): Promi
         if (size <= BODY_LIMIT) chunks.push(chunk)
         else res.destroy()
       })
-      const complete = (): void =>
-        finish({ms: elapsed(t0), response: {status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8')}})
+      const complete = (): void => finish({ms: elapsed(t0), response: {status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8')}})
       res.on('end', complete)
       res.on('close', complete)
       res.on('error', complete)
@@ -572,15 +576,24 @@ function looksLikeDockerApi(status: number, headers: IncomingHttpHeaders): boole
 
 function expiryFindings(cert: CertificateInfo, what: string, prefix: 'cert' | 'ca'): CheckFinding[] {
   if (cert.expired) {
-    return [{code: 'cert-expired', severity: 'error', message: `the ${what} expired on ${cert.notAfter}`, fix: prefix === 'cert' ? 'dockcfg remote enable (re-issues it)' : 'create a new CA and re-issue every certificate'}]
+    return [
+      {
+        code: 'cert-expired',
+        severity: 'error',
+        message: `the ${what} expired on ${cert.notAfter}`,
+        fix: prefix === 'cert' ? 'dockcfg remote enable (re-issues it)' : 'create a new CA and re-issue every certificate',
+      },
+    ]
   }
   if (cert.daysUntilExpiry < EXPIRY_WARNING_DAYS) {
-    return [{
-      code: prefix === 'cert' ? 'cert-expiring' : 'ca-expiring',
-      severity: 'warning',
-      message: `the ${what} expires in ${cert.daysUntilExpiry} days (${cert.notAfter})`,
-      fix: prefix === 'cert' ? 'dockcfg remote enable (re-issues it)' : 'create a new CA and re-issue every certificate before it expires',
-    }]
+    return [
+      {
+        code: prefix === 'cert' ? 'cert-expiring' : 'ca-expiring',
+        severity: 'warning',
+        message: `the ${what} expires in ${cert.daysUntilExpiry} days (${cert.notAfter})`,
+        fix: prefix === 'cert' ? 'dockcfg remote enable (re-issues it)' : 'create a new CA and re-issue every certificate before it expires',
+      },
+    ]
   }
   return []
 }
@@ -656,11 +669,10 @@ function failure(error: unknown): StepFailure {
   const message = /SSL routines:[^:]*:([^:]+)/.exec(raw)?.[1] ?? raw
   // OpenSSL reports a received alert as EPROTO / ERR_SSL_* with the alert's name in the text only.
   const alert = /\balert\b/i.test(message) || (code?.includes('ALERT') ?? false)
-  const kind: StepFailure['kind'] =
-    alert
-      ? 'tls-alert'
-      : code === undefined
-        ? 'error'
+  const kind: StepFailure['kind'] = alert
+    ? 'tls-alert'
+    : code === undefined
+      ? 'error'
       : code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'ENODATA'
         ? 'not-found'
         : code === 'ECONNREFUSED'

@@ -43,7 +43,14 @@ export async function issueClientBundle(
   const ca = await certs.loadCa(caPem, caKey)
   const client = await certs.issueClientCert(ca, {commonName: request.name ?? 'dockcfg client', ...(request.keyType ? {keyType: request.keyType} : {})})
   const written = await certs.writeClientBundle(fs, request.outDir, {caPem: ca.certPem, client}, request.owner ? {owner: request.owner} : {})
-  return {dir: written.dir, files: written.files, subject: client.info.subject, fingerprintSha256: client.info.fingerprintSha256, notAfter: client.info.notAfter, warnings: written.warnings}
+  return {
+    dir: written.dir,
+    files: written.files,
+    subject: client.info.subject,
+    fingerprintSha256: client.info.fingerprintSha256,
+    notAfter: client.info.notAfter,
+    warnings: written.warnings,
+  }
 }
 
 /** How to use a client bundle with the docker CLI. */

@@ -59,7 +59,15 @@ export async function disableRemote(system: System, request: DisableRequest): Pr
   const plan = await planListeners(system, current, {hosts, keys, command: request.command, configFile: request.configFile, dockerdVersion: version})
   const fileChanges: FileChange[] = []
   if (request.purge) {
-    for (const p of [TLS_PATHS.key, TLS_PATHS.cert, TLS_PATHS.ca, TLS_PATHS.caKey, `${TLS_PATHS.clientDir}/key.pem`, `${TLS_PATHS.clientDir}/cert.pem`, `${TLS_PATHS.clientDir}/ca.pem`]) {
+    for (const p of [
+      TLS_PATHS.key,
+      TLS_PATHS.cert,
+      TLS_PATHS.ca,
+      TLS_PATHS.caKey,
+      `${TLS_PATHS.clientDir}/key.pem`,
+      `${TLS_PATHS.clientDir}/cert.pem`,
+      `${TLS_PATHS.clientDir}/ca.pem`,
+    ]) {
       const before = await system.fs.readText(p)
       if (before !== undefined) fileChanges.push({path: p, before, after: undefined})
     }
@@ -67,7 +75,12 @@ export async function disableRemote(system: System, request: DisableRequest): Pr
     actions.push(`the TLS settings and ${TLS_DIR} stay, so remote enable can switch the listener back on; --purge removes them`)
   }
   const inspector = treeInspector({configFile: request.configFile, dockerdVersion: version})
-  const applied = await applyChanges(system, {command: request.command, changes: [...plan.changes, ...fileChanges], changedKeys: plan.changedKeys, activation: plan.activation}, inspector, request.apply)
+  const applied = await applyChanges(
+    system,
+    {command: request.command, changes: [...plan.changes, ...fileChanges], changedKeys: plan.changedKeys, activation: plan.activation},
+    inspector,
+    request.apply,
+  )
   return {
     ...applied,
     diff: redactPrivateKeys(applied.diff),

@@ -115,7 +115,13 @@ export async function enableRemote(system: System, request: EnableRequest): Prom
     }
     // "tls": false explicitly: without it dockerd 20.10+ sleeps 15 s at every start for a
     // non-loopback plaintext listener (dockerd-options.md 4.3).
-    keys = [{key: 'tls', value: false}, {key: 'tlsverify', value: undefined}, {key: 'tlscacert', value: undefined}, {key: 'tlscert', value: undefined}, {key: 'tlskey', value: undefined}]
+    keys = [
+      {key: 'tls', value: false},
+      {key: 'tlsverify', value: undefined},
+      {key: 'tlscacert', value: undefined},
+      {key: 'tlscert', value: undefined},
+      {key: 'tlskey', value: undefined},
+    ]
   } else {
     const identity = withAddress(request.identity ?? localIdentity(request.sans), address)
     const material = await planCertificates(system, request, identity)
@@ -191,7 +197,8 @@ export function exposureText(address: string, port: number): string {
 
 function normalizeAddress(raw: string): string {
   const a = raw.trim().replace(/^\[|\]$/g, '')
-  if (a === '' || /[\s/]/.test(a)) throw new UsageError(`not an address to listen on: ${JSON.stringify(raw)}`, {remedy: 'use an IP address of this host, 0.0.0.0 for all, or 127.0.0.1'})
+  if (a === '' || /[\s/]/.test(a))
+    throw new UsageError(`not an address to listen on: ${JSON.stringify(raw)}`, {remedy: 'use an IP address of this host, 0.0.0.0 for all, or 127.0.0.1'})
   return a
 }
 
@@ -244,7 +251,9 @@ async function planCertificates(system: System, request: EnableRequest, identity
     const dir = request.caDir
     const [pem, key] = await Promise.all([request.readLocalFile(path.join(dir, 'ca.pem')), request.readLocalFile(path.join(dir, 'ca-key.pem'))])
     if (pem === undefined || key === undefined) {
-      throw new UsageError(`${dir} is not a CA directory: ${pem === undefined ? 'ca.pem' : 'ca-key.pem'} is missing`, {remedy: 'create one with: dockcfg remote ca create --out DIR'})
+      throw new UsageError(`${dir} is not a CA directory: ${pem === undefined ? 'ca.pem' : 'ca-key.pem'} is missing`, {
+        remedy: 'create one with: dockcfg remote ca create --out DIR',
+      })
     }
     ca = await (await lib()).loadCa(pem, key)
     caPem = ca.certPem
@@ -273,7 +282,9 @@ async function planCertificates(system: System, request: EnableRequest, identity
   const issuer = async (): Promise<CertificateAuthority> => {
     if (ca !== undefined) return ca
     if (caKeyPem === undefined) {
-      throw new UsageError(`this host's certificates come from a shared CA (${TLS_PATHS.ca} without its key) and need re-issuing`, {remedy: 'pass the CA directory: dockcfg remote enable --ca DIR'})
+      throw new UsageError(`this host's certificates come from a shared CA (${TLS_PATHS.ca} without its key) and need re-issuing`, {
+        remedy: 'pass the CA directory: dockcfg remote enable --ca DIR',
+      })
     }
     ca = await (await lib()).loadCa(caPem, caKeyPem)
     return ca
@@ -286,13 +297,25 @@ async function planCertificates(system: System, request: EnableRequest, identity
   let serverReason: string | undefined
   if (server.ok && missing.length === 0 && certOnHost !== undefined && keyOnHost !== undefined) {
     serverCert = certOnHost
-    changes.push({path: TLS_PATHS.key, before: keyOnHost, after: keyOnHost, newFileMode: KEY_MODE}, {path: TLS_PATHS.cert, before: certOnHost, after: certOnHost, newFileMode: CERT_MODE})
+    changes.push(
+      {path: TLS_PATHS.key, before: keyOnHost, after: keyOnHost, newFileMode: KEY_MODE},
+      {path: TLS_PATHS.cert, before: certOnHost, after: certOnHost, newFileMode: CERT_MODE},
+    )
   } else {
     serverReason = certOnHost === undefined ? undefined : missing.length > 0 ? `it does not cover ${missing.join(', ')}` : server.reason
-    const issued = await (await lib()).issueServerCert(await issuer(), {hostnames: identity.dnsNames.filter((d) => d !== 'localhost'), ips: identity.ips.filter((ip) => ip !== '127.0.0.1'), ...(keyType ? {keyType} : {})})
+    const issued = await (
+      await lib()
+    ).issueServerCert(await issuer(), {
+      hostnames: identity.dnsNames.filter((d) => d !== 'localhost'),
+      ips: identity.ips.filter((ip) => ip !== '127.0.0.1'),
+      ...(keyType ? {keyType} : {}),
+    })
     serverCert = issued.certPem
     // Key first in the list: the writes happen in this order (a half-written pair lacks a cert rather than mismatching).
-    changes.push({path: TLS_PATHS.key, before: keyOnHost, after: issued.key.toPem(), newFileMode: KEY_MODE}, {path: TLS_PATHS.cert, before: certOnHost, after: issued.certPem, newFileMode: CERT_MODE})
+    changes.push(
+      {path: TLS_PATHS.key, before: keyOnHost, after: issued.key.toPem(), newFileMode: KEY_MODE},
+      {path: TLS_PATHS.cert, before: certOnHost, after: issued.certPem, newFileMode: CERT_MODE},
+    )
     actions.push(`issued the server certificate ${TLS_PATHS.cert}${serverReason ? ` (the previous one: ${serverReason})` : ''}`)
   }
   const serverInfo = describeCertificate(serverCert)
@@ -451,14 +474,24 @@ async function selfCheck(listener: string, client: {certPem: string; keyPem: str
 }
 
 /** The listener does not pass its own check: put everything back through the engine, then fail (exit 4). */
-async function undo(system: System, backupId: string, request: EnableRequest, inspector: ReturnType<typeof treeInspector>, check: NonNullable<EnableResult['selfCheck']>): Promise<never> {
+async function undo(
+  system: System,
+  backupId: string,
+  request: EnableRequest,
+  inspector: ReturnType<typeof treeInspector>,
+  check: NonNullable<EnableResult['selfCheck']>,
+): Promise<never> {
   const reason = `the new listener does not pass its mutual-TLS self-check at ${check.endpoint}: ${check.findings.map((f) => f.message).join('; ')}`
   request.apply.progress?.(`rolling back: ${reason}`)
   const {rollbackTo} = await import('../apply/rollback.js')
   try {
     await rollbackTo(system, backupId, request.configFile, inspector, {...request.apply, yes: true, keepContainers: false, dryRun: false, noRestart: false})
   } catch (error) {
-    throw new DockcfgError(`${reason}. The rollback failed too: ${(error as Error).message}`, {exitCode: ExitCode.RollbackFailed, remedy: `dockcfg rollback ${backupId}`, details: check})
+    throw new DockcfgError(`${reason}. The rollback failed too: ${(error as Error).message}`, {
+      exitCode: ExitCode.RollbackFailed,
+      remedy: `dockcfg rollback ${backupId}`,
+      details: check,
+    })
   }
   throw new DockcfgError(`${reason}. The previous configuration was restored and dockerd is running it again.`, {exitCode: ExitCode.RolledBack, details: check})
 }

@@ -26,7 +26,7 @@ export function parseEndpoint(value: string, defaultPort: number = DOCKER_TLS_PO
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw)
   if (scheme && scheme[1]?.toLowerCase() !== 'tcp') {
     throw new UsageError(`only tcp:// endpoints can be checked remotely, got ${JSON.stringify(value)}`, {
-      remedy: 'use tcp://HOST:2376 (unix and ssh endpoints do not go through dockerd\'s TCP listener)',
+      remedy: "use tcp://HOST:2376 (unix and ssh endpoints do not go through dockerd's TCP listener)",
     })
   }
   const rest = scheme ? raw.slice(scheme[0].length) : raw

@@ -49,7 +49,10 @@ export function hostIdentity(input: HostIdentityInput): HostIdentity {
   // The machine's own names come from the OS and may be anything (underscores, "localhost.localdomain"
   // leftovers); a bad one is reported and skipped rather than blocking the whole setup. --san values
   // are the user's words, so those throw.
-  for (const [value, origin] of [[input.hostname, 'hostname'], [input.fqdn, 'FQDN']] as const) {
+  for (const [value, origin] of [
+    [input.hostname, 'hostname'],
+    [input.fqdn, 'FQDN'],
+  ] as const) {
     if (value === undefined || value.trim() === '') continue
     try {
       add(value, origin)

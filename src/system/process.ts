@@ -16,11 +16,7 @@ export interface ProcessRunner {
 }
 
 export class ExecaProcessRunner implements ProcessRunner {
-  async run(
-    file: string,
-    args: readonly string[],
-    options: {timeoutMs?: number; input?: string; env?: Record<string, string>} = {},
-  ): Promise<ProcessResult> {
+  async run(file: string, args: readonly string[], options: {timeoutMs?: number; input?: string; env?: Record<string, string>} = {}): Promise<ProcessResult> {
     const {execa} = await import('execa')
     const result = await execa(file, args, {
       reject: false,

@@ -107,9 +107,7 @@ export function editExecStartDropIn(text: string, argv: readonly string[]): Drop
 
   if (!lastReset) {
     // Re-parse positions: the reset must come right before the replaced command.
-    const replaced = file.entries.find(
-      (e): e is AssignmentEntry => e.kind === 'assignment' && e.key === 'ExecStart' && e.value === value && e.line >= target.line,
-    )
+    const replaced = file.entries.find((e): e is AssignmentEntry => e.kind === 'assignment' && e.key === 'ExecStart' && e.value === value && e.line >= target.line)
     if (!replaced) throw new Error('internal: replaced ExecStart= not found')
     const before = renderUnitFile({...file, entries: file.entries.filter((e) => e.start < replaced.start)})
     const after = renderUnitFile({...file, entries: file.entries.filter((e) => e.start >= replaced.start)})

@@ -56,17 +56,7 @@ interface RawPush {
  * line ending in a backslash swallows the following line too (changed in systemd 254).
  */
 function scanEnvFile(text: string): {pushes: RawPush[]; swallowed: number[]} {
-  type State =
-    | 'PRE_KEY'
-    | 'KEY'
-    | 'PRE_VALUE'
-    | 'VALUE'
-    | 'VALUE_ESCAPE'
-    | 'SINGLE_QUOTE_VALUE'
-    | 'DOUBLE_QUOTE_VALUE'
-    | 'DOUBLE_QUOTE_VALUE_ESCAPE'
-    | 'COMMENT'
-    | 'COMMENT_ESCAPE'
+  type State = 'PRE_KEY' | 'KEY' | 'PRE_VALUE' | 'VALUE' | 'VALUE_ESCAPE' | 'SINGLE_QUOTE_VALUE' | 'DOUBLE_QUOTE_VALUE' | 'DOUBLE_QUOTE_VALUE_ESCAPE' | 'COMMENT' | 'COMMENT_ESCAPE'
   let state: State = 'PRE_KEY'
   let key = ''
   let value: string | undefined

@@ -111,8 +111,7 @@ export function parseExecValue(rvalue: string, ctx: SpecifierContext): ExecParse
     }
     const prefixes = w.slice(0, f)
     const ignore = flags.ignoreFailure
-    const fail = (message: string): ExecParseResult =>
-      ignore ? {kind: 'ignored', message: `${message}, ignoring`, warnings} : {kind: 'error', message, warnings}
+    const fail = (message: string): ExecParseResult => (ignore ? {kind: 'ignored', message: `${message}, ignoring`, warnings} : {kind: 'error', message, warnings})
 
     const pathResult = expandSpecifiers(w.slice(f), ctx)
     if (!pathResult.ok) return fail(pathResult.message)

@@ -18,9 +18,7 @@ export interface ExtractFlags {
 }
 
 export type ExtractResult =
-  | {ok: true; word: string; next: number}
-  | {ok: true; word: undefined; next: number}
-  | {ok: false; reason: 'invalid-escape' | 'unbalanced-quote' | 'trailing-backslash'; at: number}
+  {ok: true; word: string; next: number} | {ok: true; word: undefined; next: number} | {ok: false; reason: 'invalid-escape' | 'unbalanced-quote' | 'trailing-backslash'; at: number}
 
 /** systemd's WHITESPACE: the only separators unit files know. */
 export const WHITESPACE = ' \t\n\r'
@@ -110,12 +108,7 @@ export function cunescapeOne(text: string, at: number): {value: string; length: 
  * extract_first_word(). `word` is undefined when only separators remained (C returns 0).
  * `next` is where the following call should resume (text.length when the input is used up).
  */
-export function extractFirstWord(
-  text: string,
-  start: number,
-  flags: ExtractFlags,
-  separators: string = WHITESPACE,
-): ExtractResult {
+export function extractFirstWord(text: string, start: number, flags: ExtractFlags, separators: string = WHITESPACE): ExtractResult {
   let p = start
   // Skip leading separators; reaching the end here means "no word".
   while (p < text.length && separators.includes(text[p] as string)) p++
@@ -202,11 +195,7 @@ export function extractFirstWord(
 /**
  * systemd's strv_split_full(): every word of `text`, or the failure of the first bad one.
  */
-export function splitWords(
-  text: string,
-  flags: ExtractFlags,
-  separators: string = WHITESPACE,
-): {ok: true; words: string[]} | {ok: false; reason: string; at: number} {
+export function splitWords(text: string, flags: ExtractFlags, separators: string = WHITESPACE): {ok: true; words: string[]} | {ok: false; reason: string; at: number} {
   const words: string[] = []
   let p = 0
   for (;;) {
@@ -222,11 +211,7 @@ export function splitWords(
  * extract_first_word_and_warn(): on an invalid escape, systemd retries with UNESCAPE_RELAX and
  * keeps the backslash, with a warning; unbalanced quoting stays an error.
  */
-export function extractFirstWordAndWarn(
-  text: string,
-  start: number,
-  flags: ExtractFlags,
-): ExtractResult & {warning?: string} {
+export function extractFirstWordAndWarn(text: string, start: number, flags: ExtractFlags): ExtractResult & {warning?: string} {
   const first = extractFirstWord(text, start, flags)
   if (first.ok || flags.unescapeRelax) return first
   const retry = extractFirstWord(text, start, {...flags, unescapeRelax: true})

@@ -4,15 +4,7 @@ export {expandArgv, parseExecValue, substituteBraced, type ExecCommand, type Exe
 export {extractFirstWord, splitWords, type ExtractFlags} from './extract-word.js'
 export {OPENRC_CONFD_DOCKER, parseOpenRcConfd, readOpenRcDockerConfig, type OpenRcDockerConfig} from './openrc.js'
 export {resolveUnitFiles, SYSTEM_UNIT_PATH, type DropInFile, type ResolvedUnitFiles} from './resolve.js'
-export {
-  resolveDockerService,
-  type ArgvOrigin,
-  type Diagnostic,
-  type Directive,
-  type EnvVariable,
-  type ResolvedService,
-  type ResolveServiceOptions,
-} from './service.js'
+export {resolveDockerService, type ArgvOrigin, type Diagnostic, type Directive, type EnvVariable, type ResolvedService, type ResolveServiceOptions} from './service.js'
 export {parseShell, type ShellParse} from './shell.js'
 export {expandSpecifiers, type SpecifierContext} from './specifiers.js'
 export {

@@ -94,7 +94,10 @@ export function parseOpenRcConfd(text: string, path: string = OPENRC_CONFD_DOCKE
     // An assignment value is one word: no field splitting, but quotes and expansions apply.
     const parsed = parseShell(rawValue.replace(/^\s+/, ''), lookup)
     if (/^\s/.test(rawValue) && rawValue.trim() !== '') {
-      warnings.push({line: st.line, message: `'${name}= ${rawValue.trim()}' runs '${rawValue.trim()}' as a command with ${name} empty: the space after '=' is significant in a shell`})
+      warnings.push({
+        line: st.line,
+        message: `'${name}= ${rawValue.trim()}' runs '${rawValue.trim()}' as a command with ${name} empty: the space after '=' is significant in a shell`,
+      })
       variables[name] = {value: '', line: st.line}
       continue
     }

@@ -109,17 +109,17 @@ function dropInNames(unitName: string): string[] {
 }
 
 function isHiddenOrBackup(name: string): boolean {
-  return name.startsWith('.') || name.endsWith('~') || /\.(rpmnew|rpmsave|rpmorig|dpkg-old|dpkg-new|dpkg-tmp|dpkg-dist|dpkg-bak|dpkg-backup|dpkg-remove|ucf-new|ucf-old|ucf-dist|swp|bak|old|new)$/.test(name)
+  return (
+    name.startsWith('.') ||
+    name.endsWith('~') ||
+    /\.(rpmnew|rpmsave|rpmorig|dpkg-old|dpkg-new|dpkg-tmp|dpkg-dist|dpkg-bak|dpkg-backup|dpkg-remove|ucf-new|ucf-old|ucf-dist|swp|bak|old|new)$/.test(name)
+  )
 }
 
 /**
  * Locates the fragment and the effective drop-ins of `unitName` under the tree of `fs`.
  */
-export async function resolveUnitFiles(
-  fs: FileSystem,
-  unitName: string,
-  options: {searchPath?: readonly string[]} = {},
-): Promise<ResolvedUnitFiles> {
+export async function resolveUnitFiles(fs: FileSystem, unitName: string, options: {searchPath?: readonly string[]} = {}): Promise<ResolvedUnitFiles> {
   const searchPath = await dedupeDirs(fs, options.searchPath ?? SYSTEM_UNIT_PATH)
   const warnings: string[] = []
   let fragment: UnitCandidate | undefined

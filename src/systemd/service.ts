@@ -124,7 +124,29 @@ const DEFAULT_MANAGER_ENV: Record<string, string> = {PATH: '/usr/local/sbin:/usr
 const KNOWN_SECTIONS = new Set(['Unit', 'Service', 'Install'])
 const SERVICE_TYPES = new Set(['simple', 'exec', 'forking', 'oneshot', 'dbus', 'notify', 'idle'])
 // Set by systemd itself at exec time; we cannot know their values.
-const RUNTIME_VARIABLES = new Set(['MAINPID', 'MANAGERPID', 'INVOCATION_ID', 'NOTIFY_SOCKET', 'LISTEN_FDS', 'LISTEN_PID', 'LISTEN_FDNAMES', 'JOURNAL_STREAM', 'SYSTEMD_EXEC_PID', 'WATCHDOG_PID', 'WATCHDOG_USEC', 'RUNTIME_DIRECTORY', 'STATE_DIRECTORY', 'CACHE_DIRECTORY', 'LOGS_DIRECTORY', 'CONFIGURATION_DIRECTORY', 'CREDENTIALS_DIRECTORY', 'HOME', 'USER', 'LOGNAME', 'SHELL'])
+const RUNTIME_VARIABLES = new Set([
+  'MAINPID',
+  'MANAGERPID',
+  'INVOCATION_ID',
+  'NOTIFY_SOCKET',
+  'LISTEN_FDS',
+  'LISTEN_PID',
+  'LISTEN_FDNAMES',
+  'JOURNAL_STREAM',
+  'SYSTEMD_EXEC_PID',
+  'WATCHDOG_PID',
+  'WATCHDOG_USEC',
+  'RUNTIME_DIRECTORY',
+  'STATE_DIRECTORY',
+  'CACHE_DIRECTORY',
+  'LOGS_DIRECTORY',
+  'CONFIGURATION_DIRECTORY',
+  'CREDENTIALS_DIRECTORY',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+])
 const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'busybox'])
 
 function globToRegExp(glob: string): RegExp {
@@ -213,9 +235,7 @@ function interpretShellWrapper(
   if (index === undefined) return undefined
   const parsed = parseShell(argv[index] as string, (name) => envVars.get(name)?.value)
   const words = (c: {words: Array<{value: string}>}): string[] => c.words.map((w) => w.value)
-  const pick =
-    parsed.commands.find((c) => /^docker/.test(path.posix.basename(words(c)[0] === 'exec' ? (words(c)[1] ?? '') : (words(c)[0] ?? '')))) ??
-    parsed.commands[0]
+  const pick = parsed.commands.find((c) => /^docker/.test(path.posix.basename(words(c)[0] === 'exec' ? (words(c)[1] ?? '') : (words(c)[0] ?? '')))) ?? parsed.commands[0]
   if (!pick) return undefined
   const list = pick.words[0]?.value === 'exec' ? pick.words.slice(1) : pick.words
   const origins = list.map((w) => {
@@ -456,7 +476,10 @@ export async function resolveDockerService(fs: FileSystem, options: ResolveServi
   if (execStart.length === 0 && result.type !== 'oneshot') {
     errors.push({
       message: `${unitName}: Service has no ExecStart= setting, which is only allowed for Type=oneshot services. Refusing.`,
-      journal: [`${unitName}: Service has no ExecStart= setting, which is only allowed for Type=oneshot services. Refusing.`, `Failed to start ${unitName}: Unit ${unitName} has a bad unit file setting.`],
+      journal: [
+        `${unitName}: Service has no ExecStart= setting, which is only allowed for Type=oneshot services. Refusing.`,
+        `Failed to start ${unitName}: Unit ${unitName} has a bad unit file setting.`,
+      ],
     })
     return result
   }
@@ -464,7 +487,10 @@ export async function resolveDockerService(fs: FileSystem, options: ResolveServi
     const lines = execStart.map((x) => `${x.file}:${x.line}`).join(', ')
     errors.push({
       message: `${unitName}: Service has more than one ExecStart= setting, which is only allowed for Type=oneshot services. Refusing. (ExecStart= at ${lines}; a drop-in that replaces ExecStart must first reset it with an empty 'ExecStart=')`,
-      journal: [`${unitName}: Service has more than one ExecStart= setting, which is only allowed for Type=oneshot services. Refusing.`, `Failed to start ${unitName}: Unit ${unitName} has a bad unit file setting.`],
+      journal: [
+        `${unitName}: Service has more than one ExecStart= setting, which is only allowed for Type=oneshot services. Refusing.`,
+        `Failed to start ${unitName}: Unit ${unitName} has a bad unit file setting.`,
+      ],
     })
     return result
   }
@@ -514,7 +540,11 @@ export async function resolveDockerService(fs: FileSystem, options: ResolveServi
       warnings.push({message: `${what}${runtime}`, file: first.file, line: first.line})
     }
     for (const l of expanded.literal) {
-      warnings.push({message: `${l.text} inside a word is not expanded by systemd (only a whole-word $NAME or \${NAME} is): it is passed literally`, file: first.file, line: first.line})
+      warnings.push({
+        message: `${l.text} inside a word is not expanded by systemd (only a whole-word $NAME or \${NAME} is): it is passed literally`,
+        file: first.file,
+        line: first.line,
+      })
     }
   }
   result.processArgv = origins.map((o) => o.value)

@@ -19,9 +19,7 @@ export interface SpecifierContext {
   osVersionId?: string | undefined
 }
 
-export type SpecifierResult =
-  | {ok: true; value: string; unresolved: string[]}
-  | {ok: false; specifier: string; message: string}
+export type SpecifierResult = {ok: true; value: string; unresolved: string[]} | {ok: false; specifier: string; message: string}
 
 /** unit_name_unescape(): `-` means `/`, `\xNN` is a byte. */
 export function unitNameUnescape(text: string): string {

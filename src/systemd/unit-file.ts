@@ -250,8 +250,14 @@ function rebuild(file: UnitFile, text: string): UnitFile {
 }
 
 function spliceEntries(file: UnitFile, index: number, remove: number, insert: string): UnitFile {
-  const before = file.entries.slice(0, index).map((e) => e.raw).join('')
-  const after = file.entries.slice(index + remove).map((e) => e.raw).join('')
+  const before = file.entries
+    .slice(0, index)
+    .map((e) => e.raw)
+    .join('')
+  const after = file.entries
+    .slice(index + remove)
+    .map((e) => e.raw)
+    .join('')
   return rebuild(file, before + insert + after)
 }
 

@@ -10,7 +10,11 @@ import {runCli} from '../support/cli.js'
 async function complete(script: string, words: string[]): Promise<string[]> {
   const file = path.join(await fsp.mkdtemp(path.join(os.tmpdir(), 'dockcfg-compl-')), 'c.sh')
   await fsp.writeFile(file, script)
-  const out = execFileSync('bash', ['-c', `source ${file}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _dockcfg; printf '%s\\n' "\${COMPREPLY[@]}"`], {encoding: 'utf8'})
+  const out = execFileSync(
+    'bash',
+    ['-c', `source ${file}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _dockcfg; printf '%s\\n' "\${COMPREPLY[@]}"`],
+    {encoding: 'utf8'},
+  )
   return out.split('\n').filter(Boolean)
 }
 

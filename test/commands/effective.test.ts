@@ -121,7 +121,9 @@ describe('effective configuration commands on a layered --root tree', () => {
     const r = await layeredTree()
     const result = await runCli(['show', '--root', r.root, ...V])
     expect(result.exitCode).toBe(0)
-    expect(result.stdout).toMatch(/hosts\s+\["tcp:\/\/127\.0\.0\.1:2375"\]\s+\/etc\/docker\/daemon\.json line 3 {2}CONFLICT with --host in ExecStart \(\/lib\/systemd\/system\/docker\.service line 14\)/)
+    expect(result.stdout).toMatch(
+      /hosts\s+\["tcp:\/\/127\.0\.0\.1:2375"\]\s+\/etc\/docker\/daemon\.json line 3 {2}CONFLICT with --host in ExecStart \(\/lib\/systemd\/system\/docker\.service line 14\)/,
+    )
   })
 
   it('fix --dry-run prints the unified diff of every file and writes nothing', async () => {
@@ -165,7 +167,9 @@ describe('effective configuration commands on a layered --root tree', () => {
     const fix = await runCli(['fix', '--prefer', 'flags', '--root', r.root, ...V])
     expect(fix.exitCode, fix.stderr).toBe(0)
     expect(JSON.parse(await r.read(DAEMON_JSON))).toEqual({'log-level': 'info'})
-    expect(await r.read(OURS)).toMatch(/\nExecStart=\/usr\/sbin\/dockerd -H fd:\/\/ --containerd=\/run\/containerd\/containerd\.sock \$DOCKER_OPTS --host=tcp:\/\/127\.0\.0\.1:2375\n$/)
+    expect(await r.read(OURS)).toMatch(
+      /\nExecStart=\/usr\/sbin\/dockerd -H fd:\/\/ --containerd=\/run\/containerd\/containerd\.sock \$DOCKER_OPTS --host=tcp:\/\/127\.0\.0\.1:2375\n$/,
+    )
     const show = (await runCli(['show', '--json', '--root', r.root, ...V])).json<ShowJson>()
     expect(show.conflicts).toEqual([])
     // $DOCKER_OPTS still expands where it stood, before the appended flag.
@@ -176,7 +180,9 @@ describe('effective configuration commands on a layered --root tree', () => {
     const r = await stockTree({'/etc/default/docker': 'DOCKER_OPTS="--dns 8.8.8.8 --mtu=1400"\n', [DAEMON_JSON]: '{"dns": ["1.1.1.1"]}\n'})
     const validate = await runCli(['validate', '--root', r.root, ...V])
     expect(validate.exitCode).toBe(3)
-    expect(validate.stdout).toContain('(dns: --dns in ExecStart (/lib/systemd/system/docker.service line 14) via $DOCKER_OPTS (/etc/default/docker line 1) and /etc/docker/daemon.json line 1)')
+    expect(validate.stdout).toContain(
+      '(dns: --dns in ExecStart (/lib/systemd/system/docker.service line 14) via $DOCKER_OPTS (/etc/default/docker line 1) and /etc/docker/daemon.json line 1)',
+    )
     const fix = await runCli(['fix', '--root', r.root, ...V])
     expect(fix.exitCode, fix.stderr).toBe(0)
     const dropin = await r.read(OURS)

@@ -35,7 +35,15 @@ afterEach(async () => {
 async function root(files: Record<string, string> = {[UNIT]: DEBIAN_UNIT}) {
   const r = await makeRoot(files)
   cleanups.push(r.cleanup)
-  return {...r, mode: async (p: string) => (await fsp.stat(path.join(r.root, p))).mode & 0o777, exists: (p: string) => fsp.stat(path.join(r.root, p)).then(() => true, () => false)}
+  return {
+    ...r,
+    mode: async (p: string) => (await fsp.stat(path.join(r.root, p))).mode & 0o777,
+    exists: (p: string) =>
+      fsp.stat(path.join(r.root, p)).then(
+        () => true,
+        () => false,
+      ),
+  }
 }
 async function tmpDir(): Promise<string> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'dockcfg-remote-'))
@@ -89,7 +97,9 @@ describe('dockcfg remote enable', () => {
     expect(await r.read('/etc/docker/tls/client/ca.pem')).toBe(await r.read('/etc/docker/tls/ca.pem'))
 
     expect(res.stdout).toMatch(/^export DOCKER_HOST=tcp:\/\/[^ ]+:2376 DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=\/etc\/docker\/tls\/client$/m)
-    expect(res.stdout).toMatch(/^docker context create dockcfg-\S+ --docker "host=tcp:\/\/[^,]+:2376,ca=\/etc\/docker\/tls\/client\/ca.pem,cert=\/etc\/docker\/tls\/client\/cert.pem,key=\/etc\/docker\/tls\/client\/key.pem"$/m)
+    expect(res.stdout).toMatch(
+      /^docker context create dockcfg-\S+ --docker "host=tcp:\/\/[^,]+:2376,ca=\/etc\/docker\/tls\/client\/ca.pem,cert=\/etc\/docker\/tls\/client\/cert.pem,key=\/etc\/docker\/tls\/client\/key.pem"$/m,
+    )
     expect(res.stderr).toMatch(/not applied \(--root is not \/.*\): dockerd needs a restart/)
     expect(`${res.stdout}${res.stderr}`).not.toMatch(PRIVATE_KEY)
   })
@@ -115,7 +125,10 @@ describe('dockcfg remote enable', () => {
     const oldServer = await r.read('/etc/docker/tls/server-cert.pem')
     const res = await runCli(['remote', 'enable', '--san', 'new.example.com', '--root', r.root, '--json', ...V])
     expect(res.exitCode, res.stderr).toBe(0)
-    expect(res.json()).toMatchObject({changed: true, certificates: {ca: {reused: true}, server: {reused: false, reason: 'it does not cover new.example.com'}, client: {reused: true}}})
+    expect(res.json()).toMatchObject({
+      changed: true,
+      certificates: {ca: {reused: true}, server: {reused: false, reason: 'it does not cover new.example.com'}, client: {reused: true}},
+    })
     expect(await r.read('/etc/docker/tls/ca.pem')).toBe(ca)
     expect(await r.read('/etc/docker/tls/server-cert.pem')).not.toBe(oldServer)
     expect(new X509Certificate(await r.read('/etc/docker/tls/server-cert.pem')).subjectAltName).toContain('DNS:new.example.com')
@@ -176,7 +189,13 @@ describe('dockcfg remote ca create / client-cert / enable --ca', () => {
     const caDir = path.join(work, 'ca')
     const created = await runCli(['remote', 'ca', 'create', '--out', caDir, '--json'])
     expect(created.exitCode, created.stderr).toBe(0)
-    expect(created.json()).toMatchObject({dir: caDir, files: [{path: `${caDir}/ca-key.pem`, mode: 0o600}, {path: `${caDir}/ca.pem`, mode: 0o644}]})
+    expect(created.json()).toMatchObject({
+      dir: caDir,
+      files: [
+        {path: `${caDir}/ca-key.pem`, mode: 0o600},
+        {path: `${caDir}/ca.pem`, mode: 0o644},
+      ],
+    })
     expect((await fsp.stat(caDir)).mode & 0o777).toBe(0o700)
     expect(created.stdout).not.toMatch(PRIVATE_KEY)
     // A second create never replaces the CA.

@@ -7,8 +7,21 @@
 import {afterAll, describe, it} from 'vitest'
 import {bootHost, e2eGate, GUEST_CLI, stopAllHosts, type TestHost} from './harness/testbed.js'
 import {
-  apiGet, bridgeNetwork, cli, containerPid, containerView, DAEMON_JSON, describeRun, docker0Addresses, dockerState, DROPIN_DIR,
-  occupyPort, pingOk, snapshotFiles, startSleeper, waitFor,
+  apiGet,
+  bridgeNetwork,
+  cli,
+  containerPid,
+  containerView,
+  DAEMON_JSON,
+  describeRun,
+  docker0Addresses,
+  dockerState,
+  DROPIN_DIR,
+  occupyPort,
+  pingOk,
+  snapshotFiles,
+  startSleeper,
+  waitFor,
 } from './harness/docker-probes.js'
 
 const gate = e2eGate()
@@ -312,11 +325,16 @@ describe.skipIf(!gate.ok)('safe apply on a real host (issue 4)', () => {
 
         // Timer: --timeout + 15 s after arming; allow for the rollback's own restart on top.
         const bound = (timeoutSeconds + 15 + 30) * 1000
-        const waited = await waitFor('the rollback timer to restore the previous configuration', bound, async () => {
-          const now = await snapshotFiles(h, files)
-          const state = await dockerState(h)
-          return JSON.stringify(now) === JSON.stringify(before) && state.active === 'active' && !(await h.exists('/var/lib/dockcfg/pending-apply.json'))
-        }, async () => `${JSON.stringify(await dockerState(h))}\n${(await h.journal('docker')).text.split('\n').slice(-15).join('\n')}`)
+        const waited = await waitFor(
+          'the rollback timer to restore the previous configuration',
+          bound,
+          async () => {
+            const now = await snapshotFiles(h, files)
+            const state = await dockerState(h)
+            return JSON.stringify(now) === JSON.stringify(before) && state.active === 'active' && !(await h.exists('/var/lib/dockcfg/pending-apply.json'))
+          },
+          async () => `${JSON.stringify(await dockerState(h))}\n${(await h.journal('docker')).text.split('\n').slice(-15).join('\n')}`,
+        )
         console.log(`[e2e] scenario 8: host back on the previous configuration ${Date.now() - armedAt} ms after the apply started (${waited} ms after the kill)`)
 
         expect(await snapshotFiles(h, files)).toEqual(before)

@@ -13,12 +13,26 @@ const gate = e2eGate()
 /** Checked from THIS machine, the other end of each host's veth pair. */
 interface CheckReport {
   ok: boolean
-  results: Array<{endpoint: string; ok: boolean; verdict: string; findings: Array<{code: string; severity: string; message: string; fix?: string}>; version?: {version?: string; apiVersion?: string}; clientCertificate?: {required?: boolean}}>
+  results: Array<{
+    endpoint: string
+    ok: boolean
+    verdict: string
+    findings: Array<{code: string; severity: string; message: string; fix?: string}>
+    version?: {version?: string; apiVersion?: string}
+    clientCertificate?: {required?: boolean}
+  }>
 }
 
 let work = ''
 /** No DOCKER_* from whoever runs the suite, and no ~/.docker of theirs. */
-const cleanEnv = (): Record<string, string> => ({DOCKER_HOST: '', DOCKER_TLS_VERIFY: '', DOCKER_TLS: '', DOCKER_CERT_PATH: '', DOCKER_CONFIG: path.join(work, 'docker-config'), HOME: work})
+const cleanEnv = (): Record<string, string> => ({
+  DOCKER_HOST: '',
+  DOCKER_TLS_VERIFY: '',
+  DOCKER_TLS: '',
+  DOCKER_CERT_PATH: '',
+  DOCKER_CONFIG: path.join(work, 'docker-config'),
+  HOME: work,
+})
 
 /**
  * The CLI on THIS machine runs the checkout's live dist/, which other people rebuild while the
@@ -37,7 +51,10 @@ async function waitForBuild(): Promise<void> {
   const root = path.join(import.meta.dirname, '../..')
   const deadline = Date.now() + 120_000
   while (Date.now() < deadline) {
-    const [manifest, commands] = await Promise.all([fsp.stat(path.join(root, 'oclif.manifest.json')).catch(() => undefined), fsp.stat(path.join(root, 'dist/commands/remote/check.js')).catch(() => undefined)])
+    const [manifest, commands] = await Promise.all([
+      fsp.stat(path.join(root, 'oclif.manifest.json')).catch(() => undefined),
+      fsp.stat(path.join(root, 'dist/commands/remote/check.js')).catch(() => undefined),
+    ])
     if (manifest !== undefined && commands !== undefined && manifest.mtimeMs >= commands.mtimeMs) return
     await new Promise((resolve) => setTimeout(resolve, 500))
   }
@@ -114,7 +131,11 @@ describe.skipIf(!gate.ok)('remote TCP access on real hosts (checked from the oth
     expect(`${en.stdout}${en.stderr}`).not.toMatch(/BEGIN [A-Z ]*PRIVATE KEY/)
     // Local access survives, dockerd started without a hosts conflict.
     expect((await a.exec(['docker', 'version', '--format', '{{.Server.Version}}'])).stdout.trim()).toMatch(/^20\.10/)
-    expect((await a.exec(['stat', '-c', '%a', '/etc/docker/tls/server-key.pem', '/etc/docker/tls/ca-key.pem', '/etc/docker/tls/client/key.pem', '/etc/docker/tls'])).stdout.split('\n').filter(Boolean)).toEqual(['600', '600', '600', '700'])
+    expect(
+      (await a.exec(['stat', '-c', '%a', '/etc/docker/tls/server-key.pem', '/etc/docker/tls/ca-key.pem', '/etc/docker/tls/client/key.pem', '/etc/docker/tls'])).stdout
+        .split('\n')
+        .filter(Boolean),
+    ).toEqual(['600', '600', '600', '700'])
 
     const bundle = await copyBundle(a, '/etc/docker/tls/client', path.join(work, 'a-client'))
     const endpoint = `tcp://${a.address}:2376`
@@ -137,7 +158,17 @@ describe.skipIf(!gate.ok)('remote TCP access on real hosts (checked from the oth
     expect(refused?.findings.map((f) => f.code)).toContain('no-client-cert')
 
     // The real docker CLI with --tlsverify and the bundle.
-    const tls = ['--tlsverify', '--tlscacert', path.join(bundle, 'ca.pem'), '--tlscert', path.join(bundle, 'cert.pem'), '--tlskey', path.join(bundle, 'key.pem'), '-H', `tcp://${a.address}:2376`]
+    const tls = [
+      '--tlsverify',
+      '--tlscacert',
+      path.join(bundle, 'ca.pem'),
+      '--tlscert',
+      path.join(bundle, 'cert.pem'),
+      '--tlskey',
+      path.join(bundle, 'key.pem'),
+      '-H',
+      `tcp://${a.address}:2376`,
+    ]
     const v = await dockerCli([...tls, 'version', '--format', '{{.Server.Version}} {{.Server.APIVersion}}'])
     expect(v.exitCode, v.stderr).toBe(0)
     expect(v.stdout.trim()).toMatch(/^20\.10\.\S+ 1\.41$/)
@@ -175,7 +206,20 @@ describe.skipIf(!gate.ok)('remote TCP access on real hosts (checked from the oth
       const check = await runCli(['remote', 'check', `tcp://${h.address}:2376`, '--json'], {env: {...cleanEnv(), DOCKER_CERT_PATH: client, DOCKER_TLS_VERIFY: '1'}})
       expect(check.exitCode, `${h.name}: ${check.stdout}`).toBe(0)
       expect(check.json<CheckReport>().results[0]?.verdict).toBe('ok')
-      const v = await dockerCli(['--tlsverify', '--tlscacert', path.join(client, 'ca.pem'), '--tlscert', path.join(client, 'cert.pem'), '--tlskey', path.join(client, 'key.pem'), '-H', `tcp://${h.address}:2376`, 'info', '--format', '{{.Name}}'])
+      const v = await dockerCli([
+        '--tlsverify',
+        '--tlscacert',
+        path.join(client, 'ca.pem'),
+        '--tlscert',
+        path.join(client, 'cert.pem'),
+        '--tlskey',
+        path.join(client, 'key.pem'),
+        '-H',
+        `tcp://${h.address}:2376`,
+        'info',
+        '--format',
+        '{{.Name}}',
+      ])
       expect(v.exitCode, v.stderr).toBe(0)
       expect(v.stdout.trim()).toBe(h.name)
     }

@@ -106,10 +106,7 @@ describe.skipIf(!gate.ok)('test hosts (systemd-nspawn + docker.io)', () => {
     expect(await h.exists('/run/fired')).toBe(false)
     const armedAt = Date.now()
     // The arming shell SIGKILLs itself right after systemd-run returns: nothing of it survives.
-    const arm = await h.sh(
-      'systemd-run --quiet --unit=dcfg-e2e-fire --on-active=2 --timer-property=AccuracySec=100ms /usr/bin/touch /run/fired && kill -9 $$',
-      {allowFail: true},
-    )
+    const arm = await h.sh('systemd-run --quiet --unit=dcfg-e2e-fire --on-active=2 --timer-property=AccuracySec=100ms /usr/bin/touch /run/fired && kill -9 $$', {allowFail: true})
     expect(arm.exitCode).toBe(137)
     expect(await h.exists('/run/fired')).toBe(false)
     expect((await h.exec(['systemctl', 'is-active', 'dcfg-e2e-fire.timer'])).stdout.trim()).toBe('active')

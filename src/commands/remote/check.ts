@@ -51,7 +51,12 @@ Exit 6 when an endpoint is unreachable or fails its checks.`
     })
     if (!this.jsonEnabled()) {
       for (const n of report.notes) this.logToStderr(`note: ${n}`)
-      this.log(report.results.map((r) => renderCheckTable(r)).join('\n').trimEnd())
+      this.log(
+        report.results
+          .map((r) => renderCheckTable(r))
+          .join('\n')
+          .trimEnd(),
+      )
     }
     if (!report.ok) {
       const failed = report.results.filter((r) => !r.ok).map((r) => `${r.endpoint} (${r.verdict})`)

@@ -63,11 +63,14 @@ explicitly so dockerd does not delay its start by 15 s.`
     })
     if (!this.jsonEnabled()) this.render(result)
     if (result.selfCheck && !result.selfCheck.ok) {
-      throw new DockcfgError(`the listener does not pass its mutual-TLS self-check at ${result.selfCheck.endpoint}: ${result.selfCheck.findings.map((f) => f.message).join('; ')}`, {
-        exitCode: ExitCode.Unreachable,
-        remedy: `dockcfg remote check ${result.selfCheck.endpoint} shows every step`,
-        details: result.selfCheck,
-      })
+      throw new DockcfgError(
+        `the listener does not pass its mutual-TLS self-check at ${result.selfCheck.endpoint}: ${result.selfCheck.findings.map((f) => f.message).join('; ')}`,
+        {
+          exitCode: ExitCode.Unreachable,
+          remedy: `dockcfg remote check ${result.selfCheck.endpoint} shows every step`,
+          details: result.selfCheck,
+        },
+      )
     }
     return result
   }
@@ -80,14 +83,20 @@ explicitly so dockerd does not delay its start by 15 s.`
     const c = result.certificates
     if (c) {
       say(`CA: ${c.ca.subject} (${c.ca.source}${c.ca.reused ? ', kept' : ''}) ${c.ca.path}`)
-      say(`server certificate: ${c.server.reused ? 'kept' : 'issued'} ${c.server.path}, valid until ${c.server.notAfter}; SANs: ${[...c.server.dnsNames, ...c.server.ipAddresses].join(', ')}`)
+      say(
+        `server certificate: ${c.server.reused ? 'kept' : 'issued'} ${c.server.path}, valid until ${c.server.notAfter}; SANs: ${[...c.server.dnsNames, ...c.server.ipAddresses].join(', ')}`,
+      )
       if (c.client) say(`client bundle: ${c.client.dir}${c.client.reused ? ' (kept)' : ''}`)
     }
     if (result.selfCheck?.ok) say(`self-check: ${result.selfCheck.endpoint} answers over mutual TLS (${result.selfCheck.verdict})`)
     if (result.dryRun) return
     // How to connect is what the user came for: data, so stdout.
     this.log(`# connect to ${result.connect.endpoint}:`)
-    this.log(`export ${Object.entries(result.connect.env).map(([k, v]) => `${k}=${v}`).join(' ')}`)
+    this.log(
+      `export ${Object.entries(result.connect.env)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+    )
     this.log(result.connect.context)
   }
 }

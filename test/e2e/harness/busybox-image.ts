@@ -8,9 +8,40 @@ import type {TestHost} from './testbed.js'
 export const BUSYBOX_IMAGE = 'bb:1'
 
 const APPLETS = [
-  'sh', 'ash', 'cat', 'echo', 'ls', 'mkdir', 'rm', 'touch', 'sleep', 'true', 'false', 'env', 'id',
-  'hostname', 'ps', 'kill', 'grep', 'sed', 'head', 'tail', 'wc', 'test', '[', 'date', 'uname',
-  'ip', 'ifconfig', 'route', 'nc', 'wget', 'httpd', 'nslookup', 'ping', 'netstat',
+  'sh',
+  'ash',
+  'cat',
+  'echo',
+  'ls',
+  'mkdir',
+  'rm',
+  'touch',
+  'sleep',
+  'true',
+  'false',
+  'env',
+  'id',
+  'hostname',
+  'ps',
+  'kill',
+  'grep',
+  'sed',
+  'head',
+  'tail',
+  'wc',
+  'test',
+  '[',
+  'date',
+  'uname',
+  'ip',
+  'ifconfig',
+  'route',
+  'nc',
+  'wget',
+  'httpd',
+  'nslookup',
+  'ping',
+  'netstat',
 ]
 
 const BUSYBOX = '/bin/busybox'
@@ -58,8 +89,5 @@ export async function ensureBusyboxImage(host: TestHost, workDir = WORK_DIR): Pr
   const present = await host.exec(['docker', 'image', 'inspect', BUSYBOX_IMAGE], {allowFail: true, timeoutMs: 30_000})
   if (present.exitCode === 0) return
   const tar = await tarFor(dir)
-  await host.exec(
-    ['docker', 'import', '--change', 'CMD ["/bin/sh"]', '--change', 'ENV PATH=/bin', '-', BUSYBOX_IMAGE],
-    {input: readFileSync(tar), timeoutMs: 60_000},
-  )
+  await host.exec(['docker', 'import', '--change', 'CMD ["/bin/sh"]', '--change', 'ENV PATH=/bin', '-', BUSYBOX_IMAGE], {input: readFileSync(tar), timeoutMs: 60_000})
 }

@@ -30,7 +30,12 @@ export function describeRun(args: readonly string[], r: CliRun): string {
 
 export async function dockerState(h: TestHost): Promise<{active: string; mainPid: number; invocation: string; execStart: string}> {
   const r = await h.exec(['systemctl', 'show', 'docker', '-p', 'ActiveState', '-p', 'MainPID', '-p', 'InvocationID', '-p', 'ExecStart'])
-  const p = Object.fromEntries(r.stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
+  const p = Object.fromEntries(
+    r.stdout
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  )
   return {active: p['ActiveState'] ?? '', mainPid: Number(p['MainPID'] ?? 0), invocation: p['InvocationID'] ?? '', execStart: p['ExecStart'] ?? ''}
 }
 
@@ -42,7 +47,8 @@ export async function apiGet<T>(h: TestHost, path: string, socket = '/run/docker
 
 /** `/_ping` on a unix socket or a TCP address; true when dockerd answered OK. */
 export async function pingOk(h: TestHost, target: {socket: string} | {url: string}): Promise<boolean> {
-  const argv = 'socket' in target ? ['curl', '-sS', '--max-time', '5', '--unix-socket', target.socket, 'http://docker/_ping'] : ['curl', '-sS', '--max-time', '5', `${target.url}/_ping`]
+  const argv =
+    'socket' in target ? ['curl', '-sS', '--max-time', '5', '--unix-socket', target.socket, 'http://docker/_ping'] : ['curl', '-sS', '--max-time', '5', `${target.url}/_ping`]
   const r = await h.exec(argv, {allowFail: true})
   return r.exitCode === 0 && r.stdout.trim() === 'OK'
 }
@@ -113,7 +119,10 @@ export async function snapshotFiles(h: TestHost, paths: readonly string[]): Prom
     }
     const [mode = '', owner = '', b64 = ''] = line.split(' ')
     const bytes = Buffer.from(b64, 'base64')
-    out[p] = line === 'CHANGING' ? {mode: 'CHANGING', sha256: '', text: ''} : {mode: `${mode} ${owner}`, sha256: createHash('sha256').update(bytes).digest('hex'), text: bytes.toString('utf8')}
+    out[p] =
+      line === 'CHANGING'
+        ? {mode: 'CHANGING', sha256: '', text: ''}
+        : {mode: `${mode} ${owner}`, sha256: createHash('sha256').update(bytes).digest('hex'), text: bytes.toString('utf8')}
   }
   return out
 }
@@ -133,7 +142,13 @@ export async function waitFor(what: string, timeoutMs: number, probe: () => Prom
  * the exec and poweroff stops it). dockerd started by systemd in the same namespace cannot bind it.
  */
 export async function occupyPort(h: TestHost, port: number): Promise<void> {
-  await h.exec(['systemd-run', '--quiet', `--unit=port-squatter-${port}`, 'python3', '-c',
-    `import socket,time\ns=socket.socket()\ns.bind(("127.0.0.1",${port}))\ns.listen(8)\nwhile True: time.sleep(3600)`])
+  await h.exec([
+    'systemd-run',
+    '--quiet',
+    `--unit=port-squatter-${port}`,
+    'python3',
+    '-c',
+    `import socket,time\ns=socket.socket()\ns.bind(("127.0.0.1",${port}))\ns.listen(8)\nwhile True: time.sleep(3600)`,
+  ])
   await waitFor(`127.0.0.1:${port} to be taken`, 10_000, async () => (await h.exec(['ss', '-Hltn', `sport = :${port}`])).stdout.includes(`127.0.0.1:${port}`))
 }

@@ -38,10 +38,7 @@ export class ExecError extends Error {
  * killing just its PID on timeout would leave the real command running inside the test host;
  * killing the group takes both.
  */
-export function runProcess(
-  argv: readonly string[],
-  opts: ExecOptions & {baseEnv?: Record<string, string>; label?: string} = {},
-): Promise<ExecResult> {
+export function runProcess(argv: readonly string[], opts: ExecOptions & {baseEnv?: Record<string, string>; label?: string} = {}): Promise<ExecResult> {
   const [cmd, ...args] = argv
   if (cmd === undefined) throw new Error('runProcess: empty argv')
   const timeoutMs = opts.timeoutMs ?? 60_000

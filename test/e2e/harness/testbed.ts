@@ -118,27 +118,37 @@ export class TestHost {
   /** Waits for `systemctl is-system-running` to say running or degraded (degraded is normal here). */
   async waitForSystem(timeoutMs = 60_000): Promise<string> {
     let last = ''
-    await this.poll('systemd to reach running|degraded', timeoutMs, async () => {
-      const r = await this.exec(['systemctl', 'is-system-running'], {allowFail: true, timeoutMs: 10_000})
-      last = r.stdout.trim()
-      if (last === 'stopping' || last === 'offline') throw new Error(`${this.name}: systemd is ${last} while booting\n${this.logTail()}`)
-      return last === 'running' || last === 'degraded'
-    }, () => `last state: "${last}"`)
+    await this.poll(
+      'systemd to reach running|degraded',
+      timeoutMs,
+      async () => {
+        const r = await this.exec(['systemctl', 'is-system-running'], {allowFail: true, timeoutMs: 10_000})
+        last = r.stdout.trim()
+        if (last === 'stopping' || last === 'offline') throw new Error(`${this.name}: systemd is ${last} while booting\n${this.logTail()}`)
+        return last === 'running' || last === 'degraded'
+      },
+      () => `last state: "${last}"`,
+    )
     return last
   }
 
   /** Waits for docker.service active; fails fast (with its journal) when it lands in failed. */
   async waitDockerActive(timeoutMs = 60_000): Promise<void> {
     let last = ''
-    await this.poll('docker.service to become active', timeoutMs, async () => {
-      const r = await this.exec(['systemctl', 'is-active', 'docker'], {allowFail: true, timeoutMs: 10_000})
-      last = r.stdout.trim()
-      if (last === 'failed') {
-        const j = await this.journal('docker')
-        throw new Error(`${this.name}: docker.service failed\n${j.text.split('\n').slice(-30).join('\n')}`)
-      }
-      return last === 'active'
-    }, () => `last state: "${last}"`)
+    await this.poll(
+      'docker.service to become active',
+      timeoutMs,
+      async () => {
+        const r = await this.exec(['systemctl', 'is-active', 'docker'], {allowFail: true, timeoutMs: 10_000})
+        last = r.stdout.trim()
+        if (last === 'failed') {
+          const j = await this.journal('docker')
+          throw new Error(`${this.name}: docker.service failed\n${j.text.split('\n').slice(-30).join('\n')}`)
+        }
+        return last === 'active'
+      },
+      () => `last state: "${last}"`,
+    )
   }
 
   /** Cursor of the newest journal entry: take one before acting, then journal(unit, cursor). */
@@ -336,13 +346,22 @@ export async function bootHost(opts: BootOptions = {}): Promise<TestHost> {
   for (const d of cgroupDirs) mkdirSync(d, {recursive: true})
 
   const args = [
-    '-D', '/', '--volatile=yes', '--overlay=/etc::/etc', '-b',
+    '-D',
+    '/',
+    '--volatile=yes',
+    '--overlay=/etc::/etc',
+    '-b',
     `--network-veth-extra=${VETH_PREFIX}${net}:host0`,
-    '-M', name, `--setenv=DCFG_E2E_OWNER=${process.pid}`,
-    '--console=pipe', '--register=no', '--keep-unit',
+    '-M',
+    name,
+    `--setenv=DCFG_E2E_OWNER=${process.pid}`,
+    '--console=pipe',
+    '--register=no',
+    '--keep-unit',
     '--bind=/sys/fs/cgroup',
     ...layout.roots.map((r) => `--bind=${join(r, name)}:${r}`),
-    '--capability=all', '--system-call-filter=add_key keyctl request_key',
+    '--capability=all',
+    '--system-call-filter=add_key keyctl request_key',
     `--bind-ro=${REPO_ROOT}:${GUEST_REPO}`,
     `--bind-ro=${await distSnapshot()}:${GUEST_BUILD}`,
     ...(opts.bindRo ?? []).map((b) => `--bind-ro=${b.src}:${b.dst}`),
@@ -442,7 +461,9 @@ function readStatPpid(pid: number): number | undefined {
 }
 
 function allPids(): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number)
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
 }
 
 function childrenOf(pid: number): number[] {

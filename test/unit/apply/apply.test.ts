@@ -132,7 +132,10 @@ describe('refused reload', () => {
 })
 
 describe('container guard', () => {
-  const running = [{id: 'a1', name: 'web'}, {id: 'b2', name: 'db'}]
+  const running = [
+    {id: 'a1', name: 'web'},
+    {id: 'b2', name: 'db'},
+  ]
 
   it('refuses a restart that would stop containers without --yes (exit 7): nothing written, no timer, no restart', async () => {
     const r = newRig({services: [], servicesAllowed: ['show'], docker: ['runningContainers', 'info']})
@@ -154,7 +157,12 @@ describe('container guard', () => {
     await seedConfig(r, '{}\n')
     r.host.containers = [...running]
     const questions: string[] = []
-    const result = await applyChanges(r.system, await request(r, '{"log-driver": "local"}\n', ['log-driver'], 'restart'), inspector, options({confirm: async (q) => (questions.push(q), true)}))
+    const result = await applyChanges(
+      r.system,
+      await request(r, '{"log-driver": "local"}\n', ['log-driver'], 'restart'),
+      inspector,
+      options({confirm: async (q) => (questions.push(q), true)}),
+    )
     expect(questions).toEqual([expect.stringContaining('will stop 2 running container(s): web, db')])
     expect(result.containers).toEqual({running: 2, names: ['web', 'db'], liveRestore: false})
     expectStrict(r)
@@ -179,7 +187,10 @@ describe('container guard', () => {
     expect(result.action).toBe('restarted')
     expect(JSON.parse((await r.host.fs.readText(CONFIG)) ?? '')).toEqual({'log-driver': 'local', 'live-restore': true})
     expect(r.host.containers).toHaveLength(2)
-    expect(result.verification.map((v) => [v.key, v.status])).toEqual([['log-driver', 'verified'], ['live-restore', 'verified']])
+    expect(result.verification.map((v) => [v.key, v.status])).toEqual([
+      ['log-driver', 'verified'],
+      ['live-restore', 'verified'],
+    ])
     const calls = r.services.strict.calls
     expect(calls.indexOf('reload')).toBeLessThan(calls.indexOf('start'))
     expectStrict(r)
@@ -222,10 +233,18 @@ describe('automatic rollback', () => {
     // dockerd (and its socket) went down before the files went back, and came up on the old ones:
     // no automatic restart can catch a half-restored set, and the socket path is created afresh.
     const next = '{"hosts": ["tcp://127.0.0.1:2375"]}'
-    expect(r.host.events).toEqual([
-      `stop docker.service ${next}`, `stop docker.socket ${next}`, `start docker.socket ${next}`, `start docker.service ${next}`,
-      `stop docker.service ${next}`, `stop docker.socket ${next}`, `start docker.socket ${original.trim()}`, `start docker.service ${original.trim()}`,
-    ].map((e) => e.trim()))
+    expect(r.host.events).toEqual(
+      [
+        `stop docker.service ${next}`,
+        `stop docker.socket ${next}`,
+        `start docker.socket ${next}`,
+        `start docker.service ${next}`,
+        `stop docker.service ${next}`,
+        `stop docker.socket ${next}`,
+        `start docker.socket ${original.trim()}`,
+        `start docker.service ${original.trim()}`,
+      ].map((e) => e.trim()),
+    )
     expectStrict(r)
   })
 
@@ -300,7 +319,9 @@ describe('rollback timer and pending record', () => {
     host2.onStart = undefined
     const r2 = newRig({services: ['daemonReload', 'resetFailed', 'stop', 'start'], host: host2})
     await r2.system.fs.writeAtomic(CONFIG, '{"mtu": 1400}\n', {mode: 0o644})
-    await r2.system.fs.writeAtomic(PENDING_FILE, JSON.stringify({backupId: armed?.id, command: 'x', pid: 999_999_999, startedAt: '', timerUnit: 't', timerSeconds: 1}), {mode: 0o600})
+    await r2.system.fs.writeAtomic(PENDING_FILE, JSON.stringify({backupId: armed?.id, command: 'x', pid: 999_999_999, startedAt: '', timerUnit: 't', timerSeconds: 1}), {
+      mode: 0o600,
+    })
     const done = await autoRollback(r2.system, armed?.id ?? '', inspector)
     expect(done).toMatchObject({restored: [CONFIG], healthy: true})
     expect(await r2.system.fs.readText(CONFIG)).toBe('{}\n')
@@ -313,7 +334,11 @@ describe('rollback timer and pending record', () => {
     const r = newRig({services: [], servicesAllowed: []})
     await seedConfig(r, '{}\n')
     await r.system.fs.mkdirp('/var/lib/dockcfg')
-    await r.system.fs.writeAtomic(PENDING_FILE, JSON.stringify({backupId: 'B1', command: 'dockcfg set mtu 1400', pid: 999_999_999, startedAt: 'then', timerUnit: 'dockcfg-rollback-b1', timerSeconds: 75}), {mode: 0o600})
+    await r.system.fs.writeAtomic(
+      PENDING_FILE,
+      JSON.stringify({backupId: 'B1', command: 'dockcfg set mtu 1400', pid: 999_999_999, startedAt: 'then', timerUnit: 'dockcfg-rollback-b1', timerSeconds: 75}),
+      {mode: 0o600},
+    )
     const result = await applyChanges(r.system, await request(r, '{}\n', [], 'none'), inspector, options())
     expect(result.warnings).toEqual([expect.stringMatching(/an earlier apply did not finish: "dockcfg set mtu 1400".*dockcfg rollback B1/)])
     expectStrict(r)

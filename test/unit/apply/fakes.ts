@@ -123,7 +123,7 @@ export class FakeHost {
       this.failedState = true
       this.mainPid = 0
       this.log('failed to load listeners: listen tcp 127.0.0.1:2375: bind: address already in use')
-      this.log('docker.service: Failed with result \'exit-code\'.')
+      this.log("docker.service: Failed with result 'exit-code'.")
     }
   }
 }
@@ -313,7 +313,9 @@ export class FakeProcesses implements ProcessRunner {
     this.runs.push([file, ...args].join(' '))
     if (file === '/usr/bin/dockerd' && args[0] === '--validate') {
       const fails = this.host.validateFails
-      return fails === undefined ? ok('configuration OK\n') : {exitCode: 1, stdout: '', stderr: `unable to configure the Docker daemon with file ${args[2]}: ${fails}\n`, failedToStart: false}
+      return fails === undefined
+        ? ok('configuration OK\n')
+        : {exitCode: 1, stdout: '', stderr: `unable to configure the Docker daemon with file ${args[2]}: ${fails}\n`, failedToStart: false}
     }
     if (file === 'ip' && args.join(' ') === '-j -4 addr show dev docker0') {
       const bip = (this.host.live['bip'] as string | undefined) ?? '172.17.0.1/16'
@@ -355,7 +357,13 @@ export interface Rig {
 }
 
 /** createSystem({root: tmpdir}) with the services, Docker API, processes and clock replaced. */
-export function rig(options: {services: readonly ServiceCall[]; servicesAllowed?: readonly ServiceCall[]; docker?: readonly DockerCall[]; liveHost?: boolean; host?: FakeHost}): Rig {
+export function rig(options: {
+  services: readonly ServiceCall[]
+  servicesAllowed?: readonly ServiceCall[]
+  docker?: readonly DockerCall[]
+  liveHost?: boolean
+  host?: FakeHost
+}): Rig {
   const host = options.host ?? new FakeHost()
   const services = new FakeServices(host, options.services, options.servicesAllowed)
   const docker = new FakeDocker(host, options.docker)

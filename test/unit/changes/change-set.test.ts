@@ -97,7 +97,10 @@ describe('acquireLock', () => {
     await first.release()
     const lockFile = path.join(root, 'var/lib/dockcfg/dockcfg.lock')
     // A holder that died: a pid that cannot exist on this machine.
-    await fsp.writeFile(lockFile, JSON.stringify({pid: 2 ** 22 + 1, bootId: (await fsp.readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim(), command: 'ghost', since: '', token: 'x'}))
+    await fsp.writeFile(
+      lockFile,
+      JSON.stringify({pid: 2 ** 22 + 1, bootId: (await fsp.readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim(), command: 'ghost', since: '', token: 'x'}),
+    )
     const third = await acquireLock(system, 'three', 300)
     await third.release()
   })

@@ -64,7 +64,10 @@ const EXPECTED: Record<string, {old: string[]; new: string[]}> = {
     new: ['json-not-object/error@1:1', 'json-trailing-data/error@1:15'],
   },
   // Mirrors need http:// or https://.
-  'kubeadm-vagrant-group-mirrors-no-scheme.json': {old: ['mirror-invalid/error@3:24', 'mirror-invalid/error@3:47'], new: ['mirror-invalid/error@3:24', 'mirror-invalid/error@3:47']},
+  'kubeadm-vagrant-group-mirrors-no-scheme.json': {
+    old: ['mirror-invalid/error@3:24', 'mirror-invalid/error@3:47'],
+    new: ['mirror-invalid/error@3:24', 'mirror-invalid/error@3:47'],
+  },
   'nomad-recipes-bip-log-opts.json': {old: [], new: []},
   'openmandriva-userns-remap.json': {old: [], new: []},
   // The shell prompt on line 1 is not JSON.
@@ -72,7 +75,9 @@ const EXPECTED: Record<string, {old: string[]; new: string[]}> = {
   'void-linux-package-default.json': {old: [], new: []},
 }
 
-const fixtures = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort()
+const fixtures = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
 
 function check(file: string, version: string): {findings: Finding[]; summaries: string[]} {
   const text = readFileSync(join(DIR, file), 'utf8')

@@ -11,7 +11,7 @@ describe('planDaemonJsonEdit', () => {
     expect(plan.changedKeys).toEqual(['bip'])
   })
 
-  it('keeps the user\'s indentation, key order and unrelated bytes', () => {
+  it("keeps the user's indentation, key order and unrelated bytes", () => {
     const before = '{\n    "debug": true,\n    "dns": ["1.1.1.1"],   \n    "storage-driver": "overlay2"\n}\n'
     const plan = planDaemonJsonEdit(before, [{key: 'mtu', value: 1400}])
     expect(plan.after).toBe('{\n    "debug": true,\n    "dns": ["1.1.1.1"],   \n    "storage-driver": "overlay2",\n    "mtu": 1400\n}\n')
@@ -70,7 +70,7 @@ const doc = fc.dictionary(key, jsonValue, {maxKeys: 6})
 const indent = fc.constantFrom(0, 2, 4, '\t')
 
 describe('planDaemonJsonEdit properties', () => {
-  it('produces strict JSON with exactly the intended change and preserves other keys\' bytes', () => {
+  it("produces strict JSON with exactly the intended change and preserves other keys' bytes", () => {
     fc.assert(
       fc.property(doc, indent, key, fc.option(jsonValue, {nil: undefined}), (object, space, editKey, value) => {
         const before = JSON.stringify(object, null, space) + '\n'

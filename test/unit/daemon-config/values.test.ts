@@ -19,7 +19,14 @@ describe('valueFromWords', () => {
     ['dns', ['1.1.1.1,8.8.8.8'], ['1.1.1.1', '8.8.8.8']],
     ['labels', ['env=prod', 'tier=web'], ['env=prod', 'tier=web']],
     ['log-opts', ['max-size=10m', 'max-file=3'], {'max-size': '10m', 'max-file': '3'}],
-    ['default-address-pools', ['base=10.10.0.0/16,size=24', 'base=10.20.0.0/16,size=26'], [{base: '10.10.0.0/16', size: 24}, {base: '10.20.0.0/16', size: 26}]],
+    [
+      'default-address-pools',
+      ['base=10.10.0.0/16,size=24', 'base=10.20.0.0/16,size=26'],
+      [
+        {base: '10.10.0.0/16', size: 24},
+        {base: '10.20.0.0/16', size: 26},
+      ],
+    ],
     ['default-ulimits', ['nofile=1024:2048'], {nofile: {Name: 'nofile', Soft: 1024, Hard: 2048}}],
     ['runtimes', ['crun=/usr/bin/crun'], {crun: {path: '/usr/bin/crun'}}],
     ['features', ['cdi', 'containerd-snapshotter=false'], {cdi: true, 'containerd-snapshotter': false}],

@@ -27,11 +27,7 @@ describe('parseDockerdArgv: pflag value forms', () => {
         ['host', 'unix:///x', 4, 1],
       ],
     ],
-    [
-      'a value flag swallows the next word even when it looks like a flag (pflag)',
-      [D, '--log-level', '--debug'],
-      [['log-level', '--debug', 1, 2]],
-    ],
+    ['a value flag swallows the next word even when it looks like a flag (pflag)', [D, '--log-level', '--debug'], [['log-level', '--debug', 1, 2]]],
     ['--label k=v keeps the = inside the value', [D, '--label=env=prod=1'], [['label', 'env=prod=1', 1, 1]]],
   ])('%s', (_name, argv, expected) => {
     const parsed = parseDockerdArgv(argv, '29.7.2')
@@ -92,10 +88,38 @@ describe('parseDockerdArgv: booleans', () => {
 
 describe('parseDockerdArgv: shorthand clusters', () => {
   it.each<[string, string[], Array<[string, string, number, number]>]>([
-    ['-Dl debug: boolean D, then l takes the next word', [D, '-Dl', 'debug'], [['debug', 'true', 1, 1], ['log-level', 'debug', 1, 2]]],
-    ['-DH fd://', [D, '-DH', 'fd://'], [['debug', 'true', 1, 1], ['host', 'fd://', 1, 2]]],
-    ['-DHfd:// (value glued after the cluster)', [D, '-DHfd://'], [['debug', 'true', 1, 1], ['host', 'fd://', 1, 1]]],
-    ['-Dlinfo', [D, '-Dlinfo'], [['debug', 'true', 1, 1], ['log-level', 'info', 1, 1]]],
+    [
+      '-Dl debug: boolean D, then l takes the next word',
+      [D, '-Dl', 'debug'],
+      [
+        ['debug', 'true', 1, 1],
+        ['log-level', 'debug', 1, 2],
+      ],
+    ],
+    [
+      '-DH fd://',
+      [D, '-DH', 'fd://'],
+      [
+        ['debug', 'true', 1, 1],
+        ['host', 'fd://', 1, 2],
+      ],
+    ],
+    [
+      '-DHfd:// (value glued after the cluster)',
+      [D, '-DHfd://'],
+      [
+        ['debug', 'true', 1, 1],
+        ['host', 'fd://', 1, 1],
+      ],
+    ],
+    [
+      '-Dlinfo',
+      [D, '-Dlinfo'],
+      [
+        ['debug', 'true', 1, 1],
+        ['log-level', 'info', 1, 1],
+      ],
+    ],
     ['-Gdocker (group)', [D, '-Gdocker'], [['group', 'docker', 1, 1]]],
     ['-b none (bridge)', [D, '-b', 'none'], [['bridge', 'none', 1, 2]]],
     ['-s overlay2 (storage-driver)', [D, '-s', 'overlay2'], [['storage-driver', 'overlay2', 1, 2]]],
@@ -167,7 +191,10 @@ describe('parseDockerdArgv: unknown flags, stray words, missing values', () => {
 
 describe('parseDockerdArgv: registry rows and conflict names', () => {
   it('ties flags to their daemon.json key and dockerd conflict name', () => {
-    const parsed = parseDockerdArgv([D, '-H', 'fd://', '--label=a=b', '--log-opt', 'max-size=1m', '--dns=1.1.1.1', '-D', '--config-file=/etc/d.json', '--add-runtime', 'crun=/usr/bin/crun'], '29.7.2')
+    const parsed = parseDockerdArgv(
+      [D, '-H', 'fd://', '--label=a=b', '--log-opt', 'max-size=1m', '--dns=1.1.1.1', '-D', '--config-file=/etc/d.json', '--add-runtime', 'crun=/usr/bin/crun'],
+      '29.7.2',
+    )
     expect(parsed.flags.map((f) => [f.name, f.option?.key, conflictKeyOf(f, '29.7.2')])).toEqual([
       ['host', 'hosts', 'hosts'],
       ['label', 'labels', 'labels'],

@@ -36,7 +36,7 @@ describe('findConflicts: dockerd-options.md 2.3', () => {
     expect(message(['--dns', '8.8.8.8'], {dns: ['1.1.1.1']}, '20.10.24')).toBe('dns: (from flag: [8.8.8.8], from file: [1.1.1.1])')
   })
 
-  it("the flag's own long name in the file is not its Name(): \"label\"/\"host\" do not conflict", () => {
+  it('the flag\'s own long name in the file is not its Name(): "label"/"host" do not conflict', () => {
     expect(keys(['--label=a=b', '-H', 'fd://'], {label: 'x', host: 'y'})).toEqual([])
   })
 

@@ -49,7 +49,9 @@ describe('inspectEffective: settings and their origins', () => {
   })
 
   it('flag values become daemon.json-shaped values without inventing splits (--dns a,b is one entry)', async () => {
-    const fs = await debianTree({'/etc/default/docker': 'DOCKER_OPTS="--dns 1.1.1.1,8.8.8.8 --log-opt max-size=10m --log-opt max-file=3 --default-ulimit nofile=1024 --mtu=0x5aa --iptables=0"\n'})
+    const fs = await debianTree({
+      '/etc/default/docker': 'DOCKER_OPTS="--dns 1.1.1.1,8.8.8.8 --log-opt max-size=10m --log-opt max-file=3 --default-ulimit nofile=1024 --mtu=0x5aa --iptables=0"\n',
+    })
     const e = await inspectEffective(fs, {dockerdVersion: V})
     expect(setting(e.settings, 'dns').value).toEqual(['1.1.1.1,8.8.8.8'])
     expect(setting(e.settings, 'log-opts').value).toEqual({'max-size': '10m', 'max-file': '3'})
@@ -134,7 +136,13 @@ describe('inspectEffective: command-line problems', () => {
     const fs = await debianTree({[`${DROPIN_DIR}/mtu.conf`]: '[Service]\nExecStart=\nExecStart=/usr/bin/dockerd --mtu=${FLANNEL_MTU}\n'})
     const e = await inspectEffective(fs, {dockerdVersion: V})
     expect(e.findings.filter((f) => f.code === 'invalid-flag-value')).toEqual([
-      {code: 'invalid-flag-value', severity: 'error', message: 'invalid argument "" for --mtu: not an integer (strconv.ParseInt), so dockerd refuses to start', file: `${DROPIN_DIR}/mtu.conf`, line: 3},
+      {
+        code: 'invalid-flag-value',
+        severity: 'error',
+        message: 'invalid argument "" for --mtu: not an integer (strconv.ParseInt), so dockerd refuses to start',
+        file: `${DROPIN_DIR}/mtu.conf`,
+        line: 3,
+      },
     ])
   })
 
@@ -171,7 +179,10 @@ describe('inspectEffective: command-line problems', () => {
   })
 
   it('hosts and the local socket: the first unix:// listener, else the standard socket', async () => {
-    const custom = await debianTree({[DAEMON_JSON]: '{}', [`${DROPIN_DIR}/h.conf`]: '[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd -H tcp://0.0.0.0:2375 -H unix:///run/custom.sock\n'})
+    const custom = await debianTree({
+      [DAEMON_JSON]: '{}',
+      [`${DROPIN_DIR}/h.conf`]: '[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd -H tcp://0.0.0.0:2375 -H unix:///run/custom.sock\n',
+    })
     const e = await inspectEffective(custom, {dockerdVersion: V})
     expect(e.hosts).toEqual(['tcp://0.0.0.0:2375', 'unix:///run/custom.sock'])
     expect(e.socket).toBe('/run/custom.sock')

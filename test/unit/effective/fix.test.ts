@@ -68,11 +68,11 @@ describe('planFix --prefer file (default)', () => {
     ])
     expect(JSON.parse(change(plan, DAEMON_JSON).after ?? '')).toEqual({dns: ['8.8.8.8', '1.1.1.1']})
     const dropin = change(plan, DROPIN_PATH).after ?? ''
-    expect(dropin).toContain(
-      '# $DOCKER_OPTS (set in /etc/default/docker line 2) is spelled out below without the moved flags, so later changes to it no longer reach dockerd.\n',
-    )
+    expect(dropin).toContain('# $DOCKER_OPTS (set in /etc/default/docker line 2) is spelled out below without the moved flags, so later changes to it no longer reach dockerd.\n')
     expect(dropin).toMatch(/\nExecStart=\/usr\/sbin\/dockerd -H fd:\/\/ --containerd=\/run\/containerd\/containerd\.sock --mtu=1400 --label "team=a b"\n$/)
-    expect(plan.actions).toContain('note: $DOCKER_OPTS (set in /etc/default/docker line 2) is spelled out below without the moved flags, so later changes to it no longer reach dockerd.')
+    expect(plan.actions).toContain(
+      'note: $DOCKER_OPTS (set in /etc/default/docker line 2) is spelled out below without the moved flags, so later changes to it no longer reach dockerd.',
+    )
 
     expect(after.conflicts).toEqual([])
     expect(after.argv).toEqual(['/usr/sbin/dockerd', '-H', 'fd://', CONTAINERD, '--mtu=1400', '--label', 'team=a b'])
@@ -89,7 +89,9 @@ describe('planFix --prefer file (default)', () => {
     const edited = change(plan, path)
     expect(edited.before).toBe(original)
     // Only the ExecStart line changes; the file keeps its missing final newline.
-    expect(edited.after).toBe(original.replace('ExecStart=/usr/bin/dockerd -H fd:// -H=tcp://0.0.0.0:2375 --containerd=/run/containerd/containerd.sock', `ExecStart=/usr/bin/dockerd ${CONTAINERD}`))
+    expect(edited.after).toBe(
+      original.replace('ExecStart=/usr/bin/dockerd -H fd:// -H=tcp://0.0.0.0:2375 --containerd=/run/containerd/containerd.sock', `ExecStart=/usr/bin/dockerd ${CONTAINERD}`),
+    )
     expect(plan.actions).toContain(`command line: edited ExecStart in ${path} line 3`)
     expect(JSON.parse(change(plan, DAEMON_JSON).after ?? '')).toEqual({hosts: ['fd://', 'tcp://0.0.0.0:2375', 'unix:///var/run/docker.sock']})
 
@@ -154,7 +156,9 @@ describe('planFix --prefer flags', () => {
     const fs = await debianTree({[DAEMON_JSON]: '{\n  "hosts": ["tcp://127.0.0.1:2375"],\n  "debug": true\n}\n'})
     const {plan, after} = await planAndReinspect(fs, 'flags')
     expect(JSON.parse(change(plan, DAEMON_JSON).after ?? '')).toEqual({debug: true})
-    expect(change(plan, DROPIN_PATH).after).toMatch(/\nExecStart=\/usr\/sbin\/dockerd -H fd:\/\/ --containerd=\/run\/containerd\/containerd\.sock \$DOCKER_OPTS --host=tcp:\/\/127\.0\.0\.1:2375\n$/)
+    expect(change(plan, DROPIN_PATH).after).toMatch(
+      /\nExecStart=\/usr\/sbin\/dockerd -H fd:\/\/ --containerd=\/run\/containerd\/containerd\.sock \$DOCKER_OPTS --host=tcp:\/\/127\.0\.0\.1:2375\n$/,
+    )
     expect(plan.actions[0]).toBe('hosts: removed from /etc/docker/daemon.json; ExecStart keeps -H/--host fd:// and gains --host=tcp://127.0.0.1:2375')
     expect(after.conflicts).toEqual([])
     expect(after.argv).toEqual(['/usr/sbin/dockerd', '-H', 'fd://', CONTAINERD, '--host=tcp://127.0.0.1:2375'])

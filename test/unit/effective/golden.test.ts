@@ -82,7 +82,7 @@ describe('the corpus CONFLICT pair (1021ky/self_dockermachine)', () => {
     return tree({...(await caseFiles('dropin--self-dockermachine-CONFLICT-hosts-flag-and-json.conf')), [DAEMON_JSON]: daemonJson})
   }
 
-  it('with the JSON of its daemon.json: hosts and tls conflict, in dockerd\'s words and flag order', async () => {
+  it("with the JSON of its daemon.json: hosts and tls conflict, in dockerd's words and flag order", async () => {
     const paste = await fixture('daemon-json/self-dockermachine-BROKEN-terminal-paste-hosts.json')
     // The committed file is a terminal paste; the JSON in it is what the author meant dockerd to read.
     const json = paste.slice(paste.indexOf('{'), paste.lastIndexOf('}') + 1)

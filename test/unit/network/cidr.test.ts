@@ -1,7 +1,19 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
-import {containsAddress, containsCidr, formatCidr, formatIp, isCanonical, isMulticast, lastAddress, networkAddress, overlaps, parseCidr, parseIp} from '../../../src/network/cidr.js'
+import {
+  containsAddress,
+  containsCidr,
+  formatCidr,
+  formatIp,
+  isCanonical,
+  isMulticast,
+  lastAddress,
+  networkAddress,
+  overlaps,
+  parseCidr,
+  parseIp,
+} from '../../../src/network/cidr.js'
 
 const cidr = (text: string) => {
   const c = parseCidr(text)

@@ -16,23 +16,106 @@ describe('OPTIONS table invariants', () => {
   it('covers every key of sections 1.2-1.5 of the reference', () => {
     const expected = [
       // 1.2
-      'bip', 'bip6', 'fixed-cidr', 'fixed-cidr-v6', 'ipv6', 'default-gateway', 'default-gateway-v6', 'mtu', 'dns', 'dns-opts', 'dns-search',
-      'default-address-pools', 'default-network-opts', 'ip', 'ip-forward', 'ip-forward-no-drop', 'ip-masq', 'iptables', 'ip6tables', 'icc',
-      'userland-proxy', 'userland-proxy-path', 'bridge', 'allow-direct-routing', 'bridge-accept-fwmark', 'firewall-backend',
-      'network-control-plane-mtu', 'host-gateway-ip', 'host-gateway-ips',
+      'bip',
+      'bip6',
+      'fixed-cidr',
+      'fixed-cidr-v6',
+      'ipv6',
+      'default-gateway',
+      'default-gateway-v6',
+      'mtu',
+      'dns',
+      'dns-opts',
+      'dns-search',
+      'default-address-pools',
+      'default-network-opts',
+      'ip',
+      'ip-forward',
+      'ip-forward-no-drop',
+      'ip-masq',
+      'iptables',
+      'ip6tables',
+      'icc',
+      'userland-proxy',
+      'userland-proxy-path',
+      'bridge',
+      'allow-direct-routing',
+      'bridge-accept-fwmark',
+      'firewall-backend',
+      'network-control-plane-mtu',
+      'host-gateway-ip',
+      'host-gateway-ips',
       // 1.3
-      'hosts', 'tls', 'tlsverify', 'tlscacert', 'tlscert', 'tlskey', 'group',
+      'hosts',
+      'tls',
+      'tlsverify',
+      'tlscacert',
+      'tlscert',
+      'tlskey',
+      'group',
       // 1.4
-      'debug', 'log-level', 'log-format', 'raw-logs', 'log-driver', 'log-opts', 'labels', 'registry-mirrors', 'insecure-registries',
-      'authorization-plugins', 'live-restore', 'max-concurrent-downloads', 'max-concurrent-uploads', 'max-download-attempts',
-      'shutdown-timeout', 'default-stop-timeout', 'features', 'experimental', 'default-runtime', 'runtimes', 'exec-opts', 'default-ulimits',
-      'default-shm-size', 'default-ipc-mode', 'default-cgroupns-mode', 'cgroup-parent', 'cpu-rt-period', 'cpu-rt-runtime', 'init', 'init-path',
-      'seccomp-profile', 'selinux-enabled', 'no-new-privileges', 'userns-remap', 'rootless', 'storage-driver', 'storage-opts', 'data-root',
-      'exec-root', 'pidfile', 'containerd', 'containerd-namespace', 'cri-containerd', 'cdi-spec-dirs', 'metrics-addr', 'node-generic-resources',
-      'swarm-default-advertise-addr', 'network-diagnostic-port', 'proxies', 'builder', 'nri-opts', 'min-api-version',
+      'debug',
+      'log-level',
+      'log-format',
+      'raw-logs',
+      'log-driver',
+      'log-opts',
+      'labels',
+      'registry-mirrors',
+      'insecure-registries',
+      'authorization-plugins',
+      'live-restore',
+      'max-concurrent-downloads',
+      'max-concurrent-uploads',
+      'max-download-attempts',
+      'shutdown-timeout',
+      'default-stop-timeout',
+      'features',
+      'experimental',
+      'default-runtime',
+      'runtimes',
+      'exec-opts',
+      'default-ulimits',
+      'default-shm-size',
+      'default-ipc-mode',
+      'default-cgroupns-mode',
+      'cgroup-parent',
+      'cpu-rt-period',
+      'cpu-rt-runtime',
+      'init',
+      'init-path',
+      'seccomp-profile',
+      'selinux-enabled',
+      'no-new-privileges',
+      'userns-remap',
+      'rootless',
+      'storage-driver',
+      'storage-opts',
+      'data-root',
+      'exec-root',
+      'pidfile',
+      'containerd',
+      'containerd-namespace',
+      'cri-containerd',
+      'cdi-spec-dirs',
+      'metrics-addr',
+      'node-generic-resources',
+      'swarm-default-advertise-addr',
+      'network-diagnostic-port',
+      'proxies',
+      'builder',
+      'nri-opts',
+      'min-api-version',
       // 1.5
-      'graph', 'cluster-store', 'cluster-advertise', 'cluster-store-opts', 'deprecated-key-path', 'oom-score-adjust', 'api-cors-header',
-      'allow-nondistributable-artifacts', 'disable-legacy-registry',
+      'graph',
+      'cluster-store',
+      'cluster-advertise',
+      'cluster-store-opts',
+      'deprecated-key-path',
+      'oom-score-adjust',
+      'api-cors-header',
+      'allow-nondistributable-artifacts',
+      'disable-legacy-registry',
     ]
     expect([...keys].sort()).toEqual([...expected].sort())
   })
@@ -72,19 +155,19 @@ describe('OPTIONS table invariants', () => {
   })
 
   it('marks exactly the section 2.1 "flat options" as flat', () => {
-    const flat = OPTIONS.filter((o) => o.flat === true).map((o) => o.key).sort()
+    const flat = OPTIONS.filter((o) => o.flat === true)
+      .map((o) => o.key)
+      .sort()
     expect(flat).toEqual(['builder', 'cluster-store-opts', 'default-network-opts', 'default-ulimits', 'features', 'log-opts', 'nri-opts', 'runtimes'])
     expect(OPTIONS.find((o) => o.key === 'proxies')?.flat).toBeUndefined()
   })
 
   it('puts exactly the section 2.2 skip-list keys in the skip list', () => {
-    expect(OPTIONS.filter((o) => o.skipUnknownCheck === true).map((o) => o.key).sort()).toEqual([
-      'allow-nondistributable-artifacts',
-      'builder',
-      'deprecated-key-path',
-      'features',
-      'min-api-version',
-    ])
+    expect(
+      OPTIONS.filter((o) => o.skipUnknownCheck === true)
+        .map((o) => o.key)
+        .sort(),
+    ).toEqual(['allow-nondistributable-artifacts', 'builder', 'deprecated-key-path', 'features', 'min-api-version'])
   })
 
   it('records the life cycles of section 1.5', () => {
@@ -114,16 +197,20 @@ describe('OPTIONS table invariants', () => {
   })
 
   it('uses the one-letter shorthands dockerd defines', () => {
-    const shorts = Object.fromEntries(
-      [...OPTIONS.flatMap((o) => o.flags), ...FLAG_ONLY.map((f) => f.flag)].flatMap((f) => (f.short === undefined ? [] : [[f.short, f.long]])),
-    )
+    const shorts = Object.fromEntries([...OPTIONS.flatMap((o) => o.flags), ...FLAG_ONLY.map((f) => f.flag)].flatMap((f) => (f.short === undefined ? [] : [[f.short, f.long]])))
     expect(shorts).toEqual({b: 'bridge', G: 'group', H: 'host', D: 'debug', l: 'log-level', s: 'storage-driver', p: 'pidfile', g: 'graph', v: 'version', h: 'help', r: 'restart'})
   })
 })
 
 describe('REJECTED_STRUCT_KEYS (section 1.6)', () => {
   it('lists the five struct fields without a flag, none of them a table key', () => {
-    expect(REJECTED_STRUCT_KEYS.map((r) => r.key).sort()).toEqual(['containerd-plugin-namespace', 'default-init', 'resolv-conf', 'swarm-raft-election-tick', 'swarm-raft-heartbeat-tick'])
+    expect(REJECTED_STRUCT_KEYS.map((r) => r.key).sort()).toEqual([
+      'containerd-plugin-namespace',
+      'default-init',
+      'resolv-conf',
+      'swarm-raft-election-tick',
+      'swarm-raft-heartbeat-tick',
+    ])
     for (const r of REJECTED_STRUCT_KEYS) expect(keys).not.toContain(r.key)
   })
 })

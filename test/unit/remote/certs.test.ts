@@ -83,7 +83,10 @@ describe('ECDSA P-256 (default) set', () => {
 
   it('leaf extensions: AKI = CA SKI, SKI, digitalSignature only (EC), EKU serverAuth / clientAuth', () => {
     const caSki = new PeculiarCertificate(ca.certPem).getExtension(SubjectKeyIdentifierExtension)?.keyId
-    for (const [leaf, eku] of [[server, ExtendedKeyUsage.serverAuth], [client, ExtendedKeyUsage.clientAuth]] as const) {
+    for (const [leaf, eku] of [
+      [server, ExtendedKeyUsage.serverAuth],
+      [client, ExtendedKeyUsage.clientAuth],
+    ] as const) {
       const c = new PeculiarCertificate(leaf.certPem)
       expect(c.getExtension(AuthorityKeyIdentifierExtension)?.keyId).toBe(caSki)
       expect(c.getExtension(SubjectKeyIdentifierExtension)?.keyId).toMatch(/^[0-9a-f]{40}$/)

@@ -38,7 +38,11 @@ describe.each([['TLSv1.3' as const], ['TLSv1.2' as const]])('secure dockerd (--t
   })
 
   it('is ok: verified chain, name covered, client certificate demanded, ping and version answered', async () => {
-    const r = await checkEndpoint({endpoint: `tcp://127.0.0.1:${server.port}`, tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true}, timeoutMs: TIMEOUT})
+    const r = await checkEndpoint({
+      endpoint: `tcp://127.0.0.1:${server.port}`,
+      tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
+      timeoutMs: TIMEOUT,
+    })
     expect(r.findings).toEqual([])
     expect(r).toMatchObject({ok: true, verdict: 'ok', transport: 'tls', host: '127.0.0.1', port: server.port})
     expect(r.resolve).toMatchObject({ok: true, addresses: ['127.0.0.1']})
@@ -53,13 +57,23 @@ describe.each([['TLSv1.3' as const], ['TLSv1.2' as const]])('secure dockerd (--t
   })
 
   it('dialled by DNS name (SNI) through an injected resolver', async () => {
-    const r = await checkEndpoint({endpoint: `tcp://docker.test:${server.port}`, resolver: loopback, tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true}, timeoutMs: TIMEOUT})
+    const r = await checkEndpoint({
+      endpoint: `tcp://docker.test:${server.port}`,
+      resolver: loopback,
+      tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
+      timeoutMs: TIMEOUT,
+    })
     expect(r.verdict).toBe('ok')
     expect(r.tls?.nameMatches).toBe(true)
   })
 
   it('SAN mismatch: error with the exact --san fix', async () => {
-    const r = await checkEndpoint({endpoint: `tcp://docker1.example.org:${server.port}`, resolver: loopback, tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true}, timeoutMs: TIMEOUT})
+    const r = await checkEndpoint({
+      endpoint: `tcp://docker1.example.org:${server.port}`,
+      resolver: loopback,
+      tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
+      timeoutMs: TIMEOUT,
+    })
     expect(r.ok).toBe(false)
     expect(r.verdict).toBe('error')
     expect(r.tls?.nameMatches).toBe(false)
@@ -72,14 +86,23 @@ describe.each([['TLSv1.3' as const], ['TLSv1.2' as const]])('secure dockerd (--t
   })
 
   it('SAN mismatch without --tlsverify (encrypt-only client) is a warning', async () => {
-    const r = await checkEndpoint({endpoint: `tcp://docker1.example.org:${server.port}`, resolver: loopback, tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: false}, timeoutMs: TIMEOUT})
+    const r = await checkEndpoint({
+      endpoint: `tcp://docker1.example.org:${server.port}`,
+      resolver: loopback,
+      tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: false},
+      timeoutMs: TIMEOUT,
+    })
     expect(r.findings).toEqual([expect.objectContaining({code: 'san-mismatch', severity: 'warning'})])
     expect(r.ok).toBe(true)
   })
 
   it('untrusted chain when the client trusts another CA', async () => {
     const other = await createCa({commonName: 'unrelated CA'})
-    const r = await checkEndpoint({endpoint: `tcp://127.0.0.1:${server.port}`, tls: {ca: other.certPem, cert: client.certPem, key: client.key.toPem(), verify: true}, timeoutMs: TIMEOUT})
+    const r = await checkEndpoint({
+      endpoint: `tcp://127.0.0.1:${server.port}`,
+      tls: {ca: other.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
+      timeoutMs: TIMEOUT,
+    })
     expect(r.verdict).toBe('error')
     expect(r.tls?.chainVerified).toBe(false)
     expect(r.tls?.chainError).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN/)
@@ -99,16 +122,17 @@ describe.each([['TLSv1.3' as const], ['TLSv1.2' as const]])('secure dockerd (--t
     expect(r.clientCertificate?.required).toBe(true)
     expect(r.clientCertificate?.detail).not.toMatch(/deps\/openssl|\n/)
     // Under TLS 1.2 the refusal comes inside the handshake, before the server certificate can be judged.
-    expect(r.findings.map((f) => [f.code, f.severity])).toEqual([
-      ...(maxVersion === 'TLSv1.3' ? [['untrusted-chain', 'warning']] : []),
-      ['no-client-cert', 'error'],
-    ])
+    expect(r.findings.map((f) => [f.code, f.severity])).toEqual([...(maxVersion === 'TLSv1.3' ? [['untrusted-chain', 'warning']] : []), ['no-client-cert', 'error']])
   })
 
   it('client certificate from another CA is rejected', async () => {
     const other = await createCa({commonName: 'rogue CA'})
     const rogue = await issueClientCert(other, {commonName: 'mallory'})
-    const r = await checkEndpoint({endpoint: `tcp://127.0.0.1:${server.port}`, tls: {ca: ca.certPem, cert: rogue.certPem, key: rogue.key.toPem(), verify: true}, timeoutMs: TIMEOUT})
+    const r = await checkEndpoint({
+      endpoint: `tcp://127.0.0.1:${server.port}`,
+      tls: {ca: ca.certPem, cert: rogue.certPem, key: rogue.key.toPem(), verify: true},
+      timeoutMs: TIMEOUT,
+    })
     expect(r.verdict).toBe('error')
     expect(r.clientCertificate?.required).toBe(true)
     expect(codes(r)).toContain('tls-rejected')
@@ -118,7 +142,11 @@ describe.each([['TLSv1.3' as const], ['TLSv1.2' as const]])('secure dockerd (--t
 describe('insecure endpoints', () => {
   it('TLS without client verification (--tls only) is CRITICAL', async () => {
     const server = await track(startTlsDocker({cert: serverCert.certPem, key: serverCert.key.toPem(), ca: ca.certPem, requestCert: false}))
-    const r = await checkEndpoint({endpoint: `tcp://127.0.0.1:${server.port}`, tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true}, timeoutMs: TIMEOUT})
+    const r = await checkEndpoint({
+      endpoint: `tcp://127.0.0.1:${server.port}`,
+      tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
+      timeoutMs: TIMEOUT,
+    })
     expect(r.verdict).toBe('CRITICAL')
     expect(r.ok).toBe(false)
     expect(r.clientCertificate?.required).toBe(false)
@@ -129,7 +157,11 @@ describe('insecure endpoints', () => {
 
   it('plain HTTP on the port is CRITICAL plaintext, detected after the failed TLS handshake', async () => {
     const server = await track(startPlainDocker())
-    const r = await checkEndpoint({endpoint: `tcp://127.0.0.1:${server.port}`, tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true}, timeoutMs: TIMEOUT})
+    const r = await checkEndpoint({
+      endpoint: `tcp://127.0.0.1:${server.port}`,
+      tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
+      timeoutMs: TIMEOUT,
+    })
     expect(r.verdict).toBe('CRITICAL')
     expect(r.transport).toBe('plaintext')
     expect(r.tls?.ok).toBe(false)
@@ -151,7 +183,12 @@ describe('expiry', () => {
     const now = new Date()
     const soon = await issueServerCert(ca, {hostnames: [], ips: [], now: new Date(now.getTime() - 815 * DAY)})
     const server = await track(startTlsDocker({cert: soon.certPem, key: soon.key.toPem(), ca: ca.certPem, requestCert: true}))
-    const r = await checkEndpoint({endpoint: `tcp://127.0.0.1:${server.port}`, tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true}, timeoutMs: TIMEOUT, now})
+    const r = await checkEndpoint({
+      endpoint: `tcp://127.0.0.1:${server.port}`,
+      tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
+      timeoutMs: TIMEOUT,
+      now,
+    })
     expect(r.tls?.certificate?.daysUntilExpiry).toBe(9)
     expect(r.findings).toEqual([expect.objectContaining({code: 'cert-expiring', severity: 'warning'})])
     expect(r.verdict).toBe('warning')
@@ -161,7 +198,12 @@ describe('expiry', () => {
   it('an injected future now makes it an error once expired', async () => {
     const server = await track(startTlsDocker({cert: serverCert.certPem, key: serverCert.key.toPem(), ca: ca.certPem, requestCert: true}))
     const future = new Date(Date.parse(serverCert.info.notAfter) + DAY)
-    const r = await checkEndpoint({endpoint: `tcp://127.0.0.1:${server.port}`, tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true}, timeoutMs: TIMEOUT, now: future})
+    const r = await checkEndpoint({
+      endpoint: `tcp://127.0.0.1:${server.port}`,
+      tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
+      timeoutMs: TIMEOUT,
+      now: future,
+    })
     expect(codes(r)).toContain('cert-expired')
     expect(r.verdict).toBe('error')
   })
@@ -171,7 +213,11 @@ describe('certificate properties', () => {
   it('a server certificate without serverAuth EKU (a client cert put in its place) is an error', async () => {
     const wrong = await issueClientCert(ca, {commonName: 'not-a-server'})
     const server = await track(startTlsDocker({cert: wrong.certPem, key: wrong.key.toPem(), ca: ca.certPem, requestCert: true}))
-    const r = await checkEndpoint({endpoint: `tcp://127.0.0.1:${server.port}`, tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true}, timeoutMs: TIMEOUT})
+    const r = await checkEndpoint({
+      endpoint: `tcp://127.0.0.1:${server.port}`,
+      tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
+      timeoutMs: TIMEOUT,
+    })
     expect(codes(r)).toEqual(expect.arrayContaining(['server-eku', 'san-mismatch']))
     expect(r.findings.find((f) => f.code === 'san-mismatch')?.message).toContain('no SANs')
     expect(r.verdict).toBe('error')
@@ -225,14 +271,17 @@ describe('unreachable and hung endpoints stay within the timeout', () => {
     expect(r.verdict).toBe('error')
   })
 
-  it('tries the next address when the first refuses (like Go\'s dialer)', async () => {
+  it("tries the next address when the first refuses (like Go's dialer)", async () => {
     const server = await track(startTlsDocker({cert: serverCert.certPem, key: serverCert.key.toPem(), ca: ca.certPem, requestCert: true}))
     const dead = await closedPort()
     expect(dead).not.toBe(server.port)
     // ::1 is not listened on by the test server: refused, then 127.0.0.1 answers.
     const r = await checkEndpoint({
       endpoint: `tcp://docker.test:${server.port}`,
-      resolver: async () => [{address: '::1', family: 6}, {address: '127.0.0.1', family: 4}],
+      resolver: async () => [
+        {address: '::1', family: 6},
+        {address: '127.0.0.1', family: 4},
+      ],
       tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
       timeoutMs: TIMEOUT,
     })
@@ -245,7 +294,12 @@ describe('unreachable and hung endpoints stay within the timeout', () => {
 describe('renderCheckTable', () => {
   it('renders steps and findings with fixes for a SAN mismatch', async () => {
     const server = await track(startTlsDocker({cert: serverCert.certPem, key: serverCert.key.toPem(), ca: ca.certPem, requestCert: true}))
-    const r = await checkEndpoint({endpoint: `tcp://wrong.test:${server.port}`, resolver: loopback, tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true}, timeoutMs: TIMEOUT})
+    const r = await checkEndpoint({
+      endpoint: `tcp://wrong.test:${server.port}`,
+      resolver: loopback,
+      tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
+      timeoutMs: TIMEOUT,
+    })
     const text = renderCheckTable(r)
     expect(text).toMatch(new RegExp(`^tcp://wrong.test:${server.port}: FAILED\n`))
     expect(text).toMatch(/^STEP +RESULT +DETAIL$/m)

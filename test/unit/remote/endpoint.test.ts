@@ -21,12 +21,23 @@ describe('parseEndpoint', () => {
     expect(parseEndpoint('h', 2375).port).toBe(2375)
   })
 
-  it.each(['unix:///var/run/docker.sock', 'ssh://user@host', 'fd://', 'tcp://', 'tcp://h:0', 'tcp://h:65536', 'tcp://h:abc', 'tcp://h:2376/v1.41', 'tcp://u@h:2376', '2001:db8::1:2376x', '[::1', 'tcp://[not-v6]:1', ':2376'])(
-    'refuses %j',
-    (input) => {
-      expect(() => parseEndpoint(input)).toThrow(UsageError)
-    },
-  )
+  it.each([
+    'unix:///var/run/docker.sock',
+    'ssh://user@host',
+    'fd://',
+    'tcp://',
+    'tcp://h:0',
+    'tcp://h:65536',
+    'tcp://h:abc',
+    'tcp://h:2376/v1.41',
+    'tcp://u@h:2376',
+    '2001:db8::1:2376x',
+    '[::1',
+    'tcp://[not-v6]:1',
+    ':2376',
+  ])('refuses %j', (input) => {
+    expect(() => parseEndpoint(input)).toThrow(UsageError)
+  })
 })
 
 describe('clientTlsFromEnv (docker CLI rules)', () => {
@@ -34,7 +45,15 @@ describe('clientTlsFromEnv (docker CLI rules)', () => {
 
   it('nothing set: no TLS, default cert dir ~/.docker', () => {
     const s = clientTlsFromEnv({env: {}, homeDir: home})
-    expect(s).toMatchObject({host: undefined, tls: false, verify: false, certDir: '/home/alice/.docker', caFile: '/home/alice/.docker/ca.pem', certFile: '/home/alice/.docker/cert.pem', keyFile: '/home/alice/.docker/key.pem'})
+    expect(s).toMatchObject({
+      host: undefined,
+      tls: false,
+      verify: false,
+      certDir: '/home/alice/.docker',
+      caFile: '/home/alice/.docker/ca.pem',
+      certFile: '/home/alice/.docker/cert.pem',
+      keyFile: '/home/alice/.docker/key.pem',
+    })
   })
 
   it.each(['1', '0', 'false', 'no'])('DOCKER_TLS_VERIFY=%j (any non-empty value) turns TLS and verification on', (value) => {
@@ -77,7 +96,11 @@ describe('loadClientTls', () => {
 
   it('TLS off: nothing is read', async () => {
     const s = clientTlsFromEnv({env: {}, homeDir: '/h'})
-    expect(await loadClientTls(s, async () => { throw new Error('must not read') })).toBeUndefined()
+    expect(
+      await loadClientTls(s, async () => {
+        throw new Error('must not read')
+      }),
+    ).toBeUndefined()
   })
 
   it('reads all three when present', async () => {

@@ -50,13 +50,7 @@ async function listen(server: net.Server, sockets: Set<net.Socket>): Promise<Tes
 }
 
 /** dockerd with TLS: `requestCert: true` is `--tlsverify`, false is `--tls` (encrypt only). */
-export async function startTlsDocker(options: {
-  cert: string
-  key: string
-  ca: string
-  requestCert: boolean
-  maxVersion?: 'TLSv1.2' | 'TLSv1.3'
-}): Promise<TestServer> {
+export async function startTlsDocker(options: {cert: string; key: string; ca: string; requestCert: boolean; maxVersion?: 'TLSv1.2' | 'TLSv1.3'}): Promise<TestServer> {
   const server = https.createServer(
     {
       cert: options.cert,
@@ -80,7 +74,10 @@ export async function startPlainDocker(): Promise<TestServer> {
 
 /** Accepts TCP and never says a word (a hung daemon, or a tarpit). */
 export async function startSilentListener(): Promise<TestServer> {
-  return listen(net.createServer(() => undefined), new Set())
+  return listen(
+    net.createServer(() => undefined),
+    new Set(),
+  )
 }
 
 /** A loopback port nothing listens on (bound, then released). */

@@ -24,14 +24,20 @@ describe('reusableLeaf', () => {
   it('refuses, with the reason, what cannot be kept', () => {
     expect(reusableLeaf({certPem: undefined, keyPem: undefined}, ca.certPem, 'serverAuth')).toEqual({ok: false, reason: 'not there yet'})
     expect(reusableLeaf({certPem: server.certPem, keyPem: server.key.toPem()}, other.certPem, 'serverAuth')).toMatchObject({ok: false, reason: 'issued by another CA'})
-    expect(reusableLeaf({certPem: server.certPem, keyPem: client.key.toPem()}, ca.certPem, 'serverAuth')).toMatchObject({ok: false, reason: 'the key does not belong to the certificate'})
+    expect(reusableLeaf({certPem: server.certPem, keyPem: client.key.toPem()}, ca.certPem, 'serverAuth')).toMatchObject({
+      ok: false,
+      reason: 'the key does not belong to the certificate',
+    })
     expect(reusableLeaf({certPem: client.certPem, keyPem: client.key.toPem()}, ca.certPem, 'serverAuth')).toMatchObject({ok: false, reason: 'not usable for serverAuth'})
     expect(reusableLeaf({certPem: 'garbage', keyPem: 'x'}, ca.certPem, 'serverAuth')).toMatchObject({ok: false, reason: 'not a readable certificate'})
   })
 
   it('re-issues a certificate within 30 days of expiry', async () => {
     const short = await issueServerCert(ca, {hostnames: ['h'], ips: [], validityDays: 20})
-    expect(reusableLeaf({certPem: short.certPem, keyPem: short.key.toPem()}, ca.certPem, 'serverAuth')).toMatchObject({ok: false, reason: expect.stringMatching(/^expires in 1\d days$/) as unknown})
+    expect(reusableLeaf({certPem: short.certPem, keyPem: short.key.toPem()}, ca.certPem, 'serverAuth')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^expires in 1\d days$/) as unknown,
+    })
   })
 })
 
@@ -55,7 +61,21 @@ describe('missingSans / certificate identity', () => {
 describe('redactPrivateKeys', () => {
   it('keeps certificates and diff structure but never a key body', () => {
     const key = server.key.toPem()
-    const diff = ['--- /dev/null', '+++ b/etc/docker/tls/server-key.pem', '@@ -0,0 +1,5 @@', ...key.trimEnd().split('\n').map((l) => `+${l}`), '--- /dev/null', '+++ b/etc/docker/tls/server-cert.pem', ...server.certPem.trimEnd().split('\n').map((l) => `+${l}`)].join('\n')
+    const diff = [
+      '--- /dev/null',
+      '+++ b/etc/docker/tls/server-key.pem',
+      '@@ -0,0 +1,5 @@',
+      ...key
+        .trimEnd()
+        .split('\n')
+        .map((l) => `+${l}`),
+      '--- /dev/null',
+      '+++ b/etc/docker/tls/server-cert.pem',
+      ...server.certPem
+        .trimEnd()
+        .split('\n')
+        .map((l) => `+${l}`),
+    ].join('\n')
     const out = redactPrivateKeys(diff)
     const body = key.split('\n')[1] as string
     expect(out).not.toContain(body)
@@ -63,6 +83,8 @@ describe('redactPrivateKeys', () => {
     expect(out).toContain(server.certPem.split('\n')[1])
     expect(out).toContain('+++ b/etc/docker/tls/server-cert.pem')
     // Plain text, SEC1 and PKCS#1 headers too.
-    expect(redactPrivateKeys('-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----')).toBe('-----BEGIN EC PRIVATE KEY-----\n[private key redacted]\n-----END EC PRIVATE KEY-----')
+    expect(redactPrivateKeys('-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----')).toBe(
+      '-----BEGIN EC PRIVATE KEY-----\n[private key redacted]\n-----END EC PRIVATE KEY-----',
+    )
   })
 })

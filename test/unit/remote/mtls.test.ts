@@ -1,12 +1,5 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {
-  type CertificateAuthority,
-  type KeyedCertificate,
-  type KeyType,
-  createCa,
-  issueClientCert,
-  issueServerCert,
-} from '../../../src/remote/certs.js'
+import {type CertificateAuthority, type KeyedCertificate, type KeyType, createCa, issueClientCert, issueServerCert} from '../../../src/remote/certs.js'
 import {DOCKER_VERSION, type TestServer, httpsGet, startTlsDocker} from './helpers.js'
 
 // A real mutual-TLS handshake on loopback, with a node https server configured the way dockerd
@@ -61,8 +54,8 @@ describe.each<[KeyType]>([['ecdsa-p256'], ['rsa-2048']])('mutual TLS with %s cer
   })
 
   it('the server certificate is refused for a name not in its SANs', async () => {
-    await expect(
-      httpsGet({port: server.port, path: '/_ping', ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), servername: 'elsewhere.test'}),
-    ).rejects.toThrow(/altnames|does not match/i)
+    await expect(httpsGet({port: server.port, path: '/_ping', ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), servername: 'elsewhere.test'})).rejects.toThrow(
+      /altnames|does not match/i,
+    )
   })
 })

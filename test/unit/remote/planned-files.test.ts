@@ -20,7 +20,13 @@ afterEach(async () => {
 })
 
 describe('stagePlannedFiles (preflight of a change that adds TLS files)', () => {
-  const config = JSON.stringify({hosts: ['fd://'], tlsverify: true, tlscacert: '/etc/docker/tls/ca.pem', tlscert: '/etc/docker/tls/server-cert.pem', tlskey: '/etc/docker/tls/server-key.pem'})
+  const config = JSON.stringify({
+    hosts: ['fd://'],
+    tlsverify: true,
+    tlscacert: '/etc/docker/tls/ca.pem',
+    tlscert: '/etc/docker/tls/server-cert.pem',
+    tlskey: '/etc/docker/tls/server-key.pem',
+  })
 
   it('points the candidate at root-only copies of planned files, then removes them', async () => {
     const changes = [

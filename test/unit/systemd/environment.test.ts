@@ -54,7 +54,9 @@ describe('EnvironmentFile= syntax (parse_env_file, systemd 252)', () => {
   })
 
   it('skips whitespace after = and warns on unquoted values with spaces', async () => {
-    expect(parseEnvFile(await envfile('centos-sysconfig-docker-storage-leading-space-sotolito')).assignments).toEqual([{name: 'DOCKER_STORAGE_OPTIONS', value: '-s overlay', line: 14}])
+    expect(parseEnvFile(await envfile('centos-sysconfig-docker-storage-leading-space-sotolito')).assignments).toEqual([
+      {name: 'DOCKER_STORAGE_OPTIONS', value: '-s overlay', line: 14},
+    ])
     const r = parseEnvFile(await envfile('openmandriva-sysconfig-docker-network'))
     expect(r.assignments.find((a) => a.name === 'DOCKER_NETWORK_OPTIONS')?.value).toBe('-H unix:///var/run/docker.sock')
     expect(r.warnings.some((w) => /unquoted value with spaces/.test(w.message))).toBe(true)

@@ -30,7 +30,7 @@ describe('ExecStart tokenisation (config_parse_exec + extract_first_word)', () =
     // `\ ` is no C escape: systemd warns and keeps the backslash.
     ['/bin/echo a\\ b', ['/bin/echo', 'a\\ b']],
     ['/bin/echo "\\x41\\101\\u00e9\\s\\t"', ['/bin/echo', 'AAé \t']],
-    ['/bin/echo \'\\n\'', ['/bin/echo', '\n']],
+    ["/bin/echo '\\n'", ['/bin/echo', '\n']],
     ['/bin/echo ""', ['/bin/echo', '']],
     ['/bin/echo \\d', ['/bin/echo', '\\d']],
     ['/bin/echo a \\; b', ['/bin/echo', 'a', ';', 'b']],

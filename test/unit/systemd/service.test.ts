@@ -170,7 +170,11 @@ describe('effective ExecStart with origins', () => {
 
 describe('OpenRC /etc/conf.d/docker', () => {
   it.each([
-    ['alpine-user-conf.d-docker-custom-runtime-westonsteimel', '/usr/local/bin/dockerd', ['--experimental', '--add-runtime', 'local-runc=/usr/local/bin/runc', '--default-runtime', 'local-runc', '--seccomp-profile=/etc/docker/seccomp/default.json']],
+    [
+      'alpine-user-conf.d-docker-custom-runtime-westonsteimel',
+      '/usr/local/bin/dockerd',
+      ['--experimental', '--add-runtime', 'local-runc=/usr/local/bin/runc', '--default-runtime', 'local-runc', '--seccomp-profile=/etc/docker/seccomp/default.json'],
+    ],
     ['gentoo-user-conf.d-docker-btrfs-data-root', '/usr/bin/dockerd', ['--storage-driver', 'btrfs', '--data-root', '/var/lib/docker']],
     ['moby-master-docker.confd', '/usr/bin/dockerd', []],
     ['moby-v1.0.0-docker.confd', '/usr/bin/dockerd', []],

@@ -14,7 +14,10 @@ export default class RemoteCaCreate extends DockcfgCommand {
 certificate from it, and "remote client-cert --ca DIR --out DIR" issues client bundles that reach every host.
 An existing CA is never replaced (that would orphan every certificate it issued): exit 7.
 Paths are on this machine (--root does not apply).`
-  static override examples = ['<%= config.bin %> remote ca create --out ./fleet-ca', '<%= config.bin %> remote ca create --out /root/ca --key-type rsa-4096 --name "ACME docker CA"']
+  static override examples = [
+    '<%= config.bin %> remote ca create --out ./fleet-ca',
+    '<%= config.bin %> remote ca create --out /root/ca --key-type rsa-4096 --name "ACME docker CA"',
+  ]
   static override flags = {
     out: Flags.string({description: 'directory for ca.pem and ca-key.pem', required: true}),
     'key-type': Flags.string({description: 'key algorithm [default: ecdsa-p256]', options: [...KEY_TYPE_CHOICES]}),
