@@ -26,7 +26,7 @@ export interface ChangeKeysResult extends ApplyResult {
   changedKeys: string[]
   /** What the change needs from dockerd: nothing, a reload (SIGHUP) or a restart. */
   activation: Activation
-  /** Warnings about the resulting configuration (errors refuse the change before this point). */
+  /** Warnings the change introduces (errors refuse the change before this point). */
   findings: Finding[]
   /** How a key that is also on dockerd's command line was given one owner. */
   actions: string[]
@@ -65,7 +65,7 @@ export async function changeKeys(system: System, request: ChangeKeysRequest): Pr
     file: current.configFile,
     changedKeys: plan.edit.changedKeys,
     activation: plan.activation,
-    findings: plan.findings.filter((f) => f.severity !== 'error' && f.code !== 'version-assumed'),
+    findings: plan.introduced.filter((f) => f.severity !== 'error' && f.code !== 'version-assumed'),
     actions,
     dockerdVersion: version,
   }

@@ -20,6 +20,8 @@ export interface DaemonJsonPlan {
   change: FileChange
   /** Findings of the resulting file. */
   findings: Finding[]
+  /** Findings the change introduces (those the file already had are not news to the user). */
+  introduced: Finding[]
   /** Error findings the change would introduce (the apply is refused when non-empty). */
   introducedErrors: Finding[]
   activation: Activation
@@ -37,8 +39,9 @@ export async function planDaemonJsonChanges(system: System, configFile: string, 
   const before = findingsOf(document.parsed, dockerdVersion)
   const candidate = parseDaemonJson(edit.after, configFile, {dockerdVersion})
   const findings = findingsOf(candidate, dockerdVersion)
-  const seen = new Set(before.filter((f) => f.severity === 'error').map(identity))
-  const introducedErrors = edit.changed ? findings.filter((f) => f.severity === 'error' && !seen.has(identity(f))) : []
+  const seen = new Set(before.map(identity))
+  const introduced = edit.changed ? findings.filter((f) => !seen.has(identity(f))) : []
+  const introducedErrors = introduced.filter((f) => f.severity === 'error')
   const plan: DaemonJsonPlan = {
     document,
     edit,
@@ -49,6 +52,7 @@ export async function planDaemonJsonChanges(system: System, configFile: string, 
       newFileMode: 0o644,
     },
     findings,
+    introduced,
     introducedErrors,
     activation: activationFor(edit.changedKeys),
   }

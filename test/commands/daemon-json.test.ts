@@ -116,6 +116,16 @@ describe('dockcfg set / get / unset', () => {
     expect(await r.read(FILE)).toBe('{\n  "debug": true\n}\n')
   })
 
+  it('warns about what the change introduces, not about what the file already had', async () => {
+    const r = await root({[FILE]: '{"hosts": ["tcp://127.0.0.1:2375"]}\n'})
+    const quiet = await runCli(['set', 'debug', 'true', '--root', r.root, ...V])
+    expect(quiet.exitCode, quiet.stderr).toBe(0)
+    expect(quiet.stderr).not.toMatch(/tcp-without-tls/)
+    const added = await runCli(['set', 'hosts', 'tcp://127.0.0.1:2375', 'tcp://127.0.0.1:2377', '--root', r.root, ...V])
+    expect(added.exitCode, added.stderr).toBe(0)
+    expect(added.stderr).toMatch(/warning\[tcp-without-tls\].*127\.0\.0\.1:2377/)
+  })
+
   it('--json-value sets any key', async () => {
     const r = await root()
     const result = await runCli(['set', 'runtimes', '--json-value', '{"crun":{"path":"/usr/bin/crun"}}', '--root', r.root, ...V])
