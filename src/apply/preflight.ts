@@ -1,6 +1,6 @@
 import {randomBytes} from 'node:crypto'
 
-import semver from 'semver'
+import gte from 'semver/functions/gte.js'
 
 import {type ParsedDockerdArgv, parseDockerdArgv} from '../dockerd/argv.js'
 import type {System} from '../system/index.js'
@@ -34,7 +34,7 @@ export async function preflight(
   const parsed = parseDockerdArgv(argv, candidate.dockerdVersion)
   if (parsed.form === 'unrecognised') return {method: 'skipped', ok: true, detail: parsed.warnings.join('; ')}
   const version = candidate.dockerdVersion
-  if (version !== undefined && semver.gte(version, '23.0.0')) return validateWithDockerd(system, argv, parsed, candidate.configText)
+  if (version !== undefined && gte(version, '23.0.0')) return validateWithDockerd(system, argv, parsed, candidate.configText)
   return trialStart(system, argv, parsed, candidate.configText)
 }
 

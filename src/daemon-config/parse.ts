@@ -1,5 +1,8 @@
 import {type Node, type ParseError, ParseErrorCode, parseTree, printParseErrorCode} from 'jsonc-parser'
-import semver from 'semver'
+// Single functions, not the whole of semver: every dockcfg invocation loads this module.
+import coerce from 'semver/functions/coerce.js'
+import lt from 'semver/functions/lt.js'
+import valid from 'semver/functions/valid.js'
 
 import type {Finding} from './findings.js'
 
@@ -45,7 +48,7 @@ export function positionAt(text: string, offset: number): {line: number; column:
 }
 
 function isBefore23(version: string | undefined): boolean {
-  return version !== undefined && semver.valid(semver.coerce(version)) !== null && semver.lt(semver.coerce(version)!, '23.0.0')
+  return version !== undefined && valid(coerce(version)) !== null && lt(coerce(version)!, '23.0.0')
 }
 
 /**

@@ -1,4 +1,5 @@
-import semver from 'semver'
+// Single functions, not the whole of semver: every dockcfg invocation loads this module.
+import coerce from 'semver/functions/coerce.js'
 
 import type {System} from '../system/index.js'
 
@@ -14,7 +15,7 @@ export interface DockerdVersion {
 
 export async function resolveDockerdVersion(system: System, override: string | undefined): Promise<DockerdVersion> {
   if (override !== undefined) {
-    const coerced = semver.coerce(override)
+    const coerced = coerce(override)
     return {version: coerced?.version ?? override, source: 'flag'}
   }
   if (!system.isLiveHost) return {version: undefined, source: 'assumed'}
@@ -26,5 +27,5 @@ export async function resolveDockerdVersion(system: System, override: string | u
 /** "Docker version 20.10.24+dfsg1, build 5d6db84" -> "20.10.24". */
 export function parseDockerdVersion(output: string): string | undefined {
   const match = /version\s+v?(\d+\.\d+(?:\.\d+)?)/i.exec(output)
-  return match ? semver.coerce(match[1])?.version : undefined
+  return match ? coerce(match[1])?.version : undefined
 }

@@ -1,4 +1,7 @@
-import semver from 'semver'
+// Single functions, not the whole of semver: every dockcfg invocation loads this module.
+import coerce from 'semver/functions/coerce.js'
+import gte from 'semver/functions/gte.js'
+import lt from 'semver/functions/lt.js'
 
 import {FLAG_ONLY, IGNORED_FLAG_NAME_KEYS, OPTIONS, REJECTED_STRUCT_KEYS} from './options.js'
 import type {FlagOnlySpec, FlagSpec, IgnoredFlagNameKey, OptionSpec, RejectedStructKey} from './types.js'
@@ -22,7 +25,7 @@ const byKey = new Map<string, OptionSpec>(OPTIONS.map((o) => [o.key, o]))
  * Pre-release tags are dropped on purpose: an rc of 28.0.0 already has 28.0.0's keys.
  */
 export function normalizeVersion(version: string): string | undefined {
-  const coerced = semver.coerce(version.replace(/^docker-/, ''))
+  const coerced = coerce(version.replace(/^docker-/, ''))
   return coerced === null ? undefined : coerced.version
 }
 
@@ -33,8 +36,8 @@ function effective(version: string | undefined): string {
 
 /** Whether `version` is inside [since, until). */
 function inRange(version: string, since: string | undefined, until: string | undefined): boolean {
-  if (since !== undefined && semver.lt(version, since)) return false
-  if (until !== undefined && semver.gte(version, until)) return false
+  if (since !== undefined && lt(version, since)) return false
+  if (until !== undefined && gte(version, until)) return false
   return true
 }
 
@@ -53,7 +56,7 @@ export function flagExistsIn(spec: OptionSpec | undefined, flag: FlagSpec, versi
 /** The key a flag is compared against in dockerd's conflict check at `version` (section 2.3). */
 export function conflictName(flag: FlagSpec, version?: string): string {
   if (flag.namedKey === undefined) return flag.long
-  if (flag.namedSince !== undefined && semver.lt(effective(version), flag.namedSince)) return flag.long
+  if (flag.namedSince !== undefined && lt(effective(version), flag.namedSince)) return flag.long
   return flag.namedKey
 }
 
@@ -174,16 +177,16 @@ export function flattenForConflictCheck(value: Record<string, unknown>, version?
  */
 export function optionStatus(spec: OptionSpec, version?: string): OptionStatus {
   const v = effective(version)
-  if (spec.added !== undefined && semver.lt(v, spec.added)) return 'not-yet'
-  if (spec.removed !== undefined && semver.gte(v, spec.removed)) return 'removed'
-  if (spec.ignoredSince !== undefined && semver.gte(v, spec.ignoredSince)) return 'removed'
-  if (spec.deprecated !== undefined && semver.gte(v, spec.deprecated)) return 'deprecated'
+  if (spec.added !== undefined && lt(v, spec.added)) return 'not-yet'
+  if (spec.removed !== undefined && gte(v, spec.removed)) return 'removed'
+  if (spec.ignoredSince !== undefined && gte(v, spec.ignoredSince)) return 'removed'
+  if (spec.deprecated !== undefined && gte(v, spec.deprecated)) return 'deprecated'
   return 'ok'
 }
 
 /** semver comparison helper for callers that gate behaviour on a dockerd version. */
 export function versionAtLeast(version: string | undefined, minimum: string): boolean {
-  return semver.gte(effective(version), minimum)
+  return gte(effective(version), minimum)
 }
 
 /**
