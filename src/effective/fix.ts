@@ -115,7 +115,9 @@ export async function planFix(fs: FileSystem, effective: EffectiveConfig, owner:
   if (removed.size > 0 || appended.length > 0) {
     const rendered = renderExecStart(effective, removed, appended)
     newArgv = rendered.argv
-    changes.push(await dropInChange(fs, effective, rendered.value, rendered.notes, command, actions))
+    const dropIn = await dropInChange(fs, effective, rendered.value, rendered.notes, command)
+    changes.push(dropIn.change)
+    actions.push(dropIn.action, ...rendered.notes.map((n) => `note: ${n}`))
   }
   return {changes, changedKeys: edit.changedKeys, actions, ...(newArgv ? {newArgv} : {})}
 }
@@ -180,48 +182,43 @@ function rawWord(word: string): string {
   return `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
 }
 
-async function dropInChange(fs: FileSystem, effective: EffectiveConfig, value: string, notes: readonly string[], command: string, actions: string[]): Promise<FileChange> {
+/**
+ * The drop-in that gives dockerd the new ExecStart `value`, and the sentence saying what it did.
+ * Notes about spelled-out variables go into the file as comments; the caller reports them too.
+ */
+async function dropInChange(fs: FileSystem, effective: EffectiveConfig, value: string, notes: readonly string[], command: string): Promise<{change: FileChange; action: string}> {
   const entry = effective.service.execStart[0]!
-  if (path.posix.dirname(entry.file) === DROPIN_DIR) {
+  const dir = path.posix.dirname(entry.file)
+  const name = path.posix.basename(entry.file)
+  if (dir === DROPIN_DIR) {
     // An /etc drop-in already owns ExecStart: edit it rather than stacking another layer on top.
-    const text = await fs.readText(entry.file)
-    if (text !== undefined) {
-      const unit = parseUnitFile(text, entry.file)
-      const target = findAssignments(unit, 'Service', 'ExecStart')
-        .filter((a) => a.value !== '')
-        .at(-1)
-      if (target !== undefined) {
-        actions.push(`command line: edited ExecStart in ${entry.file} line ${target.line}`)
-        for (const n of notes) actions.push(`note: ${n}`)
-        return {path: entry.file, before: text, after: renderUnitFile(replaceAssignment(unit, target, value)), newFileMode: 0o644}
+    const edited = await withExecStartReplaced(fs, entry.file, value)
+    if (edited !== undefined) {
+      return {
+        change: {path: entry.file, before: edited.before, after: edited.after, newFileMode: 0o644},
+        action: `command line: edited ExecStart in ${entry.file} line ${edited.line}`,
       }
     }
   }
-  const name = path.posix.basename(entry.file)
-  if (path.posix.dirname(entry.file).endsWith(`/${effective.service.unitName}.d`) && name > path.posix.basename(DROPIN_PATH)) {
+  if (dir.endsWith(`/${effective.service.unitName}.d`) && name > path.posix.basename(DROPIN_PATH)) {
     // The ExecStart comes from a drop-in in /run or /usr/lib that sorts after 50-dockcfg.conf:
     // systemd applies drop-ins by name, so ours would be overridden and dead. A same-name copy in
     // /etc masks that one (an /etc drop-in beats /run and /usr/lib of the same name) and keeps
     // whatever else it sets; the vendor file itself is never edited.
-    const text = await fs.readText(entry.file)
-    if (text !== undefined) {
-      const unit = parseUnitFile(text, entry.file)
-      const target = findAssignments(unit, 'Service', 'ExecStart')
-        .filter((a) => a.value !== '')
-        .at(-1)
-      if (target !== undefined) {
-        const copy = `${DROPIN_DIR}/${name}`
-        const header = [
-          `# Written by dockcfg: ${command.replace(/\n/g, ' ')}`,
-          `# A copy of ${entry.file}, which it masks (same name, /etc wins), with ExecStart (line ${target.line}) changed so`,
-          `# each directive has one owner between the command line and ${effective.configFile}.`,
-          ...notes.map((n) => `# ${n}`),
-          '',
-        ].join('\n')
-        const previous = await fs.readText(copy)
-        actions.push(`command line: ${previous !== undefined ? 'rewrote' : 'added'} ${copy}, a copy of ${entry.file} (masking it) with ExecStart changed`)
-        for (const n of notes) actions.push(`note: ${n}`)
-        return {path: copy, before: previous, after: header + renderUnitFile(replaceAssignment(unit, target, value)), newFileMode: 0o644}
+    const edited = await withExecStartReplaced(fs, entry.file, value)
+    if (edited !== undefined) {
+      const copy = `${DROPIN_DIR}/${name}`
+      const header = [
+        `# Written by dockcfg: ${command.replace(/\n/g, ' ')}`,
+        `# A copy of ${entry.file}, which it masks (same name, /etc wins), with ExecStart (line ${edited.line}) changed so`,
+        `# each directive has one owner between the command line and ${effective.configFile}.`,
+        ...notes.map((n) => `# ${n}`),
+        '',
+      ].join('\n')
+      const previous = await fs.readText(copy)
+      return {
+        change: {path: copy, before: previous, after: header + edited.after, newFileMode: 0o644},
+        action: `command line: ${previous !== undefined ? 'rewrote' : 'added'} ${copy}, a copy of ${entry.file} (masking it) with ExecStart changed`,
       }
     }
   }
@@ -234,7 +231,23 @@ async function dropInChange(fs: FileSystem, effective: EffectiveConfig, value: s
     .replace('{{notes}}', notes.map((n) => `# ${n}\n`).join(''))
     .replace('{{execStart}}', value)
   const previous = await fs.readText(DROPIN_PATH)
-  actions.push(`command line: ${previous !== undefined ? 'rewrote' : 'added'} drop-in ${DROPIN_PATH} replacing ExecStart (${entry.file} line ${entry.line})`)
-  for (const n of notes) actions.push(`note: ${n}`)
-  return {path: DROPIN_PATH, before: previous, after, newFileMode: 0o644}
+  return {
+    change: {path: DROPIN_PATH, before: previous, after, newFileMode: 0o644},
+    action: `command line: ${previous !== undefined ? 'rewrote' : 'added'} drop-in ${DROPIN_PATH} replacing ExecStart (${entry.file} line ${entry.line})`,
+  }
+}
+
+/**
+ * The unit file at `file` with its last non-empty [Service] ExecStart= (the one systemd runs)
+ * set to `value`, every other byte kept; undefined when the file is unreadable or has none.
+ */
+async function withExecStartReplaced(fs: FileSystem, file: string, value: string): Promise<{before: string; after: string; line: number} | undefined> {
+  const text = await fs.readText(file)
+  if (text === undefined) return undefined
+  const unit = parseUnitFile(text, file)
+  const target = findAssignments(unit, 'Service', 'ExecStart')
+    .filter((a) => a.value !== '')
+    .at(-1)
+  if (target === undefined) return undefined
+  return {before: text, after: renderUnitFile(replaceAssignment(unit, target, value)), line: target.line}
 }
