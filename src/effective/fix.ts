@@ -72,29 +72,29 @@ export async function planFix(fs: FileSystem, effective: EffectiveConfig, owner:
           flags.map((f) => f.value),
         )
       : c.flagValues.at(-1)
-    for (const f of flags) for (let i = 0; i < f.span; i++) removed.add(f.index + i)
-    if (owner === 'file') for (const f of flags) moved.add(f)
     const fileValue = effective.daemonJson.parsed.value[c.key]
-    const where = `${describeOrigin(c.flagOrigins[0] ?? {kind: 'default'})}`
+    const merged = merge(flagJson, fileValue)
+    const given = `${c.flag} ${c.flagValues.join(' ')}`
     if (owner === 'file') {
-      const merged = merge(flagJson, fileValue)
-      if (!deepEqual(merged, fileValue)) jsonChanges.push({key: c.key, value: merged})
-      actions.push(
-        deepEqual(merged, fileValue)
-          ? `${c.key}: kept in ${effective.configFile}; removed ${c.flag} ${c.flagValues.join(' ')} (${where})`
-          : `${c.key}: moved ${c.flag} ${c.flagValues.join(' ')} (${where}) into ${effective.configFile}, now ${JSON.stringify(merged)}`,
-      )
+      for (const f of flags) {
+        moved.add(f)
+        for (let i = 0; i < f.span; i++) removed.add(f.index + i)
+      }
+      const where = describeOrigin(c.flagOrigins[0] ?? {kind: 'default'})
+      if (deepEqual(merged, fileValue)) {
+        actions.push(`${c.key}: kept in ${effective.configFile}; removed ${given} (${where})`)
+      } else {
+        jsonChanges.push({key: c.key, value: merged})
+        actions.push(`${c.key}: moved ${given} (${where}) into ${effective.configFile}, now ${JSON.stringify(merged)}`)
+      }
     } else {
-      const merged = merge(flagJson, fileValue)
-      const extra = option && Array.isArray(merged) ? (merged as unknown[]).slice(Array.isArray(flagJson) ? (flagJson as unknown[]).length : 1) : []
-      // Keep the flags as they are and add the file's extra list entries as further flags.
-      for (const f of flags) for (let i = 0; i < f.span; i++) removed.delete(f.index + i)
+      // The flags stay as they are; the file's extra list entries are added as further flags.
+      const extra = option && Array.isArray(merged) ? (merged as unknown[]).slice(Array.isArray(flagJson) ? flagJson.length : 1) : []
       const longFlag = `--${flags[0]?.name ?? c.key}`
-      for (const value of extra) appended.push(`${longFlag}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+      const added = extra.map((value) => `${longFlag}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+      appended.push(...added)
       jsonChanges.push({key: c.key, value: undefined})
-      actions.push(
-        `${c.key}: removed from ${effective.configFile}; ExecStart keeps ${c.flag} ${c.flagValues.join(' ')}${extra.length ? ` and gains ${appended.slice(-extra.length).join(' ')}` : ''}`,
-      )
+      actions.push(`${c.key}: removed from ${effective.configFile}; ExecStart keeps ${given}${added.length ? ` and gains ${added.join(' ')}` : ''}`)
     }
   }
   // A shorthand cluster carries several flags in one word (`-DH fd://`, `-Dl debug`): dropping the
