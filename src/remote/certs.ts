@@ -28,16 +28,14 @@ import {X509Certificate, createPrivateKey, createPublicKey, randomBytes, webcryp
 
 type CryptoKey = webcrypto.CryptoKey
 type CryptoKeyPair = webcrypto.CryptoKeyPair
-import * as os from 'node:os'
 import * as path from 'node:path'
 import {inspect} from 'node:util'
 import {RefusedError, UsageError} from '../cli/errors.js'
 import type {FileSystem} from '../system/fs.js'
 import {type CertificateInfo, describeCertificate, normalizeIp} from './describe.js'
-import {classifyName, hostIdentity, type HostIdentity, type InterfaceAddress} from './sans.js'
+import {classifyName} from './sans.js'
 
 export {describeCertificate, type CertificateInfo} from './describe.js'
-export {classifyName, hostIdentity, type HostIdentity, type HostIdentityInput, type InterfaceAddress} from './sans.js'
 
 // The library types its provider as the DOM `Crypto`; Node's webcrypto is that object at run time.
 cryptoProvider.set(webcrypto as unknown as NonNullable<Parameters<typeof X509CertificateGenerator.create>[1]>)
@@ -387,12 +385,6 @@ async function writeBundle(
     written.push({path: target, mode, kind: file.kind})
   }
   return {dir, files: written, fingerprintSha256, warnings}
-}
-
-/** SANs for this machine: os.hostname() and every non-loopback interface address, plus extras. */
-export function localHostIdentity(options: {fqdn?: string; extraSans?: string[]} = {}): HostIdentity {
-  const interfaces: InterfaceAddress[] = Object.values(os.networkInterfaces()).flatMap((list) => list ?? [])
-  return hostIdentity({hostname: os.hostname(), fqdn: options.fqdn, interfaces, extraSans: options.extraSans ?? []})
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import {DOCKER_PLAIN_PORT, DOCKER_TLS_PORT} from './endpoint.js'
 import {TLS_DIR, TLS_PATHS, isLoopbackAddress, isWildcardAddress, parseTcpListener, reachableLocally, tcpHost} from './layout.js'
 import {isCaCertificate, missingSans, redactPrivateKeys, reusableLeaf, sameCertificate} from './material.js'
 import {planListeners, uniqueHosts} from './plan.js'
-import {type HostIdentity, hostIdentity} from './sans.js'
+import {type HostIdentity, hostIdentity, localHostIdentity} from './sans.js'
 
 export interface EnableRequest {
   configFile: string
@@ -123,7 +123,7 @@ export async function enableRemote(system: System, request: EnableRequest): Prom
       {key: 'tlskey', value: undefined},
     ]
   } else {
-    const identity = withAddress(request.identity ?? localIdentity(request.sans), address)
+    const identity = withAddress(request.identity ?? localHostIdentity({extraSans: request.sans}), address)
     const material = await planCertificates(system, request, identity)
     certChanges = material.changes
     certificates = material.certificates
@@ -200,11 +200,6 @@ function normalizeAddress(raw: string): string {
   if (a === '' || /[\s/]/.test(a))
     throw new UsageError(`not an address to listen on: ${JSON.stringify(raw)}`, {remedy: 'use an IP address of this host, 0.0.0.0 for all, or 127.0.0.1'})
   return a
-}
-
-function localIdentity(sans: readonly string[]): HostIdentity {
-  const interfaces = Object.values(os.networkInterfaces()).flatMap((list) => list ?? [])
-  return hostIdentity({hostname: os.hostname(), interfaces, extraSans: sans})
 }
 
 /** A specific bind address is what clients dial: it must be in the certificate even if no interface shows it yet. */

@@ -1,10 +1,13 @@
 import {isIP} from 'node:net'
+import * as os from 'node:os'
+
 import {UsageError} from '../cli/errors.js'
 import {normalizeIp} from './describe.js'
 
 /**
- * Which names go into dockerd's server certificate. Pure: the caller injects hostname and
- * interface addresses (certs.ts has the thin wrapper that reads them from node:os).
+ * Which names go into dockerd's server certificate. hostIdentity is pure: the caller injects
+ * hostname and interface addresses; localHostIdentity is the thin wrapper that reads them from
+ * node:os. Neither needs the certificate generator, so `remote enable` can plan without it.
  */
 
 /** The subset of os.NetworkInterfaceInfo this module needs, so tests can pass plain objects. */
@@ -85,6 +88,15 @@ export function hostIdentity(input: HostIdentityInput): HostIdentity {
   add('localhost', 'self-test')
   add('127.0.0.1', 'self-test')
   return {dnsNames, ips, skipped}
+}
+
+/**
+ * SANs for this machine: os.hostname() and every non-loopback interface address, plus extras.
+ * @throws UsageError for an extra that is neither an IP address nor a valid DNS name.
+ */
+export function localHostIdentity(options: {fqdn?: string; extraSans?: readonly string[]} = {}): HostIdentity {
+  const interfaces: InterfaceAddress[] = Object.values(os.networkInterfaces()).flatMap((list) => list ?? [])
+  return hostIdentity({hostname: os.hostname(), fqdn: options.fqdn, interfaces, extraSans: options.extraSans ?? []})
 }
 
 /**

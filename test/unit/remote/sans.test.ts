@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import {isIP} from 'node:net'
 import {describe, expect, it} from 'vitest'
 import {UsageError} from '../../../src/cli/errors.js'
-import {classifyName, hostIdentity} from '../../../src/remote/sans.js'
+import {classifyName, hostIdentity, localHostIdentity} from '../../../src/remote/sans.js'
 
 describe('classifyName', () => {
   it.each([
@@ -86,7 +86,6 @@ describe('hostIdentity', () => {
 
   it('localHostIdentity reads this machine (thin wrapper)', async () => {
     const os = await import('node:os')
-    const {localHostIdentity} = await import('../../../src/remote/certs.js')
     const id = localHostIdentity({extraSans: ['extra.example']})
     expect(id.dnsNames).toContain('extra.example')
     expect(id.ips).toContain('127.0.0.1')
