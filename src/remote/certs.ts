@@ -32,7 +32,8 @@ import * as path from 'node:path'
 import {inspect} from 'node:util'
 import {RefusedError, UsageError} from '../cli/errors.js'
 import type {FileSystem} from '../system/fs.js'
-import {type CertificateInfo, describeCertificate, normalizeIp} from './describe.js'
+import {type CertificateInfo, describeCertificate} from './describe.js'
+import {CA_FILES, CERT_MODE, CLIENT_FILES, KEY_DIR_MODE, KEY_MODE, KEY_TYPES, type KeyType, SERVER_FILES} from './layout.js'
 import {classifyName} from './sans.js'
 
 export {describeCertificate, type CertificateInfo} from './describe.js'
@@ -40,8 +41,7 @@ export {describeCertificate, type CertificateInfo} from './describe.js'
 // The library types its provider as the DOM `Crypto`; Node's webcrypto is that object at run time.
 cryptoProvider.set(webcrypto as unknown as NonNullable<Parameters<typeof X509CertificateGenerator.create>[1]>)
 
-export type KeyType = 'ecdsa-p256' | 'rsa-2048' | 'rsa-4096'
-export const KEY_TYPES: readonly KeyType[] = ['ecdsa-p256', 'rsa-2048', 'rsa-4096']
+export {KEY_TYPES, type KeyType} from './layout.js'
 /** P-256: ~17 ms for a whole CA+server+client set versus 0.5–3 s for RSA, and every Go/OpenSSL client speaks it. */
 export const DEFAULT_KEY_TYPE: KeyType = 'ecdsa-p256'
 
@@ -259,17 +259,6 @@ export interface WriteOptions {
   /** Owner for a client bundle written into a user's home by root. */
   owner?: {uid: number; gid: number}
 }
-
-const CERT_MODE = 0o644
-const KEY_MODE = 0o600
-const KEY_DIR_MODE = 0o700
-
-/** File names of a CA directory. */
-export const CA_FILES = {cert: 'ca.pem', key: 'ca-key.pem'} as const
-/** File names of a server bundle (dockerd's tlscacert / tlscert / tlskey). */
-export const SERVER_FILES = {ca: 'ca.pem', cert: 'server-cert.pem', key: 'server-key.pem'} as const
-/** The names the docker CLI looks for in DOCKER_CERT_PATH. */
-export const CLIENT_FILES = {ca: 'ca.pem', cert: 'cert.pem', key: 'key.pem'} as const
 
 /**
  * Writes `ca.pem` (0644) and `ca-key.pem` (0600) into `dir` (created 0700).
@@ -489,6 +478,3 @@ function keyTypeOf(type: string | undefined, details: {modulusLength?: number; n
   const what = type === 'rsa' ? `rsa ${details?.modulusLength}` : type === 'ec' ? `ec ${details?.namedCurve}` : String(type)
   throw new UsageError(`unsupported CA key type: ${what}`, {remedy: `dockcfg issues from ${KEY_TYPES.join(', ')} CA keys`})
 }
-
-// Re-exported for callers that only hold this module (lazy import) and need the IP canonical form.
-export {normalizeIp}

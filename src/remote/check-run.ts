@@ -4,7 +4,7 @@ import {inspectEffective} from '../effective/effective.js'
 import type {FileSystem} from '../system/fs.js'
 import type {CheckResult} from './check.js'
 import {type ClientTls, type ClientTlsSettings, clientTlsFromEnv, loadClientTls, parseEndpoint} from './endpoint.js'
-import {TLS_PATHS, parseTcpListener, reachableLocally, tcpHost} from './layout.js'
+import {TLS_PATHS, clientBundlePaths, parseTcpListener, reachableLocally, tcpHost} from './layout.js'
 
 export interface RemoteCheckRequest {
   /** The ENDPOINT argument. */
@@ -85,7 +85,7 @@ export async function runRemoteCheck(request: RemoteCheckRequest): Promise<Remot
     // Naming a certificate file means "use it": the docker CLI would also need --tlsverify for that.
     ...(explicit ? {tlsverify: true} : {}),
   })
-  if (!settings.tls && source === 'configuration' && (await request.readFile(request.fs.hostPath(`${TLS_PATHS.clientDir}/cert.pem`))) !== undefined) {
+  if (!settings.tls && source === 'configuration' && (await request.readFile(request.fs.hostPath(clientBundlePaths(TLS_PATHS.clientDir).cert))) !== undefined) {
     const dir = request.fs.hostPath(TLS_PATHS.clientDir)
     settings = clientTlsFromEnv({env: {}, certDir: dir, tlsverify: true})
     notes.push(`using this host's client bundle ${dir} (written by remote enable)`)

@@ -2,7 +2,8 @@ import * as path from 'node:path'
 
 import {UsageError} from '../cli/errors.js'
 import type {FileSystem} from '../system/fs.js'
-import type {KeyType, WrittenFile} from './certs.js'
+import type {WrittenFile} from './certs.js'
+import {CA_FILES, type KeyType, clientBundlePaths} from './layout.js'
 
 /** What `remote ca create` and `remote client-cert` report: paths, modes, fingerprints; never a key. */
 export interface BundleResult {
@@ -33,9 +34,9 @@ export async function issueClientBundle(
   fs: FileSystem,
   request: {caDir: string; outDir: string; name: string | undefined; keyType: KeyType | undefined; owner?: {uid: number; gid: number}},
 ): Promise<BundleResult> {
-  const [caPem, caKey] = await Promise.all([fs.readText(path.join(request.caDir, 'ca.pem')), fs.readText(path.join(request.caDir, 'ca-key.pem'))])
+  const [caPem, caKey] = await Promise.all([fs.readText(path.join(request.caDir, CA_FILES.cert)), fs.readText(path.join(request.caDir, CA_FILES.key))])
   if (caPem === undefined || caKey === undefined) {
-    throw new UsageError(`${request.caDir} is not a CA directory: ${caPem === undefined ? 'ca.pem' : 'ca-key.pem'} is missing`, {
+    throw new UsageError(`${request.caDir} is not a CA directory: ${caPem === undefined ? CA_FILES.cert : CA_FILES.key} is missing`, {
       remedy: 'dockcfg remote ca create --out DIR makes one; on a host enabled without --ca the CA is /etc/docker/tls',
     })
   }
@@ -55,8 +56,11 @@ export async function issueClientBundle(
 
 /** How to use a client bundle with the docker CLI. */
 export function clientUsage(dir: string, endpoint = 'tcp://HOST:2376'): string[] {
-  return [
-    `export DOCKER_HOST=${endpoint} DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=${dir}`,
-    `docker context create NAME --docker "host=${endpoint},ca=${dir}/ca.pem,cert=${dir}/cert.pem,key=${dir}/key.pem"`,
-  ]
+  return [`export DOCKER_HOST=${endpoint} DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=${dir}`, dockerContextCommand('NAME', endpoint, dir)]
+}
+
+/** `docker context create` for an endpoint and a client bundle directory. */
+export function dockerContextCommand(name: string, endpoint: string, dir: string): string {
+  const files = clientBundlePaths(dir)
+  return `docker context create ${name} --docker "host=${endpoint},ca=${files.ca},cert=${files.cert},key=${files.key}"`
 }

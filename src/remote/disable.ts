@@ -5,7 +5,7 @@ import {resolveDockerdVersion} from '../dockerd/version.js'
 import {inspectEffective} from '../effective/effective.js'
 import {treeInspector} from '../effective/tree-view.js'
 import type {System} from '../system/index.js'
-import {TLS_DIR, TLS_KEYS, TLS_PATHS, parseTcpListener} from './layout.js'
+import {TLS_DIR, TLS_KEYS, TLS_PATHS, clientBundlePaths, parseTcpListener} from './layout.js'
 import {planListeners} from './plan.js'
 import {redactPrivateKeys} from './material.js'
 
@@ -59,15 +59,7 @@ export async function disableRemote(system: System, request: DisableRequest): Pr
   const plan = await planListeners(system, current, {hosts, keys, command: request.command, configFile: request.configFile, dockerdVersion: version})
   const fileChanges: FileChange[] = []
   if (request.purge) {
-    for (const p of [
-      TLS_PATHS.key,
-      TLS_PATHS.cert,
-      TLS_PATHS.ca,
-      TLS_PATHS.caKey,
-      `${TLS_PATHS.clientDir}/key.pem`,
-      `${TLS_PATHS.clientDir}/cert.pem`,
-      `${TLS_PATHS.clientDir}/ca.pem`,
-    ]) {
+    for (const p of [TLS_PATHS.key, TLS_PATHS.cert, TLS_PATHS.ca, TLS_PATHS.caKey, ...Object.values(clientBundlePaths(TLS_PATHS.clientDir))]) {
       const before = await system.fs.readText(p)
       if (before !== undefined) fileChanges.push({path: p, before, after: undefined})
     }

@@ -11,12 +11,26 @@ import {resolveDockerdVersion} from '../dockerd/version.js'
 import {inspectEffective} from '../effective/effective.js'
 import {treeInspector} from '../effective/tree-view.js'
 import type {System} from '../system/index.js'
-import type {CertificateAuthority, KeyType} from './certs.js'
+import type {CertificateAuthority} from './certs.js'
 import type {CheckResult} from './check.js'
 import {type CertificateInfo, describeCertificate} from './describe.js'
 import {DOCKER_PLAIN_PORT, DOCKER_TLS_PORT} from './endpoint.js'
-import {TLS_DIR, TLS_PATHS, isLoopbackAddress, isWildcardAddress, parseTcpListener, reachableLocally, tcpHost} from './layout.js'
+import {
+  CA_FILES,
+  CERT_MODE,
+  KEY_MODE,
+  type KeyType,
+  TLS_DIR,
+  TLS_PATHS,
+  clientBundlePaths,
+  isLoopbackAddress,
+  isWildcardAddress,
+  parseTcpListener,
+  reachableLocally,
+  tcpHost,
+} from './layout.js'
 import {isCaCertificate, missingSans, redactPrivateKeys, reusableLeaf, sameCertificate} from './material.js'
+import {dockerContextCommand} from './client.js'
 import {planListeners, uniqueHosts} from './plan.js'
 import {type HostIdentity, hostIdentity, localHostIdentity} from './sans.js'
 
@@ -40,12 +54,6 @@ export interface EnableRequest {
   readLocalFile: (hostPath: string) => Promise<string | undefined>
   /** Overrides os.hostname()/os.networkInterfaces() (tests, --root trees). */
   identity?: HostIdentity
-}
-
-export interface IssuedFile {
-  path: string
-  mode: number
-  kind: 'certificate' | 'private-key'
 }
 
 export interface EnableCertificates {
@@ -75,9 +83,6 @@ export interface EnableResult extends ApplyResult {
   selfCheck?: {endpoint: string; ok: boolean; verdict: CheckResult['verdict']; findings: CheckResult['findings']}
   dockerdVersion: string | undefined
 }
-
-const CERT_MODE = 0o644
-const KEY_MODE = 0o600
 
 /**
  * `dockcfg remote enable`: issues (or reuses) this host's certificates, adds the TCP listener next
@@ -244,9 +249,9 @@ async function planCertificates(system: System, request: EnableRequest, identity
   if (request.caDir !== undefined) {
     source = 'shared'
     const dir = request.caDir
-    const [pem, key] = await Promise.all([request.readLocalFile(path.join(dir, 'ca.pem')), request.readLocalFile(path.join(dir, 'ca-key.pem'))])
+    const [pem, key] = await Promise.all([request.readLocalFile(path.join(dir, CA_FILES.cert)), request.readLocalFile(path.join(dir, CA_FILES.key))])
     if (pem === undefined || key === undefined) {
-      throw new UsageError(`${dir} is not a CA directory: ${pem === undefined ? 'ca.pem' : 'ca-key.pem'} is missing`, {
+      throw new UsageError(`${dir} is not a CA directory: ${pem === undefined ? CA_FILES.cert : CA_FILES.key} is missing`, {
         remedy: 'create one with: dockcfg remote ca create --out DIR',
       })
     }
@@ -322,8 +327,7 @@ async function planCertificates(system: System, request: EnableRequest, identity
   const bundleDirs = [...(source === 'host-local' ? [TLS_PATHS.clientDir] : []), ...(request.clientOut !== undefined ? [path.posix.resolve('/', request.clientOut)] : [])]
   if (source === 'shared' && request.caDir !== undefined) {
     // The previous host-local CA's client bundle stops working with the shared CA.
-    for (const name of ['key.pem', 'cert.pem', 'ca.pem']) {
-      const p = `${TLS_PATHS.clientDir}/${name}`
+    for (const p of Object.values(clientBundlePaths(TLS_PATHS.clientDir))) {
       const before = await read(p)
       if (before !== undefined && !bundleDirs.includes(TLS_PATHS.clientDir)) changes.push({path: p, before, after: undefined})
     }
@@ -375,7 +379,7 @@ async function planClientBundle(
   userDir: boolean,
   identity: HostIdentity,
 ): Promise<{changes: FileChange[]; reused: boolean; info: CertificateInfo; certPem: string; keyPem: string}> {
-  const files = {ca: `${dir}/ca.pem`, cert: `${dir}/cert.pem`, key: `${dir}/key.pem`}
+  const files = clientBundlePaths(dir)
   const [ca, cert, key] = await Promise.all([system.fs.readText(files.ca), system.fs.readText(files.cert), system.fs.readText(files.key)])
   const verdict = reusableLeaf({certPem: cert, keyPem: key}, caPem, 'clientAuth')
   if (verdict.ok && verdict.info && cert !== undefined && key !== undefined && sameCertificate(ca, caPem)) {
@@ -449,7 +453,7 @@ function connectInstructions(listener: string, insecure: boolean, certificates: 
   return {
     endpoint,
     env: {DOCKER_HOST: endpoint, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: dir},
-    context: `docker context create ${contextName} --docker "host=${endpoint},ca=${dir}/ca.pem,cert=${dir}/cert.pem,key=${dir}/key.pem"`,
+    context: dockerContextCommand(contextName, endpoint, dir),
   }
 }
 

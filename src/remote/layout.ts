@@ -7,13 +7,31 @@ import {isIP} from 'node:net'
  * and the client bundle that CA issued (client/).
  */
 export const TLS_DIR = '/etc/docker/tls'
+
+/** File names of a CA directory. */
+export const CA_FILES = {cert: 'ca.pem', key: 'ca-key.pem'} as const
+/** File names of a server bundle (dockerd's tlscacert / tlscert / tlskey). */
+export const SERVER_FILES = {ca: 'ca.pem', cert: 'server-cert.pem', key: 'server-key.pem'} as const
+/** The names the docker CLI looks for in DOCKER_CERT_PATH. */
+export const CLIENT_FILES = {ca: 'ca.pem', cert: 'cert.pem', key: 'key.pem'} as const
+
 export const TLS_PATHS = {
-  ca: `${TLS_DIR}/ca.pem`,
-  caKey: `${TLS_DIR}/ca-key.pem`,
-  cert: `${TLS_DIR}/server-cert.pem`,
-  key: `${TLS_DIR}/server-key.pem`,
+  ca: `${TLS_DIR}/${SERVER_FILES.ca}`,
+  caKey: `${TLS_DIR}/${CA_FILES.key}`,
+  cert: `${TLS_DIR}/${SERVER_FILES.cert}`,
+  key: `${TLS_DIR}/${SERVER_FILES.key}`,
   clientDir: `${TLS_DIR}/client`,
 } as const
+
+/** The files of a client bundle in `dir`, key first: the order they are written in. */
+export function clientBundlePaths(dir: string): {key: string; cert: string; ca: string} {
+  return {key: `${dir}/${CLIENT_FILES.key}`, cert: `${dir}/${CLIENT_FILES.cert}`, ca: `${dir}/${CLIENT_FILES.ca}`}
+}
+
+/** Certificates are public; keys, and the directories created to hold them, are for their owner only. */
+export const CERT_MODE = 0o644
+export const KEY_MODE = 0o600
+export const KEY_DIR_MODE = 0o700
 
 /** daemon.json keys `remote enable` owns. */
 export const TLS_KEYS = ['tls', 'tlsverify', 'tlscacert', 'tlscert', 'tlskey'] as const
@@ -61,5 +79,6 @@ export function reachableLocally(listener: {address: string; port: number}): {ad
   return listener
 }
 
-/** The --key-type choices (certs.ts KEY_TYPES, repeated here so commands need not load the generator to parse flags). */
-export const KEY_TYPE_CHOICES = ['ecdsa-p256', 'rsa-2048', 'rsa-4096'] as const
+/** The key algorithms dockcfg issues. Here, not in certs.ts, so commands parse --key-type without loading the generator. */
+export const KEY_TYPES = ['ecdsa-p256', 'rsa-2048', 'rsa-4096'] as const
+export type KeyType = (typeof KEY_TYPES)[number]

@@ -3,9 +3,8 @@ import {resolve} from 'node:path'
 import {Flags} from '@oclif/core'
 
 import {DockcfgCommand} from '../../cli/base-command.js'
-import type {KeyType} from '../../remote/certs.js'
 import {type BundleResult, clientUsage, issueClientBundle} from '../../remote/client.js'
-import {KEY_TYPE_CHOICES} from '../../remote/layout.js'
+import {KEY_TYPES, type KeyType} from '../../remote/layout.js'
 import {HostFileSystem} from '../../system/fs.js'
 
 export default class RemoteClientCert extends DockcfgCommand {
@@ -18,7 +17,7 @@ on a host where remote enable created a host-local CA. Paths are on this machine
     ca: Flags.directory({description: 'CA directory holding ca.pem and ca-key.pem', required: true, exists: true}),
     out: Flags.string({description: 'directory to write ca.pem, cert.pem, key.pem into (created 0700)', required: true}),
     name: Flags.string({description: 'common name of the client certificate (who holds it)'}),
-    'key-type': Flags.string({description: 'key algorithm [default: ecdsa-p256]', options: [...KEY_TYPE_CHOICES]}),
+    'key-type': Flags.string({description: 'key algorithm [default: ecdsa-p256]', options: [...KEY_TYPES]}),
   }
 
   async run(): Promise<BundleResult> {

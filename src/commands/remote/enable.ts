@@ -8,9 +8,8 @@ import {DockcfgError} from '../../cli/errors.js'
 import {ExitCode} from '../../cli/exit-codes.js'
 import {renderApplyResult} from '../../output/apply.js'
 import {renderFinding} from '../../output/findings.js'
-import type {KeyType} from '../../remote/certs.js'
 import {type EnableResult, enableRemote} from '../../remote/enable.js'
-import {KEY_TYPE_CHOICES} from '../../remote/layout.js'
+import {KEY_TYPES, type KeyType} from '../../remote/layout.js'
 import {createSystem} from '../../system/index.js'
 
 export default class RemoteEnable extends DockcfgCommand {
@@ -36,7 +35,7 @@ explicitly so dockerd does not delay its start by 15 s.`
     port: Flags.integer({description: 'TCP port [default: 2376, with --insecure 2375]', min: 1, max: 65535}),
     san: Flags.string({description: 'extra DNS name or IP address for the server certificate (repeatable)', multiple: true}),
     ca: Flags.directory({description: 'CA directory (ca.pem + ca-key.pem, from remote ca create) shared by a fleet', exists: true}),
-    'key-type': Flags.string({description: 'key algorithm for new keys [default: ecdsa-p256]', options: [...KEY_TYPE_CHOICES]}),
+    'key-type': Flags.string({description: 'key algorithm for new keys [default: ecdsa-p256]', options: [...KEY_TYPES]}),
     'client-out': Flags.string({description: 'also write a client bundle (ca.pem, cert.pem, key.pem) into this directory'}),
     insecure: Flags.boolean({description: 'plaintext listener without TLS: gives root to anyone who can connect', default: false}),
     ...applyFlags,

@@ -3,9 +3,8 @@ import {resolve} from 'node:path'
 import {Flags} from '@oclif/core'
 
 import {DockcfgCommand} from '../../../cli/base-command.js'
-import type {KeyType} from '../../../remote/certs.js'
 import {type BundleResult, createCaDirectory} from '../../../remote/client.js'
-import {KEY_TYPE_CHOICES} from '../../../remote/layout.js'
+import {KEY_TYPES, type KeyType} from '../../../remote/layout.js'
 import {HostFileSystem} from '../../../system/fs.js'
 
 export default class RemoteCaCreate extends DockcfgCommand {
@@ -20,7 +19,7 @@ Paths are on this machine (--root does not apply).`
   ]
   static override flags = {
     out: Flags.string({description: 'directory for ca.pem and ca-key.pem', required: true}),
-    'key-type': Flags.string({description: 'key algorithm [default: ecdsa-p256]', options: [...KEY_TYPE_CHOICES]}),
+    'key-type': Flags.string({description: 'key algorithm [default: ecdsa-p256]', options: [...KEY_TYPES]}),
     name: Flags.string({description: 'common name of the CA [default: dockcfg fleet CA]'}),
   }
 
