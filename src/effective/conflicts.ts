@@ -1,5 +1,5 @@
 import {conflictKeyOf, type ParsedFlag} from '../dockerd/argv.js'
-import {conflictName, flattenForConflictCheck, findOption, versionAtLeast} from '../registry/index.js'
+import {flattenForConflictCheck, findOption, versionAtLeast} from '../registry/index.js'
 import {flagValueAsJson, parseGoInt} from './flag-values.js'
 
 /** One directive given both on dockerd's command line and in daemon.json. */
@@ -23,13 +23,10 @@ export function findConflicts(flags: readonly ParsedFlag[], fileValue: Record<st
   const flat = flattenForConflictCheck(fileValue, version)
   const byKey = new Map<string, Conflict & {sortName: string}>()
   for (const f of flags) {
-    if (f.flag === undefined) {
-      // Flag-only switches still conflict by name (e.g. "config-file" in the file with --config-file).
-      if (!Object.prototype.hasOwnProperty.call(flat, f.name)) continue
-    }
-    const key = f.flag === undefined ? f.name : conflictName(f.flag, version)
+    // A flag-only switch conflicts by its name ("config-file" in the file with --config-file).
+    const key = conflictKeyOf(f, version)
     const names = f.flag?.namedKey === undefined && f.flag?.short ? [key, f.flag.short] : [key]
-    const hit = names.find((n) => Object.prototype.hasOwnProperty.call(flat, n))
+    const hit = names.find((n) => Object.hasOwn(flat, n))
     if (hit === undefined) continue
     if (f.option?.conflictExempt || findOption(hit)?.conflictExempt) continue
     const existing = byKey.get(hit)
