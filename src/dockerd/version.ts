@@ -3,16 +3,17 @@ import coerce from 'semver/functions/coerce.js'
 
 import type {System} from '../system/index.js'
 
-/**
- * Which dockerd version to validate for. An explicit --dockerd-version wins (with --root the
- * installed binary says nothing about the image); on the live host the installed dockerd answers;
- * otherwise undefined, and validation assumes the newest version it knows.
- */
+/** The dockerd version validation is done for, and where that answer came from. */
 export interface DockerdVersion {
   version: string | undefined
   source: 'flag' | 'installed' | 'assumed'
 }
 
+/**
+ * Which dockerd version to validate for. An explicit --dockerd-version wins (with --root the
+ * installed binary says nothing about the image); on the live host the installed dockerd answers;
+ * otherwise undefined, and validation assumes the newest version it knows.
+ */
 export async function resolveDockerdVersion(system: System, override: string | undefined): Promise<DockerdVersion> {
   if (override !== undefined) {
     const coerced = coerce(override)

@@ -172,6 +172,7 @@ export async function inspectEffective(fs: FileSystem, options: {configFile?: st
   }
 }
 
+/** The init script that starts dockerd on an OpenRC host; its presence alone marks one. */
 export const OPENRC_INITD_DOCKER = '/etc/init.d/docker'
 
 /** /etc/conf.d/docker when this looks like an OpenRC host (init script or conf.d present). */
@@ -201,6 +202,7 @@ function fileOrigin(parsed: ParsedDaemonJson, key: string): Origin {
   return node?.parent ? {kind: 'file', file: parsed.file, line: positionAt(parsed.text, node.parent.offset).line} : {kind: 'file', file: parsed.file}
 }
 
+/** Where a value comes from, in the words findings and `dockcfg show` use (file and line, flag, variable). */
 export function describeOrigin(o: Origin): string {
   if (o.kind === 'default') return "dockerd's default"
   if (o.kind === 'file') return `${o.file}${o.line ? ` line ${o.line}` : ''}`
@@ -254,11 +256,12 @@ function distinctOrigins(origins: readonly Origin[]): Origin[] {
 /** Start-fatal combinations that span daemon.json and the command line (dockerd-options.md 1.2). */
 function crossSourceFindings(settings: readonly Setting[]): Finding[] {
   const get = (key: string) => settings.find((s) => s.key === key)
+  // One side in daemon.json, the other on the command line: each source alone was checked already.
   const crosses = (a: Setting, b: Setting) => a.origin.kind !== b.origin.kind && a.origin.kind !== 'default' && b.origin.kind !== 'default'
   const out: Finding[] = []
   const bip = get('bip')
   const bridge = get('bridge')
-  if (bip && bridge && crosses(bip, bridge) && bip.origin.kind !== 'default' && bridge.value !== '') {
+  if (bip && bridge && crosses(bip, bridge) && bridge.value !== '') {
     out.push({
       code: 'bip-with-bridge',
       severity: 'error',

@@ -16,6 +16,7 @@ export function toTreeView(effective: EffectiveConfig): TreeView {
   }
 }
 
+/** The apply engine's Inspector: the tree view of whatever tree (live, overlay, --root) it is given. */
 export function treeInspector(options: {configFile: string | undefined; dockerdVersion: string | undefined}): Inspector {
   return async (fs: FileSystem) => toTreeView(await inspectEffective(fs, options))
 }
