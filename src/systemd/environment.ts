@@ -12,7 +12,7 @@
  *   earlier ones; within a file the last assignment wins.
  */
 
-import {extractFirstWord} from './extract-word.js'
+import {extractFirstWord, WHITESPACE} from './extract-word.js'
 
 export interface EnvAssignment {
   name: string
@@ -33,7 +33,6 @@ export interface ParsedEnvFile {
 }
 
 const NEWLINE = '\n\r'
-const WHITESPACE = ' \t\n\r'
 const COMMENTS = '#;'
 // SHELL_NEED_ESCAPE: inside "...", a backslash before these is removed; before anything else kept.
 const SHELL_NEED_ESCAPE = '"\\`$'

@@ -11,8 +11,9 @@
  *    (unset: empty) and `$$` becomes `$`; an unbraced `$NAME` inside a word stays literal.
  */
 
-import {extractFirstWordAndWarn, splitWords} from './extract-word.js'
+import {extractFirstWordAndWarn, splitWords, WHITESPACE as WS} from './extract-word.js'
 import {expandSpecifiers, type SpecifierContext} from './specifiers.js'
+import {isSafeString} from './unit-file.js'
 
 export interface ExecFlags {
   /** `-`: a failing exit status is ignored. */
@@ -47,8 +48,6 @@ export type ExecParseResult =
   /** systemd logs and ignores the setting (the `-` prefix downgrades errors to this). */
   | {kind: 'ignored'; message: string; warnings: string[]}
 
-const WS = ' \t\n\r'
-
 function skipWs(text: string, p: number): number {
   while (p < text.length && WS.includes(text[p] as string)) p++
   return p
@@ -56,14 +55,6 @@ function skipWs(text: string, p: number): number {
 
 function isValidFilename(name: string): boolean {
   return name !== '' && name !== '.' && name !== '..' && !name.includes('/') && name.length <= 255
-}
-
-function isSafeString(s: string): boolean {
-  for (const ch of s) {
-    const code = ch.charCodeAt(0)
-    if (code < 0x20 || code === 0x7f || ch === '\\' || ch === '"' || ch === "'") return false
-  }
-  return true
 }
 
 function simplifyPath(path: string): string {

@@ -14,7 +14,8 @@
  * byte for byte, and edits touch only the entries they change.
  */
 
-const WS = ' \t\n\r'
+import {WHITESPACE as WS} from './extract-word.js'
+
 const BOM = '\uFEFF'
 
 function strip(s: string): string {
@@ -121,12 +122,13 @@ function isCommentLine(content: string): boolean {
   return l.length > 0 && (l[0] === '#' || l[0] === ';')
 }
 
-function hasUnsafeChars(s: string): boolean {
+/** string_is_safe(): no control characters, backslashes or quotes (section names, executable paths). */
+export function isSafeString(s: string): boolean {
   for (const ch of s) {
     const code = ch.charCodeAt(0)
-    if (code < 0x20 || code === 0x7f || ch === '\\' || ch === '"' || ch === "'") return true
+    if (code < 0x20 || code === 0x7f || ch === '\\' || ch === '"' || ch === "'") return false
   }
-  return false
+  return true
 }
 
 /** Parses unit-file text into entries that cover it exactly. Never throws. */
@@ -192,7 +194,7 @@ export function parseUnitFile(text: string, path = '<memory>'): UnitFile {
         continue
       }
       const name = l.slice(1, -1)
-      if (hasUnsafeChars(name)) {
+      if (!isSafeString(name)) {
         entries.push({kind: 'invalid', ...base, section, text: l, problem: `Bad characters in section header '${l}'`, fatal: true})
         continue
       }
