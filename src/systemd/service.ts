@@ -9,7 +9,7 @@ import * as path from 'node:path'
 
 import type {FileSystem} from '../system/fs.js'
 import {parseEnvFile, parseEnvironmentValue} from './environment.js'
-import {expandArgv, parseExecValue, type ExecCommand, type VariableSource} from './exec.js'
+import {expandArgv, parseExecValue, type ExecCommand, type ExpansionResult} from './exec.js'
 import {resolveUnitFiles, type DropInFile} from './resolve.js'
 import {expandSpecifiers, type SpecifierContext} from './specifiers.js'
 import {parseShell} from './shell.js'
@@ -238,19 +238,20 @@ function interpretShellWrapper(
   const pick = parsed.commands.find((c) => /^docker/.test(path.posix.basename(words(c)[0] === 'exec' ? (words(c)[1] ?? '') : (words(c)[0] ?? '')))) ?? parsed.commands[0]
   if (!pick) return undefined
   const list = pick.words[0]?.value === 'exec' ? pick.words.slice(1) : pick.words
-  const origins = list.map((w) => {
-    const origin: ArgvOrigin = {value: w.value, file: at.file, line: at.line}
-    if (w.viaVariable !== undefined) {
-      origin.viaVariable = w.viaVariable
-      const v = envVars.get(w.viaVariable)
-      if (v) {
-        origin.variableFile = v.file
-        origin.variableLine = v.line
-      }
-    }
-    return origin
-  })
-  return {origins, unsupported: parsed.unsupported}
+  return {origins: list.map((w) => argvOrigin(w.value, at, w.viaVariable, envVars)), unsupported: parsed.unsupported}
+}
+
+/** An argv element at the ExecStart= line `at`; one that came out of a variable also names where that was set. */
+function argvOrigin(value: string, at: {file: string; line: number}, viaVariable: string | undefined, envVars: ReadonlyMap<string, EnvVariable>): ArgvOrigin {
+  const origin: ArgvOrigin = {value, file: at.file, line: at.line}
+  if (viaVariable === undefined) return origin
+  origin.viaVariable = viaVariable
+  const v = envVars.get(viaVariable)
+  if (v) {
+    origin.variableFile = v.file
+    origin.variableLine = v.line
+  }
+  return origin
 }
 
 /**
@@ -515,54 +516,38 @@ export async function resolveDockerService(fs: FileSystem, options: ResolveServi
   }
 
   const command = first.command
-  const origins: ArgvOrigin[] = []
+  let origins: ArgvOrigin[]
+  let literal: ExpansionResult['literal'] = []
   if (command.flags.noEnvExpand) {
-    for (const value of command.argv) origins.push({value, file: first.file, line: first.line})
+    origins = command.argv.map((value) => argvOrigin(value, first, undefined, envVars))
   } else {
-    const env = new Map<string, VariableSource>()
-    for (const [name, v] of envVars) env.set(name, v)
-    const expanded = expandArgv(command.argv, env)
-    for (const el of expanded.argv) {
-      const origin: ArgvOrigin = {value: el.value, file: first.file, line: first.line}
-      if (el.viaVariable !== undefined) {
-        origin.viaVariable = el.viaVariable
-        const v = envVars.get(el.viaVariable)
-        if (v) {
-          origin.variableFile = v.file
-          origin.variableLine = v.line
-        }
-      }
-      origins.push(origin)
-    }
+    const expanded = expandArgv(command.argv, envVars)
+    origins = expanded.argv.map((el) => argvOrigin(el.value, first, el.viaVariable, envVars))
     for (const u of expanded.unset) {
       const what = u.braced ? `\${${u.name}} expands to an empty string` : `$${u.name} is not set, so that word is dropped`
       const runtime = RUNTIME_VARIABLES.has(u.name) ? ' (systemd sets it at start time; its value is not modelled)' : ''
       warnings.push({message: `${what}${runtime}`, file: first.file, line: first.line})
     }
-    for (const l of expanded.literal) {
-      warnings.push({
-        message: `${l.text} inside a word is not expanded by systemd (only a whole-word $NAME or \${NAME} is): it is passed literally`,
-        file: first.file,
-        line: first.line,
-      })
-    }
+    literal = expanded.literal
   }
   result.processArgv = origins.map((o) => o.value)
   result.argv = result.processArgv
   result.argvOrigins = origins
   const wrapper = describeWrapper(result.processArgv)
+  // In a `sh -c` script the shell, not systemd, expands $NAME: passing it on literally is the point.
+  const scriptIndex = wrapper?.kind === 'shell' ? shellScriptIndex(result.processArgv) : undefined
+  const script = scriptIndex === undefined ? undefined : result.processArgv[scriptIndex]
+  for (const l of literal) {
+    if (script?.includes(l.text)) continue
+    warnings.push({
+      message: `${l.text} inside a word is not expanded by systemd (only a whole-word $NAME or \${NAME} is): it is passed literally`,
+      file: first.file,
+      line: first.line,
+    })
+  }
   if (wrapper) {
     result.wrapper = wrapper
     if (wrapper.kind === 'shell') {
-      // The shell, not systemd, expands $NAME inside the script: drop the literal-$ warnings for it.
-      const script = shellScriptIndex(result.processArgv)
-      if (script !== undefined) {
-        const text = result.processArgv[script] as string
-        for (let k = warnings.length - 1; k >= 0; k--) {
-          const m = /^(\$[A-Za-z_][A-Za-z0-9_]*) inside a word is not expanded/.exec(warnings[k]?.message ?? '')
-          if (m && text.includes(m[1] as string)) warnings.splice(k, 1)
-        }
-      }
       const interpreted = interpretShellWrapper(result.processArgv, envVars, first)
       if (interpreted) {
         result.argv = interpreted.origins.map((o) => o.value)
