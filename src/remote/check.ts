@@ -619,10 +619,11 @@ function connectFix(error: StepFailure | undefined): string | undefined {
   }
 }
 
-const RANK: Record<Severity, number> = {info: 0, warning: 1, error: 2, CRITICAL: 3}
+/** How bad a severity is, for ordering findings and computing the verdict. */
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = {info: 0, warning: 1, error: 2, CRITICAL: 3}
 
 function verdictOf(findings: readonly CheckFinding[]): Verdict {
-  const worst = findings.reduce((max, f) => Math.max(max, RANK[f.severity]), 0)
+  const worst = findings.reduce((max, f) => Math.max(max, SEVERITY_RANK[f.severity]), 0)
   return worst >= 3 ? 'CRITICAL' : worst === 2 ? 'error' : worst === 1 ? 'warning' : 'ok'
 }
 

@@ -1,4 +1,5 @@
-import type {CheckFinding, CheckResult, StepFailure} from './check.js'
+import {type CheckResult, SEVERITY_RANK, type StepFailure} from './check.js'
+import {EXPIRY_WARNING_DAYS} from './describe.js'
 
 /**
  * Human view of a remote check: one row per step (STEP, RESULT, DETAIL), then the findings with
@@ -22,7 +23,7 @@ export function renderCheckTable(result: CheckResult): string {
         const c = t.certificate
         const sans = [...c.dnsNames, ...c.ipAddresses].join(', ') || 'none'
         rows.push(['name in certificate', t.nameMatches ? 'ok' : 'FAIL', `${r.host} ${t.nameMatches ? 'covered' : 'NOT covered'}; SANs: ${sans}`])
-        rows.push(['certificate expiry', c.expired ? 'FAIL' : c.daysUntilExpiry < 30 ? 'WARN' : 'ok', `${c.daysUntilExpiry} days left (${c.notAfter})`])
+        rows.push(['certificate expiry', c.expired ? 'FAIL' : c.daysUntilExpiry < EXPIRY_WARNING_DAYS ? 'WARN' : 'ok', `${c.daysUntilExpiry} days left (${c.notAfter})`])
       }
     }
   }
@@ -50,7 +51,7 @@ export function renderCheckTable(result: CheckResult): string {
   const statusWidth = Math.max(...rows.map(([, status]) => status.length), 'RESULT'.length)
   const line = (a: string, b: string, c: string): string => `${a.padEnd(width)}  ${b.padEnd(statusWidth)}  ${c}`.trimEnd()
   const out = [`${r.endpoint}: ${verdictLabel(r)}`, '', line('STEP', 'RESULT', 'DETAIL'), ...rows.map(([a, b, c]) => line(a, b, c))]
-  const findings = [...r.findings].sort((x, y) => rank(y) - rank(x))
+  const findings = [...r.findings].sort((x, y) => SEVERITY_RANK[y.severity] - SEVERITY_RANK[x.severity])
   if (findings.length > 0) {
     out.push('')
     for (const f of findings) {
@@ -77,8 +78,4 @@ function verdictLabel(r: CheckResult): string {
 function failureText(error: StepFailure | undefined): string {
   if (error === undefined) return 'failed'
   return `${error.kind}: ${error.message}`
-}
-
-function rank(f: CheckFinding): number {
-  return {CRITICAL: 3, error: 2, warning: 1, info: 0}[f.severity]
 }

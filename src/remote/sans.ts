@@ -3,6 +3,7 @@ import * as os from 'node:os'
 
 import {UsageError} from '../cli/errors.js'
 import {normalizeIp} from './describe.js'
+import {isLoopbackAddress} from './layout.js'
 
 /**
  * Which names go into dockerd's server certificate. hostIdentity is pure: the caller injects
@@ -72,7 +73,7 @@ export function hostIdentity(input: HostIdentityInput): HostIdentity {
       continue
     }
     const ip = normalizeIp(bare)
-    if (internal || isLoopback(ip)) {
+    if (internal || isLoopbackAddress(ip)) {
       // Loopback is covered by 127.0.0.1; interface aliases on lo would only bloat the SAN list.
       if (ip !== '127.0.0.1') skipped.push({value: ip, reason: 'loopback'})
       continue
@@ -127,10 +128,6 @@ function isDnsName(name: string): boolean {
   // An all-numeric dotted name that failed isIP (e.g. 010.0.0.1, 1.2.3) would be read as an address by some resolvers.
   if (labels.every((l) => /^\d+$/.test(l))) return false
   return labels.every((l) => LABEL.test(l))
-}
-
-function isLoopback(ip: string): boolean {
-  return ip === '::1' || (isIP(ip) === 4 && ip.startsWith('127.'))
 }
 
 function isLinkLocalV6(ip: string): boolean {
