@@ -215,19 +215,9 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckResult>
     // Alerts about certificates are the client-certificate check at work; others (protocol
     // version, cipher mismatch) fall through to the generic handshake failure below.
     if (error?.kind === 'tls-alert' && /certificate|unknown ca|handshake failure|decrypt error|access denied/i.test(error.message)) {
-      // The server spoke TLS and refused us during the handshake: the client-certificate check at work.
       result.transport = 'tls'
       result.clientCertificate = {required: true, detail: `handshake refused: ${error.message}`}
-      findings.push(
-        hasClientCert
-          ? {
-              code: 'tls-rejected',
-              severity: 'error',
-              message: `the server rejected the client certificate: ${error.message}`,
-              fix: "use a client certificate issued by the CA in the server's tlscacert (dockcfg remote enable writes a matching client bundle)",
-            }
-          : noClientCertFinding(),
-      )
+      findings.push(hasClientCert ? clientCertRejected(`the server rejected the client certificate: ${error.message}`) : noClientCertFinding())
       return finish()
     }
     // Not TLS at all? A plaintext dockerd answers our ClientHello with an HTTP 400 and closes.
@@ -254,12 +244,11 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckResult>
       if (bare.required === true) {
         result.transport = 'tls'
         result.clientCertificate = bare
-        findings.push({
-          code: 'tls-rejected',
-          severity: 'error',
-          message: `the server closed the handshake with our client certificate (${error?.message ?? 'no reason given'}) and demands one: it does not accept this certificate`,
-          fix: "use a client certificate issued by the CA in the server's tlscacert (dockcfg remote enable writes a matching client bundle)",
-        })
+        findings.push(
+          clientCertRejected(
+            `the server closed the handshake with our client certificate (${error?.message ?? 'no reason given'}) and demands one: it does not accept this certificate`,
+          ),
+        )
         return finish()
       }
     }
@@ -353,12 +342,7 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckResult>
     const refused = result.clientCertificate.required === true && (ping.error?.kind === 'tls-alert' || ping.error?.kind === 'reset')
     findings.push(
       refused
-        ? {
-            code: 'tls-rejected',
-            severity: 'error',
-            message: `the server refused the connection with our client certificate (${what}): it does not accept this certificate`,
-            fix: "use a client certificate issued by the CA in the server's tlscacert (dockcfg remote enable writes a matching client bundle)",
-          }
+        ? clientCertRejected(`the server refused the connection with our client certificate (${what}): it does not accept this certificate`)
         : {code: 'ping-failed', severity: 'error', message: `GET /_ping did not return OK: ${what}`},
     )
   }
@@ -596,6 +580,16 @@ function expiryFindings(cert: CertificateInfo, what: string, prefix: 'cert' | 'c
     ]
   }
   return []
+}
+
+/** The server refuses the client certificate given; the three places that tell differ only in how it showed. */
+function clientCertRejected(message: string): CheckFinding {
+  return {
+    code: 'tls-rejected',
+    severity: 'error',
+    message,
+    fix: "use a client certificate issued by the CA in the server's tlscacert (dockcfg remote enable writes a matching client bundle)",
+  }
 }
 
 function noClientCertFinding(): CheckFinding {
