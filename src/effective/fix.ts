@@ -9,6 +9,7 @@ import {findOption} from '../registry/index.js'
 import type {FileSystem} from '../system/fs.js'
 import {expandArgv, type VariableSource} from '../systemd/exec.js'
 import {quoteExecArg} from '../systemd/dropin.js'
+import {escapeSpecifiers} from '../systemd/specifiers.js'
 import {findAssignments, parseUnitFile, renderUnitFile, replaceAssignment} from '../systemd/unit-file.js'
 import {flagsOfConflict} from './conflicts.js'
 import {describeOrigin, type EffectiveConfig, flagValueAsJson} from './effective.js'
@@ -177,7 +178,7 @@ function renderExecStart(effective: EffectiveConfig, removed: ReadonlySet<number
 
 /** A configured word written back as configured: specifiers escaped, variables left to systemd. */
 function rawWord(word: string): string {
-  const escaped = word.replaceAll('%', '%%')
+  const escaped = escapeSpecifiers(word)
   if (/^[A-Za-z0-9_@+=:,./${}-]+$/.test(escaped) && escaped !== '') return escaped
   return `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
 }

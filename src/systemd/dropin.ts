@@ -4,6 +4,7 @@
  * give back exactly the argv we meant. Pure text in, text out.
  */
 
+import {escapeSpecifiers} from './specifiers.js'
 import {appendAssignment, findAssignments, parseUnitFile, removeAssignment, renderUnitFile, replaceAssignment, type AssignmentEntry, type UnitFile} from './unit-file.js'
 
 const PLAIN = /^[A-Za-z0-9_@%+=:,./$-]+$/
@@ -37,7 +38,7 @@ function escapeChar(ch: string): string {
  */
 export function quoteExecArg(arg: string): string {
   if (arg.includes('\0')) throw new RangeError('an argument cannot contain a NUL character')
-  const escaped = arg.replaceAll('%', '%%').replaceAll('$', '$$$$')
+  const escaped = escapeSpecifiers(arg).replaceAll('$', '$$$$')
   // A lone ";" is a command separator when unquoted.
   if (escaped !== '' && escaped !== ';' && PLAIN.test(escaped)) return escaped
   let out = '"'
