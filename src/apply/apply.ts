@@ -112,7 +112,8 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
   const base: ApplyResult = {changed: changes.length > 0, dryRun: options.dryRun, diff, files: changes.map((c) => c.path), action: 'none', verification: [], warnings}
   if (changes.length === 0) return base
 
-  const configFile = (await inspect(system.fs)).configFile
+  const current = await inspect(system.fs)
+  const configFile = current.configFile
   const unitFilesChanged = changes.some((c) => c.path !== configFile)
   const removed = removedKeys(changes.find((c) => c.path === configFile))
   const activation = activationOf(request.activation, unitFilesChanged, removed)
@@ -141,7 +142,6 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
     const check = await preflight(system, {configText: staged.configText, execArgv: planned.execArgv, dockerdVersion: planned.dockerdVersion}).finally(staged.cleanup)
     if (!check.ok) throw new InvalidConfigError(`preflight (${check.method}) failed, nothing was written: ${check.detail}`, {details: check})
 
-    const current = await inspect(system.fs)
     const api = await system.docker(current.socket)
     const before = await unitState(services)
     const running = before.ActiveState === 'active' && (await api.ping())
@@ -178,7 +178,8 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
     })
 
     try {
-      const after = await inspect(system.fs)
+      // What was written is what `planned` describes, unless live-restore was added to it.
+      const after = extraChanges.length > 0 ? await inspect(system.fs) : planned
       const outcome = await activate(system, services, after, {activation, before, running, unitFilesChanged, options, enableLiveRestoreFirst: extraChanges.length > 0})
       const verification = outcome.ok
         ? await verifyLive(await system.docker(after.socket), verifiedKeys(request.changedKeys, extraChanges), after.config, {
