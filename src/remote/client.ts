@@ -34,14 +34,13 @@ export async function issueClientBundle(
   fs: FileSystem,
   request: {caDir: string; outDir: string; name: string | undefined; keyType: KeyType | undefined; owner?: {uid: number; gid: number}},
 ): Promise<BundleResult> {
-  const [caPem, caKey] = await Promise.all([fs.readText(path.join(request.caDir, CA_FILES.cert)), fs.readText(path.join(request.caDir, CA_FILES.key))])
-  if (caPem === undefined || caKey === undefined) {
-    throw new UsageError(`${request.caDir} is not a CA directory: ${caPem === undefined ? CA_FILES.cert : CA_FILES.key} is missing`, {
-      remedy: 'dockcfg remote ca create --out DIR makes one; on a host enabled without --ca the CA is /etc/docker/tls',
-    })
-  }
+  const {certPem, keyPem} = await readCaDirectory(
+    (p) => fs.readText(p),
+    request.caDir,
+    'dockcfg remote ca create --out DIR makes one; on a host enabled without --ca the CA is /etc/docker/tls',
+  )
   const certs = await import('./certs.js')
-  const ca = await certs.loadCa(caPem, caKey)
+  const ca = await certs.loadCa(certPem, keyPem)
   const client = await certs.issueClientCert(ca, {commonName: request.name ?? 'dockcfg client', ...(request.keyType ? {keyType: request.keyType} : {})})
   const written = await certs.writeClientBundle(fs, request.outDir, {caPem: ca.certPem, client}, request.owner ? {owner: request.owner} : {})
   return {
@@ -52,6 +51,20 @@ export async function issueClientBundle(
     notAfter: client.info.notAfter,
     warnings: written.warnings,
   }
+}
+
+/**
+ * Reads the certificate and key of a CA directory (ca.pem, ca-key.pem), without parsing them.
+ * @param read returns undefined for a missing file (the caller decides which filesystem).
+ * @param remedy where the user gets a CA directory, for the error.
+ * @throws UsageError naming the file that is missing.
+ */
+export async function readCaDirectory(read: (file: string) => Promise<string | undefined>, dir: string, remedy: string): Promise<{certPem: string; keyPem: string}> {
+  const [certPem, keyPem] = await Promise.all([read(path.join(dir, CA_FILES.cert)), read(path.join(dir, CA_FILES.key))])
+  if (certPem === undefined || keyPem === undefined) {
+    throw new UsageError(`${dir} is not a CA directory: ${certPem === undefined ? CA_FILES.cert : CA_FILES.key} is missing`, {remedy})
+  }
+  return {certPem, keyPem}
 }
 
 /** How to use a client bundle with the docker CLI. */

@@ -16,7 +16,6 @@ import type {CheckResult} from './check.js'
 import {type CertificateInfo, describeCertificate} from './describe.js'
 import {DOCKER_PLAIN_PORT, DOCKER_TLS_PORT} from './endpoint.js'
 import {
-  CA_FILES,
   CERT_MODE,
   KEY_MODE,
   type KeyType,
@@ -30,7 +29,7 @@ import {
   tcpHost,
 } from './layout.js'
 import {isCaCertificate, missingSans, redactPrivateKeys, reusableLeaf, sameCertificate} from './material.js'
-import {dockerContextCommand} from './client.js'
+import {dockerContextCommand, readCaDirectory} from './client.js'
 import {planListeners, uniqueHosts} from './plan.js'
 import {type HostIdentity, hostIdentity, localHostIdentity} from './sans.js'
 
@@ -249,13 +248,8 @@ async function planCertificates(system: System, request: EnableRequest, identity
   if (request.caDir !== undefined) {
     source = 'shared'
     const dir = request.caDir
-    const [pem, key] = await Promise.all([request.readLocalFile(path.join(dir, CA_FILES.cert)), request.readLocalFile(path.join(dir, CA_FILES.key))])
-    if (pem === undefined || key === undefined) {
-      throw new UsageError(`${dir} is not a CA directory: ${pem === undefined ? CA_FILES.cert : CA_FILES.key} is missing`, {
-        remedy: 'create one with: dockcfg remote ca create --out DIR',
-      })
-    }
-    ca = await (await lib()).loadCa(pem, key)
+    const shared = await readCaDirectory(request.readLocalFile, dir, 'create one with: dockcfg remote ca create --out DIR')
+    ca = await (await lib()).loadCa(shared.certPem, shared.keyPem)
     caPem = ca.certPem
     caReused = sameCertificate(caOnHost, caPem)
     if (!caReused && caOnHost !== undefined) actions.push(`tlscacert: ${TLS_PATHS.ca} now holds the shared CA from ${dir}; client certificates of the previous CA stop working`)
