@@ -80,6 +80,11 @@ function dockerCli(args: string[]): Promise<{exitCode: number; stdout: string; s
   })
 }
 
+/** The docker CLI's flags for mutual TLS with the client bundle in `dir`, aimed at `h`'s listener. */
+function dockerTlsArgs(dir: string, h: TestHost): string[] {
+  return ['--tlsverify', '--tlscacert', path.join(dir, 'ca.pem'), '--tlscert', path.join(dir, 'cert.pem'), '--tlskey', path.join(dir, 'key.pem'), '-H', `tcp://${h.address}:2376`]
+}
+
 function tcpOpen(host: string, port: number, timeoutMs = 3_000): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({host, port})
@@ -158,18 +163,7 @@ describe.skipIf(!gate.ok)('remote TCP access on real hosts (checked from the oth
     expect(refused?.findings.map((f) => f.code)).toContain('no-client-cert')
 
     // The real docker CLI with --tlsverify and the bundle.
-    const tls = [
-      '--tlsverify',
-      '--tlscacert',
-      path.join(bundle, 'ca.pem'),
-      '--tlscert',
-      path.join(bundle, 'cert.pem'),
-      '--tlskey',
-      path.join(bundle, 'key.pem'),
-      '-H',
-      `tcp://${a.address}:2376`,
-    ]
-    const v = await dockerCli([...tls, 'version', '--format', '{{.Server.Version}} {{.Server.APIVersion}}'])
+    const v = await dockerCli([...dockerTlsArgs(bundle, a), 'version', '--format', '{{.Server.Version}} {{.Server.APIVersion}}'])
     expect(v.exitCode, v.stderr).toBe(0)
     expect(v.stdout.trim()).toMatch(/^20\.10\.\S+ 1\.41$/)
     const without = await dockerCli(['--tlsverify', '--tlscacert', path.join(bundle, 'ca.pem'), '-H', `tcp://${a.address}:2376`, 'version', '--format', '{{.Server.Version}}'])
@@ -206,20 +200,7 @@ describe.skipIf(!gate.ok)('remote TCP access on real hosts (checked from the oth
       const check = await runCli(['remote', 'check', `tcp://${h.address}:2376`, '--json'], {env: {...cleanEnv(), DOCKER_CERT_PATH: client, DOCKER_TLS_VERIFY: '1'}})
       expect(check.exitCode, `${h.name}: ${check.stdout}`).toBe(0)
       expect(check.json<CheckReport>().results[0]?.verdict).toBe('ok')
-      const v = await dockerCli([
-        '--tlsverify',
-        '--tlscacert',
-        path.join(client, 'ca.pem'),
-        '--tlscert',
-        path.join(client, 'cert.pem'),
-        '--tlskey',
-        path.join(client, 'key.pem'),
-        '-H',
-        `tcp://${h.address}:2376`,
-        'info',
-        '--format',
-        '{{.Name}}',
-      ])
+      const v = await dockerCli([...dockerTlsArgs(client, h), 'info', '--format', '{{.Name}}'])
       expect(v.exitCode, v.stderr).toBe(0)
       expect(v.stdout.trim()).toBe(h.name)
     }
