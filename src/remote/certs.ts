@@ -292,11 +292,7 @@ export async function writeServerBundle(fs: FileSystem, dir: string, bundle: {ca
     bundle.server.info.fingerprintSha256,
     options.overwrite ?? true,
     options,
-    [
-      {name: SERVER_FILES.key, data: bundle.server.key.toPem(), kind: 'private-key'},
-      {name: SERVER_FILES.cert, data: bundle.server.certPem, kind: 'certificate'},
-      {name: SERVER_FILES.ca, data: bundle.caPem, kind: 'certificate'},
-    ],
+    leafFiles(SERVER_FILES, bundle.server, bundle.caPem),
     (existing) => new RefusedError(`a server bundle already exists in ${dir} (${existing.join(', ')})`, {details: {dir, existing}}),
   )
 }
@@ -313,11 +309,7 @@ export async function writeClientBundle(fs: FileSystem, dir: string, bundle: {ca
     bundle.client.info.fingerprintSha256,
     options.overwrite ?? false,
     options,
-    [
-      {name: CLIENT_FILES.key, data: bundle.client.key.toPem(), kind: 'private-key'},
-      {name: CLIENT_FILES.cert, data: bundle.client.certPem, kind: 'certificate'},
-      {name: CLIENT_FILES.ca, data: bundle.caPem, kind: 'certificate'},
-    ],
+    leafFiles(CLIENT_FILES, bundle.client, bundle.caPem),
     (existing) =>
       new RefusedError(`client certificates already exist in ${dir} (${existing.join(', ')})`, {
         remedy: 'choose another directory (and point DOCKER_CERT_PATH at it) or pass the explicit overwrite option',
@@ -330,6 +322,15 @@ interface PendingFile {
   name: string
   data: string
   kind: WrittenFile['kind']
+}
+
+/** A leaf's key, certificate and CA under the bundle's names, key first (see writeBundle). */
+function leafFiles(names: {key: string; cert: string; ca: string}, leaf: KeyedCertificate, caPem: string): PendingFile[] {
+  return [
+    {name: names.key, data: leaf.key.toPem(), kind: 'private-key'},
+    {name: names.cert, data: leaf.certPem, kind: 'certificate'},
+    {name: names.ca, data: caPem, kind: 'certificate'},
+  ]
 }
 
 async function writeBundle(
