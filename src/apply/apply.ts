@@ -1,7 +1,7 @@
 import {acquireLock} from '../backup/lock.js'
 import {DockcfgError, InvalidConfigError, RefusedError} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
-import {type CommitResult, commitChangeSet, type FileChange, renderDiff, restoreFromBackup} from '../changes/change-set.js'
+import {combineChanges, type CommitResult, commitChangeSet, type FileChange, renderDiff, restoreFromBackup} from '../changes/change-set.js'
 import {planDaemonJsonEdit} from '../daemon-config/edit.js'
 import type {Activation} from '../daemon-config/operations.js'
 import type {Finding} from '../daemon-config/findings.js'
@@ -158,7 +158,7 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
       containers = guard.containers
       if (guard.enableLiveRestore) extraChanges = liveRestoreChange(changes, configFile, planned.config)
     }
-    const toWrite = mergeChanges(changes, extraChanges)
+    const toWrite = combineChanges(changes, extraChanges)
     const committed = await commitChangeSet(system, request.command, toWrite, {alreadyLocked: true})
     options.progress?.(`wrote ${toWrite.map((c) => c.path).join(', ')} (backup ${committed.backup.id})`)
     // Finishing an abandoned apply by hand: its timer must not fire into the middle of this run.
@@ -286,12 +286,6 @@ function liveRestoreChange(changes: readonly FileChange[], configFile: string, c
   // Same editor as `set`, so the user's formatting survives.
   const edit = planDaemonJsonEdit(current?.after, [{key: 'live-restore', value: true}], configFile)
   return [{path: configFile, before: current?.before, after: edit.after}]
-}
-
-function mergeChanges(changes: readonly FileChange[], extra: readonly FileChange[]): FileChange[] {
-  const byPath = new Map(changes.map((c) => [c.path, c]))
-  for (const e of extra) byPath.set(e.path, {...(byPath.get(e.path) ?? e), after: e.after})
-  return [...byPath.values()]
 }
 
 function verifiedKeys(changedKeys: readonly string[], extra: readonly FileChange[]): string[] {

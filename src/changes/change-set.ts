@@ -25,8 +25,14 @@ export interface CommitResult {
   written: string[]
 }
 
-export function isNoop(changes: readonly FileChange[]): boolean {
-  return changes.every((c) => c.before === c.after)
+/** Later changes to the same file replace earlier ones, keeping the original `before`. */
+export function combineChanges(first: readonly FileChange[], second: readonly FileChange[]): FileChange[] {
+  const byPath = new Map(first.map((c) => [c.path, {...c}]))
+  for (const c of second) {
+    const earlier = byPath.get(c.path)
+    byPath.set(c.path, earlier ? {...earlier, after: c.after} : {...c})
+  }
+  return [...byPath.values()]
 }
 
 /** A unified diff of every file the plan touches, as `diff -u` would show it. */

@@ -1,5 +1,5 @@
 import {type ApplyOptions, type ApplyResult, applyChanges} from '../apply/apply.js'
-import type {FileChange} from '../changes/change-set.js'
+import {combineChanges, type FileChange} from '../changes/change-set.js'
 import {resolveDockerdVersion} from '../dockerd/version.js'
 import {inspectEffective} from '../effective/effective.js'
 import {planFix} from '../effective/fix.js'
@@ -54,7 +54,7 @@ export async function changeKeys(system: System, request: ChangeKeysRequest): Pr
     if (onChangedKeys.length > 0) {
       const fix = await planFix(plannedFs, {...planned, conflicts: onChangedKeys}, 'file', request.command)
       actions = fix.actions
-      changes = combine(changes, fix.changes)
+      changes = combineChanges(changes, fix.changes)
     }
   }
 
@@ -71,12 +71,5 @@ export async function changeKeys(system: System, request: ChangeKeysRequest): Pr
   }
 }
 
-/** Later changes to the same file replace earlier ones, keeping the original `before`. */
-export function combine(first: readonly FileChange[], second: readonly FileChange[]): FileChange[] {
-  const byPath = new Map(first.map((c) => [c.path, {...c}]))
-  for (const c of second) {
-    const earlier = byPath.get(c.path)
-    byPath.set(c.path, earlier ? {...earlier, after: c.after} : {...c})
-  }
-  return [...byPath.values()]
-}
+// Kept here for src/remote/plan.ts, which imports it from this module.
+export {combineChanges as combine} from '../changes/change-set.js'
