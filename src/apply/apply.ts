@@ -10,7 +10,7 @@ import type {ServiceManager} from '../service/service-manager.js'
 import {OverlayFileSystem} from '../system/overlay-fs.js'
 import {removedKeys} from './config-diff.js'
 import type {FileSystem, System} from '../system/index.js'
-import {DOCKER_UNIT, restartFresh, startDocker, stopDocker, type UnitState, unitState} from './health.js'
+import {DOCKER_UNIT, restartFresh, startDocker, stopDocker, unitState} from './health.js'
 import {clearPending, isAbandoned, type PendingApply, readPending, writePending} from './pending.js'
 import {stagePlannedFiles} from './planned-files.js'
 import {preflight, type PreflightOutcome} from './preflight.js'
@@ -143,14 +143,7 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
     if (!check.ok) throw new InvalidConfigError(`preflight (${check.method}) failed, nothing was written: ${check.detail}`, {details: check})
 
     const api = await system.docker(current.socket)
-    const before = await unitState(services)
-    const running = before.ActiveState === 'active' && (await api.ping())
-    // dockerd is down, maybe between automatic restarts of a failing start: stop it for good
-    // before writing, or systemd's next retry could start it on a half-written set of files.
-    if (!running && activation !== 'none') {
-      const stop = await stopDocker(services, system.clock, system.clock.now().getTime() + options.timeoutMs)
-      if (!stop.ok) throw new DockcfgError(`nothing was written: ${stop.outcome.reason}`, {remedy: 'systemctl status docker'})
-    }
+    const running = await runningElseStopped(system, services, api, {stopIfDown: activation !== 'none', timeoutMs: options.timeoutMs})
     let extraChanges: FileChange[] = []
     let containers: ApplyResult['containers']
     if (activation === 'restart' && running) {
@@ -177,10 +170,11 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
       timerSeconds,
     })
 
+    const undo = {deadlineMs: options.timeoutMs, timerUnit, socket: current.socket, progress: options.progress}
     try {
       // What was written is what `planned` describes, unless live-restore was added to it.
       const after = extraChanges.length > 0 ? await inspect(system.fs) : planned
-      const outcome = await activate(system, services, after, {activation, before, running, unitFilesChanged, options, enableLiveRestoreFirst: extraChanges.length > 0})
+      const outcome = await activate(system, services, after, {activation, running, unitFilesChanged, options, enableLiveRestoreFirst: extraChanges.length > 0})
       const verification = outcome.ok
         ? await verifyLive(await system.docker(after.socket), verifiedKeys(request.changedKeys, extraChanges), after.config, {
             hosts: after.hosts,
@@ -205,27 +199,11 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
       const reason = outcome.ok
         ? `the change is not live: ${mismatches.map((m) => `${m.key} expected ${JSON.stringify(m.expected)}, dockerd has ${JSON.stringify(m.actual)}`).join('; ')}`
         : outcome.reason
-      return await rollBack(system, services, committed, {
-        reason,
-        journal: outcome.ok ? [] : outcome.journal,
-        action: outcome.action,
-        deadlineMs: options.timeoutMs,
-        timerUnit,
-        socket: current.socket,
-        progress: options.progress,
-      })
+      return await rollBack(system, services, committed, {...undo, reason, journal: outcome.ok ? [] : outcome.journal, action: outcome.action})
     } catch (error) {
       if (error instanceof DockcfgError) throw error
       // Anything unexpected after the write must still leave the host as it was.
-      return await rollBack(system, services, committed, {
-        reason: (error as Error).message,
-        journal: [],
-        action: activation,
-        deadlineMs: options.timeoutMs,
-        timerUnit,
-        socket: current.socket,
-        progress: options.progress,
-      })
+      return await rollBack(system, services, committed, {...undo, reason: (error as Error).message, journal: [], action: activation})
     }
   } finally {
     await lock.release()
@@ -243,6 +221,21 @@ export function activationOf(requested: Activation, unitFilesChanged: boolean, r
   if (unitFilesChanged) return 'restart'
   if (requested === 'reload' && removedConfigKeys.length > 0) return 'restart'
   return requested
+}
+
+/**
+ * Whether dockerd is up and answers. When it is down (maybe between automatic restarts of a
+ * failing start) and `stopIfDown`, it is stopped for good first, or systemd's next retry could
+ * start it on a half-written set of files. Throws when it does not stop in time.
+ */
+async function runningElseStopped(system: System, services: ServiceManager, api: DockerApi, options: {stopIfDown: boolean; timeoutMs: number}): Promise<boolean> {
+  const state = await unitState(services)
+  const running = state.ActiveState === 'active' && (await api.ping())
+  if (!running && options.stopIfDown) {
+    const stop = await stopDocker(services, system.clock, system.clock.now().getTime() + options.timeoutMs)
+    if (!stop.ok) throw new DockcfgError(`nothing was written: ${stop.outcome.reason}`, {remedy: 'systemctl status docker'})
+  }
+  return running
 }
 
 async function whyNoService(system: System, options: ApplyOptions): Promise<string | undefined> {
@@ -325,7 +318,7 @@ async function activate(
   system: System,
   services: ServiceManager,
   view: TreeView,
-  ctx: {activation: Activation; before: UnitState; running: boolean; unitFilesChanged: boolean; options: ApplyOptions; enableLiveRestoreFirst: boolean},
+  ctx: {activation: Activation; running: boolean; unitFilesChanged: boolean; options: ApplyOptions; enableLiveRestoreFirst: boolean},
 ): Promise<Activated> {
   const api = await system.docker(view.socket)
   if (ctx.unitFilesChanged) await services.daemonReload()
@@ -494,16 +487,9 @@ export async function restartDaemon(system: System, inspect: Inspector, options:
     const check = await preflight(system, {configText: view.configText, execArgv: view.execArgv, dockerdVersion: view.dockerdVersion})
     if (!check.ok) throw new InvalidConfigError(`preflight (${check.method}) failed; dockerd was not restarted: ${check.detail}`, {details: check})
     const api = await system.docker(view.socket)
-    const before = await unitState(services)
-    const running = before.ActiveState === 'active' && (await api.ping())
-    // dockerd is down, maybe between automatic restarts of a failing start: stop it for good
-    // before writing, or systemd's next retry could start it on a half-written set of files.
-    if (!running) {
-      const stop = await stopDocker(services, system.clock, system.clock.now().getTime() + options.timeoutMs)
-      if (!stop.ok) throw new DockcfgError(`nothing was written: ${stop.outcome.reason}`, {remedy: 'systemctl status docker'})
-    }
+    const running = await runningElseStopped(system, services, api, {stopIfDown: true, timeoutMs: options.timeoutMs})
     const guard = running ? await containerGuard(api, ['(restart)'], {...options, keepContainers: false}) : undefined
-    const outcome = await activate(system, services, view, {activation: 'restart', before, running, unitFilesChanged: false, options, enableLiveRestoreFirst: false})
+    const outcome = await activate(system, services, view, {activation: 'restart', running, unitFilesChanged: false, options, enableLiveRestoreFirst: false})
     if (!outcome.ok) {
       throw new DockcfgError(`${outcome.reason}\njournal of the failed start:\n${outcome.journal.map((l) => `  ${l}`).join('\n')}`, {details: {journal: outcome.journal}})
     }
