@@ -128,11 +128,27 @@ export function isKnownKey(key: string, version?: string): boolean {
   const v = effective(version)
   const spec = byKey.get(key)
   if (spec !== undefined && inSkipList(spec, v)) return true
-  for (const match of flagsIn(v)) {
-    if (match.flag.long === key) return true
-    if (match.flag.namedKey === key && conflictName(match.flag, v) === key) return true
+  return flagNamedKeys(v).has(key)
+}
+
+const flagNamedKeysByVersion = new Map<string, Set<string>>()
+
+/**
+ * The keys a flag of dockerd `version` names (long names, and named-option keys where the
+ * conflict check uses them), built once per version: usableKeys asks isKnownKey about every
+ * registry row, and walking every flag for each of them cost tens of milliseconds.
+ */
+function flagNamedKeys(version: string): Set<string> {
+  let keys = flagNamedKeysByVersion.get(version)
+  if (keys === undefined) {
+    keys = new Set()
+    for (const {flag} of flagsIn(version)) {
+      keys.add(flag.long)
+      if (flag.namedKey !== undefined && conflictName(flag, version) === flag.namedKey) keys.add(flag.namedKey)
+    }
+    flagNamedKeysByVersion.set(version, keys)
   }
-  return false
+  return keys
 }
 
 /** The accepted-but-ignored entry for `key` at `version`, if the key is such a trap. */
