@@ -12,9 +12,6 @@ export type * from './types.js'
 /** The newest dockerd release the registry was checked against (docker-v29.7.2). */
 export const NEWEST_KNOWN_VERSION = '29.7.2'
 
-/** The oldest release the registry covers; older versions are validated as if they were this one. */
-export const OLDEST_KNOWN_VERSION = '20.10.0'
-
 export type OptionStatus = 'ok' | 'not-yet' | 'deprecated' | 'removed'
 
 const byKey = new Map<string, OptionSpec>(OPTIONS.map((o) => [o.key, o]))
