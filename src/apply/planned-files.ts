@@ -1,8 +1,9 @@
-import {randomBytes} from 'node:crypto'
 import * as path from 'node:path'
 
 import type {FileChange} from '../changes/change-set.js'
 import type {System} from '../system/index.js'
+import {jsonObject} from './config-diff.js'
+import {scratchDir} from './preflight.js'
 
 /** daemon.json keys that name a file dockerd reads while loading its configuration. */
 const FILE_KEYS = ['tlscacert', 'tlscert', 'tlskey', 'seccomp-profile'] as const
@@ -19,20 +20,13 @@ export async function stagePlannedFiles(system: System, configText: string, chan
   const planned = new Map(changes.filter((c) => c.after !== undefined).map((c) => [path.posix.resolve('/', c.path), c.after as string]))
   const unchanged = {configText, cleanup: async () => {}}
   if (planned.size === 0) return unchanged
-  let config: Record<string, unknown>
-  try {
-    const parsed = JSON.parse(configText.trim() === '' ? '{}' : configText.replace(/^\ufeff/, '')) as unknown
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return unchanged
-    config = parsed as Record<string, unknown>
-  } catch {
-    // Not plain JSON: preflight reports that itself.
-    return unchanged
-  }
+  const config = jsonObject(configText)
+  // Not a JSON object: preflight reports that itself.
+  if (config === undefined) return unchanged
   const hits = FILE_KEYS.filter((k) => typeof config[k] === 'string' && planned.has(path.posix.resolve('/', config[k] as string)))
   if (hits.length === 0) return unchanged
-  const dir = `/run/dockcfg/staged-${randomBytes(4).toString('hex')}`
-  // 0700 dir, 0600 files: the staged copies may be private keys.
-  await system.fs.mkdirp(dir, 0o700)
+  // A root-only directory and 0600 files: the staged copies may be private keys.
+  const dir = await scratchDir(system, 'staged')
   for (const key of hits) {
     const staged = `${dir}/${key}`
     await system.fs.writeAtomic(staged, planned.get(path.posix.resolve('/', config[key] as string)) as string, {mode: 0o600})

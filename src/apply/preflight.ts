@@ -38,7 +38,8 @@ export async function preflight(
   return trialStart(system, argv, parsed, candidate.configText)
 }
 
-async function scratchDir(system: System, prefix: string): Promise<string> {
+/** A fresh root-only (0700) directory under /run/dockcfg, for files dockerd must read from disk. */
+export async function scratchDir(system: System, prefix: string): Promise<string> {
   const dir = `/run/dockcfg/${prefix}-${randomBytes(4).toString('hex')}`
   await system.fs.mkdirp(dir, 0o700)
   return dir
