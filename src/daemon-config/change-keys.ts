@@ -70,6 +70,3 @@ export async function changeKeys(system: System, request: ChangeKeysRequest): Pr
     dockerdVersion: version,
   }
 }
-
-// Kept here for src/remote/plan.ts, which imports it from this module.
-export {combineChanges as combine} from '../changes/change-set.js'

@@ -1,5 +1,5 @@
 import type {FileChange} from '../changes/change-set.js'
-import {combine} from '../daemon-config/change-keys.js'
+import {combineChanges} from '../changes/change-set.js'
 import {type KeyChange, planDaemonJsonEdit} from '../daemon-config/edit.js'
 import type {Finding} from '../daemon-config/findings.js'
 import {type Activation, planDaemonJsonChanges} from '../daemon-config/operations.js'
@@ -43,7 +43,7 @@ export async function planListeners(
   if (conflicts.length > 0) {
     const fix = await planFix(plannedFs, {...planned, conflicts}, 'file', request.command)
     actions = fix.actions
-    changes = combine(changes, fix.changes)
+    changes = combineChanges(changes, fix.changes)
     changedKeys = [...new Set([...changedKeys, ...fix.changedKeys, ...conflicts.map((c) => c.key)])]
     // fix merges the flag's listeners into the file (that is what keeps -H fd:// working); a
     // listener this command removes (a -H tcp:// on the command line) must stay removed, so the
