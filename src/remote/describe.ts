@@ -122,6 +122,11 @@ export function parseSubjectAltName(text: string | undefined): {dnsNames: string
 /** Canonical text of an IP address (IPv6 compressed, lower case) so comparisons and dedup work. */
 export function normalizeIp(address: string): string {
   const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address
-  if (isIP(bare) === 6) return new URL(`http://[${bare}]/`).hostname.slice(1, -1)
+  if (isIP(bare) === 6) {
+    // URL cannot parse a zone; normalise the address part and keep the zone as written.
+    const [address = bare, zone] = bare.split('%')
+    const normal = new URL(`http://[${address}]/`).hostname.slice(1, -1)
+    return zone === undefined ? normal : `${normal}%${zone}`
+  }
   return bare
 }

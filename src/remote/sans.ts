@@ -108,7 +108,14 @@ export function localHostIdentity(options: {fqdn?: string; extraSans?: readonly 
 export function classifyName(raw: string, origin = 'name'): {kind: 'ip' | 'dns'; value: string} {
   const value = raw.trim()
   const unbracketed = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value
-  if (isIP(unbracketed) !== 0) return {kind: 'ip', value: normalizeIp(unbracketed)}
+  if (isIP(unbracketed) !== 0) {
+    // A zone ("fe80::1%eth0") names an interface of one machine; a certificate cannot carry it.
+    if (unbracketed.includes('%'))
+      throw new UsageError(`${origin} ${JSON.stringify(raw)} has an IPv6 zone (%…), which a certificate cannot name`, {
+        remedy: `use the address without the zone: ${unbracketed.split('%')[0]}`,
+      })
+    return {kind: 'ip', value: normalizeIp(unbracketed)}
+  }
   const dns = value.toLowerCase().replace(/\.$/, '')
   if (!isDnsName(dns)) {
     throw new UsageError(`${origin} ${JSON.stringify(raw)} is neither an IP address nor a valid DNS name`, {

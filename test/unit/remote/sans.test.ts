@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import {isIP} from 'node:net'
 import {describe, expect, it} from 'vitest'
 import {UsageError} from '../../../src/cli/errors.js'
+import {normalizeIp} from '../../../src/remote/describe.js'
 import {classifyName, hostIdentity, localHostIdentity} from '../../../src/remote/sans.js'
 
 describe('classifyName', () => {
@@ -114,5 +115,13 @@ describe('hostIdentity', () => {
       }),
       {numRuns: 200},
     )
+  })
+})
+
+describe('IPv6 zones', () => {
+  it('are refused as certificate names with a usage error, and normalised without crashing elsewhere', () => {
+    expect(() => classifyName('fe80::1%eth0', '--san')).toThrow(/--san "fe80::1%eth0" has an IPv6 zone/)
+    expect(normalizeIp('FE80:0::1%eth0')).toBe('fe80::1%eth0')
+    expect(normalizeIp('[2001:db8:0::1]')).toBe('2001:db8::1')
   })
 })
