@@ -23,6 +23,7 @@ import {
   type IpAddress,
   isCanonical,
   isIPv4Mapped,
+  isLoopback,
   isMulticast,
   lastAddress,
   networkAddress,
@@ -1785,8 +1786,7 @@ function parseTcpHost(rest: string): {error?: string; tcpHost?: string} {
 function isLoopbackHost(host: string): boolean {
   if (host === 'localhost') return true
   const ip = parseIp(host)
-  if (ip === undefined) return false
-  return ip.family === 4 ? ip.value >> 24n === 127n : ip.value === 1n
+  return ip !== undefined && isLoopback(ip)
 }
 
 /** strconv.ParseUint(s, 0, 32): decimal, 0x hex, 0o/0 octal, 0b binary; underscores only with a prefix. */

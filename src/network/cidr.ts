@@ -112,6 +112,13 @@ export function isIPv4Mapped(ip: IpAddress): boolean {
   return ip.family === 6 && ip.value >> 32n === 0xffffn
 }
 
+/** Go's net.IP.IsLoopback: 127.0.0.0/8, ::1, and 127.x written as an IPv4-mapped IPv6 address. */
+export function isLoopback(ip: IpAddress): boolean {
+  if (ip.family === 4) return ip.value >> 24n === 127n
+  if (isIPv4Mapped(ip)) return (ip.value & 0xffffffffn) >> 24n === 127n
+  return ip.value === 1n
+}
+
 /** Formats an address the way Go prints it (IPv6 compressed, lower case). */
 export function formatIp(ip: IpAddress): string {
   if (ip.family === 4) {

@@ -1,4 +1,5 @@
 import {isIP} from 'node:net'
+import {isLoopback, parseIp} from '../network/cidr.js'
 
 /**
  * Where `remote enable` keeps this host's TLS material. One directory, root-only: the server
@@ -40,9 +41,8 @@ export const TLS_KEYS = ['tls', 'tlsverify', 'tlscacert', 'tlscert', 'tlskey'] a
 export function isLoopbackAddress(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase()
   if (h === 'localhost' || h.endsWith('.localhost')) return true
-  if (isIP(h) === 4) return h.startsWith('127.')
-  if (isIP(h) === 6) return h === '::1' || /^::ffff:127\./.test(h)
-  return false
+  const ip = parseIp(h)
+  return ip !== undefined && isLoopback(ip)
 }
 
 /** True for a wildcard bind address (every interface). */

@@ -7,6 +7,7 @@ import {
   formatCidr,
   formatIp,
   isCanonical,
+  isLoopback,
   isMulticast,
   lastAddress,
   networkAddress,
@@ -60,5 +61,13 @@ describe('subnet arithmetic', () => {
         expect(parseIp(formatIp(ip!))?.value).toBe(ip!.value)
       }),
     )
+  })
+})
+
+describe('isLoopback', () => {
+  it('follows Go: 127/8, ::1, and IPv4-mapped 127/8 in either spelling', () => {
+    const loop = (t: string) => isLoopback(parseIp(t)!)
+    expect(['127.0.0.1', '127.255.0.9', '::1', '::ffff:127.0.0.1', '::ffff:7f00:1'].map(loop)).toEqual([true, true, true, true, true])
+    expect(['128.0.0.1', '10.0.0.1', '::2', '::ffff:10.0.0.1', 'fe80::1'].map(loop)).toEqual([false, false, false, false, false])
   })
 })

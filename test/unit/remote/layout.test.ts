@@ -4,7 +4,7 @@ import {isLoopbackAddress, isWildcardAddress, parseTcpListener, reachableLocally
 
 describe('listener addresses', () => {
   it('knows loopback from everything else', () => {
-    for (const a of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', 'x.localhost', '::ffff:127.0.0.1']) expect(isLoopbackAddress(a), a).toBe(true)
+    for (const a of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', 'x.localhost', '::ffff:127.0.0.1', '::ffff:7f00:1']) expect(isLoopbackAddress(a), a).toBe(true)
     for (const a of ['0.0.0.0', '::', '10.0.0.1', '192.0.2.1', 'example.com', 'fe80::1', '128.0.0.1']) expect(isLoopbackAddress(a), a).toBe(false)
   })
 
