@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-import module from 'node:module'
+// Starts dockcfg: checks Node, then runs the bundle (dist/dockcfg.cjs, scripts/build.js) through a
+// V8 code cache. Fleet scripts call dockcfg many times and start-up is most of each call: Node 20
+// has no compile cache of its own, and compiling the bundle costs about as much as running it.
 
 // package.json's engines (>= 20.19), checked here rather than by oclif, whose check loads all of
-// semver on every start; fleet scripts call dockcfg many times.
+// semver on every start.
 const [major, minor] = process.versions.node.split('.').map(Number)
 if (major < 20 || (major === 20 && minor < 19)) {
   process.stderr.write(`dockcfg needs Node.js >= 20.19; this is ${process.versions.node}\n`)
@@ -10,8 +12,70 @@ if (major < 20 || (major === 20 && minor < 19)) {
 }
 process.env.OCLIF_DISABLE_ENGINE_WARNING = '1'
 
-// On Node >= 22.1 keep compiled code between runs (Node 20 has no compile cache; skipped there).
-module.enableCompileCache?.()
+// getBuiltinModule rather than `import`: the ES-module view of node:fs loads all of node:stream.
+const fs = process.getBuiltinModule('node:fs')
+const path = process.getBuiltinModule('node:path')
+const vm = process.getBuiltinModule('node:vm')
+const {Module, createRequire} = process.getBuiltinModule('node:module')
+const {fileURLToPath} = process.getBuiltinModule('node:url')
 
-const {execute} = await import('@oclif/core')
-await execute({dir: import.meta.url})
+const here = path.dirname(fileURLToPath(import.meta.url))
+const filename = path.join(here, '../dist/dockcfg.cjs')
+
+let fd
+try {
+  fd = fs.openSync(filename, 'r')
+} catch {
+  process.stderr.write(`dockcfg: ${filename} is missing: run \`npm run build\` in ${path.dirname(here)}\n`)
+  process.exit(1)
+}
+// Content and identity from one descriptor: a build renames a new bundle into place, and the cache
+// must never pair one bundle's code with another's (V8 checks only the source's length).
+const stat = fs.fstatSync(fd)
+const source = fs.readFileSync(fd, 'utf8')
+fs.closeSync(fd)
+
+// NODE_DISABLE_COMPILE_CACHE is Node's own switch for its compile cache; honour it for ours.
+const cacheEnabled = !process.env.NODE_DISABLE_COMPILE_CACHE
+const cacheFile = path.join(here, '../dist/code-cache', `${process.version}-${process.arch}-${stat.ino}-${stat.size}-${Math.trunc(stat.mtimeMs)}.bin`)
+let cachedData
+if (cacheEnabled) {
+  try {
+    cachedData = fs.readFileSync(cacheFile)
+  } catch {
+    // No cache yet for this bundle and this Node: this run writes it.
+  }
+}
+
+// No importModuleDynamically: Node 20 drops it for scripts compiled from a cache, so the build
+// leaves no import() in the bundle (scripts/build.js).
+const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {filename, cachedData})
+const bundle = new Module(filename)
+bundle.filename = filename
+const require = createRequire(filename)
+// oclif loads its command list from this same file (package.json oclif.commands): let it find
+// this instance instead of evaluating the file a second time.
+require.cache[filename] = bundle
+script.runInThisContext().call(bundle.exports, bundle.exports, require, bundle, filename, path.dirname(filename))
+bundle.loaded = true
+
+if (cacheEnabled && cachedData === undefined) {
+  // At exit, so the cache also holds the functions this run compiled lazily. A read-only install
+  // simply runs without one; the rename keeps concurrent first runs from reading half a file.
+  process.once('exit', () => {
+    const temporary = `${cacheFile}.${process.pid}.tmp`
+    try {
+      fs.mkdirSync(path.dirname(cacheFile), {recursive: true})
+      fs.writeFileSync(temporary, script.createCachedData(), {mode: 0o644})
+      fs.renameSync(temporary, cacheFile)
+    } catch {
+      try {
+        fs.rmSync(temporary, {force: true})
+      } catch {
+        // Nothing more to do: the next run tries again.
+      }
+    }
+  })
+}
+
+await bundle.exports.main(filename)

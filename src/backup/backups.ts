@@ -2,6 +2,7 @@ import {createHash, randomBytes} from 'node:crypto'
 
 import {DockcfgError} from '../cli/errors.js'
 import type {System} from '../system/index.js'
+import {byCodeUnits} from '../output/order.js'
 
 /**
  * Backups of every file dockcfg is about to replace, kept under /var/lib/dockcfg/backups (inside
@@ -65,7 +66,7 @@ export async function listBackups(system: System): Promise<BackupManifest[]> {
       // A manifest cut short by a crash is not a usable backup; history skips it.
     }
   }
-  return manifests.sort((a, b) => a.id.localeCompare(b.id))
+  return manifests.sort((a, b) => byCodeUnits(a.id, b.id))
 }
 
 export async function readBackup(system: System, id: string): Promise<BackupManifest> {

@@ -2,6 +2,7 @@ import {resolveDockerdVersion} from '../dockerd/version.js'
 import {inspectEffective} from '../effective/effective.js'
 import type {System} from '../system/index.js'
 import {type Finding, hasErrors} from './findings.js'
+import {byCodeUnits} from '../output/order.js'
 
 /** The typed result of `dockcfg validate` (also its --json output). */
 export interface ValidateResult {
@@ -27,7 +28,7 @@ export interface ValidateResult {
 export async function validateConfiguration(system: System, options: {file: string; dockerdVersion: string | undefined}): Promise<ValidateResult> {
   const version = await resolveDockerdVersion(system, options.dockerdVersion)
   const effective = await inspectEffective(system.fs, {configFile: options.file, dockerdVersion: version.version})
-  const findings = [...effective.findings].sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0))
+  const findings = [...effective.findings].sort((a, b) => byCodeUnits(a.file ?? '', b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0))
   return {
     file: effective.configFile,
     exists: effective.daemonJson.exists,

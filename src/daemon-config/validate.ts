@@ -59,7 +59,9 @@ interface Report {
   hint?: string | undefined
 }
 
-const LINK_LOCAL_V6 = parseCidr('fe80::/64') as Cidr
+// Spelled out rather than parsed at load: parsing would compile Node's IPv6 pattern on every start,
+// for a rule that only IPv6 configurations reach.
+const LINK_LOCAL_V6: Cidr = {family: 6, address: 0xfe80n << 112n, prefix: 64}
 
 /**
  * Storage drivers dropped from dockerd. Not in dockerd-options.md: the versions are where

@@ -1,6 +1,7 @@
 import {conflictKeyOf, type ParsedFlag} from '../dockerd/argv.js'
 import {flattenForConflictCheck, findOption, versionAtLeast} from '../registry/index.js'
 import {flagValueAsJson, parseGoInt} from './flag-values.js'
+import {byCodeUnits} from '../output/order.js'
 
 /** One directive given both on dockerd's command line and in daemon.json. */
 export interface Conflict {
@@ -44,9 +45,8 @@ export function findConflicts(flags: readonly ParsedFlag[], fileValue: Record<st
       sortName: f.name,
     })
   }
-  // pflag sorts flag names with sort.Strings, i.e. by bytes: `ip-masq` < `ip6tables` < `iptables`,
-  // which localeCompare does not promise.
-  return [...byKey.values()].sort((a, b) => (a.sortName < b.sortName ? -1 : a.sortName > b.sortName ? 1 : 0)).map(({sortName: _s, ...c}) => c)
+  // pflag sorts flag names with sort.Strings, i.e. by bytes: `ip-masq` < `ip6tables` < `iptables`.
+  return [...byKey.values()].sort((a, b) => byCodeUnits(a.sortName, b.sortName)).map(({sortName: _s, ...c}) => c)
 }
 
 /**

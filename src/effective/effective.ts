@@ -11,6 +11,7 @@ import {type OpenRcDockerConfig, readOpenRcDockerConfig} from '../systemd/openrc
 import {type ArgvOrigin, type ResolvedService, resolveDockerService} from '../systemd/service.js'
 import {type Conflict, conflictMessage, findConflicts, flagsOfConflict} from './conflicts.js'
 import {flagValueAsJson} from './flag-values.js'
+import {byCodeUnits} from '../output/order.js'
 
 // fix.ts and tests take it from here, next to the Setting values it produces.
 export {flagValueAsJson} from './flag-values.js'
@@ -240,7 +241,7 @@ function buildSettings(parsed: ParsedDaemonJson, flags: readonly ParsedFlag[], f
       settings.set(option.key, {key: option.key, value: option.defaultValue, origin: {kind: 'default'}})
     }
   }
-  return [...settings.values()].sort((a, b) => a.key.localeCompare(b.key))
+  return [...settings.values()].sort((a, b) => byCodeUnits(a.key, b.key))
 }
 
 function distinctOrigins(origins: readonly Origin[]): Origin[] {

@@ -2,6 +2,7 @@ import {UsageError} from '../cli/errors.js'
 import {closestKey, findOption} from './index.js'
 import {OPTIONS} from './options.js'
 import type {OptionSpec} from './types.js'
+import {byCodeUnits} from '../output/order.js'
 
 /** The registry row as `dockcfg keys` presents it (also its --json shape). */
 export interface OptionSummary {
@@ -18,7 +19,7 @@ export interface OptionSummary {
 }
 
 export function listOptions(): OptionSummary[] {
-  return [...OPTIONS].sort((a, b) => a.key.localeCompare(b.key)).map(summarize)
+  return [...OPTIONS].sort((a, b) => byCodeUnits(a.key, b.key)).map(summarize)
 }
 
 export function describeOption(key: string): OptionSummary {

@@ -1,7 +1,6 @@
-// Single functions, not the whole of semver: every dockcfg invocation loads this module.
+// Single pieces, not the whole of semver: every dockcfg invocation loads this module.
+import SemVer from 'semver/classes/semver.js'
 import coerce from 'semver/functions/coerce.js'
-import gte from 'semver/functions/gte.js'
-import lt from 'semver/functions/lt.js'
 
 import {FLAG_ONLY, IGNORED_FLAG_NAME_KEYS, OPTIONS, REJECTED_STRUCT_KEYS} from './options.js'
 import type {FlagOnlySpec, FlagSpec, IgnoredFlagNameKey, OptionSpec, RejectedStructKey} from './types.js'
@@ -26,10 +25,34 @@ export function normalizeVersion(version: string): string | undefined {
   return coerced === null ? undefined : coerced.version
 }
 
+// A validation asks for the same few versions thousands of times (every key, flag and rule, each
+// against since/until/deprecated), and semver parses its string arguments anew on every call:
+// parse each version once per run. The registry's versions are a closed set; the user's is one.
+const normalized = new Map<string, string>()
+const parsed = new Map<string, SemVer>()
+
 /** The version to reason about: the given one normalised, or the newest known when absent/garbled. */
 function effective(version: string | undefined): string {
-  return (version === undefined ? undefined : normalizeVersion(version)) ?? NEWEST_KNOWN_VERSION
+  if (version === undefined) return NEWEST_KNOWN_VERSION
+  let result = normalized.get(version)
+  if (result === undefined) {
+    result = normalizeVersion(version) ?? NEWEST_KNOWN_VERSION
+    normalized.set(version, result)
+  }
+  return result
 }
+
+function semver(version: string): SemVer {
+  let result = parsed.get(version)
+  if (result === undefined) {
+    result = new SemVer(version)
+    parsed.set(version, result)
+  }
+  return result
+}
+
+const lt = (a: string, b: string): boolean => semver(a).compare(semver(b)) < 0
+const gte = (a: string, b: string): boolean => semver(a).compare(semver(b)) >= 0
 
 /** Whether `version` is inside [since, until). */
 function inRange(version: string, since: string | undefined, until: string | undefined): boolean {

@@ -1,4 +1,4 @@
-import {constants as fsConstants, type Stats} from 'node:fs'
+import {constants as fsConstants, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, type Stats} from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
 
@@ -38,6 +38,12 @@ export interface WriteOptions {
 
 const MAX_SYMLINK_DEPTH = 40
 
+/**
+ * Reads use Node's synchronous calls behind the async interface: dockcfg does one thing at a time,
+ * and each promise-based call is a round trip through libuv's thread pool. `validate` makes about
+ * a hundred of them (unit search paths, a readlink per path component), which cost ~15 ms of
+ * waiting on every start (issue 2, `npm run bench`). Writes stay asynchronous.
+ */
 export class HostFileSystem implements FileSystem {
   readonly root: string
 
@@ -57,7 +63,7 @@ export class HostFileSystem implements FileSystem {
 
   async readBytes(treePath: string): Promise<Buffer | undefined> {
     try {
-      return await fsp.readFile(this.hostPath(await this.realpath(treePath)))
+      return readFileSync(this.hostPath(await this.realpath(treePath)))
     } catch (error) {
       if (isNotFound(error)) return undefined
       throw error
@@ -66,7 +72,7 @@ export class HostFileSystem implements FileSystem {
 
   async list(treePath: string): Promise<string[]> {
     try {
-      return (await fsp.readdir(this.hostPath(await this.realpath(treePath)))).sort()
+      return readdirSync(this.hostPath(await this.realpath(treePath))).sort()
     } catch (error) {
       if (isNotFound(error)) return []
       throw error
@@ -75,7 +81,7 @@ export class HostFileSystem implements FileSystem {
 
   async stat(treePath: string): Promise<Stats | undefined> {
     try {
-      return await fsp.stat(this.hostPath(await this.realpath(treePath)))
+      return statSync(this.hostPath(await this.realpath(treePath)))
     } catch (error) {
       if (isNotFound(error)) return undefined
       throw error
@@ -84,7 +90,7 @@ export class HostFileSystem implements FileSystem {
 
   async lstat(treePath: string): Promise<Stats | undefined> {
     try {
-      return await fsp.lstat(this.hostPath(treePath))
+      return lstatSync(this.hostPath(treePath))
     } catch (error) {
       if (isNotFound(error)) return undefined
       throw error
@@ -101,7 +107,7 @@ export class HostFileSystem implements FileSystem {
       const candidate = path.posix.join(resolved, part)
       let target: string | undefined
       try {
-        target = await fsp.readlink(this.hostPath(candidate))
+        target = readlinkSync(this.hostPath(candidate))
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code
         if (code !== 'EINVAL' && code !== 'ENOENT' && code !== 'ENOTDIR') throw error

@@ -168,4 +168,27 @@ describe('dockcfg keys and help', () => {
     const help = await runCli(['--help'])
     expect(help.stdout).toMatch(/EXIT CODES[\s\S]*3 +invalid configuration/)
   })
+
+  it('answers `help COMMAND` as `COMMAND --help`, topics and nested commands included', async () => {
+    for (const words of [['get'], ['remote', 'check'], ['remote']]) {
+      const [viaHelp, viaFlag] = await Promise.all([runCli(['help', ...words]), runCli([...words, '--help'])])
+      expect(viaHelp.exitCode).toBe(0)
+      expect(viaHelp.stdout).toBe(viaFlag.stdout)
+    }
+    expect((await runCli(['help', 'get'])).stdout).toMatch(/^USAGE\n {2}\$ dockcfg get KEY/m)
+    const root = await runCli(['help'])
+    expect(root.stdout).toMatch(/EXIT CODES/)
+    expect(root.stdout).toMatch(/^ {2}help +Show help for dockcfg/m)
+  })
+
+  it('says so when help is asked for a command that does not exist', async () => {
+    const result = await runCli(['help', 'frobnicate'])
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toMatch(/frobnicate/)
+  })
+
+  it('prints its version', async () => {
+    const result = await runCli(['--version'])
+    expect(result.stdout).toMatch(/^dockcfg\/\d+\.\d+\.\d+ linux-x64 node-v\d+/)
+  })
 })

@@ -53,7 +53,7 @@ async function waitForBuild(): Promise<void> {
   while (Date.now() < deadline) {
     const [manifest, commands] = await Promise.all([
       fsp.stat(path.join(root, 'oclif.manifest.json')).catch(() => undefined),
-      fsp.stat(path.join(root, 'dist/commands/remote/check.js')).catch(() => undefined),
+      fsp.stat(path.join(root, 'dist/dockcfg.cjs')).catch(() => undefined),
     ])
     if (manifest !== undefined && commands !== undefined && manifest.mtimeMs >= commands.mtimeMs) return
     await new Promise((resolve) => setTimeout(resolve, 500))

@@ -6,7 +6,7 @@
 import {spawn, execFileSync} from 'node:child_process'
 import {closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, symlinkSync, unlinkSync, writeFileSync} from 'node:fs'
 import {constants} from 'node:os'
-import {join} from 'node:path'
+import {join, sep} from 'node:path'
 import {REPO_ROOT, WORK_DIR} from './paths.js'
 import {cgroupLayout, e2eAvailability} from './availability.js'
 import {BASE_PATH, type ExecOptions, type ExecResult, isAlive, runProcess, sleep} from './proc.js'
@@ -285,7 +285,8 @@ async function takeDistSnapshot(): Promise<string> {
       mkdirSync(dir, {recursive: true})
       try {
         for (const part of ['bin', 'dist', 'templates', 'package.json', 'oclif.manifest.json']) {
-          if (existsSync(join(REPO_ROOT, part))) cpSync(join(REPO_ROOT, part), join(dir, part), {recursive: true})
+          // Not the code caches: every run may add one, and the hosts write their own.
+          if (existsSync(join(REPO_ROOT, part))) cpSync(join(REPO_ROOT, part), join(dir, part), {recursive: true, filter: (source) => !source.includes(`${sep}code-cache`)})
         }
         symlinkSync(`${GUEST_REPO}/node_modules`, join(dir, 'node_modules'))
         // A build that started while we copied leaves a partial copy: check again after.
@@ -294,27 +295,19 @@ async function takeDistSnapshot(): Promise<string> {
         // dist/ vanished under us: a build started; wait for it.
       }
     }
-    if (Date.now() > deadline) throw new Error(`no complete build in ${dist} within 120 s (dist/ plus oclif.manifest.json newer than it): run \`npm run build\``)
+    if (Date.now() > deadline) throw new Error(`no complete build in ${dist} within 120 s (dist/dockcfg.cjs plus oclif.manifest.json newer than it): run \`npm run build\``)
     await sleep(500)
   }
   return dir
 }
 
+/** The build renames the bundle into place, then writes the manifest: a newer manifest means done. */
 function buildComplete(dist: string, manifest: string): boolean {
   try {
-    return statSync(manifest).mtimeMs >= newestMtime(dist) && existsSync(join(dist, 'commands'))
+    return statSync(manifest).mtimeMs >= statSync(join(dist, 'dockcfg.cjs')).mtimeMs
   } catch {
     return false
   }
-}
-
-function newestMtime(dir: string): number {
-  let latest = statSync(dir).mtimeMs
-  for (const e of readdirSync(dir, {withFileTypes: true})) {
-    const full = join(dir, e.name)
-    latest = Math.max(latest, e.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs)
-  }
-  return latest
 }
 
 function removeSnapshot(pid: number): void {

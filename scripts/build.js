@@ -1,0 +1,181 @@
+#!/usr/bin/env node
+// Builds what bin/run.js runs: one CommonJS bundle, dist/dockcfg.cjs, of src/ plus oclif and the
+// small libraries every command needs; then oclif's manifest; then a first V8 code cache.
+//
+// Why a bundle: fleet scripts call dockcfg many times, and on Node 20 resolving and compiling ~200
+// separate files (oclif alone is ~160) cost more than the start-up budget (issue 2, `npm run bench`).
+// CommonJS because V8 code caches (vm.Script cachedData) exist for scripts, not for ES modules, on
+// Node 20. Packages only some commands load, and only lazily (execa, the TLS certificate stack,
+// write-file-atomic, diff), stay external: they are resolved from node_modules when first used, so
+// they cost nothing on `get` or `validate`.
+//
+// Type checking is `npm run typecheck`; esbuild only strips types.
+import {execFileSync} from 'node:child_process'
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join, relative} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import * as esbuild from 'esbuild'
+
+const project = join(dirname(fileURLToPath(import.meta.url)), '..')
+const dist = join(project, 'dist')
+export const BUNDLE = join(dist, 'dockcfg.cjs')
+
+const EXTERNAL = [
+  // Loaded lazily by the commands that run processes, write files, print diffs or make certificates.
+  'execa',
+  'write-file-atomic',
+  'diff',
+  '@peculiar/x509',
+  'reflect-metadata',
+  // oclif's optional TypeScript support for plugins in development; dockcfg never uses it.
+  'typescript',
+  'ts-node',
+]
+
+/**
+ * `import.meta.url` means "this source file" (fix.ts finds templates/ through it). In one bundle
+ * every module lives in dist/, so give each module the URL its source file would have had.
+ */
+const importMetaUrlPlugin = {
+  name: 'import-meta-url',
+  setup(build) {
+    build.onLoad({filter: /[/\\]src[/\\].*\.ts$/}, (args) => {
+      const source = readFileSync(args.path, 'utf8')
+      if (!source.includes('import.meta.url')) return undefined
+      const fromDist = JSON.stringify(relative(dist, args.path))
+      return {contents: source.replaceAll('import.meta.url', `__dockcfgSourceUrl(${fromDist})`), loader: 'ts'}
+    })
+  },
+}
+
+/**
+ * Source patches to dependencies, each an exact text that must be found (an upgrade that changes it
+ * fails the build instead of silently dropping the patch). Keep this list short and explained.
+ */
+const oclifFile = (name) => new RegExp(`[/\\\\]@oclif[/\\\\]core[/\\\\]lib[/\\\\]${name.replaceAll('/', '[/\\\\]')}\\.js$`)
+
+/** A module oclif requires at load but uses only on paths dockcfg never takes, loaded on first use. */
+const lazyRequire = (file, variable, module, names) => ({
+  file: oclifFile(file),
+  find: `const ${variable} = require("${module}");`,
+  replace: `const ${variable} = {${names.map((n) => `get ${n}() { return require("${module}").${n}; }`).join(', ')}};`,
+})
+
+const DEPENDENCY_PATCHES = [
+  {
+    // oclif sorts the command list on every start with localeCompare, whose first call loads ICU's
+    // collation data: 6-13 ms, about a tenth of a `dockcfg get`. dockcfg's command ids are
+    // [a-z0-9:-] (test/unit/cli/main.test.ts), for which code-unit order and ICU's root collation
+    // agree (punctuation, then digits, then letters; '-' before ':').
+    file: oclifFile('config/plugin'),
+    find: '.sort((a, b) => a.id.localeCompare(b.id));',
+    replace: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));',
+  },
+  // Globbing finds commands by file pattern; dockcfg lists them explicitly (src/cli/main.ts).
+  // tinyglobby also require()s picomatch from node_modules at load, outside the bundle.
+  lazyRequire('config/plugin', 'tinyglobby_1', 'tinyglobby', ['glob']),
+  // Only for finding the parent process's name on Windows.
+  lazyRequire('util/os', 'node_child_process_1', 'node:child_process', ['execSync']),
+  // Performance marks are recorded only when oclif's performance debugging is switched on.
+  lazyRequire('performance', 'node_perf_hooks_1', 'node:perf_hooks', ['performance', 'PerformanceObserver']),
+]
+
+const dependencyPatchPlugin = {
+  name: 'dependency-patches',
+  setup(build) {
+    const applied = new Set()
+    // One onLoad for all patched files: esbuild runs only the first matching onLoad per file.
+    const filter = new RegExp(DEPENDENCY_PATCHES.map((patch) => patch.file.source).join('|'))
+    build.onLoad({filter}, (args) => {
+      let source = readFileSync(args.path, 'utf8')
+      for (const patch of DEPENDENCY_PATCHES.filter((p) => p.file.test(args.path))) {
+        if (!source.includes(patch.find)) throw new Error(`${args.path} no longer contains ${JSON.stringify(patch.find)}: review DEPENDENCY_PATCHES in scripts/build.js`)
+        source = source.replace(patch.find, patch.replace)
+        applied.add(patch)
+      }
+      return {contents: source, loader: 'js'}
+    })
+    build.onEnd(() => {
+      const missed = DEPENDENCY_PATCHES.filter((patch) => !applied.has(patch))
+      if (missed.length > 0) throw new Error(`no bundled file matched ${missed.map((p) => p.file).join(', ')}: review DEPENDENCY_PATCHES in scripts/build.js`)
+    })
+  },
+}
+
+/** Writes dist/dockcfg.cjs by rename, so a run that starts mid-build sees the old or the new file. */
+export async function bundle() {
+  mkdirSync(dist, {recursive: true})
+  const temporary = join(dist, `.dockcfg.cjs.${process.pid}.tmp`)
+  try {
+    const result = await esbuild.build({
+      entryPoints: [join(project, 'src/cli/main.ts')],
+      outfile: temporary,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20.19',
+      // jsonc-parser's "main" is a UMD build whose dynamic requires esbuild cannot follow.
+      mainFields: ['module', 'main'],
+      external: EXTERNAL,
+      // No import() may survive into the bundle: on Node 20 a script compiled from a V8 code cache
+      // loses its dynamic-import callback (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so esbuild
+      // turns each into require(). The external ES-only packages (execa) load through require(esm),
+      // on by default and silent since Node 20.19, the oldest Node dockcfg supports.
+      supported: {'dynamic-import': false},
+      minify: true,
+      // Names stay in stack traces and --json error names.
+      keepNames: true,
+      // Licence comments of bundled packages stay with the code they cover.
+      legalComments: 'eof',
+      banner: {js: "const __dockcfgSourceUrl = (p) => require('node:url').pathToFileURL(require('node:path').join(__dirname, p)).href;"},
+      plugins: [importMetaUrlPlugin, dependencyPatchPlugin],
+      logLevel: 'silent',
+      write: true,
+    })
+    // A warning here (say, an import.meta esbuild cannot translate) is a broken bundle later.
+    if (result.warnings.length > 0) {
+      const messages = await esbuild.formatMessages(result.warnings, {kind: 'warning'})
+      throw new Error(`esbuild warnings:\n${messages.join('\n')}`)
+    }
+    // Belt and braces for the rule above: an import() left in code (not in a string) fails here.
+    const leftover = /(?<![\w$.'"`])import\(/.exec(readFileSync(temporary, 'utf8'))
+    if (leftover) throw new Error(`the bundle still calls import() at offset ${leftover.index}: it would fail when run from a code cache`)
+    renameSync(temporary, BUNDLE)
+  } finally {
+    rmSync(temporary, {force: true})
+  }
+}
+
+/** Code caches are keyed by the bundle's identity (bin/run.js); those of earlier builds are garbage. */
+function pruneCodeCaches() {
+  rmSync(join(dist, 'code-cache'), {recursive: true, force: true})
+}
+
+/** The first run writes the cache; make it a `validate`, which compiles most of what start-up uses. */
+function warmCodeCache() {
+  const root = mkdtempSync(join(tmpdir(), 'dockcfg-build-'))
+  try {
+    mkdirSync(join(root, 'etc/docker'), {recursive: true})
+    writeFileSync(join(root, 'etc/docker/daemon.json'), '{"bip": "192.168.42.1/24"}\n')
+    execFileSync(process.execPath, [join(project, 'bin/run.js'), 'validate', '--root', root, '--dockerd-version', '29.7.2'], {stdio: 'ignore'})
+  } finally {
+    rmSync(root, {recursive: true, force: true})
+  }
+}
+
+/** Output of builds before the bundle (tsc's per-file tree) would otherwise linger in dist/. */
+function removeStaleOutput() {
+  for (const entry of readdirSync(dist)) {
+    if (!['dockcfg.cjs', 'code-cache'].includes(entry) && !entry.endsWith('.tmp')) rmSync(join(dist, entry), {recursive: true, force: true})
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await bundle()
+  removeStaleOutput()
+  pruneCodeCaches()
+  execFileSync(join(project, 'node_modules/.bin/oclif'), ['manifest'], {cwd: project, stdio: ['ignore', 'ignore', 'inherit']})
+  warmCodeCache()
+}

@@ -1,0 +1,87 @@
+/**
+ * The entry point of the bundle (dist/dockcfg.cjs, built by scripts/build.js) and the command list
+ * oclif reads through its "explicit" discovery strategy (package.json oclif.commands).
+ *
+ * Why a bundle and getters: fleet scripts call dockcfg many times, and on Node 20 resolving and
+ * compiling oclif's ~160 files plus ours cost more than the whole start-up budget. One file loaded
+ * with a V8 code cache (bin/run.js) removes that; the getters keep each command's module graph
+ * uninitialised until oclif asks for that command, so `get` never runs the validator's or the
+ * apply engine's top-level code. `require` here is esbuild's: it inlines the module and runs its
+ * initialiser on first access. This file only works bundled; bin/dev.js bundles before running.
+ * test/unit/cli/main.test.ts keeps this list equal to src/commands/.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+import type {Command} from '@oclif/core'
+import {execute} from '@oclif/core'
+
+type CommandClass = Command.Class
+
+export const COMMANDS: Record<string, CommandClass> = {
+  get completion() {
+    return require('../commands/completion.js').default
+  },
+  get fix() {
+    return require('../commands/fix.js').default
+  },
+  get get() {
+    return require('../commands/get.js').default
+  },
+  get help() {
+    return require('../commands/help.js').default
+  },
+  get history() {
+    return require('../commands/history.js').default
+  },
+  get keys() {
+    return require('../commands/keys.js').default
+  },
+  get 'remote:ca:create'() {
+    return require('../commands/remote/ca/create.js').default
+  },
+  get 'remote:check'() {
+    return require('../commands/remote/check.js').default
+  },
+  get 'remote:client-cert'() {
+    return require('../commands/remote/client-cert.js').default
+  },
+  get 'remote:disable'() {
+    return require('../commands/remote/disable.js').default
+  },
+  get 'remote:enable'() {
+    return require('../commands/remote/enable.js').default
+  },
+  get restart() {
+    return require('../commands/restart.js').default
+  },
+  get rollback() {
+    return require('../commands/rollback.js').default
+  },
+  get set() {
+    return require('../commands/set.js').default
+  },
+  get show() {
+    return require('../commands/show.js').default
+  },
+  get unset() {
+    return require('../commands/unset.js').default
+  },
+  get validate() {
+    return require('../commands/validate.js').default
+  },
+}
+
+/** oclif's helpClass location (package.json) points here; help is loaded only when shown. */
+export const HelpClass = {
+  get default() {
+    return require('./help.js').default
+  },
+}
+
+/**
+ * Runs one dockcfg invocation; `dir` is any path inside the package (oclif finds package.json).
+ * Development (bin/dev.js) ignores the manifest, which is only rebuilt by `npm run build`.
+ */
+export async function main(dir: string, options: {development?: boolean} = {}): Promise<void> {
+  if (options.development) await execute({development: true, loadOptions: {root: dir, ignoreManifest: true}})
+  else await execute({dir})
+}

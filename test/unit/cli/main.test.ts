@@ -1,0 +1,32 @@
+import {readdirSync} from 'node:fs'
+import {join, relative} from 'node:path'
+
+import {describe, expect, it} from 'vitest'
+
+import {COMMANDS} from '../../../src/cli/main.js'
+import {byCodeUnits} from '../../../src/output/order.js'
+
+const commandsDir = join(import.meta.dirname, '../../../src/commands')
+
+function commandFiles(dir: string): string[] {
+  return readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? commandFiles(join(dir, e.name)) : [join(dir, e.name)]))
+}
+
+describe('the explicit command list (src/cli/main.ts)', () => {
+  // Property names only: reading a getter would need the bundle's require.
+  const ids = Object.getOwnPropertyNames(COMMANDS)
+
+  it('has exactly one entry per file in src/commands, under oclif id', () => {
+    const fromFiles = commandFiles(commandsDir).map((f) => relative(commandsDir, f).replace(/\.ts$/, '').split('/').join(':'))
+    expect([...ids].sort()).toEqual(fromFiles.sort())
+  })
+
+  it('sorts the same by code units as by localeCompare, so the build-time sort patch changes no order', () => {
+    for (const id of ids) expect(id).toMatch(/^[a-z0-9:-]+$/)
+    expect([...ids].sort(byCodeUnits)).toEqual([...ids].sort((a, b) => a.localeCompare(b)))
+  })
+
+  it('loads commands lazily: every entry is a getter', () => {
+    for (const id of ids) expect(typeof Object.getOwnPropertyDescriptor(COMMANDS, id)?.get).toBe('function')
+  })
+})

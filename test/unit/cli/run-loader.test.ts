@@ -1,0 +1,87 @@
+import {spawnSync} from 'node:child_process'
+import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+
+// bin/run.js runs dist/dockcfg.cjs through a V8 code cache. V8 accepts a cache for any source of
+// the same length, so the cache must be keyed by the bundle's identity: these tests run the real
+// bin/run.js against small stand-in bundles in a scratch package.
+const realBin = join(import.meta.dirname, '../../../bin/run.js')
+
+/** A bundle whose main() prints its tag and what the loader promises the real bundle. */
+const bundleSource = (tag: string) => `exports.main = async (dir) => {
+  const {execa} = require('execa')
+  process.stdout.write(JSON.stringify({tag: ${JSON.stringify(tag)}, cached: require(__filename) === module.exports, dir, esmPackage: typeof execa}))
+}
+`
+
+describe('bin/run.js', () => {
+  let pkg: string
+  const cacheFiles = () => (existsSync(join(pkg, 'dist/code-cache')) ? readdirSync(join(pkg, 'dist/code-cache')) : [])
+  const run = (env: Record<string, string> = {}) => spawnSync(process.execPath, [join(pkg, 'bin/run.js')], {encoding: 'utf8', env: {...process.env, ...env}})
+
+  beforeEach(() => {
+    pkg = mkdtempSync(join(tmpdir(), 'dockcfg-loader-'))
+    mkdirSync(join(pkg, 'bin'))
+    mkdirSync(join(pkg, 'dist'))
+    copyFileSync(realBin, join(pkg, 'bin/run.js'))
+    writeFileSync(join(pkg, 'package.json'), '{"type": "module"}\n')
+    // The real package's dependencies, as an installed dockcfg has them.
+    symlinkSync(join(realBin, '../../node_modules'), join(pkg, 'node_modules'))
+  })
+  afterEach(() => rmSync(pkg, {recursive: true, force: true}))
+
+  it('runs the bundle as a CommonJS module oclif can require again, loading ES-only packages', () => {
+    writeFileSync(join(pkg, 'dist/dockcfg.cjs'), bundleSource('one'))
+    const result = run()
+    expect(result.stderr).toBe('')
+    expect(JSON.parse(result.stdout)).toEqual({tag: 'one', cached: true, dir: join(pkg, 'dist/dockcfg.cjs'), esmPackage: 'function'})
+  })
+
+  it('writes one code cache on the first run and reuses it', () => {
+    writeFileSync(join(pkg, 'dist/dockcfg.cjs'), bundleSource('one'))
+    run()
+    expect(cacheFiles()).toHaveLength(1)
+    const cached = run()
+    expect(cached.stderr).toBe('')
+    expect(JSON.parse(cached.stdout)).toMatchObject({tag: 'one', cached: true, esmPackage: 'function'})
+    expect(cacheFiles()).toHaveLength(1)
+  })
+
+  it('never runs a cache against another bundle of the same length', () => {
+    writeFileSync(join(pkg, 'dist/dockcfg.cjs'), bundleSource('one'))
+    run()
+    // What a rebuild does: a new file renamed into place, byte count unchanged.
+    writeFileSync(join(pkg, 'dist/next.cjs'), bundleSource('two'))
+    rmSync(join(pkg, 'dist/dockcfg.cjs'))
+    copyFileSync(join(pkg, 'dist/next.cjs'), join(pkg, 'dist/dockcfg.cjs'))
+    expect(JSON.parse(run().stdout).tag).toBe('two')
+    expect(cacheFiles()).toHaveLength(2)
+  })
+
+  it('writes no cache under NODE_DISABLE_COMPILE_CACHE, and runs all the same', () => {
+    writeFileSync(join(pkg, 'dist/dockcfg.cjs'), bundleSource('one'))
+    expect(JSON.parse(run({NODE_DISABLE_COMPILE_CACHE: '1'}).stdout).tag).toBe('one')
+    expect(cacheFiles()).toEqual([])
+  })
+
+  it('runs without a cache when dist/ is read-only', () => {
+    writeFileSync(join(pkg, 'dist/dockcfg.cjs'), bundleSource('one'))
+    mkdirSync(join(pkg, 'dist/code-cache'), {mode: 0o555})
+    // root ignores permission bits; a file where the directory should be fails for everyone.
+    rmSync(join(pkg, 'dist/code-cache'), {recursive: true})
+    writeFileSync(join(pkg, 'dist/code-cache'), '')
+    const result = run()
+    expect(result.status).toBe(0)
+    expect(JSON.parse(result.stdout).tag).toBe('one')
+    expect(readdirSync(join(pkg, 'dist')).filter((f) => f.endsWith('.tmp'))).toEqual([])
+  })
+
+  it('says how to build when the bundle is missing', () => {
+    const result = run()
+    expect(result.status).toBe(1)
+    expect(result.stderr).toContain('dist/dockcfg.cjs is missing: run `npm run build`')
+  })
+})
