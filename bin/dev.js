@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Development: bundles src/ afresh (esbuild, well under a second) and runs it with oclif's
-// development settings (stack traces) and without the manifest, which may be stale.
+// Development: rebuilds (bundle, manifest: about two seconds) and runs the result with oclif's
+// development settings, which print stack traces.
 import {createRequire} from 'node:module'
 import {fileURLToPath} from 'node:url'
 
-import {BUNDLE, bundle} from '../scripts/build.js'
+import {build, BUNDLE} from '../scripts/build.js'
 
 process.env.OCLIF_DISABLE_ENGINE_WARNING = '1'
-await bundle()
+await build()
 await createRequire(import.meta.url)(BUNDLE).main(fileURLToPath(import.meta.url), {development: true})

@@ -39,11 +39,25 @@ fs.closeSync(fd)
 const cacheEnabled = !process.env.NODE_DISABLE_COMPILE_CACHE
 const cacheFile = path.join(here, '../dist/code-cache', `${process.version}-${process.arch}-${stat.ino}-${stat.size}-${Math.trunc(stat.mtimeMs)}.bin`)
 let cachedData
-if (cacheEnabled) {
+if (cacheEnabled) cachedData = readTrustedCache(cacheFile)
+
+/**
+ * A code cache is code: V8 runs whatever bytecode a cache holds once its checks pass, and those
+ * never look at the source's content. Use only a file that the user running dockcfg (or root)
+ * owns and nobody else can write, as for the bundle itself.
+ */
+function readTrustedCache(file) {
+  let descriptor
   try {
-    cachedData = fs.readFileSync(cacheFile)
+    descriptor = fs.openSync(file, 'r')
+    const info = fs.fstatSync(descriptor)
+    const owner = info.uid === process.geteuid() || info.uid === 0
+    return owner && (info.mode & 0o022) === 0 ? fs.readFileSync(descriptor) : undefined
   } catch {
-    // No cache yet for this bundle and this Node: this run writes it.
+    // No cache yet for this bundle and this Node: this run writes one.
+    return undefined
+  } finally {
+    if (descriptor !== undefined) fs.closeSync(descriptor)
   }
 }
 
@@ -59,14 +73,16 @@ require.cache[filename] = bundle
 script.runInThisContext().call(bundle.exports, bundle.exports, require, bundle, filename, path.dirname(filename))
 bundle.loaded = true
 
-if (cacheEnabled && cachedData === undefined) {
-  // At exit, so the cache also holds the functions this run compiled lazily. A read-only install
-  // simply runs without one; the rename keeps concurrent first runs from reading half a file.
+if (cacheEnabled && (cachedData === undefined || script.cachedDataRejected)) {
+  // At exit, so the cache also holds the functions this run compiled lazily. A rejected cache (V8
+  // flags changed, say) is replaced. A read-only install simply runs without one; the rename keeps
+  // concurrent first runs from reading half a file.
   process.once('exit', () => {
     const temporary = `${cacheFile}.${process.pid}.tmp`
     try {
-      fs.mkdirSync(path.dirname(cacheFile), {recursive: true})
-      fs.writeFileSync(temporary, script.createCachedData(), {mode: 0o644})
+      fs.mkdirSync(path.dirname(cacheFile), {recursive: true, mode: 0o755})
+      // 'wx': never through a file or link that is already there.
+      fs.writeFileSync(temporary, script.createCachedData(), {mode: 0o644, flag: 'wx'})
       fs.renameSync(temporary, cacheFile)
     } catch {
       try {

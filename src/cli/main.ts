@@ -7,7 +7,7 @@
  * with a V8 code cache (bin/run.js) removes that; the getters keep each command's module graph
  * uninitialised until oclif asks for that command, so `get` never runs the validator's or the
  * apply engine's top-level code. `require` here is esbuild's: it inlines the module and runs its
- * initialiser on first access. This file only works bundled; bin/dev.js bundles before running.
+ * initialiser on first access. This file only works bundled; bin/dev.js builds before running.
  * test/unit/cli/main.test.ts keeps this list equal to src/commands/.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -77,11 +77,7 @@ export const HelpClass = {
   },
 }
 
-/**
- * Runs one dockcfg invocation; `dir` is any path inside the package (oclif finds package.json).
- * Development (bin/dev.js) ignores the manifest, which is only rebuilt by `npm run build`.
- */
+/** Runs one dockcfg invocation; `dir` is any path inside the package (oclif finds package.json). */
 export async function main(dir: string, options: {development?: boolean} = {}): Promise<void> {
-  if (options.development) await execute({development: true, loadOptions: {root: dir, ignoreManifest: true}})
-  else await execute({dir})
+  await execute({dir, development: options.development ?? false})
 }

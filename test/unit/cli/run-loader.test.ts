@@ -1,5 +1,5 @@
 import {spawnSync} from 'node:child_process'
-import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -59,6 +59,22 @@ describe('bin/run.js', () => {
     copyFileSync(join(pkg, 'dist/next.cjs'), join(pkg, 'dist/dockcfg.cjs'))
     expect(JSON.parse(run().stdout).tag).toBe('two')
     expect(cacheFiles()).toHaveLength(2)
+  })
+
+  it('ignores a cache that others can write: V8 would run its code for any bundle of that length', () => {
+    writeFileSync(join(pkg, 'dist/dockcfg.cjs'), bundleSource('one'))
+    run()
+    const [oneCache] = cacheFiles()
+    rmSync(join(pkg, 'dist/dockcfg.cjs'))
+    writeFileSync(join(pkg, 'dist/dockcfg.cjs'), bundleSource('two'))
+    // Plant bundle one's cache where bundle two's belongs, writable by anyone.
+    const info = statSync(join(pkg, 'dist/dockcfg.cjs'))
+    const twoCache = join(pkg, 'dist/code-cache', `${process.version}-${process.arch}-${info.ino}-${info.size}-${Math.trunc(info.mtimeMs)}.bin`)
+    copyFileSync(join(pkg, 'dist/code-cache', oneCache as string), twoCache)
+    chmodSync(twoCache, 0o666)
+    expect(JSON.parse(run().stdout).tag).toBe('two')
+    // ...and replaced by a trustworthy one.
+    expect(statSync(twoCache).mode & 0o777).toBe(0o644)
   })
 
   it('writes no cache under NODE_DISABLE_COMPILE_CACHE, and runs all the same', () => {
