@@ -76,6 +76,9 @@ const DEPENDENCY_PATCHES = [
   // Globbing finds commands by file pattern; dockcfg lists them explicitly (src/cli/main.ts).
   // tinyglobby also require()s picomatch from node_modules at load, outside the bundle.
   lazyRequire('config/plugin', 'tinyglobby_1', 'tinyglobby', ['glob']),
+  // oclif asks whether this is WSL on every start through wsl-utils, which loads child_process and
+  // PowerShell helpers first; its isWsl is is-wsl's default export, re-exported.
+  {file: oclifFile('util/os'), find: "(await import('wsl-utils')).isWsl", replace: "(await import('is-wsl')).default"},
   // Only for finding the parent process's name on Windows.
   lazyRequire('util/os', 'node_child_process_1', 'node:child_process', ['execSync']),
   // Performance marks are recorded only when oclif's performance debugging is switched on.

@@ -1,3 +1,5 @@
+import {isIPv4} from 'node:net'
+
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
@@ -7,6 +9,7 @@ import {
   formatCidr,
   formatIp,
   isCanonical,
+  isDottedQuad,
   isLoopback,
   isMulticast,
   lastAddress,
@@ -70,4 +73,29 @@ describe('isLoopback', () => {
     expect(['127.0.0.1', '127.255.0.9', '::1', '::ffff:127.0.0.1', '::ffff:7f00:1'].map(loop)).toEqual([true, true, true, true, true])
     expect(['128.0.0.1', '10.0.0.1', '::2', '::ffff:10.0.0.1', 'fe80::1'].map(loop)).toEqual([false, false, false, false, false])
   })
+})
+
+describe('isDottedQuad', () => {
+  const octet = fc.oneof(fc.integer({min: 0, max: 300}).map(String), fc.constantFrom('', '00', '01', '007', '1a', ' 1', '+1', '1e2', '0x1', '٣', '256', '999', '1000'))
+  it("agrees with Node's isIPv4 on dotted strings near and far from valid", () => {
+    fc.assert(
+      fc.property(fc.array(octet, {minLength: 1, maxLength: 6}), (parts) => {
+        const text = parts.join('.')
+        expect(isDottedQuad(text)).toBe(isIPv4(text))
+      }),
+      {numRuns: 5000},
+    )
+  })
+
+  it("agrees with Node's isIPv4 on arbitrary strings", () => {
+    fc.assert(
+      fc.property(fc.string({maxLength: 20}), (text) => {
+        expect(isDottedQuad(text)).toBe(isIPv4(text))
+      }),
+      {numRuns: 5000},
+    )
+  })
+
+  it.each(['0.0.0.0', '255.255.255.255', '192.168.42.1'])('accepts %s', (text) => expect(isDottedQuad(text)).toBe(true))
+  it.each(['192.168.042.1', '256.1.1.1', '1.2.3', '1.2.3.4.5', '1..2.3', '1.2.3.4 ', '::ffff:1.2.3.4'])('refuses %s', (text) => expect(isDottedQuad(text)).toBe(false))
 })
