@@ -1,5 +1,6 @@
 import {conflictName, flagExistsIn, flagOnlyFor, flagTakesValue, optionForFlag} from '../registry/index.js'
 import type {FlagSpec, OptionSpec} from '../registry/types.js'
+import {parseGoBool, parseGoInt} from './strconv.js'
 
 /**
  * dockerd's command line, parsed the way dockerd's flag library (pflag) would: `--flag=value`,
@@ -158,23 +159,20 @@ function missingValue(result: ParsedDockerdArgv, word: string, index: number): v
 }
 
 /** Go's strconv.ParseBool, which pflag uses for boolean flags. */
-const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True'])
-const GO_FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False'])
 
 /** Booleans are recorded as dockerd holds them ("true"/"false"), as its conflict message prints them. */
 function normalizeBool(raw: string): string {
-  return GO_TRUE.has(raw) ? 'true' : 'false'
+  return parseGoBool(raw) === true ? 'true' : 'false'
 }
 
 /** Why pflag would refuse the value (dockerd then exits before reading anything), or undefined. */
 function valueProblem(lookup: Lookup, raw: string): string | undefined {
   const flag = `--${lookup.long}`
   if (!lookup.takesValue) {
-    if (GO_TRUE.has(raw) || GO_FALSE.has(raw)) return undefined
+    if (parseGoBool(raw) !== undefined) return undefined
     return `invalid argument ${JSON.stringify(raw)} for ${flag}: not a boolean (strconv.ParseBool), so dockerd refuses to start`
   }
-  // strconv.ParseInt(s, 0, 64): decimal, or 0x/0o/0b/0 prefixed, with optional sign.
-  if (lookup.option?.kind === 'integer' && !/^[+-]?(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO]?[0-7]*|[1-9][0-9]*)$/.test(raw)) {
+  if (lookup.option?.kind === 'integer' && parseGoInt(raw) === undefined) {
     return `invalid argument ${JSON.stringify(raw)} for ${flag}: not an integer (strconv.ParseInt), so dockerd refuses to start`
   }
   return undefined

@@ -1,6 +1,7 @@
 import {conflictKeyOf, type ParsedFlag} from '../dockerd/argv.js'
 import {flattenForConflictCheck, findOption, versionAtLeast} from '../registry/index.js'
-import {flagValueAsJson, parseGoInt} from './flag-values.js'
+import {parseGoInt} from '../dockerd/strconv.js'
+import {flagValueAsJson} from './flag-values.js'
 import {byCodeUnits} from '../output/order.js'
 
 /** One directive given both on dockerd's command line and in daemon.json. */
@@ -97,7 +98,7 @@ function goFlagValue(c: Conflict): string {
       return last
     case 'integer': {
       const n = parseGoInt(last)
-      return Number.isNaN(n) ? last : String(n)
+      return n === undefined ? last : String(n)
     }
     case 'string-list':
       return `[${c.flagValues.join(' ')}]`

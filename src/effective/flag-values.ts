@@ -1,14 +1,16 @@
+import {parseGoBool, parseGoInt} from '../dockerd/strconv.js'
 import type {OptionSpec} from '../registry/types.js'
 
 /** Flag values converted to the JSON shape daemon.json would hold for the same setting. */
 export function flagValueAsJson(option: OptionSpec, values: readonly string[]): unknown {
   const last = values.at(-1) ?? ''
   switch (option.kind) {
+    // Values dockerd would refuse are reported by src/dockerd/argv.ts; here they are kept as typed.
     case 'boolean':
     case 'nullable-boolean':
-      return !/^(false|0|f)$/i.test(last)
+      return parseGoBool(last) ?? last
     case 'integer':
-      return parseGoInt(last)
+      return parseGoInt(last) ?? last
     case 'string':
       return last
     case 'string-list':
@@ -44,15 +46,4 @@ export function flagValueAsJson(option: OptionSpec, values: readonly string[]): 
       return out
     }
   }
-}
-
-/** strconv.ParseInt(s, 0, 64) as pflag's int flags use it: `010` is octal, `0x10` hex. */
-export function parseGoInt(text: string): number {
-  const m = /^([+-]?)(0[xX]([0-9a-fA-F]+)|0[bB]([01]+)|0[oO]?([0-7]+)|(\d+))$/.exec(text)
-  if (!m) return Number.NaN
-  const sign = m[1] === '-' ? -1 : 1
-  if (m[3] !== undefined) return sign * parseInt(m[3], 16)
-  if (m[4] !== undefined) return sign * parseInt(m[4], 2)
-  if (m[5] !== undefined) return sign * parseInt(m[5], 8)
-  return sign * parseInt(m[6] as string, 10)
 }

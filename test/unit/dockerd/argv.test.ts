@@ -83,6 +83,10 @@ describe('parseDockerdArgv: booleans', () => {
     expect(empty.flags).toEqual([])
     expect(empty.invalid).toEqual([{word: '--mtu=', index: 1, message: expect.stringMatching(/invalid argument "" for --mtu: not an integer/) as unknown}])
     expect(parseDockerdArgv([D, '--mtu', '15OO'], '29.7.2').invalid.map((i) => i.word)).toEqual(['--mtu'])
+    // Go's literal syntax allows digit separators; a bare base prefix is no number.
+    expect(parseDockerdArgv([D, '--mtu=1_450'], '29.7.2').invalid).toEqual([])
+    expect(parseDockerdArgv([D, '--mtu=0o'], '29.7.2').invalid.map((i) => i.word)).toEqual(['--mtu=0o'])
+    expect(parseDockerdArgv([D, '--mtu=08'], '29.7.2').invalid.map((i) => i.word)).toEqual(['--mtu=08'])
   })
 })
 
