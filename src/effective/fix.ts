@@ -7,7 +7,6 @@ import {deepEqual, planDaemonJsonEdit} from '../daemon-config/edit.js'
 import type {ParsedFlag} from '../dockerd/argv.js'
 import {findOption} from '../registry/index.js'
 import type {FileSystem} from '../system/fs.js'
-import {expandArgv, type VariableSource} from '../systemd/exec.js'
 import {quoteExecArg} from '../systemd/dropin.js'
 import {escapeSpecifiers} from '../systemd/specifiers.js'
 import {findAssignments, parseUnitFile, renderUnitFile, replaceAssignment} from '../systemd/unit-file.js'
@@ -146,8 +145,10 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function renderExecStart(effective: EffectiveConfig, removed: ReadonlySet<number>, appended: readonly string[]): {value: string; argv: string[]; notes: string[]} {
   const entry = effective.service.execStart[0]!
   const words = entry.command.argv
-  const env = new Map<string, VariableSource>(Object.entries(effective.service.environment).map(([k, v]) => [k, {value: v.value, file: v.file, line: v.line}]))
-  const expanded = entry.command.flags.noEnvExpand ? words.map((value, wordIndex) => ({value, wordIndex})) : expandArgv(words, env).argv
+  // The elements exactly as resolved (manager environment included), each tied to its word:
+  // `removed` indexes this very list.
+  const expanded = effective.service.argvOrigins ?? []
+  if (expanded.some((e) => e.wordIndex === undefined)) throw new Error('renderExecStart: the argv does not come from the configured ExecStart words')
   const parts: string[] = []
   const argv: string[] = []
   const notes: string[] = []
@@ -159,7 +160,7 @@ function renderExecStart(effective: EffectiveConfig, removed: ReadonlySet<number
       parts.push(wordIndex === 0 ? word : rawWord(word))
       return
     }
-    const variable = elements.find((e) => 'viaVariable' in e && e.viaVariable !== undefined) as {viaVariable?: string} | undefined
+    const variable = elements.find((e) => e.viaVariable !== undefined)
     if (variable?.viaVariable) {
       const source = effective.service.environment[variable.viaVariable]
       notes.push(

@@ -39,6 +39,11 @@ export interface ArgvOrigin {
   /** The unit file and line of the ExecStart= that produced this element. */
   file: string
   line: number
+  /**
+   * Which word of the configured ExecStart= produced this element (`$OPTS` may produce several).
+   * Absent for elements a `sh -c` script produced.
+   */
+  wordIndex?: number
   /** Set when the element came out of `$NAME` / `${NAME}`. */
   viaVariable?: string
   /** Where that variable was set (Environment= line or EnvironmentFile line). */
@@ -242,8 +247,9 @@ function interpretShellWrapper(
 }
 
 /** An argv element at the ExecStart= line `at`; one that came out of a variable also names where that was set. */
-function argvOrigin(value: string, at: {file: string; line: number}, viaVariable: string | undefined, envVars: ReadonlyMap<string, EnvVariable>): ArgvOrigin {
+function argvOrigin(value: string, at: {file: string; line: number}, viaVariable: string | undefined, envVars: ReadonlyMap<string, EnvVariable>, wordIndex?: number): ArgvOrigin {
   const origin: ArgvOrigin = {value, file: at.file, line: at.line}
+  if (wordIndex !== undefined) origin.wordIndex = wordIndex
   if (viaVariable === undefined) return origin
   origin.viaVariable = viaVariable
   const v = envVars.get(viaVariable)
@@ -519,10 +525,10 @@ export async function resolveDockerService(fs: FileSystem, options: ResolveServi
   let origins: ArgvOrigin[]
   let literal: ExpansionResult['literal'] = []
   if (command.flags.noEnvExpand) {
-    origins = command.argv.map((value) => argvOrigin(value, first, undefined, envVars))
+    origins = command.argv.map((value, wordIndex) => argvOrigin(value, first, undefined, envVars, wordIndex))
   } else {
     const expanded = expandArgv(command.argv, envVars)
-    origins = expanded.argv.map((el) => argvOrigin(el.value, first, el.viaVariable, envVars))
+    origins = expanded.argv.map((el) => argvOrigin(el.value, first, el.viaVariable, envVars, el.wordIndex))
     for (const u of expanded.unset) {
       const what = u.braced ? `\${${u.name}} expands to an empty string` : `$${u.name} is not set, so that word is dropped`
       const runtime = RUNTIME_VARIABLES.has(u.name) ? ' (systemd sets it at start time; its value is not modelled)' : ''

@@ -138,6 +138,19 @@ describe('planFix --prefer file (default)', () => {
     expect(plan.newArgv).toEqual(argv)
   })
 
+  it("an ExecStart word that expands from the service manager's environment ($PATH) keeps every index in place", async () => {
+    const fs = await tree({
+      [VENDOR_PATH]: '[Service]\nType=notify\nExecStart=/usr/sbin/dockerd --exec-root $PATH -H fd://\n',
+      [DAEMON_JSON]: '{"hosts": ["unix:///run/docker.sock"]}',
+    })
+    const {before, plan, after} = await planAndReinspect(fs)
+    expect(before.argv?.[2]).toBe('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin')
+    expect(change(plan, DROPIN_PATH).after).toMatch(/\nExecStart=\/usr\/sbin\/dockerd --exec-root \$PATH\n$/)
+    expect(plan.newArgv).toEqual(['/usr/sbin/dockerd', '--exec-root', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'])
+    expect(after.argv).toEqual(plan.newArgv)
+    expect(after.conflicts).toEqual([])
+  })
+
   it('nothing to do without a conflict', async () => {
     const fs = await debianTree({[DAEMON_JSON]: '{"debug": true}'})
     const {plan} = await planAndReinspect(fs)
