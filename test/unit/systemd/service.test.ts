@@ -92,12 +92,13 @@ describe('effective ExecStart with origins', () => {
       expect(r.type).toBe('notify')
       expect(r.execStartPrefixes).toBe('')
       expect(r.argvOrigins).toEqual([
-        {value: '/usr/sbin/dockerd', file: '/lib/systemd/system/docker.service', line: 14},
-        {value: '-H', file: '/lib/systemd/system/docker.service', line: 14},
-        {value: 'fd://', file: '/lib/systemd/system/docker.service', line: 14},
-        {value: '--containerd=/run/containerd/containerd.sock', file: '/lib/systemd/system/docker.service', line: 14},
-        {value: '--dns', file: '/lib/systemd/system/docker.service', line: 14, viaVariable: 'DOCKER_OPTS', variableFile: '/etc/default/docker', variableLine: 3},
-        {value: '8.8.8.8', file: '/lib/systemd/system/docker.service', line: 14, viaVariable: 'DOCKER_OPTS', variableFile: '/etc/default/docker', variableLine: 3},
+        {value: '/usr/sbin/dockerd', file: '/lib/systemd/system/docker.service', line: 14, wordIndex: 0},
+        {value: '-H', file: '/lib/systemd/system/docker.service', line: 14, wordIndex: 1},
+        {value: 'fd://', file: '/lib/systemd/system/docker.service', line: 14, wordIndex: 2},
+        {value: '--containerd=/run/containerd/containerd.sock', file: '/lib/systemd/system/docker.service', line: 14, wordIndex: 3},
+        // Both elements come out of the one word $DOCKER_OPTS.
+        {value: '--dns', file: '/lib/systemd/system/docker.service', line: 14, wordIndex: 4, viaVariable: 'DOCKER_OPTS', variableFile: '/etc/default/docker', variableLine: 3},
+        {value: '8.8.8.8', file: '/lib/systemd/system/docker.service', line: 14, wordIndex: 4, viaVariable: 'DOCKER_OPTS', variableFile: '/etc/default/docker', variableLine: 3},
       ])
       expect(r.environmentFiles).toEqual([{path: '/etc/default/docker', optional: true, file: '/lib/systemd/system/docker.service', line: 13, loaded: ['/etc/default/docker']}])
     })
