@@ -9,6 +9,7 @@ import {changedConfigKeys} from './config-diff.js'
 import {type ApplyOptions, type ApplyResult, applyChanges, type Inspector} from './apply.js'
 import {startDocker, stopDocker} from './health.js'
 import {clearPending, isAbandoned, type PendingApply, readPending} from './pending.js'
+import {withLockToWrite} from '../backup/lock.js'
 
 /** One backup as `dockcfg history` lists it. */
 export interface HistoryEntry {
@@ -36,6 +37,16 @@ export async function history(system: System): Promise<HistoryResult> {
  * undone if dockerd does not come back.
  */
 export async function rollbackTo(
+  system: System,
+  id: string | undefined,
+  configFile: string,
+  inspect: Inspector,
+  options: ApplyOptions,
+): Promise<ApplyResult & {backupId?: string; restoredFrom: string}> {
+  return withLockToWrite(system, 'dockcfg rollback', options, () => planAndApplyRollback(system, id, configFile, inspect, options))
+}
+
+async function planAndApplyRollback(
   system: System,
   id: string | undefined,
   configFile: string,

@@ -9,6 +9,7 @@ import type {System} from '../system/index.js'
 import type {KeyChange} from './edit.js'
 import type {Finding} from './findings.js'
 import {type Activation, planDaemonJsonChanges} from './operations.js'
+import {withLockToWrite} from '../backup/lock.js'
 
 export interface ChangeKeysRequest {
   /** --config-file; ExecStart's own --config-file wins when it has one (that is the file dockerd reads). */
@@ -39,6 +40,10 @@ export interface ChangeKeysResult extends ApplyResult {
  * nothing written) when dockerd would refuse the result.
  */
 export async function changeKeys(system: System, request: ChangeKeysRequest): Promise<ChangeKeysResult> {
+  return withLockToWrite(system, request.command, request.apply, () => planAndApplyKeys(system, request))
+}
+
+async function planAndApplyKeys(system: System, request: ChangeKeysRequest): Promise<ChangeKeysResult> {
   const {version} = await resolveDockerdVersion(system, request.dockerdVersion)
   const current = await inspectEffective(system.fs, {configFile: request.configFile, dockerdVersion: version})
   const plan = await planDaemonJsonChanges(system, current.configFile, request.changes, version)

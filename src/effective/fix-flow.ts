@@ -4,6 +4,7 @@ import type {System} from '../system/index.js'
 import {inspectEffective} from './effective.js'
 import {type Owner, planFix} from './fix.js'
 import {treeInspector} from './tree-view.js'
+import {withLockToWrite} from '../backup/lock.js'
 
 /** The typed result of `dockcfg fix`. */
 export interface FixResult extends ApplyResult {
@@ -15,6 +16,13 @@ export interface FixResult extends ApplyResult {
 
 /** Finds every flag/file conflict, plans one owner for each, and applies the plan safely. */
 export async function fixConflicts(
+  system: System,
+  request: {configFile: string; owner: Owner; dockerdVersion: string | undefined; command: string; apply: ApplyOptions},
+): Promise<FixResult> {
+  return withLockToWrite(system, request.command, request.apply, () => planAndApplyFix(system, request))
+}
+
+async function planAndApplyFix(
   system: System,
   request: {configFile: string; owner: Owner; dockerdVersion: string | undefined; command: string; apply: ApplyOptions},
 ): Promise<FixResult> {

@@ -8,6 +8,7 @@ import type {System} from '../system/index.js'
 import {TLS_DIR, TLS_KEYS, TLS_PATHS, clientBundlePaths, parseTcpListener} from './layout.js'
 import {planListeners} from './plan.js'
 import {redactPrivateKeys} from './material.js'
+import {withLockToWrite} from '../backup/lock.js'
 
 export interface DisableRequest {
   configFile: string
@@ -38,6 +39,10 @@ const DEFAULT_SOCKET = 'unix:///var/run/docker.sock'
  * the TLS keys leave daemon.json and the files under /etc/docker/tls are deleted (backed up first).
  */
 export async function disableRemote(system: System, request: DisableRequest): Promise<DisableResult> {
+  return withLockToWrite(system, request.command, request.apply, () => planAndApplyDisable(system, request))
+}
+
+async function planAndApplyDisable(system: System, request: DisableRequest): Promise<DisableResult> {
   const {version} = await resolveDockerdVersion(system, request.dockerdVersion)
   const current = await inspectEffective(system.fs, {configFile: request.configFile, dockerdVersion: version})
   const removed = current.hosts.filter((h) => parseTcpListener(h) !== undefined)

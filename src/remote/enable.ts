@@ -32,6 +32,7 @@ import {isCaCertificate, missingSans, redactPrivateKeys, reusableLeaf, sameCerti
 import {dockerContextCommand, readCaDirectory} from './client.js'
 import {planListeners, uniqueHosts} from './plan.js'
 import {type HostIdentity, hostIdentity, localHostIdentity} from './sans.js'
+import {withLockToWrite} from '../backup/lock.js'
 
 export interface EnableRequest {
   configFile: string
@@ -91,6 +92,10 @@ export interface EnableResult extends ApplyResult {
  * @throws RefusedError (7, nothing changed) for --insecure on a non-loopback address without --yes.
  */
 export async function enableRemote(system: System, request: EnableRequest): Promise<EnableResult> {
+  return withLockToWrite(system, request.command, request.apply, () => planAndApplyEnable(system, request))
+}
+
+async function planAndApplyEnable(system: System, request: EnableRequest): Promise<EnableResult> {
   const insecure = request.insecure
   const address = normalizeAddress(request.address ?? (insecure ? '127.0.0.1' : '0.0.0.0'))
   const port = request.port ?? (insecure ? DOCKER_PLAIN_PORT : DOCKER_TLS_PORT)

@@ -17,6 +17,23 @@ async function root(files: Record<string, string> = {}) {
 const V = ['--dockerd-version', '29.7.2']
 
 describe('dockcfg set / get / unset', () => {
+  it('queues concurrent runs: eight `set`s of different keys at once all land', async () => {
+    const r = await root({[FILE]: '{}\n'})
+    const keys: Array<[string, string]> = [
+      ['mtu', '1400'],
+      ['debug', 'true'],
+      ['bip', '192.168.42.1/24'],
+      ['live-restore', 'true'],
+      ['log-level', 'warn'],
+      ['max-concurrent-downloads', '5'],
+      ['dns', '8.8.8.8'],
+      ['experimental', 'true'],
+    ]
+    const results = await Promise.all(keys.map(([key, value]) => runCli(['set', key, value, '--root', r.root, ...V])))
+    expect(results.map((x) => [x.exitCode, x.stderr.match(/dockcfg: .*/)?.[0]])).toEqual(keys.map(() => [0, undefined]))
+    expect(Object.keys(JSON.parse(await r.read(FILE)) as object).sort()).toEqual(keys.map(([k]) => k).sort())
+  })
+
   it('creates daemon.json, then reads the value back', async () => {
     const r = await root()
     const set = await runCli(['set', 'bip', '192.168.42.1/24', '--root', r.root, ...V])

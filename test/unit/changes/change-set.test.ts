@@ -4,7 +4,7 @@ import * as path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {listBackups, readBackup} from '../../../src/backup/backups.js'
-import {acquireLock} from '../../../src/backup/lock.js'
+import {acquireLock, withLock} from '../../../src/backup/lock.js'
 import {commitChangeSet, renderDiff, restoreFromBackup} from '../../../src/changes/change-set.js'
 import {createSystem, type System} from '../../../src/system/index.js'
 
@@ -103,5 +103,33 @@ describe('acquireLock', () => {
     )
     const third = await acquireLock(system, 'three', 300)
     await third.release()
+  })
+
+  it('treats a fresh unreadable lock file as held, not as abandoned', async () => {
+    const lockFile = path.join(root, 'var/lib/dockcfg/dockcfg.lock')
+    await fsp.mkdir(path.dirname(lockFile), {recursive: true})
+    await fsp.writeFile(lockFile, '')
+    await expect(acquireLock(system, 'next', 300)).rejects.toThrow(/holds the lock .*unreadable owner record/)
+    const old = new Date(Date.now() - 60_000)
+    await fsp.utimes(lockFile, old, old)
+    await (await acquireLock(system, 'next', 300)).release()
+  })
+
+  it('withLock: the apply engine inside takes the same lock again without waiting; others wait', async () => {
+    const order: string[] = []
+    const outer = withLock(system, 'outer', async () => {
+      const inner = await acquireLock(system, 'inner', 300)
+      order.push('inner acquired')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      await inner.release()
+      order.push('outer done')
+    })
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    const other = acquireLock(system, 'other', 5_000).then(async (h) => {
+      order.push('other acquired')
+      await h.release()
+    })
+    await Promise.all([outer, other])
+    expect(order).toEqual(['inner acquired', 'outer done', 'other acquired'])
   })
 })
