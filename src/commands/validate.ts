@@ -2,7 +2,8 @@ import {Flags} from '@oclif/core'
 
 import {DockcfgCommand} from '../cli/base-command.js'
 import {ExitCode} from '../cli/exit-codes.js'
-import {validateConfiguration, type ValidateResult} from '../daemon-config/validate-file.js'
+import {UsageError} from '../cli/errors.js'
+import {type Candidate, validateConfiguration, type ValidateResult} from '../daemon-config/validate-file.js'
 import {renderFinding} from '../output/findings.js'
 import {createSystem} from '../system/index.js'
 
@@ -11,14 +12,17 @@ export default class Validate extends DockcfgCommand {
   static override description = 'Exit 0 when dockerd would accept the configuration (warnings allowed), 3 when it would refuse it.'
   static override examples = ['<%= config.bin %> validate', '<%= config.bin %> validate --file ./candidate.json --dockerd-version 20.10.24', '<%= config.bin %> validate --json']
   static override flags = {
-    file: Flags.string({description: 'validate this daemon.json instead of --config-file (a path inside --root)'}),
+    file: Flags.string({
+      description: "check this file (a path on this machine, relative to the current directory) as the daemon.json dockerd would read, with the tree's command line",
+    }),
   }
 
   async run(): Promise<ValidateResult> {
     const {flags} = await this.parse(Validate)
     const result = await validateConfiguration(createSystem({root: flags.root}), {
-      file: flags.file ?? flags['config-file'],
+      file: flags['config-file'],
       dockerdVersion: flags['dockerd-version'],
+      ...(flags.file === undefined ? {} : {candidate: await readCandidate(flags.file)}),
     })
     if (!this.jsonEnabled()) {
       for (const finding of result.findings) this.log(renderFinding(finding))
@@ -34,5 +38,17 @@ export default class Validate extends DockcfgCommand {
     }
     if (!result.valid) process.exitCode = ExitCode.InvalidConfig
     return result
+  }
+}
+
+/** The --file input; a file the user named must exist (a missing daemon.json is only a default). */
+async function readCandidate(file: string): Promise<Candidate> {
+  const {readFile} = await import('node:fs/promises')
+  const {resolve} = await import('node:path')
+  const absolute = resolve(file)
+  try {
+    return {path: absolute, text: await readFile(absolute, 'utf8')}
+  } catch (error) {
+    throw new UsageError(`--file ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
   }
 }

@@ -1,6 +1,8 @@
 import {resolveDockerdVersion} from '../dockerd/version.js'
 import {inspectEffective} from '../effective/effective.js'
+import type {FileSystem} from '../system/fs.js'
 import type {System} from '../system/index.js'
+import {OverlayFileSystem} from '../system/overlay-fs.js'
 import {type Finding, hasErrors} from './findings.js'
 import {byCodeUnits} from '../output/order.js'
 
@@ -20,17 +22,34 @@ export interface ValidateResult {
   findings: Finding[]
 }
 
+/** A daemon.json to check in place of the tree's (`validate --file`), read by the command. */
+export interface Candidate {
+  /** As the user should see it in findings: the absolute path on this machine. */
+  path: string
+  text: string
+}
+
 /**
  * Validates the whole configuration dockerd would start with: daemon.json as the given (or
  * installed) dockerd reads it, plus the command line systemd builds, and the conflicts between
- * them. Reads only.
+ * them. With a candidate, that file stands in for the daemon.json dockerd would read, so the
+ * answer is "would dockerd start if this were installed". Reads only.
  */
-export async function validateConfiguration(system: System, options: {file: string; dockerdVersion: string | undefined}): Promise<ValidateResult> {
+export async function validateConfiguration(system: System, options: {file: string; dockerdVersion: string | undefined; candidate?: Candidate}): Promise<ValidateResult> {
   const version = await resolveDockerdVersion(system, options.dockerdVersion)
-  const effective = await inspectEffective(system.fs, {configFile: options.file, dockerdVersion: version.version})
-  const findings = [...effective.findings].sort((a, b) => byCodeUnits(a.file ?? '', b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0))
+  const inspect = (fs: FileSystem) => inspectEffective(fs, {configFile: options.file, dockerdVersion: version.version})
+  let effective = await inspect(system.fs)
+  const candidate = options.candidate
+  if (candidate !== undefined) {
+    // The file dockerd reads may be another one than --config-file (ExecStart --config-file wins).
+    effective = await inspect(new OverlayFileSystem(system.fs, [{path: effective.configFile, after: candidate.text}]))
+  }
+  const shown = (file: string | undefined) => (candidate !== undefined && file === effective.configFile ? candidate.path : file)
+  const findings = effective.findings
+    .map((f) => (f.file === undefined ? f : {...f, file: shown(f.file)}))
+    .sort((a, b) => byCodeUnits(a.file ?? '', b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0))
   return {
-    file: effective.configFile,
+    file: shown(effective.configFile) as string,
     exists: effective.daemonJson.exists,
     dockerdVersion: version.version,
     versionSource: version.source,

@@ -165,6 +165,33 @@ describe('dockcfg validate', () => {
     expect(json.json<{valid: boolean; findings: unknown[]}>().valid).toBe(false)
   })
 
+  it("--file checks a candidate on this machine (relative to the current directory) in place of the tree's daemon.json", async () => {
+    const r = await root({
+      [FILE]: '{"debug": true}\n',
+      '/lib/systemd/system/docker.service': '[Service]\nType=notify\nExecStart=/usr/sbin/dockerd -H fd://\n',
+      '/work/candidate.json': '{\n  "mtu": "1500"\n}\n',
+      '/work/with-hosts.json': '{"hosts": ["tcp://127.0.0.1:2375"]}\n',
+    })
+    const work = path.join(r.root, 'work')
+    const bad = await runCli(['validate', '--file', './candidate.json', '--root', r.root, ...V], {cwd: work})
+    expect(bad.exitCode).toBe(3)
+    expect(bad.stdout).toMatch(new RegExp(`^${path.join(work, 'candidate.json')}:2:\\d+: error\\[[a-z-]+\\].*mtu`, 'm'))
+    // The tree's command line still counts: this candidate would collide with -H fd://.
+    const conflict = await runCli(['validate', '--file', 'with-hosts.json', '--root', r.root, '--json', ...V], {cwd: work})
+    expect(conflict.exitCode).toBe(3)
+    expect(conflict.json<{file: string; findings: Array<{code: string}>}>()).toMatchObject({file: path.join(work, 'with-hosts.json')})
+    expect(conflict.json<{findings: Array<{code: string}>}>().findings.map((f) => f.code)).toContain('flag-file-conflict')
+    // The tree's own file is untouched and still fine.
+    expect((await runCli(['validate', '--root', r.root, ...V])).exitCode).toBe(0)
+  })
+
+  it('--file that does not exist is a usage error, not "dockerd runs with its defaults"', async () => {
+    const r = await root({[FILE]: '{}'})
+    const result = await runCli(['validate', '--file', 'nope.json', '--root', r.root, ...V], {cwd: r.root})
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toMatch(/--file nope\.json: no such file/)
+  })
+
   it('says which version it validated for when none is known', async () => {
     const r = await root({[FILE]: '{}'})
     const result = await runCli(['validate', '--root', r.root])

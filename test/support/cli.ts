@@ -15,9 +15,9 @@ export interface CliResult {
 }
 
 /** Runs the built CLI as a user would, with no TTY on either stream. */
-export function runCli(args: readonly string[], options: {env?: Record<string, string>; input?: string} = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], options: {env?: Record<string, string>; input?: string; cwd?: string} = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {env: {...process.env, ...options.env}, stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, [BIN, ...args], {env: {...process.env, ...options.env}, stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd ? {cwd: options.cwd} : {})})
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
