@@ -56,7 +56,7 @@ export async function acquireLock(system: System, command: string, timeoutMs = 1
   const treePath = lockPath(system)
   const file = system.fs.hostPath(treePath)
   if (heldLocks.getStore()?.has(file)) return {release: async () => {}}
-  await fsp.mkdir(path.dirname(file), {recursive: true, mode: 0o755})
+  await system.fs.mkdirp(path.posix.dirname(treePath), 0o755)
   const me: LockOwner = {pid: process.pid, bootId: await bootId(), command, since: system.clock.now().toISOString(), token: randomUUID()}
   const deadline = Date.now() + timeoutMs
   for (;;) {

@@ -12,6 +12,8 @@ export abstract class DockcfgCommand extends Command {
 
   static override baseFlags = {
     root: Flags.directory({
+      // A mistyped --root must not become a fresh tree that `set` quietly fills.
+      exists: true,
       description: 'operate on the filesystem tree under DIR (e.g. an image being built) instead of this host; services are never touched unless DIR is /',
       default: '/',
       helpGroup: 'GLOBAL',

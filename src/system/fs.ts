@@ -26,6 +26,7 @@ export interface FileSystem {
    * directory. The caller resolves symlinks first (see realpath) so the link itself survives.
    */
   writeAtomic(treePath: string, data: string | Buffer, options: WriteOptions): Promise<void>
+  /** Creates the directory (mode exactly `mode`, default 0755) and missing parents (0755). */
   mkdirp(treePath: string, mode?: number): Promise<void>
   remove(treePath: string): Promise<void>
 }
@@ -153,7 +154,16 @@ export class HostFileSystem implements FileSystem {
   }
 
   async mkdirp(treePath: string, mode = 0o755): Promise<void> {
-    await fsp.mkdir(this.hostPath(treePath), {recursive: true, mode})
+    const target = this.hostPath(treePath)
+    const first = await fsp.mkdir(target, {recursive: true, mode})
+    if (first === undefined) return
+    // mkdir's mode passes through the umask: under `umask 077` an image would get a /etc/docker
+    // only root can enter. So set what this call created: `mode` for the directory asked for,
+    // 0755 for any parent it had to create (/var/lib on the way to /var/lib/dockcfg/backups/ID).
+    for (let dir = target; ; dir = path.dirname(dir)) {
+      await fsp.chmod(dir, dir === target ? mode : 0o755)
+      if (dir === first || dir === path.dirname(dir)) break
+    }
   }
 
   async remove(treePath: string): Promise<void> {
