@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 
 import {DockcfgCommand} from '../cli/base-command.js'
-import {describeOption, listOptions, type OptionSummary} from '../registry/describe.js'
+import {describeOption, flagText, listOptions, type OptionSummary, versionsText} from '../registry/describe.js'
 import {renderTable} from '../output/table.js'
 
 export type KeysResult = {keys: OptionSummary[]}
@@ -24,7 +24,7 @@ export default class Keys extends DockcfgCommand {
       this.log(
         renderTable(
           ['KEY', 'TYPE', 'FLAG', 'RELOAD', 'VERSIONS'],
-          keys.map((k) => [k.key, k.kind, k.flags.join(' ') || '-', k.reload, k.versions]),
+          keys.map((k) => [k.key, k.kind, k.flags.map((f) => flagText(f)).join(' ') || '-', k.reload, versionsText(k)]),
         ),
       )
     }
@@ -36,9 +36,9 @@ function renderDetail(k: OptionSummary): string {
   const rows: Array<[string, string]> = [
     ['key', k.key],
     ['type', k.kind],
-    ['flags', k.flags.join(', ') || '(none: daemon.json only)'],
+    ['flags', k.flags.map((f) => flagText(f)).join(', ') || '(none: daemon.json only)'],
     ['reload', k.reload + (k.reloadNote ? ` (${k.reloadNote})` : '')],
-    ['versions', k.versions],
+    ['versions', versionsText(k) + (k.replacement ? `; instead: ${k.replacement}` : '')],
     [
       'checked',
       k.checkedAt === 'start'

@@ -30,7 +30,7 @@ export default class Validate extends DockcfgCommand {
       const warnings = result.findings.filter((f) => f.severity === 'warning').length
       const against = result.dockerdVersion
         ? `dockerd ${result.dockerdVersion} (${result.versionSource})`
-        : 'the newest dockerd dockcfg knows (no dockerd found; use --dockerd-version)'
+        : `the newest dockerd dockcfg knows (${result.assumedBecause === 'tree' ? "a tree's dockerd is not run" : 'no dockerd found'}; say which with --dockerd-version)`
       if (!result.exists) this.logToStderr(`${result.file} does not exist: dockerd runs with its defaults`)
       if (result.unit)
         this.logToStderr(`command line: ${result.execStart ? result.execStart.join(' ') : '(systemd would not run ExecStart)'} (${[result.unit, ...result.dropIns].join(', ')})`)

@@ -9,6 +9,8 @@ import type {System} from '../system/index.js'
 import type {KeyChange} from './edit.js'
 import type {Finding} from './findings.js'
 import {type Activation, planDaemonJsonChanges} from './operations.js'
+import {unknownKey} from './problems.js'
+import {findOption} from '../registry/index.js'
 import {withLockToWrite} from '../backup/lock.js'
 
 export interface ChangeKeysRequest {
@@ -46,6 +48,11 @@ export async function changeKeys(system: System, request: ChangeKeysRequest): Pr
 async function planAndApplyKeys(system: System, request: ChangeKeysRequest): Promise<ChangeKeysResult> {
   const {version} = await resolveDockerdVersion(system, request.dockerdVersion)
   const current = await inspectEffective(system.fs, {configFile: request.configFile, dockerdVersion: version})
+  // Removing a key dockerd does not know is how such a file is repaired; one that is not in the
+  // file either is a typo ("unset mut"), not a successful no-op.
+  for (const change of request.changes) {
+    if (change.value === undefined && findOption(change.key) === undefined && !Object.hasOwn(current.daemonJson.parsed.value, change.key)) throw unknownKey(change.key)
+  }
   const plan = await planDaemonJsonChanges(system, current.configFile, request.changes, version)
   let changes: FileChange[] = [plan.change]
   let actions: string[] = []

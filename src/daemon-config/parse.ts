@@ -1,4 +1,4 @@
-import {type Node, type ParseError, ParseErrorCode, parseTree, printParseErrorCode} from 'jsonc-parser'
+import {createScanner, type Node, type ParseError, ParseErrorCode, parseTree, printParseErrorCode, SyntaxKind} from 'jsonc-parser'
 // Single functions, not the whole of semver: every dockcfg invocation loads this module.
 import coerce from 'semver/functions/coerce.js'
 import lt from 'semver/functions/lt.js'
@@ -94,34 +94,57 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
   const errors: ParseError[] = []
   const tree = parseTree(text, errors, {disallowComments: true, allowTrailingComma: false, allowEmptyContent: false})
 
-  for (const error of errors) {
+  const end = tree === undefined ? 0 : tree.offset + tree.length
+  // A complete first value that is not an object. Errors after it (trailing data) do not hide it:
+  // 20.10 decodes that first value and fails on it. What follows it is the same problem (typically
+  // the { } around the settings are missing), so it is folded into the one json-not-object finding.
+  const notObject = tree !== undefined && tree.type !== 'object' && !errors.some((e) => e.offset < end)
+  let moreData: number | undefined
+  // Without braces there is no closing brace to point at.
+  const after = tree?.type === 'object' ? 'the closing brace' : 'the first value'
+
+  for (const {error, token, prev} of distinctErrors(text, errors)) {
     // Only stray symbols after a complete first value are "trailing data"; a missing } at the
     // end of the file also sits past the tree but is an unfinished document.
-    const trailing =
-      tree !== undefined && error.offset >= tree.offset + tree.length && (error.error === ParseErrorCode.InvalidSymbol || error.error === ParseErrorCode.EndOfFileExpected)
+    const trailing = tree !== undefined && error.offset >= end && (error.error === ParseErrorCode.InvalidSymbol || error.error === ParseErrorCode.EndOfFileExpected)
+    if (trailing && notObject) {
+      moreData ??= error.offset
+      continue
+    }
     if (trailing && old) {
       findings.push({
         code: 'json-trailing-data',
         severity: 'warning',
-        message: 'data after the closing brace: dockerd 20.10 ignores it, dockerd 23.0 and later refuse the file',
+        message: `data after ${after}: dockerd 20.10 ignores it, dockerd 23.0 and later refuse the file`,
         ...at(error.offset),
         checkedAt: 'config',
-        hint: 'delete everything after the final }',
+        hint: tree?.type === 'object' ? 'delete everything after the final }' : 'delete everything after the first value',
       })
       continue
     }
-    findings.push({code: errorCode(error, trailing), severity: 'error', message: describe(error, text, trailing), ...at(error.offset), checkedAt: 'config'})
+    findings.push({
+      code: errorCode(error, trailing),
+      severity: 'error',
+      message: describe(error, text, trailing ? after : undefined, token, prev),
+      ...at(error.offset),
+      checkedAt: 'config',
+    })
   }
 
-  // Errors after the first value (trailing data) do not hide a non-object first value: 20.10
-  // decodes that first value and fails on it.
-  if (tree !== undefined && tree.type !== 'object' && !errors.some((e) => e.offset < tree.offset + tree.length)) {
+  if (notObject) {
+    const source = text.slice(tree.offset, tree.offset + tree.length)
+    const found = tree.type === 'array' ? 'an array' : tree.type === 'null' ? 'null' : `${article(tree.type)} ${source.length > 30 ? `${source.slice(0, 29)}…` : source}`
+    const more = moreData === undefined ? undefined : at(moreData)
     findings.push({
       code: 'json-not-object',
       severity: 'error',
-      message: `the top level is ${article(tree.type)}, but dockerd needs a JSON object ({...})`,
+      message:
+        more === undefined
+          ? `daemon.json must be a JSON object {...}: dockerd reads its settings from one; found ${found}`
+          : `daemon.json must be a JSON object {...}: dockerd reads its settings from one; found ${found}, followed by more data at line ${more.line}, column ${more.column} (are the enclosing { } missing?)`,
       ...at(tree.offset),
       checkedAt: 'config',
+      ...(more === undefined ? {} : {hint: 'put the settings between { and }'}),
     })
   }
 
@@ -142,20 +165,136 @@ function errorCode(error: ParseError, trailing: boolean): string {
   return 'json-syntax'
 }
 
-function describe(error: ParseError, text: string, trailing: boolean): string {
+/** A token that matters to the grammar (no whitespace, no comments), with the container it is in. */
+interface Token {
+  kind: SyntaxKind
+  offset: number
+  length: number
+  /** The innermost open { or [ before the token (the one a closing token closes); undefined at the top level. */
+  container: 'object' | 'array' | undefined
+}
+
+function significantTokens(text: string): Token[] {
+  const scanner = createScanner(text, false)
+  const tokens: Token[] = []
+  const open: ('object' | 'array')[] = []
+  for (let kind = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {
+    if (kind === SyntaxKind.Trivia || kind === SyntaxKind.LineBreakTrivia || kind === SyntaxKind.LineCommentTrivia || kind === SyntaxKind.BlockCommentTrivia) continue
+    tokens.push({kind, offset: scanner.getTokenOffset(), length: scanner.getTokenLength(), container: open.at(-1)})
+    if (kind === SyntaxKind.OpenBraceToken) open.push('object')
+    else if (kind === SyntaxKind.OpenBracketToken) open.push('array')
+    else if (kind === SyntaxKind.CloseBraceToken || kind === SyntaxKind.CloseBracketToken) open.pop()
+  }
+  return tokens
+}
+
+/** Errors that depend on where the parser thinks it is in the document (as opposed to what one token is). */
+const STRUCTURAL: ReadonlySet<ParseErrorCode> = new Set([
+  ParseErrorCode.PropertyNameExpected,
+  ParseErrorCode.ValueExpected,
+  ParseErrorCode.ColonExpected,
+  ParseErrorCode.CommaExpected,
+  ParseErrorCode.CloseBraceExpected,
+  ParseErrorCode.CloseBracketExpected,
+  ParseErrorCode.EndOfFileExpected,
+])
+
+interface LocatedError {
+  error: ParseError
+  /** The token at the error (undefined at the end of the file) and the significant token before it. */
+  token: Token | undefined
+  prev: Token | undefined
+}
+
+/**
+ * jsonc-parser's errors without its error-recovery echoes, so that each problem is reported once:
+ * - a missing key makes it report a missing value as well (at the same } for a trailing comma);
+ * - a token it cannot read (tru, 'debug') makes it report the key or value that token stood for as missing;
+ * - after skipping over an unbalanced { or [ while recovering, it closes the wrong containers, so
+ *   what it reports about the structure from there on (a "missing value" at the next }, "data after
+ *   the closing brace" at the real closing brace) is noise. Token-level errors (comments, unreadable
+ *   tokens, bad strings) stay reliable and are all kept.
+ */
+function distinctErrors(text: string, errors: readonly ParseError[]): LocatedError[] {
+  const tokens = significantTokens(text)
+  const indexAt = new Map(tokens.map((t, i) => [t.offset, i]))
+  const located: LocatedError[] = []
+  const structuralOffsets = new Set<number>()
+  let afterMissingKey = false
+  let lost = false
+  for (const error of errors) {
+    const index = indexAt.get(error.offset) ?? firstIndexFrom(tokens, error.offset)
+    const token = tokens[index]
+    const prev = tokens[index - 1]
+    if (!STRUCTURAL.has(error.error)) {
+      located.push({error, token, prev})
+      continue
+    }
+    const missing = error.error === ParseErrorCode.PropertyNameExpected || error.error === ParseErrorCode.ValueExpected
+    const echo = lost || structuralOffsets.has(error.offset) || (afterMissingKey && error.error === ParseErrorCode.ValueExpected) || (missing && prev?.kind === SyntaxKind.Unknown)
+    afterMissingKey = error.error === ParseErrorCode.PropertyNameExpected
+    structuralOffsets.add(error.offset)
+    if (!echo) located.push({error, token, prev})
+    lost ||= recoverySkipsUnbalanced(error, index, tokens)
+  }
+  return located
+}
+
+function firstIndexFrom(tokens: readonly Token[], offset: number): number {
+  const index = tokens.findIndex((t) => t.offset >= offset)
+  return index === -1 ? tokens.length : index
+}
+
+/**
+ * After a missing key, a missing value or a missing colon inside a container, jsonc-parser skips
+ * tokens up to the next , or the container's closing token without counting nesting. True when
+ * that skip passes an unmatched { [ } or ], which leaves the parser in the wrong container.
+ */
+function recoverySkipsUnbalanced(error: ParseError, index: number, tokens: readonly Token[]): boolean {
+  if (error.error !== ParseErrorCode.PropertyNameExpected && error.error !== ParseErrorCode.ValueExpected && error.error !== ParseErrorCode.ColonExpected) return false
+  const container = tokens[index]?.container
+  if (container === undefined) return false // at the top level the parser gives up instead
+  const close = container === 'object' ? SyntaxKind.CloseBraceToken : SyntaxKind.CloseBracketToken
+  let depth = 0
+  for (const {kind} of tokens.slice(index)) {
+    if (kind === close || kind === SyntaxKind.CommaToken) return depth !== 0
+    if (kind === SyntaxKind.OpenBraceToken || kind === SyntaxKind.OpenBracketToken) depth++
+    else if (kind === SyntaxKind.CloseBraceToken || kind === SyntaxKind.CloseBracketToken) depth--
+    if (depth < 0) return true
+  }
+  return depth !== 0
+}
+
+/** A misspelt or mis-cased true, false or null (tru, True, nul, falsee). */
+function looksLikeLiteral(word: string): boolean {
+  const lower = word.toLowerCase()
+  return /^[a-z]+$/.test(lower) && ['true', 'false', 'null'].some((literal) => literal.startsWith(lower) || lower.startsWith(literal))
+}
+
+const TRAILING_COMMA = ': dockerd refuses trailing commas in daemon.json'
+
+/** `trailingAfter`: for data after the first value, what it comes after. */
+function describe(error: ParseError, text: string, trailingAfter: string | undefined, token: Token | undefined, prev: Token | undefined): string {
   const found = text.slice(error.offset, error.offset + Math.max(1, Math.min(error.length, 20)))
+  const afterComma = prev?.kind === SyntaxKind.CommaToken
+  const kind = token?.offset === error.offset ? token.kind : undefined
   switch (error.error) {
     case ParseErrorCode.InvalidCommentToken:
       return 'comments are not JSON: dockerd refuses daemon.json with // or /* */ comments'
     case ParseErrorCode.PropertyNameExpected:
-      if (found.startsWith('}')) return 'trailing comma before }: dockerd refuses trailing commas in daemon.json'
-      return `expected a quoted key name, found ${JSON.stringify(found)}`
+      if (kind === SyntaxKind.CloseBraceToken && afterComma) return `trailing comma before }${TRAILING_COMMA}`
+      if (kind === SyntaxKind.OpenBraceToken) return 'expected a quoted key name, found "{": an object inside an object needs a key ("name": {...})'
+      if (kind === SyntaxKind.OpenBracketToken) return 'expected a quoted key name, found "[": an array inside an object needs a key ("name": [...])'
+      return found === '' ? 'unexpected end of file: a key is missing' : `expected a quoted key name, found ${JSON.stringify(found)}`
     case ParseErrorCode.ValueExpected:
-      if (found.startsWith(']')) return 'trailing comma before ]: dockerd refuses trailing commas in daemon.json'
-      if (found.startsWith('}')) return 'trailing comma before }: dockerd refuses trailing commas in daemon.json'
+      if (kind === SyntaxKind.CloseBracketToken && afterComma && token?.container === 'array') return `trailing comma before ]${TRAILING_COMMA}`
+      if (kind === SyntaxKind.CloseBraceToken && afterComma && token?.container === 'object') return `trailing comma before }${TRAILING_COMMA}`
       return found === '' ? 'unexpected end of file: a value is missing' : `expected a value, found ${JSON.stringify(found)}`
     case ParseErrorCode.InvalidSymbol:
-      if (trailing) return `data after the closing brace (${JSON.stringify(found)}): dockerd 23.0 and later refuse the file`
+      if (trailingAfter !== undefined) return `data after ${trailingAfter} (${JSON.stringify(found)}): dockerd 23.0 and later refuse the file`
+      if (looksLikeLiteral(found) && (token?.container !== 'object' || prev?.kind === SyntaxKind.ColonToken)) {
+        return `invalid value ${JSON.stringify(found)} (true, false, null, a number, a string, an array or an object expected)`
+      }
       return `invalid character ${JSON.stringify(found)}: this is not JSON (strings need double quotes)`
     case ParseErrorCode.CloseBraceExpected:
       return found === '' ? 'unexpected end of file: missing }' : `expected , or } but found ${JSON.stringify(found)}`
@@ -164,9 +303,11 @@ function describe(error: ParseError, text: string, trailing: boolean): string {
     case ParseErrorCode.ColonExpected:
       return `expected : after the key, found ${JSON.stringify(found)}`
     case ParseErrorCode.CommaExpected:
+      if (kind === SyntaxKind.CloseBraceToken && token?.container === 'array') return 'expected , or ] but found "}"'
+      if (kind === SyntaxKind.CloseBracketToken && token?.container === 'object') return 'expected , or } but found "]"'
       return `expected , between entries, found ${JSON.stringify(found)}`
     case ParseErrorCode.EndOfFileExpected:
-      return `data after the closing brace (${JSON.stringify(found)}): dockerd 23.0 and later refuse the file`
+      return `data after ${trailingAfter ?? 'the closing brace'} (${JSON.stringify(found)}): dockerd 23.0 and later refuse the file`
     case ParseErrorCode.UnexpectedEndOfString:
       return 'unterminated string'
     case ParseErrorCode.InvalidEscapeCharacter:

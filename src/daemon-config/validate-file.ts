@@ -13,6 +13,8 @@ export interface ValidateResult {
   dockerdVersion: string | undefined
   /** flag: --dockerd-version; installed: asked dockerd; assumed: validated for the newest known. */
   versionSource: 'flag' | 'installed' | 'assumed'
+  /** With 'assumed': tree (--root: the tree's dockerd is never run) or no-dockerd (none installed). */
+  assumedBecause?: 'tree' | 'no-dockerd'
   /** The dockerd command line systemd would run (null: none, or systemd would refuse to run it). */
   execStart: string[] | null
   unit: string | undefined
@@ -53,6 +55,7 @@ export async function validateConfiguration(system: System, options: {file: stri
     exists: effective.daemonJson.exists,
     dockerdVersion: version.version,
     versionSource: version.source,
+    ...(version.assumedBecause ? {assumedBecause: version.assumedBecause} : {}),
     execStart: effective.argv,
     unit: effective.service.unitPath,
     dropIns: effective.service.dropInPaths,

@@ -73,6 +73,128 @@ const RETIRED_STORAGE_DRIVERS: Readonly<Record<string, {removed: string}>> = {
   devicemapper: {removed: '25.0.0'},
 }
 
+/** An option name a log driver accepts, from dockerd `since` and up to (not including) `until`. */
+type LogOptName = string | {name: string; since?: string; until?: string}
+
+interface LogDriverSpec {
+  /** What the driver's ValidateLogOpt accepts; undefined: any name (logentries has `case key:`). */
+  options?: readonly LogOptName[]
+  /** dockerd's own wording for an option it does not accept. */
+  unknown: (opt: string) => string
+  /** First dockerd version without the driver. */
+  removed?: string
+}
+
+/** logger.AttrEnv … AttrLogTag (daemon/logger/loginfo.go): metadata options most drivers take. */
+const LOG_ATTRS = ['env', 'env-regex', 'labels', 'labels-regex', 'tag'] as const
+
+const unknownLogOpt = (driver: string) => (opt: string) => `unknown log opt '${opt}' for ${driver} log driver`
+
+/**
+ * The drivers daemon/logdrivers_linux.go registers, with the option names each ValidateLogOpt
+ * accepts (daemon/logger/<driver>/, read at v20.10.24, every v23.0.0-v28.5.2 tag and every
+ * docker-v29 tag up to 29.7.2). etwlogs is Windows-only, so on Linux it is as unknown as a plugin.
+ */
+const LOG_DRIVERS: Readonly<Record<string, LogDriverSpec>> = {
+  'json-file': {options: [...LOG_ATTRS, 'max-file', 'max-size', 'compress'], unknown: unknownLogOpt('json-file')},
+  // local/local.go LogOptKeys: the metadata options arrived in docker-v29.5.0.
+  local: {
+    options: ['max-file', 'max-size', 'compress', ...LOG_ATTRS.map((name) => ({name, since: '29.5.0'}))],
+    unknown: (opt) => `unknown log opt '${opt}' for log driver local`,
+  },
+  journald: {options: LOG_ATTRS, unknown: unknownLogOpt('journald')},
+  syslog: {
+    options: [...LOG_ATTRS, 'syslog-address', 'syslog-facility', 'syslog-tls-ca-cert', 'syslog-tls-cert', 'syslog-tls-key', 'syslog-tls-skip-verify', 'syslog-format'],
+    unknown: unknownLogOpt('syslog'),
+  },
+  gelf: {
+    options: [...LOG_ATTRS, 'gelf-address', 'gelf-compression-level', 'gelf-compression-type', 'gelf-tcp-max-reconnect', 'gelf-tcp-reconnect-delay'],
+    unknown: (opt) => `unknown log opt "${opt}" for gelf log driver`,
+  },
+  fluentd: {
+    options: [
+      ...LOG_ATTRS,
+      'fluentd-address',
+      'fluentd-async',
+      {name: 'fluentd-async-connect', until: '28.0.0'},
+      {name: 'fluentd-async-reconnect-interval', since: '23.0.0'},
+      'fluentd-buffer-limit',
+      'fluentd-max-retries',
+      'fluentd-request-ack',
+      'fluentd-retry-wait',
+      'fluentd-sub-second-precision',
+      {name: 'fluentd-write-timeout', since: '28.2.0'},
+      {name: 'fluentd-read-timeout', since: '29.0.0'},
+    ],
+    unknown: unknownLogOpt('fluentd'),
+  },
+  // No env/labels: awslogs only takes "tag" of the metadata options.
+  awslogs: {
+    options: [
+      'tag',
+      'awslogs-group',
+      'awslogs-stream',
+      'awslogs-create-group',
+      // The constant exists from 23.0, but ValidateLogOpt only lets it through from docker-v29.0.0.
+      {name: 'awslogs-create-stream', since: '29.0.0'},
+      'awslogs-region',
+      'awslogs-endpoint',
+      'awslogs-datetime-format',
+      'awslogs-multiline-pattern',
+      'awslogs-credentials-endpoint',
+      'awslogs-force-flush-interval-seconds',
+      'awslogs-max-buffered-events',
+      {name: 'awslogs-format', since: '23.0.0'},
+    ],
+    unknown: unknownLogOpt('awslogs'),
+  },
+  splunk: {
+    options: [
+      ...LOG_ATTRS,
+      'splunk-url',
+      'splunk-token',
+      'splunk-source',
+      'splunk-sourcetype',
+      'splunk-index',
+      'splunk-capath',
+      'splunk-caname',
+      'splunk-insecureskipverify',
+      'splunk-format',
+      'splunk-verify-connection',
+      'splunk-gzip',
+      'splunk-gzip-level',
+      'splunk-index-acknowledgment',
+    ],
+    unknown: unknownLogOpt('splunk'),
+  },
+  // No "tag" (a TODO in gcplogging.go).
+  gcplogs: {
+    options: ['env', 'env-regex', 'labels', 'labels-regex', 'gcp-project', 'gcp-log-cmd', 'gcp-meta-zone', 'gcp-meta-name', 'gcp-meta-id'],
+    unknown: (opt) => `"${opt}" is not a valid option for the gcplogs driver`,
+  },
+  logentries: {removed: '25.0.0', unknown: unknownLogOpt('logentries')},
+}
+
+/**
+ * Options logger.ValidateLogOpts (daemon/logger/factory.go builtInLogOpts, extended by
+ * loggerutils/cache with "cache-" + local's LogOptKeys) handles itself for every driver.
+ */
+function globalLogOpts(version: string): string[] {
+  const local = ['max-file', 'max-size', 'compress', ...(versionAtLeast(version, '29.5.0') ? LOG_ATTRS : [])]
+  return ['mode', 'max-buffer-size', 'cache-disabled', ...local.map((o) => `cache-${o}`)]
+}
+
+/** The members of nri-opts (daemon/pkg/opts/nri_opts.go NRIOpts), decoded with DisallowUnknownFields. */
+const NRI_FIELDS: Readonly<Record<string, 'boolean' | 'string'>> = {
+  enable: 'boolean',
+  'plugin-path': 'string',
+  'plugin-config-path': 'string',
+  'socket-path': 'string',
+}
+
+/** config.DefaultPluginNamespace: the file cannot change it (containerd-plugin-namespace is refused). */
+const PLUGINS_NAMESPACE = 'plugins.moby'
+
 /**
  * Checks decoded daemon.json against everything dockerd `version` would refuse or silently
  * ignore, at config load or only at start (dockerd-options.md sections 1-2). Syntax findings are
@@ -578,11 +700,15 @@ class Validation {
     this.labelRules()
     this.registryRules()
     this.logRules()
+    this.logOptsRules()
     this.hostRules()
     this.firewallRules()
     this.counterRules()
     this.modeRules()
     this.runtimeRules()
+    this.cgroupParentRule()
+    this.containerdNamespaceRule()
+    this.nriOptsRules()
     this.miscRules()
     this.zeroValueRule()
   }
@@ -1050,6 +1176,299 @@ class Validation {
     }
   }
 
+  /**
+   * Driver options, checked only at start: NewDaemon → defaultLogConfig (daemon/logs.go) runs
+   * logger.ValidateLogOpts (daemon/logger/factory.go), then the driver's ValidateLogOpt, when
+   * log-opts is not empty, and fails with "failed to set log opts: …". What json-file and local
+   * only parse in New() (max-size, max-file, compress) is checked when a container is created:
+   * dockerd starts and every container using the default driver fails, so those are warnings.
+   */
+  private logOptsRules(): void {
+    // A log-driver dockerd cannot decode fails the whole file; option checks would only add noise.
+    if (this.findings.some((f) => f.key === 'log-driver' && f.severity === 'error')) return
+    const driverEntry = this.get('log-driver')
+    const named = this.str('log-driver')
+    const driver = named === undefined || named === '' ? 'json-file' : named
+    const optsEntry = this.get('log-opts')
+    const opts = optsEntry === undefined ? [] : entriesOf(optsEntry.valueNode)
+    if (driver === 'none') {
+      // ValidateLogOpts returns at once for "none": nothing is checked and nothing is used.
+      if (optsEntry !== undefined && opts.length > 0) {
+        this.report({
+          code: 'log-opts-ignored',
+          severity: 'info',
+          key: 'log-opts',
+          node: optsEntry.keyNode,
+          message: '"log-opts" has no effect with "log-driver": "none": dockerd neither checks nor uses them',
+          hint: 'delete "log-opts"',
+        })
+      }
+      return
+    }
+    const spec = LOG_DRIVERS[driver]
+    const builtIn = spec !== undefined && (spec.removed === undefined || !this.atLeast(spec.removed))
+    if (!builtIn && driverEntry !== undefined) {
+      const removed = spec?.removed !== undefined ? ` (the built-in "${driver}" driver was removed in dockerd ${spec.removed})` : ''
+      const windows = driver === 'etwlogs' ? ' (etwlogs exists only on Windows)' : ''
+      this.report({
+        code: 'log-driver-unknown',
+        severity: 'warning',
+        key: 'log-driver',
+        node: driverEntry.valueNode,
+        message:
+          `"log-driver" ${JSON.stringify(driver)} is not a log driver built into ${this.dockerd()}${removed}${windows}, so it must be a logging plugin: ` +
+          (opts.length > 0
+            ? `unless a plugin of that name is installed, dockerd fails at start ("failed to set log opts: logger: no log driver named '${driver}' is registered")`
+            : 'unless a plugin of that name is installed, dockerd starts but creating any container that uses the default driver fails'),
+        checkedAt: opts.length > 0 ? 'start' : undefined,
+        hint: 'install the plugin (docker plugin install …) first, or use a built-in driver such as "json-file", "local" or "journald"',
+      })
+    }
+    if (optsEntry === undefined || opts.length === 0) return // defaultLogConfig validates a non-empty map only
+    const byName = new Map(opts.map((o) => [o.key, o]))
+    // A JSON null member decodes to "" in Go's map[string]string.
+    const text = (name: string): string => {
+      const value = byName.get(name)?.value
+      return typeof value === 'string' ? value : ''
+    }
+    const modern = this.atLeast('23.0.0')
+    const fail = (name: string, detail: string, hint?: string) => {
+      const opt = byName.get(name)
+      this.report({
+        code: 'log-opt-invalid',
+        severity: 'error',
+        key: 'log-opts',
+        node: opt?.valueNode ?? optsEntry.keyNode,
+        message: `"log-opts" "${name}" ${JSON.stringify(text(name))}: dockerd fails at start ("failed to set log opts: ${detail}")`,
+        checkedAt: 'start',
+        hint,
+      })
+    }
+    const missing = (name: string, detail: string, hint: string) => {
+      this.report({
+        code: 'log-opt-missing',
+        severity: 'error',
+        key: 'log-opts',
+        node: optsEntry.keyNode,
+        message: `the ${driver} log driver needs "${name}" in "log-opts": dockerd fails at start ("failed to set log opts: ${detail}")`,
+        checkedAt: 'start',
+        hint,
+      })
+    }
+
+    // logger.ValidateLogOpts: for every driver, plugins included.
+    const mode = text('mode')
+    if (byName.has('mode') && !['', 'blocking', 'non-blocking'].includes(mode)) {
+      fail('mode', `logger: logging mode not supported: ${mode}`, 'use "blocking" (the default) or "non-blocking"')
+    }
+    if (byName.has('max-buffer-size')) {
+      if (mode !== 'non-blocking') {
+        fail('max-buffer-size', "logger: max-buffer-size option is only supported with 'mode=non-blocking'", 'add "mode": "non-blocking", or delete "max-buffer-size"')
+      } else if (goSize(text('max-buffer-size'), modern) === undefined) {
+        fail('max-buffer-size', 'error parsing option max-buffer-size: invalid size', 'write a size such as "4m"')
+      }
+    }
+    const cacheDisabled = text('cache-disabled')
+    if (cacheDisabled !== '' && !isGoBool(cacheDisabled)) fail('cache-disabled', `invalid value for option cache-disabled: ${cacheDisabled}`, 'write "true" or "false"')
+    if (!builtIn) return // a plugin validates its own options
+
+    const global = globalLogOpts(this.version)
+    const accepted = spec.options?.filter((o) => typeof o === 'string' || this.logOptAvailable(o)).map((o) => (typeof o === 'string' ? o : o.name))
+    for (const opt of opts) {
+      if (accepted === undefined || global.includes(opt.key) || accepted.includes(opt.key)) continue
+      this.report({
+        code: 'log-opt-unknown',
+        severity: 'error',
+        key: 'log-opts',
+        node: opt.keyNode,
+        message: `"log-opts" "${opt.key}" is not an option of the ${driver} log driver: dockerd fails at start ("failed to set log opts: ${spec.unknown(opt.key)}")`,
+        checkedAt: 'start',
+        hint: this.logOptHint(driver, opt.key, accepted),
+      })
+    }
+
+    switch (driver) {
+      case 'syslog': {
+        // syslog.go ValidateLogOpt: parseAddress, parseFacility, parseLogFormat.
+        // v20.10 wants one of the prefixes urlutil.IsTransportURL knows; 23.0+ url.Parse's scheme.
+        const address = text('syslog-address')
+        const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(address)?.[1]?.toLowerCase() ?? ''
+        const schemes = ['unix', 'unixgram', 'udp', 'tcp', 'tcp+tls']
+        const bad = modern ? !schemes.includes(scheme) : !schemes.some((s) => address.startsWith(`${s}://`))
+        if (address !== '' && bad) {
+          fail(
+            'syslog-address',
+            modern ? `unsupported scheme: '${scheme}'` : `syslog-address should be in form proto://address, got ${address}`,
+            'write e.g. "udp://192.0.2.10:514", "tcp+tls://logs.example:6514" or "unix:///dev/log"',
+          )
+        }
+        const facility = text('syslog-facility')
+        if (facility !== '' && !SYSLOG_FACILITIES.includes(facility) && !(isGoInt(facility) && Number(facility) >= 0 && Number(facility) <= 23)) {
+          fail('syslog-facility', 'invalid syslog facility', 'use a facility name such as "daemon" or "local0", or a number 0-23')
+        }
+        const format = text('syslog-format')
+        if (format !== '' && !['rfc3164', 'rfc5424', 'rfc5424micro'].includes(format)) {
+          fail('syslog-format', 'Invalid syslog format', 'use "rfc3164", "rfc5424" or "rfc5424micro", or delete it')
+        }
+        break
+      }
+      case 'gelf': {
+        // gelf.go ValidateLogOpt: the address is required and decides which other options apply.
+        const address = text('gelf-address')
+        const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)/.exec(address)
+        const scheme = m?.[1]?.toLowerCase()
+        const host = (m?.[2] ?? '').replace(/^.*@/, '')
+        if (address === '') {
+          missing('gelf-address', 'gelf-address is a required parameter', 'add e.g. "gelf-address": "udp://graylog.example:12201"')
+          break
+        }
+        if (scheme !== 'udp' && scheme !== 'tcp') {
+          // v20.10 first insists on a urlutil.IsTransportURL prefix.
+          const old = !modern && !/^(tcp|tcp\+tls|udp|unix|unixgram):\/\//.test(address)
+          fail(
+            'gelf-address',
+            old ? `gelf-address should be in form proto://address, got ${address}` : 'gelf: endpoint needs to be TCP or UDP',
+            'write "udp://host:port" or "tcp://host:port"',
+          )
+          break
+        }
+        if (!host.includes(':')) {
+          fail('gelf-address', 'gelf: please provide gelf-address as proto://host:port', `add the port, e.g. "${scheme}://${host || 'graylog.example'}:12201"`)
+          break
+        }
+        for (const name of ['gelf-compression-level', 'gelf-compression-type']) {
+          if (byName.has(name) && scheme !== 'udp') fail(name, 'compression is only supported on UDP', `delete "${name}" or use a udp:// address`)
+        }
+        const level = text('gelf-compression-level')
+        if (byName.has('gelf-compression-level') && scheme === 'udp' && !(isGoInt(level) && Number(level) >= -1 && Number(level) <= 9)) {
+          fail('gelf-compression-level', `unknown value "${level}" for log opt "gelf-compression-level" for gelf log driver`, 'use a level from -1 to 9')
+        }
+        const type = text('gelf-compression-type')
+        if (byName.has('gelf-compression-type') && scheme === 'udp' && !['gzip', 'zlib', 'none'].includes(type)) {
+          fail('gelf-compression-type', `unknown value "${type}" for log opt "gelf-compression-type" for gelf log driver`, 'use "gzip", "zlib" or "none"')
+        }
+        for (const name of ['gelf-tcp-max-reconnect', 'gelf-tcp-reconnect-delay']) {
+          if (!byName.has(name)) continue
+          if (scheme !== 'tcp') fail(name, `"${name}" is only valid for TCP`, `delete "${name}" or use a tcp:// address`)
+          else if (!isGoInt(text(name)) || Number(text(name)) < 0) fail(name, `"${name}" must be a positive integer`, 'write a whole number such as "3"')
+        }
+        break
+      }
+      case 'fluentd': {
+        // fluentd.go ValidateLogOpt → parseConfig (the address rules changed between releases: not checked).
+        const bools = ['fluentd-async', 'fluentd-sub-second-precision', 'fluentd-request-ack', ...(this.atLeast('28.0.0') ? [] : ['fluentd-async-connect'])]
+        for (const name of bools) {
+          if (text(name) !== '' && !isGoBool(text(name))) fail(name, `strconv.ParseBool: parsing "${text(name)}": invalid syntax`, 'write "true" or "false"')
+        }
+        const limit = text('fluentd-buffer-limit')
+        if (limit !== '' && goSize(limit, modern) === undefined) fail('fluentd-buffer-limit', `invalid size: '${limit}'`, 'write a size such as "8m"')
+        const wait = text('fluentd-retry-wait')
+        if (wait !== '' && !isGoDuration(wait)) fail('fluentd-retry-wait', `time: invalid duration "${wait}"`, 'write a duration with its unit, e.g. "1s" or "500ms"')
+        const retries = text('fluentd-max-retries')
+        if (retries !== '' && !/^[0-9]+$/.test(retries)) fail('fluentd-max-retries', `strconv.ParseUint: parsing "${retries}": invalid syntax`, 'write a whole number such as "10"')
+        break
+      }
+      case 'awslogs': {
+        // cloudwatchlogs.go ValidateLogOpt.
+        if (text('awslogs-group') === '') missing('awslogs-group', "must specify a value for log opt 'awslogs-group'", 'add "awslogs-group": "<log group name>"')
+        const bools = ['awslogs-create-group', ...(this.atLeast('29.0.0') ? ['awslogs-create-stream'] : [])]
+        for (const name of bools) {
+          if (text(name) !== '' && !isGoBool(text(name))) fail(name, `must specify valid value for log opt '${name}'`, 'write "true" or "false"')
+        }
+        for (const name of ['awslogs-force-flush-interval-seconds', 'awslogs-max-buffered-events']) {
+          const value = text(name)
+          if (value !== '' && !(isGoInt(value) && Number(value) > 0)) fail(name, `must specify a positive integer for log opt '${name}': ${value}`, 'write a whole number above 0')
+        }
+        const datetime = byName.has('awslogs-datetime-format')
+        const multiline = byName.has('awslogs-multiline-pattern')
+        if (datetime && multiline) {
+          fail('awslogs-multiline-pattern', "you cannot configure log opt 'awslogs-datetime-format' and 'awslogs-multiline-pattern' at the same time", 'keep only one of them')
+        }
+        const format = text('awslogs-format')
+        if (this.atLeast('23.0.0') && format !== '') {
+          if (format !== 'json/emf') fail('awslogs-format', `unsupported log format '${format}'`, 'the only format is "json/emf"')
+          else if (datetime || multiline) {
+            fail(
+              'awslogs-format',
+              "you cannot configure log opt 'awslogs-datetime-format' or 'awslogs-multiline-pattern' when log opt 'awslogs-format' is set to 'json/emf'",
+              'drop the datetime/multiline option',
+            )
+          }
+        }
+        break
+      }
+      case 'logentries':
+        // logentries.go (until 25.0): any option name goes, but the token is required.
+        if (text('logentries-token') === '') missing('logentries-token', 'Missing logentries token', 'add "logentries-token"')
+        break
+      case 'json-file':
+      case 'local':
+        this.fileLogOptsAtCreate(driver, byName, text, modern)
+        break
+      default:
+        break
+    }
+  }
+
+  /**
+   * json-file and local parse these only in New(), i.e. per container (jsonfilelog.go New;
+   * local/config.go newConfig + validateConfig), and stop at the first bad one, as this does.
+   */
+  private fileLogOptsAtCreate(driver: string, byName: Map<string, Entry>, text: (name: string) => string, modern: boolean): void {
+    const warn = (name: string, detail: string, hint: string) => {
+      this.report({
+        code: 'log-opt-invalid',
+        severity: 'warning',
+        key: 'log-opts',
+        node: byName.get(name)?.valueNode,
+        message: `"log-opts" "${name}" ${JSON.stringify(text(name))}: dockerd starts, but creating any container that uses the default ${driver} driver fails ("${detail}")`,
+        hint,
+      })
+    }
+    const json = driver === 'json-file'
+    if (byName.has('max-size')) {
+      const size = goSize(text('max-size'), modern, 1000)
+      if (size === undefined) return warn('max-size', `invalid size: '${text('max-size')}'`, 'write a size such as "10m" or "1g"')
+      if (json && size <= 0) return warn('max-size', 'max-size must be a positive number', 'write a size such as "10m", or delete it for no limit')
+    }
+    let files = json ? 1 : 5
+    if (byName.has('max-file')) {
+      const value = text('max-file')
+      if (!isGoInt(value)) return warn('max-file', `strconv.Atoi: parsing "${value}": invalid syntax`, 'write a whole number such as "3"')
+      if (json && Number(value) < 1) return warn('max-file', 'max-file cannot be less than 1', 'write a whole number of at least 1')
+      if (!json && Number(value) < 0) return warn('max-file', 'max-file must not be negative', 'write a whole number such as "5"')
+      files = Number(value)
+    }
+    let compress = !json // local compresses rotated files unless told not to
+    if (byName.has('compress')) {
+      const value = text('compress')
+      if (!isGoBool(value)) return warn('compress', `strconv.ParseBool: parsing "${value}": invalid syntax`, 'write "true" or "false"')
+      compress = GO_TRUE.includes(value)
+    }
+    if (json && compress && (files === 1 || !byName.has('max-size'))) {
+      warn('compress', 'compress cannot be true when max-file is less than 2 or max-size is not set', 'set "max-size" and a "max-file" of 2 or more, or drop "compress"')
+    } else if (!json && compress && files <= 1) {
+      warn('max-file', 'compression cannot be enabled when max file count is 1', 'raise "max-file" to 2 or more, or add "compress": "false"')
+    }
+  }
+
+  private logOptAvailable(opt: {since?: string; until?: string}): boolean {
+    return (opt.since === undefined || this.atLeast(opt.since)) && (opt.until === undefined || !this.atLeast(opt.until))
+  }
+
+  private logOptHint(driver: string, name: string, accepted: readonly string[]): string {
+    const gated = LOG_DRIVERS[driver]?.options?.find((o): o is {name: string; since?: string; until?: string} => typeof o !== 'string' && o.name === name)
+    if (gated?.since !== undefined && !this.atLeast(gated.since)) return `the ${driver} driver accepts "${name}" from dockerd ${gated.since}; upgrade or delete it`
+    if (gated?.until !== undefined && this.atLeast(gated.until)) return `dockerd ${gated.until} dropped "${name}" from the ${driver} driver; delete it`
+    const owners = Object.entries(LOG_DRIVERS)
+      .filter(([other, s]) => other !== driver && (s.removed === undefined || !this.atLeast(s.removed)))
+      .filter(([, s]) => s.options?.some((o) => (typeof o === 'string' ? o === name : o.name === name && this.logOptAvailable(o))) === true)
+      .map(([other]) => other)
+    if (owners.length > 3) return `most other drivers take "${name}", but the ${driver} driver does not: delete it`
+    if (owners.length > 0) return `"${name}" is an option of the ${owners.join('/')} driver${owners.length > 1 ? 's' : ''}: delete it, or change "log-driver"`
+    return `the ${driver} driver takes: ${accepted.join(', ')} (plus mode, max-buffer-size and cache-*)`
+  }
+
   private hostRules(): void {
     const tlsEntry = this.get('tls')
     const verifyEntry = this.get('tlsverify')
@@ -1461,6 +1880,105 @@ class Validation {
     })
   }
 
+  /**
+   * verifyDaemonSettings (daemon/daemon_unix.go, same in v20.10.24 and docker-v29.7.2), run by
+   * NewDaemon at start: `if conf.CgroupParent != "" && UsingSystemd(conf) { if len(…) <= 6 ||
+   * !strings.HasSuffix(…, ".slice") { … } }`. UsingSystemd is also true when no driver is set on a
+   * cgroup v2 host booted with systemd (the usual case today); this code cannot see the host, so it
+   * only reports when exec-opts names the systemd driver explicitly.
+   */
+  private cgroupParentRule(): void {
+    const entry = this.get('cgroup-parent')
+    const parent = this.str('cgroup-parent')
+    if (entry === undefined || parent === undefined || parent === '' || this.cgroupDriver() !== 'systemd') return
+    if (parent.length > 6 && parent.endsWith('.slice')) return
+    const base = parent.replace(/^\/+|\/+$/g, '').replace(/[^a-zA-Z0-9:_.-]+/g, '-')
+    this.report({
+      code: 'cgroup-parent-not-slice',
+      severity: 'error',
+      key: 'cgroup-parent',
+      node: entry.valueNode,
+      message: `"cgroup-parent" ${JSON.stringify(parent)} is not a systemd slice while exec-opts selects the systemd cgroup driver: dockerd fails at start ('cgroup-parent for systemd cgroup should be a valid slice named as "xxx.slice"')`,
+      checkedAt: 'start',
+      hint: `name a slice, e.g. "${base === '' || base === '.slice' ? 'docker' : base}.slice", or use native.cgroupdriver=cgroupfs`,
+    })
+  }
+
+  /**
+   * The cgroup driver exec-opts selects, as UsingSystemd reads it: before 28.0 getCD takes the first
+   * native.cgroupdriver entry (key case-insensitive, value trimmed); from 28.0 parseExecOptions keeps the last.
+   */
+  private cgroupDriver(): string | undefined {
+    let driver: string | undefined
+    for (const {text} of this.listItems('exec-opts')) {
+      const eq = text.indexOf('=')
+      if (eq < 0 || text.slice(0, eq).trim().toLowerCase() !== 'native.cgroupdriver') continue
+      driver = text.slice(eq + 1).trim()
+      if (!this.atLeast('28.0.0')) return driver
+    }
+    return driver
+  }
+
+  /**
+   * verifyDaemonSettings (daemon/daemon_unix.go, v20.10.24 through docker-v29.7.2), at start:
+   * `if conf.ContainerdNamespace == conf.ContainerdPluginNamespace`. The plugins namespace is
+   * "plugins.moby" unless --containerd-plugins-namespace is passed (no file key can set it). From
+   * 26.0, userns-remap appends "-uid.gid" to the plugins namespace first (RemapContainerdNamespaces),
+   * so the two cannot be equal then.
+   */
+  private containerdNamespaceRule(): void {
+    const entry = this.get('containerd-namespace')
+    const namespace = this.str('containerd-namespace')
+    if (entry === undefined || namespace !== PLUGINS_NAMESPACE) return
+    const remap = this.str('userns-remap')
+    if (remap !== undefined && remap !== '' && this.atLeast('26.0.0')) return
+    this.report({
+      code: 'containerd-namespace-conflict',
+      severity: 'error',
+      key: 'containerd-namespace',
+      node: entry.valueNode,
+      message: `"containerd-namespace" ${JSON.stringify(namespace)} is the namespace dockerd uses for plugins: dockerd fails at start ("containers namespace and plugins namespace cannot be the same"), unless it runs with another --containerd-plugins-namespace`,
+      checkedAt: 'start',
+      hint: 'pick another name, or delete the key for the default "moby"',
+    })
+  }
+
+  /**
+   * nri-opts decodes into opts.NRIOpts with DisallowUnknownFields (daemon/pkg/opts/nri_opts.go,
+   * docker-v29.2.0+) while the file is loaded, so --validate sees these. Go matches the field names
+   * case-insensitively. Before 29.2 the key itself is unknown and reported as key-not-yet instead.
+   */
+  private nriOptsRules(): void {
+    const entry = this.get('nri-opts')
+    if (entry === undefined) return
+    for (const member of entriesOf(entry.valueNode)) {
+      const want = NRI_FIELDS[member.key.toLowerCase()]
+      if (want === undefined) {
+        this.report({
+          code: 'nri-opts-unknown-field',
+          severity: 'error',
+          key: 'nri-opts',
+          node: member.keyNode,
+          message: `"nri-opts" "${member.key}" is not an NRI option: dockerd cannot decode the file ('json: unknown field "${member.key}"')`,
+          checkedAt: 'config',
+          hint: `nri-opts takes ${Object.keys(NRI_FIELDS)
+            .map((k) => `"${k}"`)
+            .join(', ')}`,
+        })
+      } else if (member.valueNode.type !== want && member.valueNode.type !== 'null') {
+        this.report({
+          code: 'wrong-type',
+          severity: 'error',
+          key: 'nri-opts',
+          node: member.valueNode,
+          message: `"nri-opts.${member.key}" must be ${want === 'boolean' ? 'true or false' : 'a string'}, not ${describeJson(member.valueNode)}: ${this.dockerd()} cannot decode the file`,
+          checkedAt: 'config',
+          hint: want === 'boolean' ? 'write true or false without quotes' : 'write the path as a string',
+        })
+      }
+    }
+  }
+
   private miscRules(): void {
     const graph = this.get('graph')
     const dataRoot = this.get('data-root')
@@ -1802,6 +2320,82 @@ function isUint32(text: string): boolean {
   else return false
   return value <= 0xffffffffn
 }
+
+/** strconv.ParseBool. */
+const GO_TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True']
+const GO_FALSE = ['0', 'f', 'F', 'FALSE', 'false', 'False']
+
+function isGoBool(text: string): boolean {
+  return GO_TRUE.includes(text) || GO_FALSE.includes(text)
+}
+
+/** strconv.Atoi (base 10: a sign and digits, no underscores); overflow is not modelled. */
+function isGoInt(text: string): boolean {
+  return /^[+-]?[0-9]+$/.test(text)
+}
+
+/** time.ParseDuration: "0", or numbers each with a unit; overflow is not modelled. */
+function isGoDuration(text: string): boolean {
+  return /^[+-]?(?:0|(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h))+)$/.test(text)
+}
+
+/**
+ * strconv.ParseFloat as far as a size string can reach it. Hexadecimal floats give NaN: whether
+ * valid or not, nothing is reported for them.
+ */
+function goParseFloat(text: string): number | undefined {
+  if (/^[+-]?0[xX]/.test(text)) return Number.NaN
+  if (!/^[+-]?(?:[0-9](?:_?[0-9])*(?:\.(?:[0-9](?:_?[0-9])*)?)?|\.[0-9](?:_?[0-9])*)(?:[eE][+-]?[0-9](?:_?[0-9])*)?$/.test(text)) return undefined
+  return Number(text.replace(/_/g, ''))
+}
+
+/**
+ * go-units FromHumanSize (unit 1000) / RAMInBytes (unit 1024), in bytes, or undefined when
+ * dockerd refuses the text. v20.10 vendors the regexp parser; 23.0+ the parseSize rewrite.
+ */
+function goSize(text: string, modern: boolean, unit = 1024): number | undefined {
+  const multiplier = (letter: string | undefined): number => unit ** (letter === undefined ? 0 : 'kmgtp'.indexOf(letter.toLowerCase()) + 1)
+  if (!modern) {
+    const m = /^([0-9]+(?:\.[0-9]+)?) ?([kKmMgGtTpP])?[iI]?[bB]?$/.exec(text)
+    return m === null ? undefined : Math.trunc(Number(m[1]) * multiplier(m[2]))
+  }
+  let sep = -1
+  for (let i = text.length - 1; i >= 0 && sep < 0; i--) if ('0123456789. '.includes(text.charAt(i))) sep = i
+  if (sep < 0) return undefined
+  const num = text.charAt(sep) === ' ' ? text.slice(0, sep) : text.slice(0, sep + 1)
+  const suffix = text.slice(sep + 1).toLowerCase()
+  const size = goParseFloat(num)
+  if (size === undefined || size < 0) return undefined
+  if (suffix === '' || suffix === 'b') return Math.trunc(size)
+  const letter = suffix.charAt(0)
+  if (!'kmgtp'.includes(letter) || suffix.length > 3) return undefined
+  if ((suffix.length === 2 && suffix !== `${letter}b`) || (suffix.length === 3 && suffix !== `${letter}ib`)) return undefined
+  return Math.trunc(size * multiplier(letter))
+}
+
+/** daemon/logger/syslog facilities (numbers 0-23 are accepted too). */
+const SYSLOG_FACILITIES = [
+  'kern',
+  'user',
+  'mail',
+  'daemon',
+  'auth',
+  'syslog',
+  'lpr',
+  'news',
+  'uucp',
+  'cron',
+  'authpriv',
+  'ftp',
+  'local0',
+  'local1',
+  'local2',
+  'local3',
+  'local4',
+  'local5',
+  'local6',
+  'local7',
+]
 
 /** MaxAPIVersion per engine release (section 5), for min-api-version's upper bound. */
 function maxApiVersion(version: string): number {

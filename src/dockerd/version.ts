@@ -1,12 +1,15 @@
 // Single functions, not the whole of semver: every dockcfg invocation loads this module.
 import coerce from 'semver/functions/coerce.js'
 
+import {UsageError} from '../cli/errors.js'
 import type {System} from '../system/index.js'
 
 /** The dockerd version validation is done for, and where that answer came from. */
 export interface DockerdVersion {
   version: string | undefined
   source: 'flag' | 'installed' | 'assumed'
+  /** Why the version was assumed: a tree's dockerd is never run; a live host may have none. */
+  assumedBecause?: 'tree' | 'no-dockerd'
 }
 
 /**
@@ -16,13 +19,14 @@ export interface DockerdVersion {
  */
 export async function resolveDockerdVersion(system: System, override: string | undefined): Promise<DockerdVersion> {
   if (override !== undefined) {
-    const coerced = coerce(override)
-    return {version: coerced?.version ?? override, source: 'flag'}
+    const coerced = coerce(override.replace(/^docker-/, ''))
+    if (coerced === null) throw new UsageError(`--dockerd-version ${JSON.stringify(override)} is not a version (for example 20.10.24 or 29.7.2)`)
+    return {version: coerced.version, source: 'flag'}
   }
-  if (!system.isLiveHost) return {version: undefined, source: 'assumed'}
+  if (!system.isLiveHost) return {version: undefined, source: 'assumed', assumedBecause: 'tree'}
   const result = await system.processes.run('dockerd', ['--version'], {timeoutMs: 5000})
   const version = result.exitCode === 0 ? parseDockerdVersion(result.stdout) : undefined
-  return version === undefined ? {version: undefined, source: 'assumed'} : {version, source: 'installed'}
+  return version === undefined ? {version: undefined, source: 'assumed', assumedBecause: 'no-dockerd'} : {version, source: 'installed'}
 }
 
 /** "Docker version 20.10.24+dfsg1, build 5d6db84" -> "20.10.24". */

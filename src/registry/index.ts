@@ -245,21 +245,24 @@ export function closestKey(typed: string, version?: string): string | undefined 
   const normal = typed.toLowerCase().replace(/_/g, '-')
   let best: {key: string; distance: number} | undefined
   for (const key of usableKeys(version)) {
-    const distance = levenshtein(normal, key)
+    const distance = editDistance(normal, key)
     if (best === undefined || distance < best.distance) best = {key, distance}
   }
   if (best === undefined) return undefined
   return best.distance <= Math.max(1, Math.floor(best.key.length / 3)) ? best.key : undefined
 }
 
-function levenshtein(a: string, b: string): number {
-  let previous = Array.from({length: b.length + 1}, (_, i) => i)
+/** Edit distance counting a swap of two neighbours as one typo ("mut" -> "mtu"): optimal string alignment. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({length: a.length + 1}, (_, i) => Array.from({length: b.length + 1}, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
+  const at = (i: number, j: number) => d[i]?.[j] ?? 0
   for (let i = 1; i <= a.length; i++) {
-    const current = [i]
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1))
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1)
+      ;(d[i] as number[])[j] = best
     }
-    previous = current
   }
-  return previous[b.length] ?? 0
+  return at(a.length, b.length)
 }

@@ -133,6 +133,17 @@ describe('dockcfg set / get / unset', () => {
     expect(await r.read(FILE)).toBe('{\n  "debug": true\n}\n')
   })
 
+  it('unset: removes a key dockerd does not know (the repair), refuses one that is nowhere (a typo)', async () => {
+    const r = await root({[FILE]: '{\n  "mtu": 1400,\n  "mut": 1400\n}\n'})
+    expect((await runCli(['unset', 'mut', '--root', r.root, ...V])).exitCode).toBe(0)
+    expect(await r.read(FILE)).toBe('{\n  "mtu": 1400\n}\n')
+    const typo = await runCli(['unset', 'mut', '--root', r.root, ...V])
+    expect(typo.exitCode).toBe(2)
+    expect(typo.stderr).toMatch(/unknown daemon\.json key "mut"; did you mean "mtu"\?/)
+    // A known key that is not set: nothing to do, success (idempotent).
+    expect((await runCli(['unset', 'bip', '--root', r.root, ...V])).exitCode).toBe(0)
+  })
+
   it('warns about what the change introduces, not about what the file already had', async () => {
     const r = await root({[FILE]: '{"hosts": ["tcp://127.0.0.1:2375"]}\n'})
     const quiet = await runCli(['set', 'debug', 'true', '--root', r.root, ...V])
@@ -195,7 +206,17 @@ describe('dockcfg validate', () => {
   it('says which version it validated for when none is known', async () => {
     const r = await root({[FILE]: '{}'})
     const result = await runCli(['validate', '--root', r.root])
-    expect(result.stderr).toMatch(/newest dockerd/)
+    expect(result.stderr).toMatch(/newest dockerd dockcfg knows \(a tree's dockerd is not run; say which with --dockerd-version\)/)
+  })
+
+  it('refuses a --dockerd-version that is not a version instead of claiming to have used it', async () => {
+    const r = await root({[FILE]: '{}'})
+    const result = await runCli(['validate', '--root', r.root, '--dockerd-version', 'garbage'])
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toMatch(/--dockerd-version "garbage" is not a version/)
+    const prefixed = await runCli(['validate', '--root', r.root, '--dockerd-version', 'docker-v20.10.24+dfsg1'])
+    expect(prefixed.exitCode).toBe(0)
+    expect(prefixed.stderr).toMatch(/checked against dockerd 20\.10\.24 \(flag\)/)
   })
 })
 
@@ -205,7 +226,16 @@ describe('dockcfg keys and help', () => {
     expect(all.exitCode).toBe(0)
     expect(all.stdout).toMatch(/^bip\s+string\s+--bip\s+restart/m)
     const one = await runCli(['keys', 'hosts', '--json'])
-    expect(one.json<{keys: Array<{flags: string[]}>}>().keys[0]?.flags).toContain('-H/--host…')
+    // The registry's facts, structured: no display strings to parse.
+    expect(one.json<{keys: unknown[]}>().keys[0]).toMatchObject({
+      key: 'hosts',
+      kind: 'string-list',
+      flags: [{long: 'host', short: 'H', repeatable: true, namedKey: 'hosts'}],
+      reload: 'restart',
+    })
+    const removed = await runCli(['keys', 'cluster-store', '--json'])
+    expect(removed.json<{keys: unknown[]}>().keys[0]).toMatchObject({key: 'cluster-store', removed: expect.stringMatching(/^\d+\.\d+\.\d+$/) as unknown})
+    expect((await runCli(['keys', 'hosts'])).stdout).toMatch(/^flags +-H\/--host…$/m)
   })
 
   it('shows the exit-code table in the root help', async () => {

@@ -25,6 +25,83 @@ describe('parseDaemonJson', () => {
     expect(p.findings[0]?.message).toMatch(message)
   })
 
+  // One finding per problem, at the offending token, saying what is really there. jsonc-parser
+  // reports some problems twice or adds follow-on errors while recovering; those are not findings.
+  it.each([
+    ['a trailing comma before }', '{\n  "debug": true,\n}\n', 3, 1, 'trailing comma before }: dockerd refuses trailing commas in daemon.json'],
+    [
+      'an invalid literal (no trailing comma invented after it)',
+      '{"debug": tru}',
+      1,
+      11,
+      'invalid value "tru" (true, false, null, a number, a string, an array or an object expected)',
+    ],
+    ['a mis-cased literal in an array', '{"dns": [True]}', 1, 10, 'invalid value "True" (true, false, null, a number, a string, an array or an object expected)'],
+    ['an unquoted key without echoing a missing key and value', '{debug: true}', 1, 2, 'invalid character "debug": this is not JSON (strings need double quotes)'],
+    ['a missing value that is not a trailing comma', '{"debug": }', 1, 11, 'expected a value, found "}"'],
+    ['a doubled comma', '{"debug": true,, "tls": false}', 1, 16, 'expected a quoted key name, found ","'],
+    ['a } closing an array', '{"dns": ["1.1.1.1" }, "debug": true}', 1, 20, 'expected , or ] but found "}"'],
+  ])('reports %s once', (_, text, line, column, message) => {
+    for (const dockerdVersion of ['20.10.24', undefined]) {
+      const p = parseDaemonJson(text, F, {dockerdVersion})
+      expect(p.decodable).toBe(false)
+      expect(p.findings).toEqual([{code: 'json-syntax', severity: 'error', message, file: F, line, column, checkedAt: 'config'}])
+    }
+  })
+
+  it('reports an object without a key once, not the } that closes it or the one that closes the file', () => {
+    // The shape of the falenn-awsk8s corpus file: a template left an anonymous object in the settings.
+    const text = '{\n  "debug": true,\n  {\n    "registry-mirrors": ["https://mirror.example"]\n  }\n}\n'
+    for (const dockerdVersion of ['20.10.24', undefined]) {
+      expect(parseDaemonJson(text, F, {dockerdVersion}).findings).toEqual([
+        {
+          code: 'json-syntax',
+          severity: 'error',
+          message: 'expected a quoted key name, found "{": an object inside an object needs a key ("name": {...})',
+          file: F,
+          line: 3,
+          column: 3,
+          checkedAt: 'config',
+        },
+      ])
+    }
+  })
+
+  it('reports every comment and trailing comma, each once', () => {
+    const p = parseDaemonJson('{\n  // c\n  "dns": ["1.1.1.1",],\n  /* d */ "debug": true,\n}', F)
+    expect(p.findings.map((f) => `${f.code}@${f.line}:${f.column} ${f.message.split(':')[0]}`)).toEqual([
+      'json-comment@2:3 comments are not JSON',
+      'json-syntax@3:21 trailing comma before ]',
+      'json-comment@4:3 comments are not JSON',
+      'json-syntax@5:1 trailing comma before }',
+    ])
+  })
+
+  it('says a file without braces is not a JSON object, once, at its first token', () => {
+    // The shape of the jodumont corpus file: the members of an object without the { }.
+    const text = '"experimental": false,\n"live-restore": true\n'
+    for (const dockerdVersion of ['20.10.24', undefined]) {
+      const p = parseDaemonJson(text, F, {dockerdVersion})
+      expect(p.decodable).toBe(false)
+      expect(p.findings).toEqual([
+        {
+          code: 'json-not-object',
+          severity: 'error',
+          message:
+            'daemon.json must be a JSON object {...}: dockerd reads its settings from one; found a string "experimental", followed by more data at line 1, column 15 (are the enclosing { } missing?)',
+          file: F,
+          line: 1,
+          column: 1,
+          checkedAt: 'config',
+          hint: 'put the settings between { and }',
+        },
+      ])
+    }
+    expect(parseDaemonJson('["debug"]', F).findings).toMatchObject([
+      {code: 'json-not-object', message: 'daemon.json must be a JSON object {...}: dockerd reads its settings from one; found an array'},
+    ])
+  })
+
   it('handles the version differences of dockerd 20.10 and 23.0+', () => {
     // Empty file: 20.10 says EOF, 23+ accepts it.
     expect(parseDaemonJson('', F, {dockerdVersion: '20.10.24'}).decodable).toBe(false)

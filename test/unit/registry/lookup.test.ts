@@ -211,6 +211,9 @@ describe('usableKeys / closestKey', () => {
     expect(closestKey('registry-mirror')).toBe('registry-mirrors')
     expect(closestKey('dns_search')).toBe('dns-search')
     expect(closestKey('bipp')).toBe('bip')
+    // Two neighbours swapped is one typo.
+    expect(closestKey('mut')).toBe('mtu')
+    expect(closestKey('debgu')).toBe('debug')
     expect(closestKey('xyzzy-frobnicate')).toBeUndefined()
   })
 })
