@@ -25,7 +25,7 @@ const NEW_FILE_FORMAT: FormattingOptions = {tabSize: 2, insertSpaces: true, eol:
  * Throws InvalidConfigError when the current text cannot be edited safely (it does not parse) or
  * when the result would not be strict JSON.
  */
-export function planDaemonJsonEdit(before: string | undefined, changes: readonly KeyChange[], file = 'daemon.json'): EditPlan {
+export function planDaemonJsonEdit(before: string | undefined, changes: readonly KeyChange[], file = 'daemon.json', options: {dropBom?: boolean} = {}): EditPlan {
   const original = before ?? ''
   const hadBom = original.startsWith('\ufeff')
   let text = hadBom ? original.slice(1) : original
@@ -64,7 +64,8 @@ export function planDaemonJsonEdit(before: string | undefined, changes: readonly
   if (Object.keys(current).length === 0) text = `{}${/\r?\n$/.test(original) ? (format.eol ?? '\n') : ''}`
   // A new file gets a final newline; an existing one keeps whatever ending it had.
   if (original.trim() === '' && !text.endsWith('\n')) text += '\n'
-  const after = (hadBom ? '\ufeff' : '') + text
+  // The mark is kept (it is the user's byte) unless the target dockerd cannot decode it.
+  const after = (hadBom && !options.dropBom ? '\ufeff' : '') + text
 
   const check = parseDaemonJson(after, file)
   if (!check.decodable || !deepEqual(check.value, current)) {

@@ -34,8 +34,11 @@ export interface DaemonJsonPlan {
  */
 export async function planDaemonJsonChanges(system: System, configFile: string, changes: readonly KeyChange[], dockerdVersion: string | undefined): Promise<DaemonJsonPlan> {
   const document = await loadDaemonJson(system, configFile, dockerdVersion)
-  if (document.exists && !document.parsed.decodable) throw unparsable(document)
-  const edit = planDaemonJsonEdit(document.exists ? document.text : undefined, changes, configFile)
+  // An empty file or a byte-order mark makes 20.10 refuse the file, but any edit repairs it: the
+  // editor writes a whole object, without the mark that dockerd cannot decode.
+  const errors = document.parsed.findings.filter((f) => f.severity === 'error')
+  if (document.exists && !document.parsed.decodable && !errors.every((f) => REPAIRED_BY_EDITING.has(f.code))) throw unparsable(document)
+  const edit = planDaemonJsonEdit(document.exists ? document.text : undefined, changes, configFile, {dropBom: errors.some((f) => f.code === 'json-bom')})
   const before = findingsOf(document.parsed, dockerdVersion)
   const candidate = parseDaemonJson(edit.after, configFile, {dockerdVersion})
   const findings = findingsOf(candidate, dockerdVersion)
@@ -62,6 +65,8 @@ export async function planDaemonJsonChanges(system: System, configFile: string, 
   }
   return plan
 }
+
+const REPAIRED_BY_EDITING = new Set(['json-empty', 'json-bom'])
 
 /** Reload is enough only when every changed key is one dockerd re-reads on SIGHUP. */
 export function activationFor(changedKeys: readonly string[]): Activation {

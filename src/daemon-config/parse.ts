@@ -71,7 +71,7 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
       line: 1,
       column: 1,
       checkedAt: 'config',
-      hint: 'remove the byte-order mark (dockcfg writes files without one)',
+      hint: 'remove the byte-order mark (any dockcfg set or unset for this dockerd version drops it)',
     })
   }
 

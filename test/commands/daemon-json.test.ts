@@ -133,6 +133,23 @@ describe('dockcfg set / get / unset', () => {
     expect(await r.read(FILE)).toBe('{\n  "debug": true\n}\n')
   })
 
+  it('repairs what only an edit can repair for 20.10: an empty file, a byte-order mark', async () => {
+    const empty = await root({[FILE]: '\n'})
+    expect((await runCli(['set', 'mtu', '1400', '--root', empty.root, '--dockerd-version', '20.10.24'])).exitCode).toBe(0)
+    expect(await empty.read(FILE)).toBe('{\n  "mtu": 1400\n}\n')
+    const bom = await root({[FILE]: '\ufeff{"debug": true}\n'})
+    expect((await runCli(['set', 'mtu', '1400', '--root', bom.root, '--dockerd-version', '20.10.24'])).exitCode).toBe(0)
+    expect(await bom.read(FILE)).toBe('{"debug": true,"mtu": 1400}\n')
+    expect((await runCli(['validate', '--root', bom.root, '--dockerd-version', '20.10.24'])).exitCode).toBe(0)
+    // dockerd 23+ decodes the mark: it is the user's byte and stays.
+    const kept = await root({[FILE]: '\ufeff{"debug": true}\n'})
+    expect((await runCli(['set', 'mtu', '1400', '--root', kept.root, ...V])).exitCode).toBe(0)
+    expect(await kept.read(FILE)).toBe('\ufeff{"debug": true,"mtu": 1400}\n')
+    // Anything else that does not parse is still the user's to fix.
+    const broken = await root({[FILE]: '{"debug": true,}\n'})
+    expect((await runCli(['set', 'mtu', '1400', '--root', broken.root, '--dockerd-version', '20.10.24'])).exitCode).toBe(3)
+  })
+
   it('unset: removes a key dockerd does not know (the repair), refuses one that is nowhere (a typo)', async () => {
     const r = await root({[FILE]: '{\n  "mtu": 1400,\n  "mut": 1400\n}\n'})
     expect((await runCli(['unset', 'mut', '--root', r.root, ...V])).exitCode).toBe(0)
