@@ -28,7 +28,10 @@ automatic rollback if dockerd does not come back.`
     '<%= config.bin %> set debug true --dry-run',
     '<%= config.bin %> set labels env=prod --root /mnt/image',
   ]
+  // Not strict: a list or map takes several value words. oclif would then print every argument as
+  // repeatable (`KEY...`), so the usage is spelled out.
   static override strict = false
+  static override usage = ['set KEY VALUE... [FLAGS]', 'set KEY --json-value JSON [FLAGS]']
   static override args = {
     key: Args.string({description: 'daemon.json key (dockcfg keys lists them)', required: true}),
     value: Args.string({description: 'value word(s)', required: false}),
