@@ -73,7 +73,10 @@ require.cache[filename] = bundle
 script.runInThisContext().call(bundle.exports, bundle.exports, require, bundle, filename, path.dirname(filename))
 bundle.loaded = true
 
-if (cacheEnabled && (cachedData === undefined || script.cachedDataRejected)) {
+// DOCKCFG_CODE_CACHE=refresh rewrites the cache even when it was used: what this run compiled is
+// added to what the cache held (the build runs several commands this way, scripts/build.js).
+const refresh = process.env.DOCKCFG_CODE_CACHE === 'refresh'
+if (cacheEnabled && (cachedData === undefined || script.cachedDataRejected || refresh)) {
   // At exit, so the cache also holds the functions this run compiled lazily. A rejected cache (V8
   // flags changed, say) is replaced. A read-only install simply runs without one; the rename keeps
   // concurrent first runs from reading half a file.

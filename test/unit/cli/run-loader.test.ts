@@ -77,6 +77,22 @@ describe('bin/run.js', () => {
     expect(statSync(twoCache).mode & 0o777).toBe(0o644)
   })
 
+  it('DOCKCFG_CODE_CACHE=refresh adds what a run compiled to the cache (how the build warms it)', () => {
+    // Code that only runs with an argument: compiled lazily, by the second run only.
+    writeFileSync(
+      join(pkg, 'dist/dockcfg.cjs'),
+      `exports.main = async () => { if (process.argv[2] === 'more') { ${Array.from({length: 50}, (_, i) => `(function f${i}(a) { return a.map((x) => x * ${i}).filter(Boolean).join(); })([1, 2, 3]);`).join(' ')} } process.stdout.write('ok') }\n`,
+    )
+    run()
+    const [file] = cacheFiles()
+    const first = statSync(join(pkg, 'dist/code-cache', file as string)).size
+    // Without refresh the cache is kept as it is.
+    spawnSync(process.execPath, [join(pkg, 'bin/run.js'), 'more'], {encoding: 'utf8'})
+    expect(statSync(join(pkg, 'dist/code-cache', file as string)).size).toBe(first)
+    spawnSync(process.execPath, [join(pkg, 'bin/run.js'), 'more'], {encoding: 'utf8', env: {...process.env, DOCKCFG_CODE_CACHE: 'refresh'}})
+    expect(statSync(join(pkg, 'dist/code-cache', file as string)).size).toBeGreaterThan(first)
+  })
+
   it('writes no cache under NODE_DISABLE_COMPILE_CACHE, and runs all the same', () => {
     writeFileSync(join(pkg, 'dist/dockcfg.cjs'), bundleSource('one'))
     expect(JSON.parse(run({NODE_DISABLE_COMPILE_CACHE: '1'}).stdout).tag).toBe('one')
