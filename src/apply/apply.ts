@@ -15,6 +15,7 @@ import {clearPending, isAbandoned, type PendingApply, readPending, writePending}
 import {stagePlannedFiles} from './planned-files.js'
 import {preflight, type PreflightOutcome} from './preflight.js'
 import {type VerifyItem, verifyLive} from './verify.js'
+import {errorLines} from '../daemon-config/findings.js'
 
 /**
  * What the apply engine needs to know about a tree (live or planned): the daemon.json in force,
@@ -120,8 +121,7 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
 
   const planned = await inspect(new OverlayFileSystem(system.fs, changes))
   if (planned.errors.length > 0) {
-    const lines = planned.errors.map((f) => `  ${f.file ?? ''}${f.line ? `:${f.line}` : ''}${f.column ? `:${f.column}` : ''}: ${f.message}`)
-    throw new InvalidConfigError(`dockerd would refuse the result; nothing was written:\n${lines.join('\n')}`, {details: planned.errors})
+    throw new InvalidConfigError(`dockerd would refuse the result; nothing was written:\n${errorLines(planned.errors)}`, {details: planned.errors})
   }
   if (options.dryRun) return {...base, pending: activation === 'none' ? undefined : activation}
   const abandoned = await abandonedApply(system)

@@ -28,3 +28,17 @@ export interface Finding {
 export function hasErrors(findings: readonly Finding[]): boolean {
   return findings.some((f) => f.severity === 'error')
 }
+
+/** `FILE:LINE:COL` as far as known (compiler style), the one spelling every message uses. */
+export function locationOf(f: Finding, fallbackFile = ''): string {
+  const file = f.file ?? fallbackFile
+  return `${file}${f.line ? `:${f.line}${f.column ? `:${f.column}` : ''}` : ''}`
+}
+
+/** Error findings as the indented lines of a thrown error's message. */
+export function errorLines(findings: readonly Finding[], fallbackFile = ''): string {
+  return findings
+    .filter((f) => f.severity === 'error')
+    .map((f) => `  ${locationOf(f, fallbackFile)}: ${f.message}`)
+    .join('\n')
+}

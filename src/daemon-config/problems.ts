@@ -1,5 +1,6 @@
 import {InvalidConfigError, UsageError} from '../cli/errors.js'
 import {closestKey} from '../registry/index.js'
+import {errorLines} from './findings.js'
 import type {DaemonJsonDocument} from './load.js'
 
 export function unknownKey(key: string): UsageError {
@@ -10,8 +11,7 @@ export function unknownKey(key: string): UsageError {
 }
 
 export function unparsable(doc: DaemonJsonDocument): InvalidConfigError {
-  const lines = doc.parsed.findings.filter((f) => f.severity === 'error').map((f) => `  ${f.file}:${f.line}:${f.column}: ${f.message}`)
-  return new InvalidConfigError(`${doc.path} is not valid JSON, so dockerd refuses it and dockcfg will not edit it:\n${lines.join('\n')}`, {
+  return new InvalidConfigError(`${doc.path} is not valid JSON, so dockerd refuses it and dockcfg will not edit it:\n${errorLines(doc.parsed.findings, doc.path)}`, {
     remedy: 'fix it by hand (dockcfg validate lists every problem), then run the command again',
     details: doc.parsed.findings,
   })
