@@ -1,12 +1,13 @@
 import * as path from 'node:path'
 
 import type {FileChange} from '../changes/change-set.js'
+import {fileReadingKeys} from '../registry/index.js'
 import type {System} from '../system/index.js'
 import {jsonObject} from './config-diff.js'
 import {scratchDir} from './preflight.js'
 
-/** daemon.json keys that name a file dockerd reads while loading its configuration. */
-const FILE_KEYS = ['tlscacert', 'tlscert', 'tlskey', 'seccomp-profile'] as const
+/** daemon.json keys that name a file dockerd reads while loading its configuration (OptionSpec.readsFile). */
+const FILE_KEYS = fileReadingKeys()
 
 /**
  * Preflight runs before anything is written, but dockerd reads the files some keys name (TLS

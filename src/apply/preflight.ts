@@ -3,6 +3,7 @@ import {randomBytes} from 'node:crypto'
 import gte from 'semver/functions/gte.js'
 
 import {type ParsedDockerdArgv, parseDockerdArgv} from '../dockerd/argv.js'
+import {hostResourceFlags, hostResourceKeys} from '../registry/index.js'
 import type {System} from '../system/index.js'
 
 /**
@@ -20,10 +21,13 @@ export interface PreflightOutcome {
 
 const TRIAL_TIMEOUT_MS = 30_000
 
-/** Flags that point at host resources; the trial replaces them with scratch ones. */
-const TRIAL_REPLACED_FLAGS = new Set(['host', 'data-root', 'exec-root', 'pidfile', 'containerd', 'config-file', 'graph', 'validate'])
+/**
+ * Flags that point at host resources (OptionSpec/FlagOnlySpec.hostResource); the trial replaces them
+ * with scratch ones. And --validate: the trial decides itself what dockerd does (it must start).
+ */
+const TRIAL_REPLACED_FLAGS = new Set([...hostResourceFlags(), 'validate'])
 /** The same, as daemon.json keys. */
-const TRIAL_REPLACED_KEYS = ['hosts', 'data-root', 'exec-root', 'pidfile', 'containerd', 'graph']
+const TRIAL_REPLACED_KEYS = hostResourceKeys()
 
 export async function preflight(
   system: System,

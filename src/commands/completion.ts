@@ -20,6 +20,8 @@ export default class Completion extends DockcfgCommand {
           .map(([name]) => name)
           .filter((name) => !['root', 'config-file', 'dockerd-version', 'json', 'help'].includes(name)),
         takesKey: ['get', 'set', 'unset', 'keys'].includes(c.id),
+        // `set KEY <TAB>` offers the registry's accepted values for keys with a closed set.
+        takesValue: c.id === 'set',
       }))
     const keys = usableKeys()
     const script = args.shell === 'zsh' ? zshCompletion(commands, keys) : bashCompletion(commands, keys)

@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 
 import {DockcfgCommand} from '../cli/base-command.js'
-import {describeOption, flagText, listOptions, type OptionSummary, versionsText} from '../registry/describe.js'
+import {describeOption, flagText, listOptions, type OptionSummary, rangeText, valuesText, versionsText} from '../registry/describe.js'
 import {renderTable} from '../output/table.js'
 
 export type KeysResult = {keys: OptionSummary[]}
@@ -48,8 +48,16 @@ function renderDetail(k: OptionSummary): string {
           : 'not checked by dockerd',
     ],
     ['default', k.default === undefined ? '-' : JSON.stringify(k.default)],
+    ...optionalRow('values', valuesText(k)),
+    ...optionalRow('range', rangeText(k)),
+    ...optionalRow('reads file', k.readsFile ? 'dockerd reads the named file while loading its configuration' : undefined),
     ['live value', k.observable ?? 'not observable through the API'],
     ['description', k.description],
   ]
   return rows.map(([name, value]) => `${name.padEnd(12)} ${value}`).join('\n')
+}
+
+/** A detail row only for keys that have the fact. */
+function optionalRow(name: string, value: string | undefined): Array<[string, string]> {
+  return value === undefined ? [] : [[name, value]]
 }

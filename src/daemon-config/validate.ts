@@ -11,6 +11,7 @@ import {
   optionStatus,
   rejectedStructKey,
   usableKeys,
+  valueVerdict,
   versionAtLeast,
 } from '../registry/index.js'
 import type {OptionSpec} from '../registry/types.js'
@@ -62,16 +63,6 @@ interface Report {
 // Spelled out rather than parsed at load: parsing would compile Node's IPv6 pattern on every start,
 // for a rule that only IPv6 configurations reach.
 const LINK_LOCAL_V6: Cidr = {family: 6, address: 0xfe80n << 112n, prefix: 64}
-
-/**
- * Storage drivers dropped from dockerd. Not in dockerd-options.md: the versions are where
- * daemon/graphdriver/{aufs,overlay,devmapper} disappear from moby's tags.
- */
-const RETIRED_STORAGE_DRIVERS: Readonly<Record<string, {removed: string}>> = {
-  aufs: {removed: '24.0.0'},
-  overlay: {removed: '24.0.0'},
-  devicemapper: {removed: '25.0.0'},
-}
 
 /** An option name a log driver accepts, from dockerd `since` and up to (not including) `until`. */
 type LogOptName = string | {name: string; since?: string; until?: string}
@@ -692,6 +683,8 @@ class Validation {
   }
 
   private crossKeyRules(): void {
+    // First: mtuRule asks the registry whether the value is in range, zeroValueRule whether an error was reported.
+    this.registryValueRules()
     this.bridgeRules()
     this.bridgeV6Rules()
     this.mtuRule()
@@ -699,18 +692,49 @@ class Validation {
     this.addressPoolRules()
     this.labelRules()
     this.registryRules()
-    this.logRules()
     this.logOptsRules()
     this.hostRules()
     this.firewallRules()
-    this.counterRules()
-    this.modeRules()
+    this.execOptsRules()
     this.runtimeRules()
     this.cgroupParentRule()
     this.containerdNamespaceRule()
     this.nriOptsRules()
     this.miscRules()
     this.zeroValueRule()
+  }
+
+  /**
+   * The registry's value rules for every key: closed value sets and retired values of string keys
+   * (OptionSpec.values), bounds of integer keys (OptionSpec.range). Code, severity, message and hint
+   * come from the row's refusal.
+   */
+  private registryValueRules(): void {
+    for (const [key, entry] of this.typed) {
+      const spec = findOption(key)
+      if (spec === undefined) continue
+      const verdict = valueVerdict(spec, entry.value, this.version)
+      if (verdict === undefined) continue
+      const {refusal, hint, retired, range} = verdict
+      const fields: Record<string, string | undefined> = {
+        key: `"${key}"`,
+        value: typeof entry.value === 'string' ? JSON.stringify(entry.value) : String(entry.value),
+        raw: String(entry.value),
+        dockerd: this.dockerd(),
+        removed: retired?.removed,
+        min: range?.min === undefined ? undefined : String(range.min),
+        max: range?.max === undefined ? undefined : String(range.max),
+      }
+      this.report({
+        code: refusal.code,
+        severity: refusal.severity ?? 'error',
+        key,
+        node: entry.valueNode,
+        message: fillTemplate(refusal.message, fields),
+        checkedAt: refusal.checkedAt,
+        hint: hint === undefined ? undefined : fillTemplate(hint, fields),
+      })
+    }
   }
 
   private bridgeRules(): void {
@@ -932,34 +956,13 @@ class Validation {
     }
   }
 
+  /** The bounds themselves are registry rows (OptionSpec.range); this is the IPv6 minimum while ipv6 is on. */
   private mtuRule(): void {
     const entry = this.get('mtu')
     const mtu = this.num('mtu')
-    if (entry === undefined || mtu === undefined) return
-    if (mtu < 0) {
-      const config = this.atLeast('23.0.0')
-      this.report({
-        code: 'mtu-negative',
-        severity: 'error',
-        key: 'mtu',
-        node: entry.valueNode,
-        message: config
-          ? `"mtu" ${mtu} is negative: ${this.dockerd()} refuses the configuration ("invalid default MTU: ${mtu}")`
-          : `"mtu" ${mtu} is negative: ${this.dockerd()} does not check it, the kernel refuses it when the bridge is set up`,
-        checkedAt: config ? 'config' : 'start',
-        hint: 'use 1500, or the MTU of the host uplink',
-      })
-    } else if (mtu > 0 && (mtu < 68 || mtu > 65535)) {
-      this.report({
-        code: 'mtu-out-of-range',
-        severity: 'warning',
-        key: 'mtu',
-        node: entry.valueNode,
-        message: `"mtu" ${mtu} is outside 68..65535: dockerd accepts it (no upper bound) but the kernel refuses it when the bridge or a container interface is set up`,
-        checkedAt: 'start',
-        hint: 'use 1500, or the MTU of the host uplink',
-      })
-    } else if (mtu > 0 && mtu < 1280 && this.bool('ipv6') === true) {
+    const spec = findOption('mtu')
+    if (entry === undefined || mtu === undefined || spec === undefined) return
+    if (mtu > 0 && mtu < 1280 && this.bool('ipv6') === true && valueVerdict(spec, mtu, this.version) === undefined) {
       this.report({
         code: 'mtu-out-of-range',
         severity: 'warning',
@@ -1138,40 +1141,6 @@ class Validation {
         message: `insecure registry ${JSON.stringify(text)}: ${problem.message}`,
         checkedAt: 'start',
         hint: 'write host[:port] or a CIDR, e.g. "registry.local:5000" or "10.0.0.0/8"',
-      })
-    }
-  }
-
-  private logRules(): void {
-    const levelEntry = this.get('log-level')
-    const level = this.str('log-level')
-    if (levelEntry !== undefined && level !== undefined && level !== '') {
-      const modern = this.atLeast('25.0.0')
-      const valid = ['panic', 'fatal', 'error', 'warn', 'info', 'debug', 'trace', ...(modern ? [] : ['warning'])]
-      if (!valid.includes(level.toLowerCase())) {
-        const config = this.atLeast('23.0.0')
-        this.report({
-          code: 'log-level-invalid',
-          severity: 'error',
-          key: 'log-level',
-          node: levelEntry.valueNode,
-          message: `"log-level" ${JSON.stringify(level)} is not a level ${this.dockerd()} accepts ("invalid logging level: ${level}")`,
-          checkedAt: config ? 'config' : 'start',
-          hint: level.toLowerCase() === 'warning' ? 'write "warn" ("warning" was accepted up to dockerd 24)' : 'use one of debug, info, warn, error, fatal',
-        })
-      }
-    }
-    const formatEntry = this.get('log-format')
-    const format = this.str('log-format')
-    if (formatEntry !== undefined && format !== undefined && format !== '' && format !== 'text' && format !== 'json') {
-      this.report({
-        code: 'log-format-invalid',
-        severity: 'error',
-        key: 'log-format',
-        node: formatEntry.valueNode,
-        message: `"log-format" ${JSON.stringify(format)} is not text or json: dockerd refuses the configuration ("invalid log format: ${format}")`,
-        checkedAt: 'config',
-        hint: 'use "text" or "json"',
       })
     }
   }
@@ -1614,20 +1583,6 @@ class Validation {
       })
     }
 
-    const backendEntry = this.get('firewall-backend')
-    const backend = this.str('firewall-backend')
-    if (backendEntry !== undefined && backend !== undefined && !['', 'iptables', 'nftables'].includes(backend)) {
-      this.report({
-        code: 'firewall-backend-invalid',
-        severity: 'error',
-        key: 'firewall-backend',
-        node: backendEntry.valueNode,
-        message: `"firewall-backend" ${JSON.stringify(backend)}: dockerd refuses the configuration ('invalid firewall-backend: allowed values are "iptables" and "nftables"')`,
-        checkedAt: 'config',
-        hint: 'use "iptables" or "nftables"',
-      })
-    }
-
     const markEntry = this.get('bridge-accept-fwmark')
     const mark = this.str('bridge-accept-fwmark')
     if (markEntry !== undefined && mark !== undefined && mark !== '') {
@@ -1701,75 +1656,7 @@ class Validation {
     }
   }
 
-  private counterRules(): void {
-    const rules: Array<{key: string; min: number; message: (n: number) => string; since?: string}> = [
-      {key: 'max-concurrent-downloads', min: 0, message: (n) => `invalid max concurrent downloads: ${n}`},
-      {key: 'max-concurrent-uploads', min: 0, message: (n) => `invalid max concurrent uploads: ${n}`},
-      // 20.10 refuses 0 attempts too; 23.0 and later only negative numbers.
-      {key: 'max-download-attempts', min: this.atLeast('23.0.0') ? 0 : 1, message: (n) => `invalid max download attempts: ${n}`},
-      {key: 'default-stop-timeout', min: 0, message: (n) => `invalid default stop timeout: ${n}`},
-    ]
-    for (const rule of rules) {
-      const entry = this.get(rule.key)
-      const n = this.num(rule.key)
-      if (entry === undefined || n === undefined || n >= rule.min) continue
-      this.report({
-        code: 'negative-value',
-        severity: 'error',
-        key: rule.key,
-        node: entry.valueNode,
-        message: `"${rule.key}" ${n} is out of range: dockerd refuses the configuration ("${rule.message(n)}")`,
-        checkedAt: 'config',
-        hint: rule.min === 1 ? 'use a positive number' : 'use 0 or a positive number',
-      })
-    }
-    const portEntry = this.get('network-diagnostic-port')
-    const port = this.num('network-diagnostic-port')
-    if (portEntry !== undefined && port !== undefined && (port < 0 || port > 65535)) {
-      const config = this.atLeast('28.0.0')
-      this.report({
-        code: 'port-out-of-range',
-        severity: 'error',
-        key: 'network-diagnostic-port',
-        node: portEntry.valueNode,
-        message: config
-          ? `"network-diagnostic-port" ${port}: dockerd refuses the configuration ("value must be between 0 and 65535")`
-          : `"network-diagnostic-port" ${port} is not a TCP port; the diagnostic server cannot listen`,
-        checkedAt: config ? 'config' : 'start',
-      })
-    }
-  }
-
-  private modeRules(): void {
-    const ipcEntry = this.get('default-ipc-mode')
-    const ipc = this.str('default-ipc-mode')
-    if (ipcEntry !== undefined && ipc !== undefined && !['', 'private', 'shareable'].includes(ipc)) {
-      this.report({
-        code: 'ipc-mode-invalid',
-        severity: 'error',
-        key: 'default-ipc-mode',
-        node: ipcEntry.valueNode,
-        message: `"default-ipc-mode" ${JSON.stringify(ipc)}: dockerd refuses the configuration (default IPC mode must be "shareable" or "private")`,
-        checkedAt: 'config',
-        hint: 'use "private" or "shareable"',
-      })
-    }
-    const nsEntry = this.get('default-cgroupns-mode')
-    const ns = this.str('default-cgroupns-mode')
-    if (nsEntry !== undefined && ns !== undefined && !['', 'host', 'private'].includes(ns)) {
-      const wording = this.atLeast('23.0.0')
-        ? `invalid default cgroup namespace (${ns}): use "host" or "private"`
-        : `default cgroup namespace mode (${ns}) is invalid; use "host" or "private"`
-      this.report({
-        code: 'cgroupns-mode-invalid',
-        severity: 'error',
-        key: 'default-cgroupns-mode',
-        node: nsEntry.valueNode,
-        message: `"default-cgroupns-mode" ${JSON.stringify(ns)}: dockerd refuses the configuration ("${wording}")`,
-        checkedAt: 'config',
-        hint: 'use "private" or "host"',
-      })
-    }
+  private execOptsRules(): void {
     const execChecked = this.atLeast('28.0.0')
     for (const {text, node} of this.listItems('exec-opts')) {
       const eq = text.indexOf('=')
@@ -2007,24 +1894,6 @@ class Validation {
       })
     }
 
-    const driverEntry = this.get('storage-driver')
-    const driver = this.str('storage-driver')
-    const retired = driver === undefined ? undefined : RETIRED_STORAGE_DRIVERS[driver]
-    if (driverEntry !== undefined && retired !== undefined) {
-      const gone = this.atLeast(retired.removed)
-      this.report({
-        code: gone ? 'storage-driver-removed' : 'storage-driver-deprecated',
-        severity: gone ? 'error' : 'warning',
-        key: 'storage-driver',
-        node: driverEntry.valueNode,
-        message: gone
-          ? `the "${driver}" storage driver was removed in dockerd ${retired.removed}: ${this.dockerd()} fails at start`
-          : `the "${driver}" storage driver is deprecated and removed in dockerd ${retired.removed}; images and containers stored with it are lost on upgrade`,
-        checkedAt: 'start',
-        hint: 'migrate to overlay2 (export what you need first: the data does not carry over)',
-      })
-    }
-
     const seccomp = this.get('seccomp-profile')
     if (seccomp !== undefined && seccomp.value === 'builtin' && !this.atLeast('23.0.0')) {
       this.report({
@@ -2096,6 +1965,11 @@ class Validation {
 }
 
 // ---- pure helpers ---------------------------------------------------------------------------
+
+/** A refusal's message or hint with its {placeholders} filled; an unknown or empty one stays as written. */
+function fillTemplate(template: string, fields: Readonly<Record<string, string | undefined>>): string {
+  return template.replace(/\{([a-z]+)\}/g, (whole, name: string) => fields[name] ?? whole)
+}
 
 /** The members of an object node, one per key: the last occurrence wins, as in Go. */
 function entriesOf(objectNode: Node): Entry[] {

@@ -1,7 +1,7 @@
 import {UsageError} from '../cli/errors.js'
 import {closestKey, findOption} from './index.js'
 import {OPTIONS} from './options.js'
-import type {FlagSpec, OptionSpec} from './types.js'
+import type {FlagSpec, IntegerRange, OptionGroup, OptionSpec, ValueRefusal} from './types.js'
 import {byCodeUnits} from '../output/order.js'
 
 /**
@@ -26,6 +26,32 @@ export interface OptionSummary {
   checkedAt: string
   default?: unknown
   observable?: string
+  /** The values a string key takes; "" (unset: the default) always passes and is not listed. */
+  values?: {
+    /** The closed set; absent when other values work too. */
+    allowed?: string[]
+    /** Values dockerd dropped, with the first version that refuses each. */
+    retired?: Array<{value: string; removed: string}>
+    /** dockerd compares lower-cased. */
+    ignoreCase?: true
+  }
+  /** Bounds of an integer key's value, each for the versions in [since, until). */
+  range?: Array<{
+    min?: number
+    max?: number
+    since?: string
+    until?: string
+    /** 0 passes too: dockerd replaces it by the default. */
+    zeroIsDefault?: true
+    /** error: dockerd refuses a value outside; warning: dockerd accepts it, something else fails later. */
+    severity: 'error' | 'warning'
+    note?: string
+  }>
+  /** The value names a file dockerd reads while loading its configuration. */
+  readsFile?: true
+  /** The value points at a resource of the host (sockets, directories, PID file, containerd). */
+  hostResource?: true
+  group?: OptionGroup
   description: string
 }
 
@@ -57,8 +83,58 @@ function summarize(spec: OptionSpec): OptionSummary {
     checkedAt: spec.checkedAt,
     ...(spec.defaultValue === undefined ? {} : {default: spec.defaultValue}),
     ...(spec.observable ? {observable: spec.observable} : {}),
+    ...(spec.values === undefined
+      ? {}
+      : {
+          values: {
+            ...(spec.values.allowed ? {allowed: [...spec.values.allowed]} : {}),
+            ...(spec.values.retired ? {retired: spec.values.retired.map((r) => ({value: r.value, removed: r.removed}))} : {}),
+            ...(spec.values.ignoreCase ? {ignoreCase: true as const} : {}),
+          },
+        }),
+    ...(spec.range === undefined ? {} : {range: spec.range.map(summarizeRange)}),
+    ...(spec.readsFile ? {readsFile: true as const} : {}),
+    ...(spec.hostResource ? {hostResource: true as const} : {}),
+    ...(spec.group ? {group: spec.group} : {}),
     description: spec.description,
   }
+}
+
+function summarizeRange(range: IntegerRange): NonNullable<OptionSummary['range']>[number] {
+  const refusals = (Array.isArray(range.refused) ? range.refused : [range.refused]) as readonly ValueRefusal[]
+  return {
+    ...(range.min === undefined ? {} : {min: range.min}),
+    ...(range.max === undefined ? {} : {max: range.max}),
+    ...(range.since ? {since: range.since} : {}),
+    ...(range.until ? {until: range.until} : {}),
+    ...(range.zeroIsDefault ? {zeroIsDefault: true as const} : {}),
+    // The registry test checks that every refusal of a range has the same severity.
+    severity: refusals[0]?.severity ?? 'error',
+    ...(range.note ? {note: range.note} : {}),
+  }
+}
+
+/** `debug, info, warn (any case); retired: warning (refused from 25.0.0)`. */
+export function valuesText(k: OptionSummary): string | undefined {
+  if (k.values === undefined) return undefined
+  const parts = [
+    k.values.allowed ? k.values.allowed.join(', ') + (k.values.ignoreCase ? ' (any case)' : '') : 'not a closed set',
+    k.values.retired?.length ? `retired: ${k.values.retired.map((r) => `${r.value} (refused from ${r.removed})`).join(', ')}` : undefined,
+  ]
+  return parts.filter(Boolean).join('; ')
+}
+
+/** `>= 0; 68..65535 or 0 (warning only: the kernel's limits; dockerd accepts more)`. */
+export function rangeText(k: OptionSummary): string | undefined {
+  if (k.range === undefined) return undefined
+  return k.range
+    .map((r) => {
+      const bounds = r.min !== undefined && r.max !== undefined ? `${r.min}..${r.max}` : r.min !== undefined ? `>= ${r.min}` : `<= ${r.max}`
+      const versions = r.since || r.until ? ` (${[r.since ? `from ${r.since}` : '', r.until ? `until ${r.until}` : ''].filter(Boolean).join(', ')})` : ''
+      const note = r.severity === 'warning' ? ` (warning only${r.note ? `: ${r.note}` : ''})` : r.note ? ` (${r.note})` : ''
+      return `${bounds}${r.zeroIsDefault ? ' or 0' : ''}${versions}${note}`
+    })
+    .join('; ')
 }
 
 /** `-H/--host…` (… = repeatable), with its version range when narrower than the key's. */

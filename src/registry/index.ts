@@ -3,7 +3,7 @@ import SemVer from 'semver/classes/semver.js'
 import coerce from 'semver/functions/coerce.js'
 
 import {FLAG_ONLY, IGNORED_FLAG_NAME_KEYS, OPTIONS, REJECTED_STRUCT_KEYS} from './options.js'
-import type {FlagOnlySpec, FlagSpec, IgnoredFlagNameKey, OptionSpec, RejectedStructKey} from './types.js'
+import type {FlagOnlySpec, FlagSpec, IgnoredFlagNameKey, IntegerRange, OptionGroup, OptionSpec, RejectedStructKey, RetiredValue, ValueRefusal, VersionRange} from './types.js'
 
 export {FLAG_ONLY, IGNORED_FLAG_NAME_KEYS, OPTIONS, REJECTED_STRUCT_KEYS}
 export type * from './types.js'
@@ -265,4 +265,106 @@ function editDistance(a: string, b: string): number {
     }
   }
   return at(a.length, b.length)
+}
+
+// ---- value rules ------------------------------------------------------------------------------
+
+/** Whether `version` (absent: the newest known) lies in the range. */
+export function inVersions(range: VersionRange, version?: string): boolean {
+  return inRange(effective(version), range.since, range.until)
+}
+
+/** The refusal of a list that applies at `version`: the first whose range holds it. */
+export function refusalAt(refused: ValueRefusal | readonly ValueRefusal[], version?: string): ValueRefusal | undefined {
+  const list = (Array.isArray(refused) ? refused : [refused]) as readonly ValueRefusal[]
+  return list.find((r) => inVersions(r, version))
+}
+
+/** Why dockcfg reports a value: which refusal applies, and what its placeholders refer to. */
+export interface ValueVerdict {
+  refusal: ValueRefusal
+  /** The hint to give: the retired value's once refused, else the refusal's, else one built from the allowed values. */
+  hint?: string
+  /** The retired value it matched (a value-set verdict). */
+  retired?: RetiredValue
+  /** The range it left (a range verdict). */
+  range?: IntegerRange
+}
+
+/** `use "a" or "b"` (`use "a", "b" or "c"`): the hint of a closed value set whose refusal has none. */
+function allowedHint(allowed: readonly string[] | undefined): string | undefined {
+  const quoted = (allowed ?? []).map((v) => JSON.stringify(v))
+  if (quoted.length < 2) return quoted.length === 1 ? `use ${quoted[0]}` : undefined
+  return `use ${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`
+}
+
+/**
+ * The registry's verdict on a key's value at dockerd `version` (OptionSpec.values for strings,
+ * OptionSpec.range for integers): undefined when nothing is to be said. The empty string always
+ * passes (dockerd reads it as unset).
+ */
+export function valueVerdict(spec: OptionSpec, value: unknown, version?: string): ValueVerdict | undefined {
+  if (typeof value === 'string' && spec.values !== undefined) {
+    if (value === '') return undefined
+    const set = spec.values
+    const compared = set.ignoreCase === true ? value.toLowerCase() : value
+    const retired = set.retired?.find((r) => r.value === compared)
+    if (retired !== undefined) {
+      if (!versionAtLeast(version, retired.removed)) return set.deprecated === undefined ? undefined : {refusal: set.deprecated, hint: set.deprecated.hint, retired}
+      const refusal = refusalAt(set.refused, version)
+      return refusal === undefined ? undefined : {refusal, hint: retired.hint ?? refusal.hint ?? allowedHint(set.allowed), retired}
+    }
+    if (set.allowed === undefined || set.allowed.includes(compared)) return undefined
+    const refusal = refusalAt(set.refused, version)
+    return refusal === undefined ? undefined : {refusal, hint: refusal.hint ?? allowedHint(set.allowed)}
+  }
+  if (typeof value === 'number' && spec.range !== undefined) {
+    for (const range of spec.range) {
+      if (!inVersions(range, version)) continue
+      if (value === 0 && range.zeroIsDefault === true) continue
+      if ((range.min === undefined || value >= range.min) && (range.max === undefined || value <= range.max)) continue
+      const refusal = refusalAt(range.refused, version)
+      return refusal === undefined ? undefined : {refusal, hint: refusal.hint, range}
+    }
+  }
+  return undefined
+}
+
+/**
+ * The values `dockcfg set KEY` can offer at `version` (absent: the newest known): a closed set's
+ * values (retired ones until their removal); undefined for a key without a closed set.
+ */
+export function allowedValues(spec: OptionSpec, version?: string): string[] | undefined {
+  const allowed = spec.values?.allowed
+  if (allowed === undefined) return undefined
+  const retired = (spec.values?.retired ?? []).filter((r) => !versionAtLeast(version, r.removed)).map((r) => r.value)
+  return [...allowed, ...retired]
+}
+
+// ---- key attributes as lists --------------------------------------------------------------------
+
+/** Keys whose value names a file dockerd reads while loading its configuration (OptionSpec.readsFile). */
+export function fileReadingKeys(): string[] {
+  return OPTIONS.filter((o) => o.readsFile === true).map((o) => o.key)
+}
+
+/** Keys pointing at a resource of the host (OptionSpec.hostResource). */
+export function hostResourceKeys(): string[] {
+  return OPTIONS.filter((o) => o.hostResource === true).map((o) => o.key)
+}
+
+/**
+ * Long names of every flag, of any version, that points at a resource of the host: the flags of
+ * the hostResource keys and the hostResource flags without a key (`--config-file`).
+ */
+export function hostResourceFlags(): string[] {
+  return [
+    ...OPTIONS.filter((o) => o.hostResource === true).flatMap((o) => o.flags.map((f) => f.long)),
+    ...FLAG_ONLY.filter((only) => only.hostResource === true).map((only) => only.flag.long),
+  ]
+}
+
+/** The keys of a group, in table order. */
+export function groupKeys(group: OptionGroup): string[] {
+  return OPTIONS.filter((o) => o.group === group).map((o) => o.key)
 }

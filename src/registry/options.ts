@@ -1,4 +1,23 @@
-import type {FlagOnlySpec, FlagSpec, IgnoredFlagNameKey, OptionSpec, RejectedStructKey} from './types.js'
+import type {FlagOnlySpec, FlagSpec, IgnoredFlagNameKey, IntegerRange, OptionSpec, RejectedStructKey, VersionRange} from './types.js'
+
+/**
+ * The lower bound dockerd puts on a counter while loading its configuration: `dockerdError` is its
+ * error text ({raw}: the value).
+ */
+function counterRange(min: 0 | 1, dockerdError: string, versions: VersionRange = {}): IntegerRange {
+  return {
+    ...versions,
+    min,
+    refused: {
+      code: 'negative-value',
+      checkedAt: 'config',
+      message: `{key} {value} is out of range: dockerd refuses the configuration ("${dockerdError}")`,
+      hint: min === 1 ? 'use a positive number' : 'use 0 or a positive number',
+    },
+  }
+}
+
+const MTU_HINT = 'use 1500, or the MTU of the host uplink'
 
 /**
  * Every daemon.json key dockerd 20.10 to 29.x knows on Linux (dockerd-options.md sections 1.2-1.5),
@@ -90,6 +109,40 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'config',
     network: true,
     observable: 'GET /networks/bridge: Options["com.docker.network.driver.mtu"]; ip link show docker0 (v25+)',
+    range: [
+      {
+        min: 0,
+        refused: [
+          {
+            since: '23.0.0',
+            code: 'mtu-negative',
+            checkedAt: 'config',
+            message: '{key} {value} is negative: {dockerd} refuses the configuration ("invalid default MTU: {raw}")',
+            hint: MTU_HINT,
+          },
+          {
+            until: '23.0.0',
+            code: 'mtu-negative',
+            checkedAt: 'start',
+            message: '{key} {value} is negative: {dockerd} does not check it, the kernel refuses it when the bridge is set up',
+            hint: MTU_HINT,
+          },
+        ],
+      },
+      {
+        min: 68,
+        max: 65535,
+        zeroIsDefault: true,
+        note: "the kernel's limits; dockerd accepts more",
+        refused: {
+          code: 'mtu-out-of-range',
+          severity: 'warning',
+          checkedAt: 'start',
+          message: '{key} {value} is outside {min}..{max}: dockerd accepts it (no upper bound) but the kernel refuses it when the bridge or a container interface is set up',
+          hint: MTU_HINT,
+        },
+      },
+    ],
     description: 'MTU of the default bridge network',
   },
   {
@@ -280,6 +333,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'config',
     network: true,
     observable: '/info: FirewallBackend.Driver',
+    // daemon/config/config_linux.go validateFirewallBackend, the same in every docker-v29 tag.
+    values: {
+      allowed: ['iptables', 'nftables'],
+      refused: {
+        code: 'firewall-backend-invalid',
+        checkedAt: 'config',
+        message: `{key} {value}: dockerd refuses the configuration ('invalid firewall-backend: allowed values are "iptables" and "nftables"')`,
+      },
+    },
     description: 'Firewall backend: iptables or nftables',
   },
   {
@@ -324,6 +386,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'config',
     network: true,
     observable: '/info: Warnings (only unprotected tcp:// hosts appear)',
+    hostResource: true,
     description: 'Sockets the API listens on (unix://, tcp://host:port, fd://)',
   },
   {
@@ -334,6 +397,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultValue: false,
     checkedAt: 'config',
     network: true,
+    group: 'tls',
     description: 'Serve the API over TLS (true alone also turns on tlsverify)',
   },
   {
@@ -344,6 +408,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultValue: false,
     checkedAt: 'config',
     network: true,
+    group: 'tls',
     description: 'Serve the API over TLS and require client certificates signed by tlscacert',
   },
   {
@@ -354,6 +419,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultValue: '~/.docker/ca.pem',
     checkedAt: 'config',
     network: true,
+    readsFile: true,
+    group: 'tls',
     description: 'CA certificate that client certificates must be signed by',
   },
   {
@@ -364,6 +431,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultValue: '~/.docker/cert.pem',
     checkedAt: 'config',
     network: true,
+    readsFile: true,
+    group: 'tls',
     description: "Path of the daemon's TLS certificate",
   },
   {
@@ -374,6 +443,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultValue: '~/.docker/key.pem',
     checkedAt: 'config',
     network: true,
+    readsFile: true,
+    group: 'tls',
     description: "Path of the daemon's TLS private key",
   },
   {
@@ -405,6 +476,27 @@ export const OPTIONS: readonly OptionSpec[] = [
     reload: 'no',
     defaultValue: 'info',
     checkedAt: 'config',
+    values: {
+      allowed: ['debug', 'info', 'warn', 'error', 'fatal', 'panic', 'trace'],
+      retired: [{value: 'warning', removed: '25.0.0', hint: 'write "warn" ("warning" was accepted up to dockerd 24)'}],
+      ignoreCase: true,
+      refused: [
+        {
+          since: '23.0.0',
+          code: 'log-level-invalid',
+          checkedAt: 'config',
+          message: '{key} {value} is not a level {dockerd} accepts ("invalid logging level: {raw}")',
+          hint: 'use one of debug, info, warn, error, fatal',
+        },
+        {
+          until: '23.0.0',
+          code: 'log-level-invalid',
+          checkedAt: 'start',
+          message: '{key} {value} is not a level {dockerd} accepts ("invalid logging level: {raw}")',
+          hint: 'use one of debug, info, warn, error, fatal',
+        },
+      ],
+    },
     description: 'Daemon log level: debug, info, warn, error, fatal (panic, trace)',
   },
   {
@@ -415,6 +507,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     added: '25.0.0',
     defaultValue: 'text',
     checkedAt: 'config',
+    values: {
+      allowed: ['text', 'json'],
+      refused: {
+        code: 'log-format-invalid',
+        checkedAt: 'config',
+        message: '{key} {value} is not text or json: dockerd refuses the configuration ("invalid log format: {raw}")',
+      },
+    },
     description: 'Daemon log format: text or json',
   },
   {
@@ -503,6 +603,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     reloadNote: 'absent from the file on reload resets it to 3',
     defaultValue: 3,
     checkedAt: 'config',
+    range: [counterRange(0, 'invalid max concurrent downloads: {raw}')],
     description: 'Maximum concurrent layer downloads per pull',
   },
   {
@@ -513,6 +614,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     reloadNote: 'absent from the file on reload resets it to 5',
     defaultValue: 5,
     checkedAt: 'config',
+    range: [counterRange(0, 'invalid max concurrent uploads: {raw}')],
     description: 'Maximum concurrent layer uploads per push',
   },
   {
@@ -523,6 +625,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     reloadNote: 'absent from the file on reload resets it to 5',
     defaultValue: 5,
     checkedAt: 'config',
+    // 20.10 refuses 0 attempts too; 23.0 and later only negative numbers.
+    range: [counterRange(1, 'invalid max download attempts: {raw}', {until: '23.0.0'}), counterRange(0, 'invalid max download attempts: {raw}', {since: '23.0.0'})],
     description: 'Maximum download attempts per layer',
   },
   {
@@ -544,6 +648,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     added: '29.7.0',
     defaultValue: 10,
     checkedAt: 'config',
+    range: [counterRange(0, 'invalid default stop timeout: {raw}')],
     description: 'Default container stop timeout in seconds',
   },
   {
@@ -626,6 +731,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     reloadNote: 'when non-empty; reloaded in code, not in the documented list',
     defaultValue: 'private',
     checkedAt: 'config',
+    values: {
+      allowed: ['private', 'shareable'],
+      refused: {
+        code: 'ipc-mode-invalid',
+        checkedAt: 'config',
+        message: '{key} {value}: dockerd refuses the configuration (default IPC mode must be "shareable" or "private")',
+      },
+    },
     description: 'Default IPC mode for containers: private or shareable',
   },
   {
@@ -637,6 +750,23 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultValue: 'private',
     checkedAt: 'config',
     observable: '/info: SecurityOptions name=cgroupns',
+    values: {
+      allowed: ['private', 'host'],
+      refused: [
+        {
+          since: '23.0.0',
+          code: 'cgroupns-mode-invalid',
+          checkedAt: 'config',
+          message: '{key} {value}: dockerd refuses the configuration ("invalid default cgroup namespace ({raw}): use "host" or "private"")',
+        },
+        {
+          until: '23.0.0',
+          code: 'cgroupns-mode-invalid',
+          checkedAt: 'config',
+          message: '{key} {value}: dockerd refuses the configuration ("default cgroup namespace mode ({raw}) is invalid; use "host" or "private"")',
+        },
+      ],
+    },
     description: 'Default cgroup namespace mode for containers: private or host',
   },
   {
@@ -689,6 +819,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultValue: 'builtin',
     checkedAt: 'start',
     observable: '/info: SecurityOptions name=seccomp,profile=...',
+    readsFile: true,
     description: 'Default seccomp profile: a path, "unconfined" or (23.0+) "builtin"',
   },
   {
@@ -737,6 +868,28 @@ export const OPTIONS: readonly OptionSpec[] = [
     reload: 'no',
     checkedAt: 'start',
     observable: '/info: Driver, DriverStatus',
+    // Not in dockerd-options.md: the versions are where daemon/graphdriver/{aufs,overlay,devmapper}
+    // disappear from moby's tags. Other names are open: any driver, or a containerd snapshotter.
+    values: {
+      retired: [
+        {value: 'aufs', removed: '24.0.0'},
+        {value: 'overlay', removed: '24.0.0'},
+        {value: 'devicemapper', removed: '25.0.0'},
+      ],
+      refused: {
+        code: 'storage-driver-removed',
+        checkedAt: 'start',
+        message: 'the {value} storage driver was removed in dockerd {removed}: {dockerd} fails at start',
+        hint: 'migrate to overlay2 (export what you need first: the data does not carry over)',
+      },
+      deprecated: {
+        code: 'storage-driver-deprecated',
+        severity: 'warning',
+        checkedAt: 'start',
+        message: 'the {value} storage driver is deprecated and removed in dockerd {removed}; images and containers stored with it are lost on upgrade',
+        hint: 'migrate to overlay2 (export what you need first: the data does not carry over)',
+      },
+    },
     description: 'Storage driver, e.g. overlay2',
   },
   {
@@ -755,6 +908,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultValue: '/var/lib/docker',
     checkedAt: 'start',
     observable: '/info: DockerRootDir',
+    hostResource: true,
     description: 'Root directory of persistent Docker state',
   },
   {
@@ -764,6 +918,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     reload: 'no',
     defaultValue: '/var/run/docker',
     checkedAt: 'start',
+    hostResource: true,
     description: 'Root directory for execution state files',
   },
   {
@@ -773,6 +928,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     reload: 'no',
     defaultValue: '/var/run/docker.pid',
     checkedAt: 'start',
+    hostResource: true,
     description: "Path of dockerd's PID file",
   },
   {
@@ -782,6 +938,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     reload: 'no',
     checkedAt: 'start',
     observable: '/info: Containerd.Address (API 1.46+)',
+    hostResource: true,
     description: 'containerd socket address (the stock v23+ unit already passes --containerd)',
   },
   {
@@ -850,6 +1007,21 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultValue: 0,
     checkedAt: 'config',
     network: true,
+    range: [
+      {
+        min: 0,
+        max: 65535,
+        refused: [
+          {
+            since: '28.0.0',
+            code: 'port-out-of-range',
+            checkedAt: 'config',
+            message: '{key} {value}: dockerd refuses the configuration ("value must be between {min} and {max}")',
+          },
+          {until: '28.0.0', code: 'port-out-of-range', checkedAt: 'start', message: '{key} {value} is not a TCP port; the diagnostic server cannot listen'},
+        ],
+      },
+    ],
     description: 'TCP port of the network diagnostic server (0: off)',
   },
   {
@@ -912,6 +1084,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     removed: '23.0.0',
     replacement: 'data-root',
     checkedAt: 'config',
+    hostResource: true,
     description: 'Old name of data-root (error in 23.0, unknown from 24.0)',
   },
   {
@@ -1016,7 +1189,7 @@ export const OPTIONS: readonly OptionSpec[] = [
  * a typo from a real flag.
  */
 export const FLAG_ONLY: readonly FlagOnlySpec[] = [
-  {flag: {long: 'config-file'}, takesValue: true, description: 'Daemon configuration file (default /etc/docker/daemon.json)'},
+  {flag: {long: 'config-file'}, takesValue: true, hostResource: true, description: 'Daemon configuration file (default /etc/docker/daemon.json)'},
   {flag: {long: 'validate', since: '23.0.0'}, takesValue: false, description: 'Validate the configuration and exit'},
   {flag: {long: 'version', short: 'v'}, takesValue: false, description: 'Print version information and quit'},
   {flag: {long: 'help', short: 'h'}, takesValue: false, description: 'Print usage'},

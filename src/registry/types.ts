@@ -60,6 +60,8 @@ export interface FlagOnlySpec {
   flag: FlagSpec
   /** false for boolean switches (`--validate`), true when the flag consumes a value. */
   takesValue: boolean
+  /** Points at a resource of the host, as OptionSpec.hostResource (`--config-file`). */
+  hostResource?: boolean
   description: string
 }
 
@@ -83,6 +85,81 @@ export interface IgnoredFlagNameKey {
   until?: string
   note: string
 }
+
+/** Part of dockerd's versions, [since, until); an absent end is open. */
+export interface VersionRange {
+  since?: string
+  until?: string
+}
+
+/**
+ * The finding for a value dockerd refuses, or (severity warning) accepts but fails on later. Where
+ * a list of them is allowed, each covers some versions and the one whose range holds the target
+ * version applies (the registry test checks that exactly one does for every version of the key).
+ */
+export interface ValueRefusal extends VersionRange {
+  /** Finding code: stable, scripts match on it. */
+  code: string
+  /** Absent: error. */
+  severity?: 'error' | 'warning'
+  /** When dockerd notices: while loading its configuration (--validate sees it) or only at start. */
+  checkedAt: 'config' | 'start'
+  /**
+   * The finding's message, quoting dockerd's own error text where it has one. Placeholders:
+   * {key} the key in double quotes, {value} the value (JSON for strings), {raw} the value as
+   * written, {dockerd} "dockerd X.Y.Z" (the version validated for), {removed} the version that
+   * dropped a retired value, {min} and {max} the bounds of a range.
+   */
+  message: string
+  /**
+   * What to do instead. Absent: none for a range; for a value set `use "a" or "b"`, built from
+   * the allowed values.
+   */
+  hint?: string
+}
+
+/** A value dockerd accepted once for the key and refuses from `removed`. */
+export interface RetiredValue {
+  value: string
+  /** First dockerd version that refuses it. */
+  removed: string
+  /** Replaces the refusal's hint once the value is refused, e.g. naming its successor. */
+  hint?: string
+}
+
+/**
+ * The values dockerd accepts for a string key. The empty string always passes (dockerd reads it
+ * as unset: the default applies), so it is never listed.
+ */
+export interface ValueSet {
+  /** The closed set of values; absent when other values work too (a storage driver or snapshotter). */
+  allowed?: readonly string[]
+  /** Values dockerd dropped, kept apart so the finding can say when (and, before that, warn). */
+  retired?: readonly RetiredValue[]
+  /** dockerd lower-cases the value before comparing (log-level); the listed values are lower case. */
+  ignoreCase?: boolean
+  /** A value outside `allowed`, or a retired value from its removal on. */
+  refused: ValueRefusal | readonly ValueRefusal[]
+  /** A retired value before its removal; absent: accepted without a word. */
+  deprecated?: ValueRefusal
+}
+
+/**
+ * Bounds of an integer key's value, for the versions in [since, until). A key may list several:
+ * they are checked in order and only the first one violated is reported.
+ */
+export interface IntegerRange extends VersionRange {
+  min?: number
+  max?: number
+  /** 0 passes whatever the bounds: dockerd replaces it by the default before anything uses it. */
+  zeroIsDefault?: boolean
+  /** Whose limit it is when not dockerd's own check (shown by `dockcfg keys`). */
+  note?: string
+  refused: ValueRefusal | readonly ValueRefusal[]
+}
+
+/** Keys that belong together for a feature of dockcfg's (`remote enable` owns the tls group). */
+export type OptionGroup = 'tls'
 
 export interface OptionSpec {
   key: string
@@ -121,6 +198,22 @@ export interface OptionSpec {
   conflictExempt?: boolean
   /** Where the live value can be read back after an apply (see dockerd-options.md section 5). */
   observable?: string
+  /** The values a string key takes: a closed set and/or values dockerd dropped. Only on kind string. */
+  values?: ValueSet
+  /** Bounds of an integer key's value, by version. Only on kind integer. */
+  range?: readonly IntegerRange[]
+  /**
+   * The value names a file dockerd reads while loading its configuration (TLS material, the
+   * seccomp profile): the file must exist before dockerd (or its --validate) sees the key.
+   */
+  readsFile?: boolean
+  /**
+   * The value points at a resource of the host (API sockets, data and exec roots, PID file,
+   * containerd): a second dockerd, such as a trial start, must not share it.
+   */
+  hostResource?: boolean
+  /** Keys that belong together: the tls group is what `remote enable` owns. */
+  group?: OptionGroup
   /** One-line description for `keys` and help. */
   description: string
 }

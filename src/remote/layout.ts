@@ -1,5 +1,6 @@
 import {isIP} from 'node:net'
 import {isLoopback, parseIp} from '../network/cidr.js'
+import {groupKeys} from '../registry/index.js'
 
 /**
  * Where `remote enable` keeps this host's TLS material. One directory, root-only: the server
@@ -34,8 +35,8 @@ export const CERT_MODE = 0o644
 export const KEY_MODE = 0o600
 export const KEY_DIR_MODE = 0o700
 
-/** daemon.json keys `remote enable` owns. */
-export const TLS_KEYS = ['tls', 'tlsverify', 'tlscacert', 'tlscert', 'tlskey'] as const
+/** daemon.json keys `remote enable` owns: the registry's tls group. */
+export const TLS_KEYS: readonly string[] = groupKeys('tls')
 
 /** True for an address that only this machine can reach. */
 export function isLoopbackAddress(host: string): boolean {

@@ -26,5 +26,9 @@ describe('dockcfg completion', () => {
     expect(await complete(result.stdout, ['dockcfg', 'set', 'default-a'])).toEqual(['default-address-pools'])
     expect(await complete(result.stdout, ['dockcfg', 'get', 'log-'])).toEqual(expect.arrayContaining(['log-driver', 'log-level', 'log-opts']))
     expect(await complete(result.stdout, ['dockcfg', 'fix', '--pre'])).toEqual(['--prefer'])
+    // Values come from the registry for keys with a closed set, and only where a value goes.
+    expect(await complete(result.stdout, ['dockcfg', 'set', 'firewall-backend', ''])).toEqual(['iptables', 'nftables'])
+    expect(await complete(result.stdout, ['dockcfg', 'set', 'log-level', 'w'])).toEqual(['warn'])
+    expect(await complete(result.stdout, ['dockcfg', 'get', 'log-level', 'w'])).toEqual([])
   })
 })
