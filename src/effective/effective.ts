@@ -155,6 +155,7 @@ export async function inspectEffective(fs: FileSystem, options: {configFile?: st
 
   const settings = buildSettings(parsed, commandLine?.flags ?? [], flagOrigin)
   findings.push(...crossSourceFindings(settings))
+  if (parsed.decodable) findings.push(...commandLineValueFindings(settings, parsed.value, findings, version))
   const hosts = effectiveHosts(settings)
   return {
     configFile,
@@ -283,6 +284,64 @@ function crossSourceFindings(settings: readonly Setting[]): Finding[] {
     })
   }
   return out
+}
+
+/** Value kinds whose flag form converts to exactly the daemon.json value dockerd builds from it. */
+const FAITHFUL_FLAG_KINDS = new Set(['string', 'boolean', 'nullable-boolean', 'integer', 'string-list', 'string-map', 'bool-map', 'address-pools', 'ulimits', 'runtimes', 'nested-map'])
+
+/** Findings about keys and their life cycle in the file, which say nothing about a flag's value. */
+const FILE_ONLY_CODES = new Set([
+  'key-case',
+  'key-deprecated',
+  'key-ignored',
+  'key-not-yet',
+  'key-removed',
+  'unknown-key',
+  'rejected-key',
+  'ignored-key',
+  'nested-key-ignored',
+  'unknown-object-ignored',
+  'null-value',
+  'version-assumed',
+])
+
+/**
+ * dockerd applies the same rules to a value whether it came from daemon.json or a flag (it merges
+ * both into one configuration first). So the command line's values are checked with the
+ * registry's rules too, on the merged configuration: `--bip=10.0.0.0/24` (a network address) or
+ * `--dns 1.1.1.1,8.8.8.8` (one invalid entry) in ExecStart, or `--bip` on the command line with a
+ * `fixed-cidr` in daemon.json outside it. Only what the file alone did not already show is
+ * reported, placed at the flag.
+ */
+function commandLineValueFindings(settings: readonly Setting[], fileValue: Record<string, unknown>, reported: readonly Finding[], version: string | undefined): Finding[] {
+  const fromFlags = settings.filter((s) => s.origin.kind === 'flag' && FAITHFUL_FLAG_KINDS.has(findOption(s.key)?.kind ?? ''))
+  if (fromFlags.length === 0) return []
+  const merged: Record<string, unknown> = {...fileValue}
+  for (const s of fromFlags) if (!(s.key in merged)) merged[s.key] = s.value
+  const label = '(daemon.json with the command line)'
+  const all = findingsOf(parseDaemonJson(JSON.stringify(merged, null, 2), label, {dockerdVersion: version}), version)
+  const known = new Set(reported.map((f) => `${f.code}|${f.key ?? ''}`))
+  const fileAlone = new Set(findingsOf(parseDaemonJson(JSON.stringify(fileValue, null, 2), label, {dockerdVersion: version}), version).map(identity))
+  const byKey = new Map(settings.map((s) => [s.key, s]))
+  const out: Finding[] = []
+  for (const f of all) {
+    if (f.severity === 'info' || FILE_ONLY_CODES.has(f.code) || fileAlone.has(identity(f)) || known.has(`${f.code}|${f.key ?? ''}`)) continue
+    const setting = f.key === undefined ? undefined : byKey.get(f.key.split('.')[0] as string)
+    const {line: _line, column: _column, file: _file, ...rest} = f
+    const origin = setting?.origin
+    if (origin?.kind === 'flag') {
+      out.push({...rest, message: `${f.message} (on the command line: ${describeOrigin(origin)})`, file: origin.file, line: origin.line})
+    } else if (origin?.kind === 'file') {
+      // A file key that a flag's value makes wrong (fixed-cidr outside a --bip): name both.
+      const flags = fromFlags.map((s) => describeOrigin(s.origin)).join(', ')
+      out.push({...rest, message: `${f.message} (together with the command line: ${flags})`, file: origin.file, ...(origin.line ? {line: origin.line} : {})})
+    }
+  }
+  return out
+}
+
+function identity(f: Finding): string {
+  return `${f.code}|${f.key ?? ''}|${f.message}`
 }
 
 function effectiveHosts(settings: readonly Setting[]): string[] {

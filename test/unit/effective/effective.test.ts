@@ -191,6 +191,42 @@ describe('inspectEffective: command-line problems', () => {
   })
 })
 
+describe('inspectEffective: command-line values meet the same rules as daemon.json', () => {
+  const dropIn = (args: string) => ({[`${DROPIN_DIR}/flags.conf`]: `[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd ${args}\n`})
+  const errors = async (files: Record<string, string>) =>
+    (await inspectEffective(await debianTree(files), {dockerdVersion: V})).findings
+      .filter((f) => f.severity === 'error')
+      .map((f) => ({code: f.code, file: f.file, line: f.line, message: f.message}))
+
+  it('a network address as --bip is refused at its drop-in line, naming the flag', async () => {
+    expect(await errors(dropIn('-H fd:// --bip=10.0.0.0/24'))).toEqual([
+      expect.objectContaining({
+        code: 'bip-not-host-address',
+        file: `${DROPIN_DIR}/flags.conf`,
+        line: 3,
+        message: expect.stringMatching(/on the command line: --bip in ExecStart/) as unknown,
+      }),
+    ])
+  })
+
+  it('one --dns with two addresses is one invalid entry, as dockerd reads it', async () => {
+    expect((await errors(dropIn('--dns 1.1.1.1,8.8.8.8'))).map((f) => f.code)).toEqual(['dns-invalid'])
+  })
+
+  it('a daemon.json key that a flag makes wrong is reported in the file, naming the flag', async () => {
+    const found = await errors({...dropIn('--bip 10.0.0.1/24'), [DAEMON_JSON]: '{\n  "fixed-cidr": "192.168.0.0/24"\n}\n'})
+    expect(found).toEqual([
+      expect.objectContaining({code: 'fixed-cidr-outside-bip', file: DAEMON_JSON, line: 2, message: expect.stringMatching(/together with the command line: --bip/) as unknown}),
+    ])
+  })
+
+  it('stays quiet on sound command lines, including runtimes defined by flags', async () => {
+    expect(await errors({})).toEqual([])
+    expect(await errors(dropIn('-H fd:// --containerd=/run/containerd/containerd.sock --mtu 1400 --dns 8.8.8.8 --log-opt max-size=10m'))).toEqual([])
+    expect(await errors(dropIn('--add-runtime crun=/usr/bin/crun --default-runtime crun'))).toEqual([])
+  })
+})
+
 describe('inspectEffective: OpenRC hosts', () => {
   it('reads DOCKER_OPTS from /etc/conf.d/docker when there is no docker.service', async () => {
     const fs = await tree({
