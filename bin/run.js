@@ -37,7 +37,10 @@ fs.closeSync(fd)
 
 // NODE_DISABLE_COMPILE_CACHE is Node's own switch for its compile cache; honour it for ours.
 const cacheEnabled = !process.env.NODE_DISABLE_COMPILE_CACHE
-const cacheFile = path.join(here, '../dist/code-cache', `${process.version}-${process.arch}-${stat.ino}-${stat.size}-${Math.trunc(stat.mtimeMs)}.bin`)
+// The build writes its identity on the first line (scripts/build.js); a bundle made otherwise is
+// known by its inode, size and mtime.
+const buildId = /^\/\/ dockcfg-build:([0-9a-f]{32})\n/.exec(source)?.[1] ?? `${stat.ino}-${stat.size}-${Math.trunc(stat.mtimeMs)}`
+const cacheFile = path.join(here, '../dist/code-cache', `${process.version}-${process.arch}-${buildId}.bin`)
 let cachedData
 if (cacheEnabled) cachedData = readTrustedCache(cacheFile)
 
@@ -49,10 +52,11 @@ if (cacheEnabled) cachedData = readTrustedCache(cacheFile)
 function readTrustedCache(file) {
   let descriptor
   try {
-    descriptor = fs.openSync(file, 'r')
+    // O_NONBLOCK: a FIFO in its place must not hang start-up (it fails isFile below).
+    descriptor = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)
     const info = fs.fstatSync(descriptor)
     const owner = info.uid === process.geteuid() || info.uid === 0
-    return owner && (info.mode & 0o022) === 0 ? fs.readFileSync(descriptor) : undefined
+    return info.isFile() && owner && (info.mode & 0o022) === 0 ? fs.readFileSync(descriptor) : undefined
   } catch {
     // No cache yet for this bundle and this Node: this run writes one.
     return undefined

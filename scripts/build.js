@@ -11,6 +11,7 @@
 //
 // Type checking is `npm run typecheck`; esbuild only strips types.
 import {execFileSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
 import {mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join, relative} from 'node:path'
@@ -66,9 +67,9 @@ const lazyRequire = (file, variable, module, names) => ({
 const DEPENDENCY_PATCHES = [
   {
     // oclif sorts the command list on every start with localeCompare, whose first call loads ICU's
-    // collation data: 6-13 ms, about a tenth of a `dockcfg get`. dockcfg's command ids are
-    // [a-z0-9:-] (test/unit/cli/main.test.ts), for which code-unit order and ICU's root collation
-    // agree (punctuation, then digits, then letters; '-' before ':').
+    // collation data: 6-13 ms, about a tenth of a `dockcfg get`. The order only shows in help and
+    // completion; test/unit/cli/main.test.ts checks that for dockcfg's ids code-unit order and
+    // localeCompare agree (they would differ for an id with a digit after ':', e.g. a:b vs a1).
     file: oclifFile('config/plugin'),
     find: '.sort((a, b) => a.id.localeCompare(b.id));',
     replace: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));',
@@ -128,7 +129,8 @@ async function bundle() {
       // on by default and silent since Node 20.19, the oldest Node dockcfg supports.
       supported: {'dynamic-import': false},
       minify: true,
-      // Names stay in stack traces and --json error names.
+      // `.name` of classes and functions stays as written (oclif and error output read it); stack
+      // frames still show minified names.
       keepNames: true,
       // Licence comments of bundled packages stay with the code they cover.
       legalComments: 'eof',
@@ -142,9 +144,13 @@ async function bundle() {
       const messages = await esbuild.formatMessages(result.warnings, {kind: 'warning'})
       throw new Error(`esbuild warnings:\n${messages.join('\n')}`)
     }
+    const code = readFileSync(temporary, 'utf8')
     // Belt and braces for the rule above: an import() left in code (not in a string) fails here.
-    const leftover = /(?<![\w$.'"`])import\(/.exec(readFileSync(temporary, 'utf8'))
+    const leftover = /(?<![\w$.'"`])import\(/.exec(code)
     if (leftover) throw new Error(`the bundle still calls import() at offset ${leftover.index}: it would fail when run from a code cache`)
+    // The build's identity, which bin/run.js keys the code cache by: V8 accepts a cache for any
+    // source of the same length, and a file's inode and mtime survive some ways of replacing it.
+    writeFileSync(temporary, `// dockcfg-build:${createHash('sha256').update(code).digest('hex').slice(0, 32)}\n${code}`)
     renameSync(temporary, BUNDLE)
   } finally {
     rmSync(temporary, {force: true})

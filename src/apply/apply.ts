@@ -1,4 +1,4 @@
-import {acquireLock} from '../backup/lock.js'
+import {acquireLock, withLockToWrite} from '../backup/lock.js'
 import {DockcfgError, InvalidConfigError, RefusedError} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
 import {combineChanges, type CommitResult, commitChangeSet, type FileChange, renderDiff, restoreFromBackup} from '../changes/change-set.js'
@@ -471,9 +471,14 @@ export async function restartDaemon(system: System, inspect: Inspector, options:
   const warnings = await abandonedApplyWarnings(system)
   const reason = await whyNoService(system, options)
   if (reason !== undefined) return {action: 'none', reason, warnings}
+  // Locked from the first read: a `set` committing meanwhile must not be preflighted stale.
+  return withLockToWrite(system, 'dockcfg restart', options, () => restartUnderLock(system, inspect, options, warnings))
+}
+
+async function restartUnderLock(system: System, inspect: Inspector, options: ApplyOptions, warnings: string[]): Promise<RestartResult> {
   const view = await inspect(system.fs)
   if (view.errors.length > 0) {
-    throw new InvalidConfigError(`dockerd would refuse its current configuration, so it was not restarted:\n${view.errors.map((f) => `  ${f.message}`).join('\n')}`, {
+    throw new InvalidConfigError(`dockerd would refuse its current configuration, so it was not restarted:\n${errorLines(view.errors)}`, {
       remedy: 'dockcfg validate explains each problem; dockcfg fix resolves flag/file conflicts',
       details: view.errors,
     })

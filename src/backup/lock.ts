@@ -3,7 +3,7 @@ import {randomUUID} from 'node:crypto'
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
 
-import {DockcfgError} from '../cli/errors.js'
+import {DockcfgError, RefusedError} from '../cli/errors.js'
 import type {System} from '../system/index.js'
 
 /**
@@ -24,9 +24,23 @@ interface LockOwner {
 }
 
 export function lockPath(system: System): string {
-  // On a live host /run/lock is a tmpfs that a reboot clears; an image tree under --root gets its
-  // lock beside the backups so nothing is left in the image's /run.
-  return system.isLiveHost ? '/run/lock/dockcfg.lock' : '/var/lib/dockcfg/dockcfg.lock'
+  // On a live host /run is a tmpfs that a reboot clears, and /run/dockcfg is root's alone: in the
+  // world-writable /run/lock any local user could plant a lock and stall every dockcfg run, the
+  // rollback timer's included. An image tree under --root gets its lock beside the backups so
+  // nothing is left in the image's /run.
+  return system.isLiveHost ? '/run/dockcfg/dockcfg.lock' : '/var/lib/dockcfg/dockcfg.lock'
+}
+
+/**
+ * How long a command waits for another run to finish: long enough for an apply (preflight, the
+ * restart, the health wait, a rollback), so fleet runs queue instead of failing.
+ */
+export const LOCK_WAIT_MS = 10 * 60_000
+
+export interface LockOptions {
+  timeoutMs?: number
+  /** Told once, when the lock is busy, who holds it. */
+  onWait?: (message: string) => void
 }
 
 /**
@@ -34,9 +48,9 @@ export function lockPath(system: System): string {
  * runs on different keys queue instead of the second finding daemon.json changed under its plan.
  * Inside `body`, acquireLock on the same tree is a no-op (the apply engine takes it again).
  */
-export async function withLock<T>(system: System, command: string, body: () => Promise<T>): Promise<T> {
-  const file = system.fs.hostPath(lockPath(system))
-  const handle = await acquireLock(system, command)
+export async function withLock<T>(system: System, command: string, body: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+  const file = system.fs.hostPathForWrite(lockPath(system))
+  const handle = await acquireLock(system, command, {timeoutMs: LOCK_WAIT_MS, ...options})
   try {
     return await heldLocks.run(new Set([...(heldLocks.getStore() ?? []), file]), body)
   } finally {
@@ -45,20 +59,31 @@ export async function withLock<T>(system: System, command: string, body: () => P
 }
 
 /** withLock, except for a dry run: it writes nothing, and must work on a read-only tree. */
-export function withLockToWrite<T>(system: System, command: string, apply: {dryRun: boolean}, body: () => Promise<T>): Promise<T> {
-  return apply.dryRun ? body() : withLock(system, command, body)
+export function withLockToWrite<T>(
+  system: System,
+  command: string,
+  apply: {dryRun: boolean; progress?: ((message: string) => void) | undefined},
+  body: () => Promise<T>,
+): Promise<T> {
+  return apply.dryRun ? body() : withLock(system, command, body, apply.progress ? {onWait: apply.progress} : {})
 }
 
 /** The lock files held by the current withLock() call chain. */
 const heldLocks = new AsyncLocalStorage<ReadonlySet<string>>()
 
-export async function acquireLock(system: System, command: string, timeoutMs = 15_000): Promise<LockHandle> {
+export async function acquireLock(system: System, command: string, options: LockOptions | number = {}): Promise<LockHandle> {
+  const {timeoutMs = 15_000, onWait} = typeof options === 'number' ? {timeoutMs: options} : options
   const treePath = lockPath(system)
-  const file = system.fs.hostPath(treePath)
+  const file = system.fs.hostPathForWrite(treePath)
   if (heldLocks.getStore()?.has(file)) return {release: async () => {}}
-  await system.fs.mkdirp(path.posix.dirname(treePath), 0o755)
+  try {
+    await system.fs.mkdirp(path.posix.dirname(treePath), 0o755)
+  } catch (error) {
+    throw new DockcfgError(`cannot take the lock ${treePath}: ${(error as Error).message}`, {remedy: 'dockcfg needs to write in the tree (use --dry-run to only see the change)'})
+  }
   const me: LockOwner = {pid: process.pid, bootId: await bootId(), command, since: system.clock.now().toISOString(), token: randomUUID()}
   const deadline = Date.now() + timeoutMs
+  let told = false
   for (;;) {
     if (await tryCreate(file, me)) {
       return {
@@ -70,16 +95,17 @@ export async function acquireLock(system: System, command: string, timeoutMs = 1
     }
     const owner = await readOwner(file)
     if (owner === undefined) continue
-    if (await isAbandoned(file, owner)) {
-      await breakAbandoned(file, owner, me)
-      continue
-    }
+    // An abandoned lock that was broken: try again at once. One that cannot be broken right now
+    // (another waiter is breaking it) is waited for like a held one.
+    if ((await isAbandoned(file, owner)) && (await breakAbandoned(file, owner, me))) continue
+    const who = owner === 'unreadable' ? 'an unreadable owner record' : `pid ${owner.pid}, "${owner.command}", since ${owner.since}`
     if (Date.now() > deadline) {
-      const who = owner === 'unreadable' ? 'an unreadable owner record' : `pid ${owner.pid}, "${owner.command}", since ${owner.since}`
-      throw new DockcfgError(`another dockcfg run holds the lock ${treePath} (${who})`, {
-        remedy: 'wait for it to finish; if that process is gone, the lock is cleared automatically',
+      throw new RefusedError(`another dockcfg run holds the lock ${treePath} (${who}); nothing was changed`, {
+        remedy: 'run the command again once it has finished; a lock whose process is gone is cleared automatically',
       })
     }
+    if (!told) onWait?.(`waiting for another dockcfg run to finish (${who})`)
+    told = true
     await system.clock.sleep(100)
   }
 }
@@ -131,27 +157,42 @@ async function isAbandoned(file: string, owner: LockOwner | 'unreadable'): Promi
  * second, short-lived lock (`.break`), and only if the file still holds the record seen as
  * abandoned.
  */
-async function breakAbandoned(file: string, seen: LockOwner | 'unreadable', me: LockOwner): Promise<void> {
+async function breakAbandoned(file: string, seen: LockOwner | 'unreadable', me: LockOwner): Promise<boolean> {
   const breaker = `${file}.break`
   if (!(await tryCreate(breaker, me))) {
-    // Held for a few system calls only; a breaker whose holder died is cleared like a lock.
+    // Held for a few system calls only; a breaker whose holder died is cleared like a lock, and
+    // only if it still is the one found abandoned.
     const holder = await readOwner(breaker)
-    if (holder !== undefined && (await isAbandoned(breaker, holder))) await fsp.rm(breaker, {force: true})
-    return
+    if (holder !== undefined && (await isAbandoned(breaker, holder))) {
+      const again = await readOwner(breaker)
+      if (sameRecord(again, holder)) await fsp.rm(breaker, {force: true})
+    }
+    return false
   }
   try {
     const now = await readOwner(file)
-    const unchanged = seen === 'unreadable' ? now === 'unreadable' : now !== undefined && now !== 'unreadable' && now.token === seen.token
-    if (unchanged && (await isAbandoned(file, seen))) await fsp.rm(file, {force: true})
+    if (sameRecord(now, seen) && (await isAbandoned(file, seen))) {
+      await fsp.rm(file, {force: true})
+      return true
+    }
+    return false
   } finally {
     await fsp.rm(breaker, {force: true})
   }
+}
+
+function sameRecord(a: LockOwner | 'unreadable' | undefined, b: LockOwner | 'unreadable'): boolean {
+  if (a === undefined) return false
+  if (a === 'unreadable' || b === 'unreadable') return a === b
+  return a.token === b.token
 }
 
 /** The owner record; undefined when there is no lock file (any more). */
 async function readOwner(file: string): Promise<LockOwner | 'unreadable' | undefined> {
   let text: string
   try {
+    // Never open anything but a regular file: reading a FIFO planted there would block forever.
+    if (!(await fsp.lstat(file)).isFile()) return 'unreadable'
     text = await fsp.readFile(file, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined

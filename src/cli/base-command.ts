@@ -36,23 +36,20 @@ export abstract class DockcfgCommand extends Command {
 
   protected override async catch(error: Interfaces.CommandError): Promise<unknown> {
     const exitCode = exitCodeOf(error)
-    if (error instanceof DockcfgError) {
-      if (this.jsonEnabled()) {
-        this.logJson({error: {name: error.name, message: error.message, exitCode, remedy: error.remedy, details: error.details}})
-      } else {
-        this.logToStderr(`dockcfg: ${error.message}`)
-        if (error.remedy) this.logToStderr(`hint: ${error.remedy}`)
-      }
-      this.exit(exitCode)
-    }
-    if (exitCode !== ExitCode.Unexpected) {
-      // oclif's own errors (bad flags, missing args) already carry a message and exit 2.
-      return super.catch(error)
-    }
+    const dockcfg = error instanceof DockcfgError ? error : undefined
     if (this.jsonEnabled()) {
-      this.logJson({error: {name: error.name, message: error.message, exitCode}})
+      // One error shape and the table's exit code for every failure, oclif's own included.
+      this.logJson({
+        error: {name: error.name, message: error.message, exitCode, ...(dockcfg?.remedy ? {remedy: dockcfg.remedy} : {}), ...(dockcfg?.details ? {details: dockcfg.details} : {})},
+      })
       this.exit(exitCode)
     }
+    if (dockcfg) {
+      this.logToStderr(`dockcfg: ${dockcfg.message}`)
+      if (dockcfg.remedy) this.logToStderr(`hint: ${dockcfg.remedy}`)
+      this.exit(exitCode)
+    }
+    // oclif's own errors (bad flags, missing arguments: exit 2) print as oclif prints them.
     return super.catch(error)
   }
 }

@@ -23,7 +23,7 @@ export const EXIT_CODE_TABLE: ReadonlyArray<{code: ExitCodeValue; meaning: strin
   {code: ExitCode.RolledBack, meaning: 'apply failed and the previous configuration was restored'},
   {code: ExitCode.RollbackFailed, meaning: 'apply failed and the rollback failed too: see the message for the host state'},
   {code: ExitCode.Unreachable, meaning: 'endpoint unreachable or a remote check failed'},
-  {code: ExitCode.Refused, meaning: 'refused for safety: needs --yes or an explicit opt-in'},
+  {code: ExitCode.Refused, meaning: 'refused for safety: needs --yes or an explicit opt-in, or another dockcfg run held the lock too long; nothing was changed'},
 ]
 
 export function renderExitCodeTable(): string {

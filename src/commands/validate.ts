@@ -31,7 +31,8 @@ export default class Validate extends DockcfgCommand {
       const against = result.dockerdVersion
         ? `dockerd ${result.dockerdVersion} (${result.versionSource})`
         : `the newest dockerd dockcfg knows (${result.assumedBecause === 'tree' ? "a tree's dockerd is not run" : 'no dockerd found'}; say which with --dockerd-version)`
-      if (!result.exists) this.logToStderr(`${result.file} does not exist: dockerd runs with its defaults`)
+      // A --config-file on the command line that is missing is an error finding of its own.
+      if (!result.exists && !result.findings.some((f) => f.code === 'config-file-missing')) this.logToStderr(`${result.file} does not exist: dockerd runs with its defaults`)
       if (result.unit)
         this.logToStderr(`command line: ${result.execStart ? result.execStart.join(' ') : '(systemd would not run ExecStart)'} (${[result.unit, ...result.dropIns].join(', ')})`)
       this.logToStderr(`${result.file}: ${errors} error(s), ${warnings} warning(s), checked against ${against}`)

@@ -287,7 +287,19 @@ function crossSourceFindings(settings: readonly Setting[]): Finding[] {
 }
 
 /** Value kinds whose flag form converts to exactly the daemon.json value dockerd builds from it. */
-const FAITHFUL_FLAG_KINDS = new Set(['string', 'boolean', 'nullable-boolean', 'integer', 'string-list', 'string-map', 'bool-map', 'address-pools', 'ulimits', 'runtimes', 'nested-map'])
+const FAITHFUL_FLAG_KINDS = new Set([
+  'string',
+  'boolean',
+  'nullable-boolean',
+  'integer',
+  'string-list',
+  'string-map',
+  'bool-map',
+  'address-pools',
+  'ulimits',
+  'runtimes',
+  'nested-map',
+])
 
 /** Findings about keys and their life cycle in the file, which say nothing about a flag's value. */
 const FILE_ONLY_CODES = new Set([

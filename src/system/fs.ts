@@ -13,6 +13,8 @@ export interface FileSystem {
   readonly root: string
   /** Host path for a tree path (for messages and for child processes that need real paths). */
   hostPath(treePath: string): string
+  /** Host path to write `treePath` at: its directory's links resolved inside the tree. */
+  hostPathForWrite(treePath: string): string
   readText(treePath: string): Promise<string | undefined>
   readBytes(treePath: string): Promise<Buffer | undefined>
   /** Entry names of a directory; empty when the directory does not exist. */
@@ -55,6 +57,19 @@ export class HostFileSystem implements FileSystem {
   hostPath(treePath: string): string {
     const normal = path.posix.resolve('/', treePath)
     return this.root === '/' ? normal : path.join(this.root, normal)
+  }
+
+  /**
+   * The host path to create, replace or remove `treePath` at: its directory resolved inside the
+   * tree, the last component as named (a link there is replaced, not followed). Without this an
+   * absolute link in the tree (`/var` -> `/srv/var`) would send the write to this machine's
+   * /srv/var, outside --root.
+   */
+  hostPathForWrite(treePath: string): string {
+    const normal = path.posix.resolve('/', treePath)
+    if (normal === '/') return this.hostPath('/')
+    const dir = this.resolve(path.posix.dirname(normal)).resolved
+    return this.hostPath(path.posix.join(dir, path.posix.basename(normal)))
   }
 
   async readText(treePath: string): Promise<string | undefined> {
@@ -136,7 +151,7 @@ export class HostFileSystem implements FileSystem {
   }
 
   async writeAtomic(treePath: string, data: string | Buffer, options: WriteOptions): Promise<void> {
-    const target = this.hostPath(treePath)
+    const target = this.hostPathForWrite(treePath)
     const {default: writeFileAtomic} = await import('write-file-atomic')
     await writeFileAtomic(target, data, {
       mode: options.mode,
@@ -154,7 +169,9 @@ export class HostFileSystem implements FileSystem {
   }
 
   async mkdirp(treePath: string, mode = 0o755): Promise<void> {
-    const target = this.hostPath(treePath)
+    // Through the tree's own links (an image whose /var points at /data/var gets its directories
+    // there, inside the tree), never the host's.
+    const target = this.hostPath(this.resolve(treePath).resolved)
     const first = await fsp.mkdir(target, {recursive: true, mode})
     if (first === undefined) return
     // mkdir's mode passes through the umask: under `umask 077` an image would get a /etc/docker
@@ -167,7 +184,7 @@ export class HostFileSystem implements FileSystem {
   }
 
   async remove(treePath: string): Promise<void> {
-    await fsp.rm(this.hostPath(treePath), {force: true, recursive: true})
+    await fsp.rm(this.hostPathForWrite(treePath), {force: true, recursive: true})
   }
 }
 

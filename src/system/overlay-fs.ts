@@ -24,6 +24,10 @@ export class OverlayFileSystem implements FileSystem {
     return this.base.hostPath(treePath)
   }
 
+  hostPathForWrite(treePath: string): string {
+    return this.base.hostPathForWrite(treePath)
+  }
+
   private plannedFor(treePath: string): {hit: boolean; content: string | undefined} {
     const key = path.posix.resolve('/', treePath)
     return this.planned.has(key) ? {hit: true, content: this.planned.get(key)} : {hit: false, content: undefined}

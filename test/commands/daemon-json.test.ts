@@ -278,6 +278,14 @@ describe('dockcfg keys and help', () => {
     expect(result.stderr).toMatch(/frobnicate/)
   })
 
+  it('usage errors keep exit 2 and one error shape under --json', async () => {
+    for (const args of [['get', '--json'], ['get', 'bip', '--root', '/nonexistent-dockcfg-root', '--json'], ['get', 'nosuchkey', '--json']]) {
+      const result = await runCli(args)
+      expect(result.exitCode, args.join(' ')).toBe(2)
+      expect(result.json<{error: {exitCode: number; message: string}}>().error).toMatchObject({exitCode: 2, message: expect.any(String) as unknown})
+    }
+  })
+
   it('prints its version', async () => {
     const result = await runCli(['--version'])
     expect(result.stdout).toMatch(/^dockcfg\/\d+\.\d+\.\d+ linux-x64 node-v\d+/)

@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -131,5 +132,36 @@ describe('acquireLock', () => {
     })
     await Promise.all([outer, other])
     expect(order).toEqual(['inner acquired', 'outer done', 'other acquired'])
+  })
+
+  it('does not spin when an abandoned lock cannot be broken: it waits, then refuses (exit 7)', async () => {
+    const dir = path.join(root, 'var/lib/dockcfg')
+    await fsp.mkdir(dir, {recursive: true})
+    const bootId = (await fsp.readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim()
+    await fsp.writeFile(path.join(dir, 'dockcfg.lock'), JSON.stringify({pid: 2 ** 22 + 1, bootId, command: 'ghost', since: '', token: 'x'}))
+    // A breaker held by a live process (pid 1) keeps the dead lock in place.
+    await fsp.writeFile(path.join(dir, 'dockcfg.lock.break'), JSON.stringify({pid: 1, bootId, command: 'breaker', since: '', token: 'y'}))
+    const started = process.cpuUsage()
+    await expect(acquireLock(system, 'next', 500)).rejects.toMatchObject({exitCode: 7, message: expect.stringMatching(/holds the lock/) as unknown})
+    const used = process.cpuUsage(started)
+    expect((used.user + used.system) / 1000).toBeLessThan(400)
+    expect((await fsp.readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([])
+  })
+
+  it('does not block on a FIFO where the lock file belongs', async () => {
+    const dir = path.join(root, 'var/lib/dockcfg')
+    await fsp.mkdir(dir, {recursive: true})
+    execFileSync('mkfifo', [path.join(dir, 'dockcfg.lock')])
+    await expect(acquireLock(system, 'next', 300)).rejects.toThrow(/holds the lock .*unreadable owner record/)
+  })
+
+  it('says once who holds the lock while it waits', async () => {
+    const first = await acquireLock(system, 'first')
+    const told: string[] = []
+    const waiting = acquireLock(system, 'second', {timeoutMs: 5_000, onWait: (m) => told.push(m)})
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    await first.release()
+    await (await waiting).release()
+    expect(told).toEqual([expect.stringMatching(/^waiting for another dockcfg run to finish \(pid \d+, "first", since /) as unknown])
   })
 })

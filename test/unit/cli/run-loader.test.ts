@@ -1,5 +1,5 @@
-import {spawnSync} from 'node:child_process'
-import {chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
+import {execFileSync, spawnSync} from 'node:child_process'
+import {chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -61,6 +61,20 @@ describe('bin/run.js', () => {
     expect(cacheFiles()).toHaveLength(2)
   })
 
+  it('keys the cache by the build id on the first line, which survives in-place rewrites that keep inode and mtime', () => {
+    const built = (tag: string, id: string) => `// dockcfg-build:${id.repeat(32)}\n${bundleSource(tag)}`
+    const bundle = join(pkg, 'dist/dockcfg.cjs')
+    writeFileSync(bundle, built('one', 'a'))
+    const before = statSync(bundle)
+    run()
+    expect(cacheFiles()).toEqual([`${process.version}-${process.arch}-${'a'.repeat(32)}.bin`])
+    // Same length, same inode, the old mtime put back: only the build id tells them apart.
+    writeFileSync(bundle, built('two', 'b'))
+    utimesSync(bundle, before.atime, before.mtime)
+    expect(statSync(bundle).ino).toBe(before.ino)
+    expect(JSON.parse(run().stdout).tag).toBe('two')
+  })
+
   it('ignores a cache that others can write: V8 would run its code for any bundle of that length', () => {
     writeFileSync(join(pkg, 'dist/dockcfg.cjs'), bundleSource('one'))
     run()
@@ -91,6 +105,15 @@ describe('bin/run.js', () => {
     expect(statSync(join(pkg, 'dist/code-cache', file as string)).size).toBe(first)
     spawnSync(process.execPath, [join(pkg, 'bin/run.js'), 'more'], {encoding: 'utf8', env: {...process.env, DOCKCFG_CODE_CACHE: 'refresh'}})
     expect(statSync(join(pkg, 'dist/code-cache', file as string)).size).toBeGreaterThan(first)
+  })
+
+  it('is not stopped by a FIFO where the cache belongs', () => {
+    writeFileSync(join(pkg, 'dist/dockcfg.cjs'), `// dockcfg-build:${'c'.repeat(32)}\n${bundleSource('one')}`)
+    mkdirSync(join(pkg, 'dist/code-cache'))
+    execFileSync('mkfifo', [join(pkg, 'dist/code-cache', `${process.version}-${process.arch}-${'c'.repeat(32)}.bin`)])
+    const result = spawnSync(process.execPath, [join(pkg, 'bin/run.js')], {encoding: 'utf8', timeout: 20_000})
+    expect(result.status).toBe(0)
+    expect(JSON.parse(result.stdout).tag).toBe('one')
   })
 
   it('writes no cache under NODE_DISABLE_COMPILE_CACHE, and runs all the same', () => {

@@ -66,3 +66,30 @@ describe('HostFileSystem reads', () => {
     await expect(fs.readText('/a')).rejects.toThrow(/too many levels of symbolic links/)
   })
 })
+
+describe('HostFileSystem writes stay inside the tree', () => {
+  it("follows the tree's own absolute links inside the tree, never onto this machine", async () => {
+    const outside = await fsp.mkdtemp(path.join(os.tmpdir(), 'dockcfg-outside-'))
+    try {
+      // /var in the image points at an absolute path: inside the tree it means <root><outside>.
+      await fsp.symlink(outside, path.join(root, 'var'))
+      await fs.mkdirp('/var/lib/dockcfg/backups/x', 0o700)
+      await fs.writeAtomic('/var/lib/dockcfg/backups/x/file', 'data', {mode: 0o600})
+      await fs.remove('/var/lib/dockcfg/backups/x/file')
+      await fs.writeAtomic('/var/lib/dockcfg/kept', 'data', {mode: 0o644})
+      expect(await fsp.readdir(outside)).toEqual([])
+      expect(await fsp.readFile(path.join(root, outside, 'lib/dockcfg/kept'), 'utf8')).toBe('data')
+      expect(fs.hostPathForWrite('/var/lib/dockcfg/kept')).toBe(path.join(root, outside, 'lib/dockcfg/kept'))
+    } finally {
+      await fsp.rm(outside, {recursive: true, force: true})
+    }
+  })
+
+  it('replaces a link in the last place rather than writing through it', async () => {
+    await fsp.mkdir(path.join(root, 'etc'))
+    await fsp.writeFile(path.join(root, 'etc/target'), 'old')
+    await fsp.symlink('/etc/target', path.join(root, 'etc/link'))
+    await fs.remove('/etc/link')
+    expect(await fsp.readFile(path.join(root, 'etc/target'), 'utf8')).toBe('old')
+  })
+})
