@@ -279,7 +279,11 @@ describe('dockcfg keys and help', () => {
   })
 
   it('usage errors keep exit 2 and one error shape under --json', async () => {
-    for (const args of [['get', '--json'], ['get', 'bip', '--root', '/nonexistent-dockcfg-root', '--json'], ['get', 'nosuchkey', '--json']]) {
+    for (const args of [
+      ['get', '--json'],
+      ['get', 'bip', '--root', '/nonexistent-dockcfg-root', '--json'],
+      ['get', 'nosuchkey', '--json'],
+    ]) {
       const result = await runCli(args)
       expect(result.exitCode, args.join(' ')).toBe(2)
       expect(result.json<{error: {exitCode: number; message: string}}>().error).toMatchObject({exitCode: 2, message: expect.any(String) as unknown})
