@@ -37,9 +37,10 @@ fs.closeSync(fd)
 
 // NODE_DISABLE_COMPILE_CACHE is Node's own switch for its compile cache; honour it for ours.
 const cacheEnabled = !process.env.NODE_DISABLE_COMPILE_CACHE
-// The build writes its identity on the first line (scripts/build.js); a bundle made otherwise is
-// known by its inode, size and mtime.
-const buildId = /^\/\/ dockcfg-build:([0-9a-f]{32})\n/.exec(source)?.[1] ?? `${stat.ino}-${stat.size}-${Math.trunc(stat.mtimeMs)}`
+// The build writes its identity on the first line (scripts/build.js): a rebuild written in place
+// keeping inode and mtime is still another bundle. The file's inode, size and mtime catch an edit
+// by hand that kept the line.
+const buildId = `${/^\/\/ dockcfg-build:([0-9a-f]{32})\n/.exec(source)?.[1] ?? 'unbuilt'}-${stat.ino}-${stat.size}-${Math.trunc(stat.mtimeMs)}`
 const cacheFile = path.join(here, '../dist/code-cache', `${process.version}-${process.arch}-${buildId}.bin`)
 let cachedData
 if (cacheEnabled) cachedData = readTrustedCache(cacheFile)

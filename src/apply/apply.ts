@@ -99,6 +99,11 @@ const BRIDGE_KEYS = new Set([
   'ip',
 ])
 
+/** Errors are compared without positions: an edit above them moves their lines. */
+function errorIdentity(f: Finding): string {
+  return `${f.code}|${f.key ?? ''}|${f.message}`
+}
+
 /**
  * Applies a planned change safely: preflight on the planned tree, container safety, backup and
  * atomic write, a rollback armed outside this process, reload or restart, health, live
@@ -120,17 +125,36 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
   const activation = activationOf(request.activation, unitFilesChanged, removed)
 
   const planned = await inspect(new OverlayFileSystem(system.fs, changes))
-  if (planned.errors.length > 0) {
-    throw new InvalidConfigError(`dockerd would refuse the result; nothing was written:\n${errorLines(planned.errors)}`, {details: planned.errors})
+  // Errors this change brings are refused. Errors the tree already had are not this change's: a
+  // file with two problems is repaired one command at a time (write-only), but dockerd is not
+  // restarted into a configuration it would still refuse.
+  const before = new Set(current.errors.map(errorIdentity))
+  const introduced = planned.errors.filter((f) => !before.has(errorIdentity(f)))
+  if (introduced.length > 0) {
+    throw new InvalidConfigError(`dockerd would refuse the result; nothing was written:\n${errorLines(introduced)}`, {details: introduced})
   }
-  if (options.dryRun) return {...base, pending: activation === 'none' ? undefined : activation}
+  const remaining = planned.errors.length > 0 ? [`dockerd would still refuse this configuration:\n${errorLines(planned.errors)}`] : []
+  const serviceReason = await whyNoService(system, options)
+  if (remaining.length > 0 && serviceReason === undefined && activation !== 'none') {
+    throw new InvalidConfigError(`dockerd would still refuse the result, so nothing was written or restarted:\n${errorLines(planned.errors)}`, {
+      remedy: 'repair the rest too (one command each, with --no-restart), then restart: dockcfg restart',
+      details: planned.errors,
+    })
+  }
+  if (options.dryRun) return {...base, warnings: [...warnings, ...remaining], pending: activation === 'none' ? undefined : activation}
   const abandoned = await abandonedApply(system)
   if (abandoned !== undefined && abandoned.backupId !== request.resolvesPending) throw refuseOverAbandoned(abandoned)
 
-  const serviceReason = await whyNoService(system, options)
   if (serviceReason !== undefined) {
     const committed = await commitChangeSet(system, request.command, changes)
-    return {...base, action: 'written', backupId: committed.backup.id, pending: activation === 'none' ? undefined : activation, pendingReason: serviceReason}
+    return {
+      ...base,
+      warnings: [...warnings, ...remaining],
+      action: 'written',
+      backupId: committed.backup.id,
+      pending: activation === 'none' ? undefined : activation,
+      pendingReason: serviceReason,
+    }
   }
 
   const services = await system.services()

@@ -145,7 +145,7 @@ const UNREADABLE_GRACE_MS = 30_000
 async function isAbandoned(file: string, owner: LockOwner | 'unreadable'): Promise<boolean> {
   if (owner !== 'unreadable') return isStale(owner)
   try {
-    return Date.now() - (await fsp.stat(file)).mtimeMs > UNREADABLE_GRACE_MS
+    return Date.now() - (await fsp.lstat(file)).mtimeMs > UNREADABLE_GRACE_MS
   } catch {
     return false
   }
@@ -172,6 +172,9 @@ async function breakAbandoned(file: string, seen: LockOwner | 'unreadable', me: 
   try {
     const now = await readOwner(file)
     if (sameRecord(now, seen) && (await isAbandoned(file, seen))) {
+      if ((await fsp.lstat(file).catch(() => undefined))?.isDirectory()) {
+        throw new DockcfgError(`${file} is a directory where dockcfg keeps its lock`, {remedy: `remove it (rmdir ${file}) and run the command again`})
+      }
       await fsp.rm(file, {force: true})
       return true
     }

@@ -1,8 +1,8 @@
 import {createScanner, type Node, type ParseError, ParseErrorCode, parseTree, printParseErrorCode, SyntaxKind} from 'jsonc-parser'
 // Single functions, not the whole of semver: every dockcfg invocation loads this module.
-import coerce from 'semver/functions/coerce.js'
 import lt from 'semver/functions/lt.js'
-import valid from 'semver/functions/valid.js'
+
+import {normalizeVersion} from '../registry/index.js'
 
 import type {Finding} from './findings.js'
 
@@ -48,7 +48,8 @@ export function positionAt(text: string, offset: number): {line: number; column:
 }
 
 function isBefore23(version: string | undefined): boolean {
-  return version !== undefined && valid(coerce(version)) !== null && lt(coerce(version)!, '23.0.0')
+  const normal = version === undefined ? undefined : normalizeVersion(version)
+  return normal !== undefined && lt(normal, '23.0.0')
 }
 
 /**
@@ -71,7 +72,7 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
       line: 1,
       column: 1,
       checkedAt: 'config',
-      hint: 'remove the byte-order mark (any dockcfg set or unset for this dockerd version drops it)',
+      hint: 'remove the byte-order mark (a dockcfg set or unset that changes the file drops it for this dockerd version)',
     })
   }
 

@@ -1,7 +1,5 @@
-// Single functions, not the whole of semver: every dockcfg invocation loads this module.
-import coerce from 'semver/functions/coerce.js'
-
 import {UsageError} from '../cli/errors.js'
+import {normalizeVersion} from '../registry/index.js'
 import type {System} from '../system/index.js'
 
 /** The dockerd version validation is done for, and where that answer came from. */
@@ -19,9 +17,9 @@ export interface DockerdVersion {
  */
 export async function resolveDockerdVersion(system: System, override: string | undefined): Promise<DockerdVersion> {
   if (override !== undefined) {
-    const coerced = coerce(override.replace(/^docker-/, ''))
-    if (coerced === null) throw new UsageError(`--dockerd-version ${JSON.stringify(override)} is not a version (for example 20.10.24 or 29.7.2)`)
-    return {version: coerced.version, source: 'flag'}
+    const version = normalizeVersion(override)
+    if (version === undefined) throw new UsageError(`--dockerd-version ${JSON.stringify(override)} is not a version (for example 20.10.24 or 29.7.2)`)
+    return {version, source: 'flag'}
   }
   if (!system.isLiveHost) return {version: undefined, source: 'assumed', assumedBecause: 'tree'}
   const result = await system.processes.run('dockerd', ['--version'], {timeoutMs: 5000})
@@ -32,5 +30,5 @@ export async function resolveDockerdVersion(system: System, override: string | u
 /** "Docker version 20.10.24+dfsg1, build 5d6db84" -> "20.10.24". */
 export function parseDockerdVersion(output: string): string | undefined {
   const match = /version\s+v?(\d+\.\d+(?:\.\d+)?)/i.exec(output)
-  return match ? coerce(match[1])?.version : undefined
+  return match ? normalizeVersion(match[1] as string) : undefined
 }

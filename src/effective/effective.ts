@@ -301,6 +301,8 @@ const FAITHFUL_FLAG_KINDS = new Set([
   'nested-map',
 ])
 
+const CROSS_SOURCE_CODES = new Set(['bip-with-bridge', 'icc-without-iptables'])
+
 /** Findings about keys and their life cycle in the file, which say nothing about a flag's value. */
 const FILE_ONLY_CODES = new Set([
   'key-case',
@@ -326,26 +328,33 @@ const FILE_ONLY_CODES = new Set([
  * reported, placed at the flag.
  */
 function commandLineValueFindings(settings: readonly Setting[], fileValue: Record<string, unknown>, reported: readonly Finding[], version: string | undefined): Finding[] {
-  const fromFlags = settings.filter((s) => s.origin.kind === 'flag' && FAITHFUL_FLAG_KINDS.has(findOption(s.key)?.kind ?? ''))
+  // dockerd reads an empty string option as "not set" (`--bip=` with ${FLANNEL_SUBNET} unset).
+  const fromFlags = settings.filter((s) => s.origin.kind === 'flag' && FAITHFUL_FLAG_KINDS.has(findOption(s.key)?.kind ?? '') && s.value !== '')
   if (fromFlags.length === 0) return []
   const merged: Record<string, unknown> = {...fileValue}
   for (const s of fromFlags) if (!(s.key in merged)) merged[s.key] = s.value
   const label = '(daemon.json with the command line)'
   const all = findingsOf(parseDaemonJson(JSON.stringify(merged, null, 2), label, {dockerdVersion: version}), version)
   const known = new Set(reported.map((f) => `${f.code}|${f.key ?? ''}`))
+  // crossSourceFindings already explains these combinations, naming both places.
+  const crossed = new Set(reported.filter((f) => CROSS_SOURCE_CODES.has(f.code)).map((f) => f.key))
   const fileAlone = new Set(findingsOf(parseDaemonJson(JSON.stringify(fileValue, null, 2), label, {dockerdVersion: version}), version).map(identity))
   const byKey = new Map(settings.map((s) => [s.key, s]))
   const out: Finding[] = []
   for (const f of all) {
-    if (f.severity === 'info' || FILE_ONLY_CODES.has(f.code) || fileAlone.has(identity(f)) || known.has(`${f.code}|${f.key ?? ''}`)) continue
+    if (f.severity === 'info' || FILE_ONLY_CODES.has(f.code) || fileAlone.has(identity(f)) || known.has(`${f.code}|${f.key ?? ''}`) || crossed.has(f.key)) continue
     const setting = f.key === undefined ? undefined : byKey.get(f.key.split('.')[0] as string)
     const {line: _line, column: _column, file: _file, ...rest} = f
     const origin = setting?.origin
     if (origin?.kind === 'flag') {
-      out.push({...rest, message: `${f.message} (on the command line: ${describeOrigin(origin)})`, file: origin.file, line: origin.line})
+      // A repeated flag may come from several places (the unit and $DOCKER_OPTS): name them all.
+      const places = [origin, ...(setting?.moreOrigins ?? [])].map(describeOrigin).join('; ')
+      out.push({...rest, message: `${f.message} (on the command line: ${places})`, file: origin.file, line: origin.line})
     } else if (origin?.kind === 'file') {
-      // A file key that a flag's value makes wrong (fixed-cidr outside a --bip): name both.
-      const flags = fromFlags.map((s) => describeOrigin(s.origin)).join(', ')
+      // A file key that a flag's value makes wrong (fixed-cidr outside a --bip): name the flags the
+      // message is about, or all of them when it names none.
+      const named = fromFlags.filter((s) => new RegExp(`\\b${s.key}\\b`).test(f.message))
+      const flags = (named.length > 0 ? named : fromFlags).map((s) => describeOrigin(s.origin)).join(', ')
       out.push({...rest, message: `${f.message} (together with the command line: ${flags})`, file: origin.file, ...(origin.line ? {line: origin.line} : {})})
     }
   }

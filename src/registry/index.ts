@@ -1,6 +1,5 @@
 // Single pieces, not the whole of semver: every dockcfg invocation loads this module.
 import SemVer from 'semver/classes/semver.js'
-import coerce from 'semver/functions/coerce.js'
 
 import {FLAG_ONLY, IGNORED_FLAG_NAME_KEYS, OPTIONS, REJECTED_STRUCT_KEYS} from './options.js'
 import type {FlagOnlySpec, FlagSpec, IgnoredFlagNameKey, IntegerRange, OptionGroup, OptionSpec, RejectedStructKey, RetiredValue, ValueRefusal, VersionRange} from './types.js'
@@ -17,12 +16,14 @@ const byKey = new Map<string, OptionSpec>(OPTIONS.map((o) => [o.key, o]))
 
 /**
  * Turns what `dockerd --version` or a package manager prints ("20.10.24+dfsg1", "docker-v29.7.2",
- * "v28.0.0-rc.1") into a plain x.y.z semver string; undefined when there is no version in it.
- * Pre-release tags are dropped on purpose: an rc of 28.0.0 already has 28.0.0's keys.
+ * "v28.0.0-rc.1", "18.06.1-ce") into a plain x.y.z semver string; undefined when there is no
+ * version in it. Pre-release tags are dropped on purpose: an rc of 28.0.0 already has 28.0.0's
+ * keys. Not semver's coerce: it refuses Docker's own zero-padded months (18.06, 17.03).
  */
 export function normalizeVersion(version: string): string | undefined {
-  const coerced = coerce(version.replace(/^docker-/, ''))
-  return coerced === null ? undefined : coerced.version
+  const match = /(?:^|[^\d.])v?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,6}))?(?![\d])/.exec(` ${version}`)
+  if (match === null) return undefined
+  return `${Number(match[1])}.${Number(match[2])}.${Number(match[3] ?? 0)}`
 }
 
 // A validation asks for the same few versions thousands of times (every key, flag and rule, each

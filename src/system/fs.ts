@@ -105,7 +105,9 @@ export class HostFileSystem implements FileSystem {
   }
 
   async lstat(treePath: string): Promise<Stats | undefined> {
-    return this.lstatHost(this.hostPath(treePath))
+    // The directory's links resolved inside the tree, the last component not followed: the entry
+    // a write to this path would replace (callers check it for a planted link before writing).
+    return this.lstatHost(this.hostPathForWrite(treePath))
   }
 
   async realpath(treePath: string): Promise<string> {

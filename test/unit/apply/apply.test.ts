@@ -1,6 +1,6 @@
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {activationOf, type ApplyOptions, applyChanges, type ApplyRequest, restartDaemon, rollbackTimerSeconds} from '../../../src/apply/apply.js'
+import {activationOf, type ApplyOptions, applyChanges, type ApplyRequest, type Inspector, restartDaemon, rollbackTimerSeconds} from '../../../src/apply/apply.js'
 import {removedKeys} from '../../../src/apply/config-diff.js'
 import {PENDING_FILE, readPending} from '../../../src/apply/pending.js'
 import {autoRollback, rollbackTo} from '../../../src/apply/rollback.js'
@@ -30,6 +30,15 @@ async function request(r: Rig, after: string, changedKeys: string[], activation:
 /** Runs the apply and returns the DockcfgError it throws (fails when it does not throw one). */
 async function applyError(r: Rig, req: ApplyRequest, o: ApplyOptions): Promise<DockcfgError> {
   const error = await applyChanges(r.system, req, inspector, o).then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  if (!(error instanceof DockcfgError)) throw new Error(`expected a DockcfgError, got ${String(error)}`)
+  return error
+}
+
+async function applyJudged(r: Rig, inspect: Inspector, req: ApplyRequest, o: ApplyOptions): Promise<DockcfgError> {
+  const error = await applyChanges(r.system, req, inspect, o).then(
     () => undefined,
     (e: unknown) => e,
   )
@@ -406,6 +415,39 @@ describe('writing only', () => {
     expect(result).toMatchObject({action: 'written', pending: 'reload'})
     expect(result.pendingReason).toMatch(/--root is not \//)
     expect(await r.host.fs.readText(CONFIG)).toBe('{"debug": true}\n')
+    expectStrict(r)
+  })
+
+  it('a file with two problems is repaired one at a time: written with --no-restart (the rest reported), never restarted into', async () => {
+    // The engine's view with the validator's verdicts on three problems this test plants.
+    const judging: Inspector = async (fs) => {
+      const view = await inspector(fs)
+      const problems: Array<[RegExp, string, string]> = [
+        [/"bogus-key"/, 'unknown-key', '"bogus-key" is not a daemon.json key'],
+        [/"bip": "bogus"/, 'bip-invalid', '"bip" "bogus" is not an IPv4 address/prefix'],
+        [/"mtu": -5/, 'mtu-out-of-range', '"mtu" -5 is negative'],
+      ]
+      const errors = problems.filter(([re]) => re.test(view.configText)).map(([, code, message]) => ({code, severity: 'error' as const, message, file: CONFIG}))
+      return {...view, errors}
+    }
+    const broken = '{"bogus-key": 1, "bip": "bogus"}\n'
+    const r = newRig({services: [], servicesAllowed: ['show']})
+    await seedConfig(r, broken)
+    const partial = await request(r, '{"bip": "bogus"}\n', ['bogus-key'], 'restart')
+    // On the live host, a restart into a configuration dockerd still refuses is not attempted.
+    const refused = await applyJudged(r, judging, partial, options())
+    expect(refused.exitCode).toBe(3)
+    expect(refused.message).toMatch(/would still refuse the result, so nothing was written or restarted:\n.*"bip" "bogus"/)
+    expect(await r.host.fs.readText(CONFIG)).toBe(broken)
+    // Writing only, the repair lands and the remaining problem is named.
+    const written = await applyChanges(r.system, partial, judging, options({noRestart: true}))
+    expect(written.action).toBe('written')
+    expect(written.warnings.join('\n')).toMatch(/dockerd would still refuse this configuration:\n.*"bip" "bogus"/)
+    // A change that brings a new problem is still refused.
+    const worse = await applyJudged(r, judging, await request(r, '{"bip": "bogus", "mtu": -5}\n', ['mtu'], 'restart'), options({noRestart: true}))
+    expect(worse.exitCode).toBe(3)
+    expect(worse.message).toMatch(/mtu/)
+    expect(worse.message).not.toMatch(/"bip" "bogus"/)
     expectStrict(r)
   })
 

@@ -164,4 +164,17 @@ describe('acquireLock', () => {
     await (await waiting).release()
     expect(told).toEqual([expect.stringMatching(/^waiting for another dockcfg run to finish \(pid \d+, "first", since /) as unknown])
   })
+
+  it('a dangling link or a directory at the lock path: the link is cleared once old, the directory is named', async () => {
+    const dir = path.join(root, 'var/lib/dockcfg')
+    await fsp.mkdir(dir, {recursive: true})
+    const lock = path.join(dir, 'dockcfg.lock')
+    await fsp.symlink('/nowhere', lock)
+    const old = new Date(Date.now() - 60_000)
+    await fsp.lutimes(lock, old, old)
+    await (await acquireLock(system, 'next', 2_000)).release()
+    await fsp.mkdir(lock)
+    await fsp.utimes(lock, old, old)
+    await expect(acquireLock(system, 'next', 2_000)).rejects.toThrow(/is a directory where dockcfg keeps its lock/)
+  })
 })

@@ -67,11 +67,20 @@ describe('bin/run.js', () => {
     writeFileSync(bundle, built('one', 'a'))
     const before = statSync(bundle)
     run()
-    expect(cacheFiles()).toEqual([`${process.version}-${process.arch}-${'a'.repeat(32)}.bin`])
+    expect(cacheFiles()).toEqual([`${process.version}-${process.arch}-${'a'.repeat(32)}-${before.ino}-${before.size}-${Math.trunc(before.mtimeMs)}.bin`])
     // Same length, same inode, the old mtime put back: only the build id tells them apart.
     writeFileSync(bundle, built('two', 'b'))
     utimesSync(bundle, before.atime, before.mtime)
     expect(statSync(bundle).ino).toBe(before.ino)
+    expect(JSON.parse(run().stdout).tag).toBe('two')
+  })
+
+  it('a hand edit that keeps the build line (same length, new mtime) meets no stale cache', () => {
+    const bundle = join(pkg, 'dist/dockcfg.cjs')
+    writeFileSync(bundle, `// dockcfg-build:${'d'.repeat(32)}\n${bundleSource('one')}`)
+    run()
+    writeFileSync(bundle, `// dockcfg-build:${'d'.repeat(32)}\n${bundleSource('two')}`)
+    utimesSync(bundle, new Date(), new Date(Date.now() + 5_000))
     expect(JSON.parse(run().stdout).tag).toBe('two')
   })
 
@@ -83,7 +92,7 @@ describe('bin/run.js', () => {
     writeFileSync(join(pkg, 'dist/dockcfg.cjs'), bundleSource('two'))
     // Plant bundle one's cache where bundle two's belongs, writable by anyone.
     const info = statSync(join(pkg, 'dist/dockcfg.cjs'))
-    const twoCache = join(pkg, 'dist/code-cache', `${process.version}-${process.arch}-${info.ino}-${info.size}-${Math.trunc(info.mtimeMs)}.bin`)
+    const twoCache = join(pkg, 'dist/code-cache', `${process.version}-${process.arch}-unbuilt-${info.ino}-${info.size}-${Math.trunc(info.mtimeMs)}.bin`)
     copyFileSync(join(pkg, 'dist/code-cache', oneCache as string), twoCache)
     chmodSync(twoCache, 0o666)
     expect(JSON.parse(run().stdout).tag).toBe('two')
@@ -110,7 +119,8 @@ describe('bin/run.js', () => {
   it('is not stopped by a FIFO where the cache belongs', () => {
     writeFileSync(join(pkg, 'dist/dockcfg.cjs'), `// dockcfg-build:${'c'.repeat(32)}\n${bundleSource('one')}`)
     mkdirSync(join(pkg, 'dist/code-cache'))
-    execFileSync('mkfifo', [join(pkg, 'dist/code-cache', `${process.version}-${process.arch}-${'c'.repeat(32)}.bin`)])
+    const info = statSync(join(pkg, 'dist/dockcfg.cjs'))
+    execFileSync('mkfifo', [join(pkg, 'dist/code-cache', `${process.version}-${process.arch}-${'c'.repeat(32)}-${info.ino}-${info.size}-${Math.trunc(info.mtimeMs)}.bin`)])
     const result = spawnSync(process.execPath, [join(pkg, 'bin/run.js')], {encoding: 'utf8', timeout: 20_000})
     expect(result.status).toBe(0)
     expect(JSON.parse(result.stdout).tag).toBe('one')

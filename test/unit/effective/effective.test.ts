@@ -220,6 +220,29 @@ describe('inspectEffective: command-line values meet the same rules as daemon.js
     ])
   })
 
+  it('an empty --bip= is "not set" to dockerd, not an invalid value', async () => {
+    expect(await errors(dropIn('--bip= --fixed-cidr='))).toEqual([])
+  })
+
+  it('one problem across the file and the command line is reported once', async () => {
+    const found = await errors({...dropIn('-H fd:// --iptables=false --log-level warn'), [DAEMON_JSON]: '{"icc": false}\n'})
+    expect(found.map((f) => f.code)).toEqual(['icc-without-iptables'])
+  })
+
+  it('a repeated flag given in several places names every place', async () => {
+    const found = await errors({
+      ...dropIn('--dns 1.1.1.1 $DOCKER_OPTS'),
+      [`${DROPIN_DIR}/env.conf`]: '[Service]\nEnvironmentFile=-/etc/default/docker\n',
+      '/etc/default/docker': 'DOCKER_OPTS="--dns bogus"\n',
+    })
+    expect(found).toEqual([
+      expect.objectContaining({
+        code: 'dns-invalid',
+        message: expect.stringMatching(/--dns in ExecStart \([^)]*\); --dns in ExecStart \([^)]*\) via \$DOCKER_OPTS \(\/etc\/default\/docker line 1\)/) as unknown,
+      }),
+    ])
+  })
+
   it('stays quiet on sound command lines, including runtimes defined by flags', async () => {
     expect(await errors({})).toEqual([])
     expect(await errors(dropIn('-H fd:// --containerd=/run/containerd/containerd.sock --mtu 1400 --dns 8.8.8.8 --log-opt max-size=10m'))).toEqual([])

@@ -1,5 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
+import {parseDockerdVersion} from '../../../src/dockerd/version.js'
+
 import {
   closestKey,
   conflictName,
@@ -155,12 +157,18 @@ describe('normalizeVersion', () => {
     ['docker-v29.7.2', '29.7.2'],
     ['v28.0.0-rc.1', '28.0.0'],
     ['28.1', '28.1.0'],
+    // Docker's year.month versions until 18.09: semver's coerce refuses the zero-padded month.
+    ['18.06.1-ce', '18.6.1'],
+    ['17.03.2-ce', '17.3.2'],
+    ['18.09.1', '18.9.1'],
   ])('%s -> %s', (raw, normal) => {
     expect(normalizeVersion(raw)).toBe(normal)
   })
 
   it('returns undefined for text without a version', () => {
     expect(normalizeVersion('latest')).toBeUndefined()
+    expect(normalizeVersion('garbage')).toBeUndefined()
+    expect(normalizeVersion('29')).toBeUndefined()
   })
 })
 
@@ -215,5 +223,15 @@ describe('usableKeys / closestKey', () => {
     expect(closestKey('mut')).toBe('mtu')
     expect(closestKey('debgu')).toBe('debug')
     expect(closestKey('xyzzy-frobnicate')).toBeUndefined()
+  })
+})
+
+describe('parseDockerdVersion (what `dockerd --version` prints)', () => {
+  it.each([
+    ['Docker version 20.10.24+dfsg1, build 297e128', '20.10.24'],
+    ['Docker version 18.06.1-ce, build e68fc7a', '18.6.1'],
+    ['Docker version 29.7.2, build abcdef0', '29.7.2'],
+  ])('%s -> %s', (output, version) => {
+    expect(parseDockerdVersion(output)).toBe(version)
   })
 })

@@ -92,4 +92,12 @@ describe('HostFileSystem writes stay inside the tree', () => {
     await fs.remove('/etc/link')
     expect(await fsp.readFile(path.join(root, 'etc/target'), 'utf8')).toBe('old')
   })
+
+  it("lstat looks at the entry a write would replace, through the tree's own directory links", async () => {
+    // etc -> /srv/etc (absolute, inside the tree); the key file there is a planted link.
+    await fsp.mkdir(path.join(root, 'srv/etc/docker'), {recursive: true})
+    await fsp.symlink('/srv/etc', path.join(root, 'etc'))
+    await fsp.symlink('/tmp/stolen.pem', path.join(root, 'srv/etc/docker/key.pem'))
+    expect((await fs.lstat('/etc/docker/key.pem'))?.isSymbolicLink()).toBe(true)
+  })
 })
