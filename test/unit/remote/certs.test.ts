@@ -34,9 +34,12 @@ describe('ECDSA P-256 (default) set', () => {
   let client: Awaited<ReturnType<typeof issueClientCert>>
 
   beforeAll(async () => {
-    ca = await createCa({commonName: 'dockcfg test CA'})
-    server = await issueServerCert(ca, {hostnames: ['docker1', 'docker1.example.com'], ips: ['192.0.2.10', '2001:db8::10']})
-    client = await issueClientCert(ca, {commonName: 'alice'})
+    // Half a second past a whole second: certificates keep whole seconds, so "valid for N days"
+    // reads as N-1 whole days left every time, not only when the clock's milliseconds aren't 0.
+    const now = new Date(Math.floor(Date.now() / 1000) * 1000 + 500)
+    ca = await createCa({commonName: 'dockcfg test CA', now})
+    server = await issueServerCert(ca, {hostnames: ['docker1', 'docker1.example.com'], ips: ['192.0.2.10', '2001:db8::10'], now})
+    client = await issueClientCert(ca, {commonName: 'alice', now})
   })
 
   it('chains: leafs are issued and signed by the CA (node:crypto)', () => {
