@@ -32,7 +32,8 @@ try {
 // Content and identity from one descriptor: a build renames a new bundle into place, and the cache
 // must never pair one bundle's code with another's (V8 checks only the source's length).
 const stat = fs.fstatSync(fd)
-const source = fs.readFileSync(fd, 'utf8')
+// latin1: the build writes ASCII only (scripts/build.js), and this skips UTF-8 decoding.
+const source = fs.readFileSync(fd, 'latin1')
 fs.closeSync(fd)
 
 // NODE_DISABLE_COMPILE_CACHE is Node's own switch for its compile cache; honour it for ours.
