@@ -1,22 +1,7 @@
-import {execFileSync} from 'node:child_process'
-import * as fsp from 'node:fs/promises'
-import * as os from 'node:os'
-import * as path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {runCli} from '../support/cli.js'
-
-/** Runs the generated bash completion for a command line and returns the candidates. */
-async function complete(script: string, words: string[]): Promise<string[]> {
-  const file = path.join(await fsp.mkdtemp(path.join(os.tmpdir(), 'dockcfg-compl-')), 'c.sh')
-  await fsp.writeFile(file, script)
-  const out = execFileSync(
-    'bash',
-    ['-c', `source ${file}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _dockcfg; printf '%s\\n' "\${COMPREPLY[@]}"`],
-    {encoding: 'utf8'},
-  )
-  return out.split('\n').filter(Boolean)
-}
+import {complete} from '../support/completion.js'
 
 describe('dockcfg completion', () => {
   it('completes commands, registry keys and flags', async () => {

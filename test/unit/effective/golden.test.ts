@@ -1,7 +1,8 @@
-import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
 
 import {describe, expect, it} from 'vitest'
+
+import {expectGolden} from '../../support/golden.js'
 
 import {inspectEffective} from '../../../src/effective/effective.js'
 import {fixtureNames, truthCaseFiles} from '../systemd/helpers.js'
@@ -15,7 +16,6 @@ import {DAEMON_JSON, FIXTURES, fixture, tree} from './helpers.js'
 // -H on the command line) and one plain key. Regenerate deliberately with UPDATE_GOLDEN=1 and
 // review the diff: these are expectations, not echoes.
 const GOLDEN = path.join(FIXTURES, 'effective-golden')
-const update = process.env.UPDATE_GOLDEN === '1'
 const VERSION = '20.10.24'
 const PROBE_DAEMON_JSON = '{\n  "hosts": ["unix:///var/run/docker.sock"],\n  "log-level": "warn"\n}\n'
 
@@ -61,16 +61,7 @@ describe('golden effective configurations of corpus units, drop-ins, env files a
         conflicts: e.conflicts.map((c) => ({key: c.key, message: c.message, flagOrigins: c.flagOrigins, fileOrigin: c.fileOrigin})),
         findings: e.findings.map((f) => ({code: f.code, severity: f.severity, message: f.message, ...(f.file ? {file: f.file} : {}), ...(f.line ? {line: f.line} : {})})),
       }
-      const file = path.join(GOLDEN, `${name}.json`)
-      const json = `${JSON.stringify(record, null, 1)}\n`
-      if (update) {
-        await fsp.mkdir(GOLDEN, {recursive: true})
-        await fsp.writeFile(file, json)
-        return
-      }
-      const expected = await fsp.readFile(file, 'utf8').catch(() => undefined)
-      expect(expected, `${file} is missing: run with UPDATE_GOLDEN=1`).toBeDefined()
-      expect(JSON.parse(json)).toEqual(JSON.parse(expected ?? 'null'))
+      await expectGolden(GOLDEN, name, record)
     })
   }
 })

@@ -1,7 +1,8 @@
-import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
 
-import {afterAll, describe, expect, it} from 'vitest'
+import {afterAll, describe, it} from 'vitest'
+
+import {expectGolden} from '../../support/golden.js'
 
 import {resolveDockerService} from '../../../src/systemd/service.js'
 import {FIXTURES, fixtureNames, makeTree, truthCaseFiles} from './helpers.js'
@@ -10,7 +11,6 @@ import {FIXTURES, fixtureNames, makeTree, truthCaseFiles} from './helpers.js'
 // every corpus docker unit and drop-in, composed like the truth cases. Regenerate deliberately
 // with UPDATE_GOLDEN=1 and review the diff: these pin the explanations the CLI will print.
 const GOLDEN = path.join(FIXTURES, 'systemd-golden')
-const update = process.env.UPDATE_GOLDEN === '1'
 
 const cases = [
   // docker.socket and the other socket units are not service units: nothing to resolve.
@@ -42,16 +42,7 @@ describe('golden resolutions of corpus units and drop-ins', () => {
         warnings: r.warnings,
         errors: r.errors,
       }
-      const file = path.join(GOLDEN, `${name}.json`)
-      const json = `${JSON.stringify(record, null, 1)}\n`
-      if (update) {
-        await fsp.mkdir(GOLDEN, {recursive: true})
-        await fsp.writeFile(file, json)
-        return
-      }
-      const expected = await fsp.readFile(file, 'utf8').catch(() => undefined)
-      expect(expected, `${file} is missing: run with UPDATE_GOLDEN=1`).toBeDefined()
-      expect(JSON.parse(json)).toEqual(JSON.parse(expected ?? 'null'))
+      await expectGolden(GOLDEN, name, record)
     })
   }
 })
