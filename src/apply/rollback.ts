@@ -91,7 +91,7 @@ export async function autoRollback(system: System, id: string, inspect: Inspecto
   let lock: LockHandle | undefined
   let warning: string | undefined
   try {
-    lock = await acquireLock(system, `dockcfg rollback ${id} --auto`, Math.max(60, 2 * first.timerSeconds) * 1000)
+    lock = await acquireLock(system, `dockcfg rollback ${id} --auto`, {timeoutMs: Math.max(60, 2 * first.timerSeconds) * 1000})
   } catch (error) {
     warning = `${(error as Error).message}; restoring anyway`
   }

@@ -71,8 +71,8 @@ export function withLockToWrite<T>(
 /** The lock files held by the current withLock() call chain. */
 const heldLocks = new AsyncLocalStorage<ReadonlySet<string>>()
 
-export async function acquireLock(system: System, command: string, options: LockOptions | number = {}): Promise<LockHandle> {
-  const {timeoutMs = 15_000, onWait} = typeof options === 'number' ? {timeoutMs: options} : options
+export async function acquireLock(system: System, command: string, options: LockOptions = {}): Promise<LockHandle> {
+  const {timeoutMs = 15_000, onWait} = options
   const treePath = lockPath(system)
   const file = system.fs.hostPathForWrite(treePath)
   if (heldLocks.getStore()?.has(file)) return {release: async () => {}}

@@ -338,6 +338,8 @@ function commandLineValueFindings(settings: readonly Setting[], fileValue: Recor
   const known = new Set(reported.map((f) => `${f.code}|${f.key ?? ''}`))
   // crossSourceFindings already explains these combinations, naming both places.
   const crossed = new Set(reported.filter((f) => CROSS_SOURCE_CODES.has(f.code)).map((f) => f.key))
+  // The file's own findings again, from the same serialisation as the merged text: a message that
+  // quotes the source reads the same on both sides, so only what the flags add stands out.
   const fileAlone = new Set(findingsOf(parseDaemonJson(JSON.stringify(fileValue, null, 2), label, {dockerdVersion: version}), version).map(identity))
   const byKey = new Map(settings.map((s) => [s.key, s]))
   const out: Finding[] = []

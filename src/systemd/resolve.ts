@@ -15,6 +15,7 @@
 import * as path from 'node:path'
 
 import type {FileSystem} from '../system/fs.js'
+import {byCodeUnits} from '../output/order.js'
 
 /**
  * The system unit search path of systemd 252, highest priority first. /usr/lib and /lib are both
@@ -171,6 +172,6 @@ export async function resolveUnitFiles(fs: FileSystem, unitName: string, options
     }
   }
   // conf_files_list() orders by file name with strcmp(): plain code-unit order, not locale order.
-  const dropIns = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  const dropIns = [...byName.values()].sort((a, b) => byCodeUnits(a.name, b.name))
   return {unitName, fragment, masked, shadowed, dropIns: masked ? [] : dropIns, searchPath, warnings}
 }

@@ -9,7 +9,7 @@ const [root, rounds, marker] = process.argv.slice(2) as [string, string, string]
 const system = createSystem({root})
 let overlaps = 0
 for (let i = 0; i < Number(rounds); i++) {
-  const handle = await acquireLock(system, `contender ${process.pid}`, 120_000)
+  const handle = await acquireLock(system, `contender ${process.pid}`, {timeoutMs: 120_000})
   try {
     writeFileSync(marker, String(process.pid), {flag: 'wx'})
   } catch {

@@ -28,16 +28,7 @@ async function request(r: Rig, after: string, changedKeys: string[], activation:
 }
 
 /** Runs the apply and returns the DockcfgError it throws (fails when it does not throw one). */
-async function applyError(r: Rig, req: ApplyRequest, o: ApplyOptions): Promise<DockcfgError> {
-  const error = await applyChanges(r.system, req, inspector, o).then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  if (!(error instanceof DockcfgError)) throw new Error(`expected a DockcfgError, got ${String(error)}`)
-  return error
-}
-
-async function applyJudged(r: Rig, inspect: Inspector, req: ApplyRequest, o: ApplyOptions): Promise<DockcfgError> {
+async function applyError(r: Rig, req: ApplyRequest, o: ApplyOptions, inspect: Inspector = inspector): Promise<DockcfgError> {
   const error = await applyChanges(r.system, req, inspect, o).then(
     () => undefined,
     (e: unknown) => e,
@@ -435,7 +426,7 @@ describe('writing only', () => {
     await seedConfig(r, broken)
     const partial = await request(r, '{"bip": "bogus"}\n', ['bogus-key'], 'restart')
     // On the live host, a restart into a configuration dockerd still refuses is not attempted.
-    const refused = await applyJudged(r, judging, partial, options())
+    const refused = await applyError(r, partial, options(), judging)
     expect(refused.exitCode).toBe(3)
     expect(refused.message).toMatch(/would still refuse the result, so nothing was written or restarted:\n.*"bip" "bogus"/)
     expect(await r.host.fs.readText(CONFIG)).toBe(broken)
@@ -444,7 +435,7 @@ describe('writing only', () => {
     expect(written.action).toBe('written')
     expect(written.warnings.join('\n')).toMatch(/dockerd would still refuse this configuration:\n.*"bip" "bogus"/)
     // A change that brings a new problem is still refused.
-    const worse = await applyJudged(r, judging, await request(r, '{"bip": "bogus", "mtu": -5}\n', ['mtu'], 'restart'), options({noRestart: true}))
+    const worse = await applyError(r, await request(r, '{"bip": "bogus", "mtu": -5}\n', ['mtu'], 'restart'), options({noRestart: true}), judging)
     expect(worse.exitCode).toBe(3)
     expect(worse.message).toMatch(/mtu/)
     expect(worse.message).not.toMatch(/"bip" "bogus"/)

@@ -94,7 +94,7 @@ describe('renderDiff', () => {
 describe('acquireLock', () => {
   it('serialises holders and clears a lock whose owner is gone', async () => {
     const first = await acquireLock(system, 'one')
-    await expect(acquireLock(system, 'two', 300)).rejects.toThrow(/holds the lock .*"one"/)
+    await expect(acquireLock(system, 'two', {timeoutMs: 300})).rejects.toThrow(/holds the lock .*"one"/)
     await first.release()
     const lockFile = path.join(root, 'var/lib/dockcfg/dockcfg.lock')
     // A holder that died: a pid that cannot exist on this machine.
@@ -102,7 +102,7 @@ describe('acquireLock', () => {
       lockFile,
       JSON.stringify({pid: 2 ** 22 + 1, bootId: (await fsp.readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim(), command: 'ghost', since: '', token: 'x'}),
     )
-    const third = await acquireLock(system, 'three', 300)
+    const third = await acquireLock(system, 'three', {timeoutMs: 300})
     await third.release()
   })
 
@@ -110,23 +110,23 @@ describe('acquireLock', () => {
     const lockFile = path.join(root, 'var/lib/dockcfg/dockcfg.lock')
     await fsp.mkdir(path.dirname(lockFile), {recursive: true})
     await fsp.writeFile(lockFile, '')
-    await expect(acquireLock(system, 'next', 300)).rejects.toThrow(/holds the lock .*unreadable owner record/)
+    await expect(acquireLock(system, 'next', {timeoutMs: 300})).rejects.toThrow(/holds the lock .*unreadable owner record/)
     const old = new Date(Date.now() - 60_000)
     await fsp.utimes(lockFile, old, old)
-    await (await acquireLock(system, 'next', 300)).release()
+    await (await acquireLock(system, 'next', {timeoutMs: 300})).release()
   })
 
   it('withLock: the apply engine inside takes the same lock again without waiting; others wait', async () => {
     const order: string[] = []
     const outer = withLock(system, 'outer', async () => {
-      const inner = await acquireLock(system, 'inner', 300)
+      const inner = await acquireLock(system, 'inner', {timeoutMs: 300})
       order.push('inner acquired')
       await new Promise((resolve) => setTimeout(resolve, 50))
       await inner.release()
       order.push('outer done')
     })
     await new Promise((resolve) => setTimeout(resolve, 10))
-    const other = acquireLock(system, 'other', 5_000).then(async (h) => {
+    const other = acquireLock(system, 'other', {timeoutMs: 5_000}).then(async (h) => {
       order.push('other acquired')
       await h.release()
     })
@@ -142,7 +142,7 @@ describe('acquireLock', () => {
     // A breaker held by a live process (pid 1) keeps the dead lock in place.
     await fsp.writeFile(path.join(dir, 'dockcfg.lock.break'), JSON.stringify({pid: 1, bootId, command: 'breaker', since: '', token: 'y'}))
     const started = process.cpuUsage()
-    await expect(acquireLock(system, 'next', 500)).rejects.toMatchObject({exitCode: 7, message: expect.stringMatching(/holds the lock/) as unknown})
+    await expect(acquireLock(system, 'next', {timeoutMs: 500})).rejects.toMatchObject({exitCode: 7, message: expect.stringMatching(/holds the lock/) as unknown})
     const used = process.cpuUsage(started)
     expect((used.user + used.system) / 1000).toBeLessThan(400)
     expect((await fsp.readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([])
@@ -152,7 +152,7 @@ describe('acquireLock', () => {
     const dir = path.join(root, 'var/lib/dockcfg')
     await fsp.mkdir(dir, {recursive: true})
     execFileSync('mkfifo', [path.join(dir, 'dockcfg.lock')])
-    await expect(acquireLock(system, 'next', 300)).rejects.toThrow(/holds the lock .*unreadable owner record/)
+    await expect(acquireLock(system, 'next', {timeoutMs: 300})).rejects.toThrow(/holds the lock .*unreadable owner record/)
   })
 
   it('says once who holds the lock while it waits', async () => {
@@ -172,9 +172,9 @@ describe('acquireLock', () => {
     await fsp.symlink('/nowhere', lock)
     const old = new Date(Date.now() - 60_000)
     await fsp.lutimes(lock, old, old)
-    await (await acquireLock(system, 'next', 2_000)).release()
+    await (await acquireLock(system, 'next', {timeoutMs: 2_000})).release()
     await fsp.mkdir(lock)
     await fsp.utimes(lock, old, old)
-    await expect(acquireLock(system, 'next', 2_000)).rejects.toThrow(/is a directory where dockcfg keeps its lock/)
+    await expect(acquireLock(system, 'next', {timeoutMs: 2_000})).rejects.toThrow(/is a directory where dockcfg keeps its lock/)
   })
 })
