@@ -16,6 +16,8 @@ export interface System {
   clock: Clock
   /** True when the managed tree is this machine's own `/`: only then may services be touched. */
   isLiveHost: boolean
+  /** The user dockcfg runs as: files it trusts are owned by root or by this user. */
+  euid: number
   services(): Promise<ServiceManager>
   /** The Engine API on a unix socket given as a tree path. */
   docker(socketTreePath: string, timeoutMs?: number): Promise<DockerApi>
@@ -29,6 +31,7 @@ export function createSystem(options: {root: string}): System {
     processes,
     clock: systemClock,
     isLiveHost: fs.root === '/',
+    euid: process.geteuid?.() ?? -1,
     async services() {
       const {SystemctlServiceManager} = await import('../service/service-manager.js')
       return new SystemctlServiceManager(processes)

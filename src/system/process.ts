@@ -1,3 +1,6 @@
+import {accessSync, constants as fsConstants, statSync} from 'node:fs'
+import * as path from 'node:path'
+
 /**
  * The process seam: every external program dockcfg runs (dockerd, systemctl, journalctl,
  * systemd-run, nsenter) goes through here, so unit tests can substitute a recorder and e2e tests
@@ -12,10 +15,27 @@ export interface ProcessResult {
 }
 
 export interface ProcessRunner {
+  /**
+   * The program `run(file)` would start: `file` itself when it names a path, else the first
+   * executable of that name on PATH; undefined when there is none.
+   */
+  which(file: string): Promise<string | undefined>
   run(file: string, args: readonly string[], options?: {timeoutMs?: number; input?: string; env?: Record<string, string>}): Promise<ProcessResult>
 }
 
 export class ExecaProcessRunner implements ProcessRunner {
+  async which(file: string): Promise<string | undefined> {
+    const candidates = file.includes('/') ? [file] : (process.env.PATH ?? '').split(':').map((dir) => path.join(dir === '' ? '.' : dir, file))
+    return candidates.find((candidate) => {
+      try {
+        accessSync(candidate, fsConstants.X_OK)
+        return statSync(candidate).isFile()
+      } catch {
+        return false
+      }
+    })
+  }
+
   async run(file: string, args: readonly string[], options: {timeoutMs?: number; input?: string; env?: Record<string, string>} = {}): Promise<ProcessResult> {
     const {execa} = await import('execa')
     const result = await execa(file, args, {

@@ -309,6 +309,10 @@ export class FakeProcesses implements ProcessRunner {
   readonly runs: string[] = []
   constructor(private readonly host: FakeHost) {}
 
+  async which(file: string): Promise<string | undefined> {
+    return file === 'dockerd' ? '/usr/bin/dockerd' : file
+  }
+
   async run(file: string, args: readonly string[]): Promise<ProcessResult> {
     this.runs.push([file, ...args].join(' '))
     if (file === '/usr/bin/dockerd' && args[0] === '--validate') {
