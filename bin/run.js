@@ -42,9 +42,30 @@ const cacheEnabled = !process.env.NODE_DISABLE_COMPILE_CACHE
 // keeping inode and mtime is still another bundle. The file's inode, size and mtime catch an edit
 // by hand that kept the line.
 const buildId = `${/^\/\/ dockcfg-build:([0-9a-f]{32})\n/.exec(source)?.[1] ?? 'unbuilt'}-${stat.ino}-${stat.size}-${Math.trunc(stat.mtimeMs)}`
-const cacheFile = path.join(here, '../dist/code-cache', `${process.version}-${process.arch}-${buildId}.bin`)
+// The cache lives in the user's cache directory, never beside the bundle: an installed package's
+// directory is not dockcfg's to write (npm install -g puts it under the global node_modules). One
+// prefix per install location, so a new build there replaces the cache of the old one.
+const cacheDir = userCacheDir()
+const installTag = fnv1a(filename)
+const cacheFile = cacheDir === undefined ? undefined : path.join(cacheDir, `${installTag}-${process.version}-${process.arch}-${buildId}.bin`)
+
+/** $XDG_CACHE_HOME/dockcfg, else ~/.cache/dockcfg; none without a home (a systemd unit's run). */
+function userCacheDir() {
+  const xdg = process.env.XDG_CACHE_HOME
+  if (xdg && path.isAbsolute(xdg)) return path.join(xdg, 'dockcfg')
+  const home = process.env.HOME
+  return home && path.isAbsolute(home) ? path.join(home, '.cache', 'dockcfg') : undefined
+}
+
+/** A short, stable name for a path (FNV-1a): cheaper at start-up than loading node:crypto. */
+function fnv1a(text) {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0
+  return hash.toString(16).padStart(8, '0')
+}
+
 let cachedData
-if (cacheEnabled) cachedData = readTrustedCache(cacheFile)
+if (cacheEnabled && cacheFile !== undefined) cachedData = readTrustedCache(cacheFile)
 
 /**
  * A code cache is code: V8 runs whatever bytecode a cache holds once its checks pass, and those
@@ -82,17 +103,21 @@ bundle.loaded = true
 // DOCKCFG_CODE_CACHE=refresh rewrites the cache even when it was used: what this run compiled is
 // added to what the cache held (the build runs several commands this way, scripts/build.js).
 const refresh = process.env.DOCKCFG_CODE_CACHE === 'refresh'
-if (cacheEnabled && (cachedData === undefined || script.cachedDataRejected || refresh)) {
+if (cacheEnabled && cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected || refresh)) {
   // At exit, so the cache also holds the functions this run compiled lazily. A rejected cache (V8
-  // flags changed, say) is replaced. A read-only install simply runs without one; the rename keeps
-  // concurrent first runs from reading half a file.
+  // flags changed, say) is replaced. Without a writable cache directory dockcfg simply runs
+  // without one; the rename keeps concurrent first runs from reading half a file.
   process.once('exit', () => {
     const temporary = `${cacheFile}.${process.pid}.tmp`
     try {
-      fs.mkdirSync(path.dirname(cacheFile), {recursive: true, mode: 0o755})
+      fs.mkdirSync(cacheDir, {recursive: true, mode: 0o700})
       // 'wx': never through a file or link that is already there.
-      fs.writeFileSync(temporary, script.createCachedData(), {mode: 0o644, flag: 'wx'})
+      fs.writeFileSync(temporary, script.createCachedData(), {mode: 0o600, flag: 'wx'})
       fs.renameSync(temporary, cacheFile)
+      // Earlier builds at this install location: their caches can never match again.
+      for (const name of fs.readdirSync(cacheDir)) {
+        if (name.startsWith(`${installTag}-`) && name !== path.basename(cacheFile) && !name.endsWith('.tmp')) fs.rmSync(path.join(cacheDir, name), {force: true})
+      }
     } catch {
       try {
         fs.rmSync(temporary, {force: true})

@@ -160,13 +160,9 @@ async function bundle() {
   }
 }
 
-/** Code caches are keyed by the bundle's identity (bin/run.js); those of earlier builds are garbage. */
-function pruneCodeCaches() {
-  rmSync(join(dist, 'code-cache'), {recursive: true, force: true})
-}
-
 /**
- * The first run writes the cache, holding what that run compiled. Start with `validate` (the
+ * The first run writes the cache (in the user's cache directory, see bin/run.js, which also drops
+ * the caches of earlier builds), holding what that run compiled. Start with `validate` (the
  * widest of the frequent commands), then add what `get` and `keys` compile on top
  * (DOCKCFG_CODE_CACHE=refresh, see bin/run.js).
  */
@@ -192,7 +188,7 @@ function warmCodeCache() {
 /** Output of builds before the bundle (tsc's per-file tree) would otherwise linger in dist/. */
 function removeStaleOutput() {
   for (const entry of readdirSync(dist)) {
-    if (!['dockcfg.cjs', 'code-cache'].includes(entry) && !entry.endsWith('.tmp')) rmSync(join(dist, entry), {recursive: true, force: true})
+    if (entry !== 'dockcfg.cjs' && !entry.endsWith('.tmp')) rmSync(join(dist, entry), {recursive: true, force: true})
   }
 }
 
@@ -200,7 +196,6 @@ function removeStaleOutput() {
 export async function build() {
   await bundle()
   removeStaleOutput()
-  pruneCodeCaches()
   // Written last: test harnesses take a manifest newer than the bundle as "the build is complete".
   execFileSync(join(project, 'node_modules/.bin/oclif'), ['manifest'], {cwd: project, stdio: ['ignore', 'ignore', 'inherit']})
   warmCodeCache()

@@ -11,6 +11,13 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 const realBin = join(import.meta.dirname, '../../../bin/run.js')
 
 /** A bundle whose main() prints its tag and what the loader promises the real bundle. */
+/** bin/run.js's name for an install location (FNV-1a of the bundle's path). */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0
+  return hash.toString(16).padStart(8, '0')
+}
+
 const bundleSource = (tag: string) => `exports.main = async (dir) => {
   const {execa} = require('execa')
   process.stdout.write(JSON.stringify({tag: ${JSON.stringify(tag)}, cached: require(__filename) === module.exports, dir, esmPackage: typeof execa}))
@@ -19,8 +26,17 @@ const bundleSource = (tag: string) => `exports.main = async (dir) => {
 
 describe('bin/run.js', () => {
   let pkg: string
-  const cacheFiles = () => (existsSync(join(pkg, 'dist/code-cache')) ? readdirSync(join(pkg, 'dist/code-cache')) : [])
-  const run = (env: Record<string, string> = {}) => spawnSync(process.execPath, [join(pkg, 'bin/run.js')], {encoding: 'utf8', env: {...process.env, ...env}})
+  // The user's cache directory ($XDG_CACHE_HOME/dockcfg), never the package's own.
+  const cacheDir = () => join(pkg, 'cache/dockcfg')
+  const cacheFiles = () => (existsSync(cacheDir()) ? readdirSync(cacheDir()) : [])
+  const environment = () => ({...process.env, XDG_CACHE_HOME: join(pkg, 'cache')})
+  const run = (env: Record<string, string> = {}, args: string[] = []) =>
+    spawnSync(process.execPath, [join(pkg, 'bin/run.js'), ...args], {encoding: 'utf8', env: {...environment(), ...env}})
+  /** The name bin/run.js gives the cache of the bundle now in place. */
+  const cacheName = (id: string) => {
+    const info = statSync(join(pkg, 'dist/dockcfg.cjs'))
+    return `${fnv1a(join(pkg, 'dist/dockcfg.cjs'))}-${process.version}-${process.arch}-${id}-${info.ino}-${info.size}-${Math.trunc(info.mtimeMs)}.bin`
+  }
 
   beforeEach(() => {
     pkg = mkdtempSync(join(tmpdir(), 'dockcfg-loader-'))
@@ -50,15 +66,34 @@ describe('bin/run.js', () => {
     expect(cacheFiles()).toHaveLength(1)
   })
 
-  it('never runs a cache against another bundle of the same length', () => {
+  it("never runs a cache against another bundle of the same length, and drops the old build's cache", () => {
     writeFileSync(join(pkg, 'dist/dockcfg.cjs'), bundleSource('one'))
     run()
+    const [old] = cacheFiles()
     // What a rebuild does: a new file renamed into place, byte count unchanged.
     writeFileSync(join(pkg, 'dist/next.cjs'), bundleSource('two'))
     rmSync(join(pkg, 'dist/dockcfg.cjs'))
     copyFileSync(join(pkg, 'dist/next.cjs'), join(pkg, 'dist/dockcfg.cjs'))
     expect(JSON.parse(run().stdout).tag).toBe('two')
-    expect(cacheFiles()).toHaveLength(2)
+    expect(cacheFiles()).toHaveLength(1)
+    expect(cacheFiles()).not.toContain(old)
+  })
+
+  it("never writes into the package: the cache goes to the user's cache directory, or nowhere without one", () => {
+    writeFileSync(join(pkg, 'dist/dockcfg.cjs'), bundleSource('one'))
+    const before = readdirSync(join(pkg, 'dist'))
+    const homeless = spawnSync(process.execPath, [join(pkg, 'bin/run.js')], {encoding: 'utf8', env: {PATH: process.env.PATH ?? ''}})
+    expect(JSON.parse(homeless.stdout).tag).toBe('one')
+    expect(cacheFiles()).toEqual([])
+    // ~/.cache when XDG_CACHE_HOME is not set.
+    const home = join(pkg, 'home')
+    mkdirSync(home)
+    spawnSync(process.execPath, [join(pkg, 'bin/run.js')], {encoding: 'utf8', env: {PATH: process.env.PATH ?? '', HOME: home}})
+    expect(readdirSync(join(home, '.cache/dockcfg'))).toHaveLength(1)
+    expect(statSync(join(home, '.cache/dockcfg')).mode & 0o777).toBe(0o700)
+    run()
+    expect(cacheFiles()).toHaveLength(1)
+    expect(readdirSync(join(pkg, 'dist'))).toEqual(before)
   })
 
   it('keys the cache by the build id on the first line, which survives in-place rewrites that keep inode and mtime', () => {
@@ -67,7 +102,7 @@ describe('bin/run.js', () => {
     writeFileSync(bundle, built('one', 'a'))
     const before = statSync(bundle)
     run()
-    expect(cacheFiles()).toEqual([`${process.version}-${process.arch}-${'a'.repeat(32)}-${before.ino}-${before.size}-${Math.trunc(before.mtimeMs)}.bin`])
+    expect(cacheFiles()).toEqual([cacheName('a'.repeat(32))])
     // Same length, same inode, the old mtime put back: only the build id tells them apart.
     writeFileSync(bundle, built('two', 'b'))
     utimesSync(bundle, before.atime, before.mtime)
@@ -91,13 +126,12 @@ describe('bin/run.js', () => {
     rmSync(join(pkg, 'dist/dockcfg.cjs'))
     writeFileSync(join(pkg, 'dist/dockcfg.cjs'), bundleSource('two'))
     // Plant bundle one's cache where bundle two's belongs, writable by anyone.
-    const info = statSync(join(pkg, 'dist/dockcfg.cjs'))
-    const twoCache = join(pkg, 'dist/code-cache', `${process.version}-${process.arch}-unbuilt-${info.ino}-${info.size}-${Math.trunc(info.mtimeMs)}.bin`)
-    copyFileSync(join(pkg, 'dist/code-cache', oneCache as string), twoCache)
+    const twoCache = join(cacheDir(), cacheName('unbuilt'))
+    copyFileSync(join(cacheDir(), oneCache as string), twoCache)
     chmodSync(twoCache, 0o666)
     expect(JSON.parse(run().stdout).tag).toBe('two')
     // ...and replaced by a trustworthy one.
-    expect(statSync(twoCache).mode & 0o777).toBe(0o644)
+    expect(statSync(twoCache).mode & 0o777).toBe(0o600)
   })
 
   it('DOCKCFG_CODE_CACHE=refresh adds what a run compiled to the cache (how the build warms it)', () => {
@@ -108,20 +142,19 @@ describe('bin/run.js', () => {
     )
     run()
     const [file] = cacheFiles()
-    const first = statSync(join(pkg, 'dist/code-cache', file as string)).size
+    const first = statSync(join(cacheDir(), file as string)).size
     // Without refresh the cache is kept as it is.
-    spawnSync(process.execPath, [join(pkg, 'bin/run.js'), 'more'], {encoding: 'utf8'})
-    expect(statSync(join(pkg, 'dist/code-cache', file as string)).size).toBe(first)
-    spawnSync(process.execPath, [join(pkg, 'bin/run.js'), 'more'], {encoding: 'utf8', env: {...process.env, DOCKCFG_CODE_CACHE: 'refresh'}})
-    expect(statSync(join(pkg, 'dist/code-cache', file as string)).size).toBeGreaterThan(first)
+    run({}, ['more'])
+    expect(statSync(join(cacheDir(), file as string)).size).toBe(first)
+    run({DOCKCFG_CODE_CACHE: 'refresh'}, ['more'])
+    expect(statSync(join(cacheDir(), file as string)).size).toBeGreaterThan(first)
   })
 
   it('is not stopped by a FIFO where the cache belongs', () => {
     writeFileSync(join(pkg, 'dist/dockcfg.cjs'), `// dockcfg-build:${'c'.repeat(32)}\n${bundleSource('one')}`)
-    mkdirSync(join(pkg, 'dist/code-cache'))
-    const info = statSync(join(pkg, 'dist/dockcfg.cjs'))
-    execFileSync('mkfifo', [join(pkg, 'dist/code-cache', `${process.version}-${process.arch}-${'c'.repeat(32)}-${info.ino}-${info.size}-${Math.trunc(info.mtimeMs)}.bin`)])
-    const result = spawnSync(process.execPath, [join(pkg, 'bin/run.js')], {encoding: 'utf8', timeout: 20_000})
+    mkdirSync(cacheDir(), {recursive: true})
+    execFileSync('mkfifo', [join(cacheDir(), cacheName('c'.repeat(32)))])
+    const result = spawnSync(process.execPath, [join(pkg, 'bin/run.js')], {encoding: 'utf8', env: environment(), timeout: 20_000})
     expect(result.status).toBe(0)
     expect(JSON.parse(result.stdout).tag).toBe('one')
   })
@@ -132,16 +165,15 @@ describe('bin/run.js', () => {
     expect(cacheFiles()).toEqual([])
   })
 
-  it('runs without a cache when dist/ is read-only', () => {
+  it('runs without a cache when the cache directory cannot be written', () => {
     writeFileSync(join(pkg, 'dist/dockcfg.cjs'), bundleSource('one'))
-    mkdirSync(join(pkg, 'dist/code-cache'), {mode: 0o555})
     // root ignores permission bits; a file where the directory should be fails for everyone.
-    rmSync(join(pkg, 'dist/code-cache'), {recursive: true})
-    writeFileSync(join(pkg, 'dist/code-cache'), '')
+    mkdirSync(join(pkg, 'cache'))
+    writeFileSync(cacheDir(), '')
     const result = run()
     expect(result.status).toBe(0)
     expect(JSON.parse(result.stdout).tag).toBe('one')
-    expect(readdirSync(join(pkg, 'dist')).filter((f) => f.endsWith('.tmp'))).toEqual([])
+    expect(readdirSync(join(pkg, 'cache')).filter((f) => f.endsWith('.tmp'))).toEqual([])
   })
 
   it('says how to build when the bundle is missing', () => {
