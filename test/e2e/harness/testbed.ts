@@ -6,7 +6,7 @@
 import {spawn, execFileSync} from 'node:child_process'
 import {closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, symlinkSync, unlinkSync, writeFileSync} from 'node:fs'
 import {constants} from 'node:os'
-import {join, sep} from 'node:path'
+import {join} from 'node:path'
 import {REPO_ROOT, WORK_DIR} from './paths.js'
 import {cgroupLayout, e2eAvailability} from './availability.js'
 import {BASE_PATH, type ExecOptions, type ExecResult, isAlive, runProcess, sleep} from './proc.js'
@@ -285,8 +285,7 @@ async function takeDistSnapshot(): Promise<string> {
       mkdirSync(dir, {recursive: true})
       try {
         for (const part of ['bin', 'dist', 'templates', 'package.json', 'oclif.manifest.json']) {
-          // Not the code caches: every run may add one, and the hosts write their own.
-          if (existsSync(join(REPO_ROOT, part))) cpSync(join(REPO_ROOT, part), join(dir, part), {recursive: true, filter: (source) => !source.includes(`${sep}code-cache`)})
+          if (existsSync(join(REPO_ROOT, part))) cpSync(join(REPO_ROOT, part), join(dir, part), {recursive: true})
         }
         symlinkSync(`${GUEST_REPO}/node_modules`, join(dir, 'node_modules'))
         // A build that started while we copied leaves a partial copy: check again after.
