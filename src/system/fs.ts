@@ -77,8 +77,12 @@ export class HostFileSystem implements FileSystem {
   hostPathForWrite(treePath: string): string {
     const normal = path.posix.resolve('/', treePath)
     if (normal === '/') return this.hostPath('/')
-    const dir = this.resolve(path.posix.dirname(normal)).resolved
-    return this.hostPath(path.posix.join(dir, path.posix.basename(normal)))
+    try {
+      const dir = this.resolve(path.posix.dirname(normal)).resolved
+      return this.hostPath(path.posix.join(dir, path.posix.basename(normal)))
+    } catch (error) {
+      throw readFailure(error, treePath)
+    }
   }
 
   async readText(treePath: string): Promise<string | undefined> {
@@ -188,14 +192,21 @@ export class HostFileSystem implements FileSystem {
       // Through the tree's own links (an image whose /var points at /data/var gets its directories
       // there, inside the tree), never the host's.
       target = this.hostPath(this.resolve(treePath).resolved)
-      const first = await fsp.mkdir(target, {recursive: true, mode})
-      if (first === undefined) return
-      // mkdir's mode passes through the umask: under `umask 077` an image would get a /etc/docker
-      // only root can enter. So set what this call created: `mode` for the directory asked for,
-      // 0755 for any parent it had to create (/var/lib on the way to /var/lib/dockcfg/backups/ID).
-      for (let dir = target; ; dir = path.dirname(dir)) {
+      const missing: string[] = []
+      for (let dir = target; this.lstatHost(dir) === undefined && dir !== path.dirname(dir); dir = path.dirname(dir)) missing.unshift(dir)
+      // One mkdir per directory rather than a recursive one: that reports a read-only filesystem
+      // as ENOENT. mkdir's mode passes through the umask: under `umask 077` an image would get a
+      // /etc/docker only root can enter. So set what this call created: `mode` for the directory
+      // asked for, 0755 for any parent it had to create (/var/lib on the way to /var/lib/dockcfg/backups/ID).
+      for (const dir of missing) {
+        try {
+          await fsp.mkdir(dir)
+        } catch (error) {
+          // Made by someone else meanwhile: theirs, mode included.
+          if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue
+          throw error
+        }
         await fsp.chmod(dir, dir === target ? mode : 0o755)
-        if (dir === first || dir === path.dirname(dir)) break
       }
     } catch (error) {
       throw writeFailure(error, treePath, target)
