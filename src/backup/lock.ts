@@ -7,6 +7,7 @@ import {DockcfgError, RefusedError} from '../cli/errors.js'
 import {createExclusive, writeTempFile} from '../system/atomic-write.js'
 import {writeFailure} from '../system/host-errors.js'
 import type {System} from '../system/index.js'
+import {removeLeftovers} from './leftovers.js'
 
 /**
  * A cross-process lock so two dockcfg runs never interleave their read-modify-write of the same
@@ -90,6 +91,13 @@ export async function acquireLock(system: System, command: string, options: Lock
           const owner = await readOwner(file)
           if (owner !== 'unreadable' && owner?.token === me.token) await fsp.rm(file, {force: true})
         },
+      }
+      try {
+        // Only the holder may clear what killed runs left: nobody else writes while it holds the lock.
+        await removeLeftovers(system, path.posix.dirname(treePath))
+      } catch (error) {
+        await handle.release()
+        throw error
       }
       return handle
     }

@@ -22,6 +22,8 @@ export interface RunOptions {
   wrapper?: readonly string[]
   /** Kills the run when aborted: a test that times out on a hang leaves no process behind. */
   signal?: AbortSignal
+  /** Sees stderr as it comes, for a test that acts while the run waits. */
+  onStderr?: (soFar: string) => void
 }
 
 /** Runs the built CLI as a user would, with no TTY on either stream. */
@@ -37,7 +39,10 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString()
+      options.onStderr?.(stderr)
+    })
     child.on('error', reject)
     child.on('close', (code) =>
       resolve({
