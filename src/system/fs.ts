@@ -45,6 +45,9 @@ export interface WriteOptions {
 }
 
 const MAX_SYMLINK_DEPTH = 40
+/** Linux's limits on a path (with its terminating NUL) and on one of its components, in bytes. */
+const PATH_MAX = 4096
+const NAME_MAX = 255
 
 /**
  * Reads use Node's synchronous calls behind the async interface: dockcfg does one thing at a time,
@@ -147,7 +150,13 @@ export class HostFileSystem implements FileSystem {
   private resolve(treePath: string): {resolved: string; missing: boolean} {
     let resolved = '/'
     let missing = false
-    const pending = path.posix.resolve('/', treePath).split('/').filter(Boolean)
+    const normal = path.posix.resolve('/', treePath)
+    const pending = normal.split('/').filter(Boolean)
+    // What the kernel refuses whether or not the file exists: a walk that stops at the first
+    // missing component would otherwise call an impossible path merely "missing".
+    if (Buffer.byteLength(normal) >= PATH_MAX || pending.some((part) => Buffer.byteLength(part) > NAME_MAX)) {
+      throw Object.assign(new Error(`file name too long: ${treePath}`), {code: 'ENAMETOOLONG'})
+    }
     let depth = 0
     while (pending.length > 0) {
       const part = pending.shift() as string
@@ -248,6 +257,19 @@ export function readRegularFile(hostPath: string, shownPath: string, options: {f
     return done === bytes.length ? bytes : bytes.subarray(0, done)
   } finally {
     closeSync(fd)
+  }
+}
+
+/**
+ * A file on this machine that a flag names (certificates under --cert-dir, --ca): its text, or
+ * undefined when it is missing or is not a regular file readable by this user (a FIFO there is
+ * not waited on). Callers report what is missing in their own terms.
+ */
+export async function readLocalText(hostPath: string): Promise<string | undefined> {
+  try {
+    return readRegularFile(hostPath, hostPath, {followLinks: true}).toString('utf8')
+  } catch {
+    return undefined
   }
 }
 
