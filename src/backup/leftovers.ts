@@ -37,9 +37,14 @@ export async function removeLeftovers(system: System, lockDir: string): Promise<
     }
     for (const file of filesOf(manifest)) files.add(file)
   }
-  for (const file of files) dirs.add(path.posix.dirname(await system.fs.realpath(file)))
+  for (const file of files) {
+    // A path that no longer resolves (a link loop planted since) has no directory to sweep.
+    const real = await system.fs.realpath(file).catch(() => undefined)
+    if (real !== undefined) dirs.add(path.posix.dirname(real))
+  }
   for (const dir of dirs) {
-    for (const name of await system.fs.list(dir)) {
+    // Housekeeping must not stop the command: a directory that cannot be listed keeps its leftovers.
+    for (const name of await system.fs.list(dir).catch(() => [])) {
       const writer = tempFileWriter(name)
       if (writer !== undefined && !isAlive(writer)) await system.fs.remove(`${dir}/${name}`)
     }

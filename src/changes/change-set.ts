@@ -105,12 +105,17 @@ async function undoPartialCommit(system: System, backup: BackupManifest, written
     await restoreFromBackup(system, backup, written)
   } catch (restoreError) {
     throw new DockcfgError(
-      `${(cause as Error).message.replace(/^nothing was written: /, '')}; putting back what was already written failed too (${(restoreError as Error).message}): the tree may be half-written (${written.join(', ')} were replaced)`,
+      `${withoutClaim(cause)}; putting back what was already written failed too (${withoutClaim(restoreError)}): the tree may be half-written (${written.join(', ')} were replaced)`,
       {exitCode: ExitCode.RollbackFailed, remedy: `once the cause is fixed, restore the previous files with: dockcfg rollback ${backup.id}`},
     )
   }
   // The files are as they were; a backup that cannot be removed is only clutter in history.
   await removeBackup(system, backup.id).catch(() => undefined)
+}
+
+/** A write error's cause without its "nothing was written" (true of that write, not of the commit). */
+function withoutClaim(error: unknown): string {
+  return (error as Error).message.replace(/^nothing was written: /, '')
 }
 
 async function writeOne(system: System, change: FileChange): Promise<void> {
