@@ -1,4 +1,3 @@
-import {randomBytes} from 'node:crypto'
 import {constants} from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
@@ -39,7 +38,9 @@ export function tempNameFor(name: string): string {
           .toString('utf8')
           .replace(/\uFFFD+$/, '')
       : name
-  return `.${base}.dockcfg-${process.pid}-${randomBytes(4).toString('hex')}.tmp`
+  // Web Crypto rather than node:crypto: this module is on every command's start-up path (get,
+  // validate), and node:crypto would load there whether or not anything is written.
+  return `.${base}.dockcfg-${process.pid}-${Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(4))).toString('hex')}.tmp`
 }
 
 /** The pid that wrote a temporary file with this name; undefined when the name is not one of dockcfg's. */
