@@ -105,7 +105,7 @@ async function undoPartialCommit(system: System, backup: BackupManifest, written
     await restoreFromBackup(system, backup, written)
   } catch (restoreError) {
     throw new DockcfgError(
-      `${withoutClaim(cause)}; putting back what was already written failed too (${withoutClaim(restoreError)}): the tree may be half-written (${written.join(', ')} were replaced)`,
+      `${withoutClaim(cause)}; putting back what was already written failed too (${withoutClaim(restoreError)}): the tree may be half-written (already replaced: ${written.join(', ')})`,
       {exitCode: ExitCode.RollbackFailed, remedy: `once the cause is fixed, restore the previous files with: dockcfg rollback ${backup.id}`},
     )
   }

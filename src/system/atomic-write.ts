@@ -155,7 +155,7 @@ async function chownUnlessUnprivileged(handle: fsp.FileHandle, uid: number, gid:
   }
 }
 
-export async function syncDirectory(dir: string): Promise<void> {
+async function syncDirectory(dir: string): Promise<void> {
   const handle = await fsp.open(dir, constants.O_RDONLY | constants.O_DIRECTORY)
   try {
     await handle.sync()

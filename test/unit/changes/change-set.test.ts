@@ -102,7 +102,7 @@ describe('commitChangeSet', () => {
     const error = (await commitChangeSet(twice, 'test', changes).catch((e: unknown) => e)) as DockcfgError
     expect(error).toMatchObject({exitCode: 5, remedy: expect.stringMatching(/^once the cause is fixed, restore the previous files with: dockcfg rollback \d{8}T/) as unknown})
     expect(error.message).toMatch(
-      /^the file system holding \/etc\/systemd\/system\/docker\.service\.d is full .*; putting back what was already written failed too \(the file system holding \/etc\/docker is full .*\): the tree may be half-written \(\/etc\/docker\/daemon\.json were replaced\)$/,
+      /^the file system holding \/etc\/systemd\/system\/docker\.service\.d is full .*; putting back what was already written failed too \(the file system holding \/etc\/docker is full .*\): the tree may be half-written \(already replaced: \/etc\/docker\/daemon\.json\)$/,
     )
     expect(await fsp.readFile(host(), 'utf8')).toBe('new\n')
     expect((await listBackups(system)).map((b) => b.files.map((f) => f.path))).toEqual([[file, dropIn]])
