@@ -153,6 +153,13 @@ describe.skipIf(!gate.ok)('not root: exit 7, "run as root" (issue 9 item 15)', (
     expect(run.stderr).toMatch(/^dockcfg: nothing was written: permission denied writing \/var\/lib\/dockcfg \(EACCES\)\n/)
     expect(run.stderr).toMatch(RUN_AS_ROOT)
     expect(await entries(r.root)).toEqual(UNTOUCHED)
+    // Its directory is there but root's: the lock file itself cannot be made (the issue's report).
+    await fsp.mkdir(path.join(r.root, 'var/lib/dockcfg'), {recursive: true})
+    const again = await runCliAsNobody(['set', 'labels', 'c=d', '--root', r.root, ...V])
+    expect(again.exitCode, again.stderr).toBe(7)
+    expect(again.stderr).toMatch(/^dockcfg: nothing was written: permission denied writing \/var\/lib\/dockcfg\/dockcfg\.lock \(EACCES\)\n/)
+    expect(again.stderr).toMatch(RUN_AS_ROOT)
+    expect(await entries(r.root)).toEqual([...UNTOUCHED, '/var', '/var/lib', '/var/lib/dockcfg'])
   })
 
   it('the backup: the lock can be taken, the backups directory is root’s (readable, not writable)', async () => {
