@@ -6,7 +6,7 @@
 // separate files (oclif alone is ~160) cost more than the start-up budget (issue 2, `npm run bench`).
 // CommonJS because V8 code caches (vm.Script cachedData) exist for scripts, not for ES modules, on
 // Node 20. Packages only some commands load, and only lazily (execa, the TLS certificate stack,
-// write-file-atomic, diff), stay external: they are resolved from node_modules when first used, so
+// diff), stay external: they are resolved from node_modules when first used, so
 // they cost nothing on `get` or `validate`.
 //
 // Type checking is `npm run typecheck`; esbuild only strips types.
@@ -24,9 +24,8 @@ const dist = join(project, 'dist')
 export const BUNDLE = join(dist, 'dockcfg.cjs')
 
 const EXTERNAL = [
-  // Loaded lazily by the commands that run processes, write files, print diffs or make certificates.
+  // Loaded lazily by the commands that run processes, print diffs or make certificates.
   'execa',
-  'write-file-atomic',
   'diff',
   '@peculiar/x509',
   'reflect-metadata',

@@ -37,22 +37,34 @@ export async function createBackup(system: System, command: string, paths: reado
   const id = `${now.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`
   const dir = `${BACKUP_DIR}/${id}`
   await system.fs.mkdirp(dir, 0o700)
-  const files: BackedUpFile[] = []
-  for (const [index, path] of paths.entries()) {
-    const bytes = await system.fs.readBytes(path)
-    if (bytes === undefined) {
-      files.push({path, existed: false})
-      continue
+  try {
+    const files: BackedUpFile[] = []
+    for (const [index, path] of paths.entries()) {
+      const bytes = await system.fs.readBytes(path)
+      if (bytes === undefined) {
+        files.push({path, existed: false})
+        continue
+      }
+      const stat = await system.fs.stat(path)
+      const copy = `file-${index}`
+      // Backups may hold TLS keys: never more readable than root-only.
+      await system.fs.writeAtomic(`${dir}/${copy}`, bytes, {mode: 0o600})
+      files.push({path, existed: true, mode: (stat?.mode ?? 0o644) & 0o7777, uid: stat?.uid, gid: stat?.gid, sha256: sha256(bytes), copy})
     }
-    const stat = await system.fs.stat(path)
-    const copy = `file-${index}`
-    // Backups may hold TLS keys: never more readable than root-only.
-    await system.fs.writeAtomic(`${dir}/${copy}`, bytes, {mode: 0o600})
-    files.push({path, existed: true, mode: (stat?.mode ?? 0o644) & 0o7777, uid: stat?.uid, gid: stat?.gid, sha256: sha256(bytes), copy})
+    const manifest: BackupManifest = {id, time: now.toISOString(), command, files}
+    await system.fs.writeAtomic(`${dir}/manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`, {mode: 0o600})
+    return manifest
+  } catch (error) {
+    // A backup that could not be finished (a full disk) is no backup: nothing is written after it
+    // fails. Should the removal fail too, the next run clears it (src/backup/leftovers.ts).
+    await removeBackup(system, id).catch(() => undefined)
+    throw error
   }
-  const manifest: BackupManifest = {id, time: now.toISOString(), command, files}
-  await system.fs.writeAtomic(`${dir}/manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`, {mode: 0o600})
-  return manifest
+}
+
+/** Removes a backup whose change was never written (its commit failed and was undone). */
+export async function removeBackup(system: System, id: string): Promise<void> {
+  await system.fs.remove(`${BACKUP_DIR}/${id}`)
 }
 
 export async function listBackups(system: System): Promise<BackupManifest[]> {

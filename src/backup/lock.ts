@@ -4,7 +4,10 @@ import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
 
 import {DockcfgError, RefusedError} from '../cli/errors.js'
+import {createExclusive, writeTempFile} from '../system/atomic-write.js'
+import {writeFailure} from '../system/host-errors.js'
 import type {System} from '../system/index.js'
+import {removeLeftovers} from './leftovers.js'
 
 /**
  * A cross-process lock so two dockcfg runs never interleave their read-modify-write of the same
@@ -76,28 +79,33 @@ export async function acquireLock(system: System, command: string, options: Lock
   const treePath = lockPath(system)
   const file = system.fs.hostPathForWrite(treePath)
   if (heldLocks.getStore()?.has(file)) return {release: async () => {}}
-  try {
-    await system.fs.mkdirp(path.posix.dirname(treePath), 0o755)
-  } catch (error) {
-    throw new DockcfgError(`cannot take the lock ${treePath}: ${(error as Error).message}`, {remedy: 'dockcfg needs to write in the tree (use --dry-run to only see the change)'})
-  }
+  // Not root, a read-only tree or a full disk: the seam's own message (exit 7 or 3), nothing written.
+  await system.fs.mkdirp(path.posix.dirname(treePath), 0o755)
   const me: LockOwner = {pid: process.pid, bootId: await bootId(), command, since: system.clock.now().toISOString(), token: randomUUID()}
   const deadline = Date.now() + timeoutMs
   let told = false
   for (;;) {
-    if (await tryCreate(file, me)) {
-      return {
+    if (await tryCreate(file, me).catch((error: unknown) => Promise.reject(writeFailure(error, treePath, file)))) {
+      const handle = {
         release: async () => {
           const owner = await readOwner(file)
           if (owner !== 'unreadable' && owner?.token === me.token) await fsp.rm(file, {force: true})
         },
       }
+      try {
+        // Only the holder may clear what killed runs left: nobody else writes while it holds the lock.
+        await removeLeftovers(system, path.posix.dirname(treePath))
+      } catch (error) {
+        await handle.release()
+        throw error
+      }
+      return handle
     }
     const owner = await readOwner(file)
     if (owner === undefined) continue
     // An abandoned lock that was broken: try again at once. One that cannot be broken right now
     // (another waiter is breaking it) is waited for like a held one.
-    if ((await isAbandoned(file, owner)) && (await breakAbandoned(file, owner, me))) continue
+    if ((await isAbandoned(file, owner)) && (await breakAbandoned(file, owner, me).catch((error: unknown) => Promise.reject(writeFailure(error, treePath, file))))) continue
     const who = owner === 'unreadable' ? 'an unreadable owner record' : `pid ${owner.pid}, "${owner.command}", since ${owner.since}`
     if (Date.now() > deadline) {
       throw new RefusedError(`another dockcfg run holds the lock ${treePath} (${who}); nothing was changed`, {
@@ -111,13 +119,14 @@ export async function acquireLock(system: System, command: string, options: Lock
 }
 
 /**
- * Creates the lock file with its complete content in one step: written aside, then hard-linked
- * into place (link fails if the name exists). An O_EXCL create would show waiters an empty file
- * for a moment, indistinguishable from a broken one.
+ * Creates the lock file with its complete content in one step: written aside in full, then
+ * hard-linked into place (link fails if the name exists). An O_EXCL create would show waiters an
+ * empty file for a moment, indistinguishable from a broken one.
  */
 async function tryCreate(file: string, owner: LockOwner): Promise<boolean> {
-  const temporary = `${file}.${owner.token}.tmp`
-  await fsp.writeFile(temporary, JSON.stringify(owner), {flag: 'wx', mode: 0o644})
+  const record = JSON.stringify(owner)
+  // Not fsynced: a reboot makes every lock stale anyway (boot id), so only completeness matters.
+  const temporary = await writeTempFile(path.dirname(file), path.basename(file), record, {mode: 0o644, durable: false})
   try {
     await fsp.link(temporary, file)
     return true
@@ -128,7 +137,7 @@ async function tryCreate(file: string, owner: LockOwner): Promise<boolean> {
     // A filesystem without hard links: plain O_EXCL (the short empty-file window is covered by
     // the age rule for unreadable locks).
     try {
-      await fsp.writeFile(file, JSON.stringify(owner), {flag: 'wx', mode: 0o644})
+      await createExclusive(file, record, 0o644)
       return true
     } catch (fallbackError) {
       if ((fallbackError as NodeJS.ErrnoException).code === 'EEXIST') return false

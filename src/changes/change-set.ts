@@ -1,8 +1,9 @@
 import * as path from 'node:path'
 
-import {backupContent, type BackupManifest, createBackup} from '../backup/backups.js'
+import {backupContent, type BackupManifest, createBackup, removeBackup} from '../backup/backups.js'
 import {acquireLock} from '../backup/lock.js'
 import {DockcfgError} from '../cli/errors.js'
+import {ExitCode} from '../cli/exit-codes.js'
 import type {System} from '../system/index.js'
 
 /**
@@ -85,13 +86,36 @@ export async function commitChangeSet(system: System, command: string, changes: 
         written.push(change.path)
       }
     } catch (error) {
-      await restoreFromBackup(system, backup, written)
+      await undoPartialCommit(system, backup, written, error)
       throw error
     }
     return {backup, written}
   } finally {
     await lock.release()
   }
+}
+
+/**
+ * A write failed (a full disk, say): puts back the files already written, then drops the backup,
+ * since no change was made after all. The caller's error ("nothing was written") then holds. When
+ * a file cannot be put back, the tree is half-written: that is said exactly, and the backup kept.
+ */
+async function undoPartialCommit(system: System, backup: BackupManifest, written: readonly string[], cause: unknown): Promise<void> {
+  try {
+    await restoreFromBackup(system, backup, written)
+  } catch (restoreError) {
+    throw new DockcfgError(
+      `${withoutClaim(cause)}; putting back what was already written failed too (${withoutClaim(restoreError)}): the tree may be half-written (already replaced: ${written.join(', ')})`,
+      {exitCode: ExitCode.RollbackFailed, remedy: `once the cause is fixed, restore the previous files with: dockcfg rollback ${backup.id}`},
+    )
+  }
+  // The files are as they were; a backup that cannot be removed is only clutter in history.
+  await removeBackup(system, backup.id).catch(() => undefined)
+}
+
+/** A write error's cause without its "nothing was written" (true of that write, not of the commit). */
+function withoutClaim(error: unknown): string {
+  return (error as Error).message.replace(/^nothing was written: /, '')
 }
 
 async function writeOne(system: System, change: FileChange): Promise<void> {

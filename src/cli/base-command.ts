@@ -1,6 +1,6 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
-import {DockcfgError} from './errors.js'
+import {DockcfgError, UsageError} from './errors.js'
 import {ExitCode, type ExitCodeValue} from './exit-codes.js'
 
 /**
@@ -22,6 +22,12 @@ export abstract class DockcfgCommand extends Command {
       description: 'daemon.json path inside the tree',
       default: '/etc/docker/daemon.json',
       helpGroup: 'GLOBAL',
+      // dockerd reads no file at all for an empty --config-file; dockcfg's names the file it reads
+      // and writes, so an empty one names nothing.
+      parse: async (value) => {
+        if (value === '') throw new UsageError('--config-file is empty: give the path of daemon.json inside the tree', {remedy: 'leave the flag out for /etc/docker/daemon.json'})
+        return value
+      },
     }),
     'dockerd-version': Flags.string({
       description: 'validate for this dockerd version instead of asking the installed dockerd (useful with --root)',

@@ -19,7 +19,7 @@ export const EXIT_CODE_TABLE: ReadonlyArray<{code: ExitCodeValue; meaning: strin
   {code: ExitCode.Ok, meaning: 'success (also: nothing to change)'},
   {code: ExitCode.Unexpected, meaning: 'unexpected error, or the requested value is not set (get)'},
   {code: ExitCode.Usage, meaning: 'usage error: unknown command, flag or malformed value'},
-  {code: ExitCode.InvalidConfig, meaning: 'invalid configuration: dockerd would refuse it; nothing was written'},
+  {code: ExitCode.InvalidConfig, meaning: 'invalid configuration: dockerd would refuse it, or it cannot be written (disk full, read-only filesystem); nothing was written'},
   {code: ExitCode.RolledBack, meaning: 'apply failed and the previous configuration was restored'},
   {code: ExitCode.RollbackFailed, meaning: 'apply failed and the rollback failed too: see the message for the host state'},
   {code: ExitCode.Unreachable, meaning: 'endpoint unreachable or a remote check failed'},

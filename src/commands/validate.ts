@@ -5,6 +5,8 @@ import {ExitCode} from '../cli/exit-codes.js'
 import {UsageError} from '../cli/errors.js'
 import {type Candidate, validateConfiguration, type ValidateResult} from '../daemon-config/validate-file.js'
 import {renderFinding} from '../output/findings.js'
+import {isNotFound, readRegularFile} from '../system/fs.js'
+import {readFailure} from '../system/host-errors.js'
 import {createSystem} from '../system/index.js'
 
 export default class Validate extends DockcfgCommand {
@@ -32,7 +34,8 @@ export default class Validate extends DockcfgCommand {
         ? `dockerd ${result.dockerdVersion} (${result.versionSource})`
         : `the newest dockerd dockcfg knows (${result.assumedBecause === 'tree' ? "a tree's dockerd is not run" : 'no dockerd found'}; say which with --dockerd-version)`
       // A --config-file on the command line that is missing is an error finding of its own.
-      if (!result.exists && !result.findings.some((f) => f.code === 'config-file-missing')) this.logToStderr(`${result.file} does not exist: dockerd runs with its defaults`)
+      if (!result.exists && !result.findings.some((f) => f.code === 'config-file-missing' || f.code === 'config-file-empty'))
+        this.logToStderr(`${result.file} does not exist: dockerd runs with its defaults`)
       if (result.unit)
         this.logToStderr(`command line: ${result.execStart ? result.execStart.join(' ') : '(systemd would not run ExecStart)'} (${[result.unit, ...result.dropIns].join(', ')})`)
       this.logToStderr(`${result.file}: ${errors} error(s), ${warnings} warning(s), checked against ${against}`)
@@ -44,12 +47,13 @@ export default class Validate extends DockcfgCommand {
 
 /** The --file input; a file the user named must exist (a missing daemon.json is only a default). */
 async function readCandidate(file: string): Promise<Candidate> {
-  const {readFile} = await import('node:fs/promises')
   const {resolve} = await import('node:path')
   const absolute = resolve(file)
   try {
-    return {path: absolute, text: await readFile(absolute, 'utf8')}
+    // Never waits on a FIFO, refuses a directory: the same read as the tree's own daemon.json.
+    return {path: absolute, text: readRegularFile(absolute, file, {followLinks: true}).toString('utf8')}
   } catch (error) {
-    throw new UsageError(`--file ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
+    if (isNotFound(error)) throw new UsageError(`--file ${file}: no such file`)
+    throw readFailure(error, file)
   }
 }

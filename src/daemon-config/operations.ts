@@ -33,6 +33,11 @@ export interface DaemonJsonPlan {
  * change would make dockerd refuse the file.
  */
 export async function planDaemonJsonChanges(system: System, configFile: string, changes: readonly KeyChange[], dockerdVersion: string | undefined): Promise<DaemonJsonPlan> {
+  if (configFile === '') {
+    throw new InvalidConfigError('ExecStart passes an empty --config-file, so dockerd reads no daemon.json: a change there would not take effect; nothing was written', {
+      remedy: 'remove the empty --config-file from ExecStart (dockcfg show says where it is), then run the command again',
+    })
+  }
   const document = await loadDaemonJson(system, configFile, dockerdVersion)
   // An empty file or a byte-order mark makes 20.10 refuse the file, but any edit repairs it: the
   // editor writes a whole object, without the mark that dockerd cannot decode.

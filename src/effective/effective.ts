@@ -77,12 +77,22 @@ export async function inspectEffective(fs: FileSystem, options: {configFile?: st
   const commandLine = argv === null ? undefined : parseDockerdArgv(argv, version)
   const configFlag = commandLine?.flags.filter((f) => f.name === 'config-file').at(-1)
   const configFile = configFlag?.value ?? options.configFile ?? DEFAULT_CONFIG_FILE
-  const text = await fs.readText(configFile)
+  // dockerd loads a file only `if opts.configFile != ""`: an empty --config-file means none at all
+  // (seen on 20.10.24: it started past a daemon.json that was not JSON).
+  const noFile = configFile === ''
+  const text = noFile ? undefined : await fs.readText(configFile)
   const parsed = parseDaemonJson(text ?? '{}', configFile, {dockerdVersion: version})
   const findings: Finding[] = text === undefined ? [] : findingsOf(parsed, version)
   const flagOrigin = (f: ParsedFlag): Origin => originOf(f, argvOrigins)
 
-  if (configFlag !== undefined && text === undefined) {
+  if (noFile && configFlag !== undefined) {
+    findings.push({
+      code: 'config-file-empty',
+      severity: 'warning',
+      message: 'ExecStart passes an empty --config-file: dockerd reads no configuration file, so no daemon.json applies',
+      ...whereOrigin(flagOrigin(configFlag)),
+    })
+  } else if (configFlag !== undefined && text === undefined) {
     findings.push({
       code: 'config-file-missing',
       severity: 'error',

@@ -1,6 +1,9 @@
-import {constants as fsConstants, lstatSync, readdirSync, readFileSync, readlinkSync, type Stats} from 'node:fs'
+import {closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, statSync, type Stats} from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
+
+import {replaceFile, systemWriteCalls, type WriteCalls} from './atomic-write.js'
+import {fileKind, notRegularFile, readFailure, writeFailure} from './host-errors.js'
 
 /**
  * The filesystem seam. Every path a domain module handles is a path *inside the managed tree*
@@ -15,6 +18,7 @@ export interface FileSystem {
   hostPath(treePath: string): string
   /** Host path to write `treePath` at: its directory's links resolved inside the tree. */
   hostPathForWrite(treePath: string): string
+  /** A regular file's content; undefined when it does not exist. Anything else there (a FIFO, a directory) is refused, never waited on. */
   readText(treePath: string): Promise<string | undefined>
   readBytes(treePath: string): Promise<Buffer | undefined>
   /** Entry names of a directory; empty when the directory does not exist. */
@@ -24,8 +28,9 @@ export interface FileSystem {
   /** Resolves symlinks inside the tree; the result is a tree path. Missing leaves are allowed. */
   realpath(treePath: string): Promise<string>
   /**
-   * Replaces a file atomically: temp file in the same directory, fsync, rename, fsync of the
-   * directory. The caller resolves symlinks first (see realpath) so the link itself survives.
+   * Replaces a file atomically with exactly `data` (src/system/atomic-write.ts), or leaves it as it
+   * was and throws: exit 3 for a full disk or a read-only filesystem, exit 7 for permission denied.
+   * The caller resolves symlinks first (see realpath) so the link itself survives.
    */
   writeAtomic(treePath: string, data: string | Buffer, options: WriteOptions): Promise<void>
   /** Creates the directory (mode exactly `mode`, default 0755) and missing parents (0755). */
@@ -40,6 +45,9 @@ export interface WriteOptions {
 }
 
 const MAX_SYMLINK_DEPTH = 40
+/** Linux's limits on a path (with its terminating NUL) and on one of its components, in bytes. */
+const PATH_MAX = 4096
+const NAME_MAX = 255
 
 /**
  * Reads use Node's synchronous calls behind the async interface: dockcfg does one thing at a time,
@@ -50,7 +58,11 @@ const MAX_SYMLINK_DEPTH = 40
 export class HostFileSystem implements FileSystem {
   readonly root: string
 
-  constructor(root: string) {
+  /** `writeCalls`: the write(2)/fsync(2) seam of every write, replaced by tests of short writes and full disks. */
+  constructor(
+    root: string,
+    private readonly writeCalls: WriteCalls = systemWriteCalls,
+  ) {
     this.root = path.resolve(root)
   }
 
@@ -68,8 +80,12 @@ export class HostFileSystem implements FileSystem {
   hostPathForWrite(treePath: string): string {
     const normal = path.posix.resolve('/', treePath)
     if (normal === '/') return this.hostPath('/')
-    const dir = this.resolve(path.posix.dirname(normal)).resolved
-    return this.hostPath(path.posix.join(dir, path.posix.basename(normal)))
+    try {
+      const dir = this.resolve(path.posix.dirname(normal)).resolved
+      return this.hostPath(path.posix.join(dir, path.posix.basename(normal)))
+    } catch (error) {
+      throw readFailure(error, treePath)
+    }
   }
 
   async readText(treePath: string): Promise<string | undefined> {
@@ -78,40 +94,51 @@ export class HostFileSystem implements FileSystem {
   }
 
   async readBytes(treePath: string): Promise<Buffer | undefined> {
-    const {resolved, missing} = this.resolve(treePath)
-    if (missing) return undefined
     try {
-      return readFileSync(this.hostPath(resolved))
+      const {resolved, missing} = this.resolve(treePath)
+      // Links are resolved inside the tree already: the last component must not be one now.
+      return missing ? undefined : readRegularFile(this.hostPath(resolved), treePath, {followLinks: false})
     } catch (error) {
       if (isNotFound(error)) return undefined
-      throw error
+      throw readFailure(error, treePath)
     }
   }
 
   async list(treePath: string): Promise<string[]> {
-    const {resolved, missing} = this.resolve(treePath)
-    if (missing) return []
     try {
-      return readdirSync(this.hostPath(resolved)).sort()
+      const {resolved, missing} = this.resolve(treePath)
+      return missing ? [] : readdirSync(this.hostPath(resolved)).sort()
     } catch (error) {
       if (isNotFound(error)) return []
-      throw error
+      throw readFailure(error, treePath)
     }
   }
 
   async stat(treePath: string): Promise<Stats | undefined> {
-    const {resolved, missing} = this.resolve(treePath)
-    return missing ? undefined : this.lstatHost(this.hostPath(resolved))
+    try {
+      const {resolved, missing} = this.resolve(treePath)
+      return missing ? undefined : this.lstatHost(this.hostPath(resolved))
+    } catch (error) {
+      throw readFailure(error, treePath)
+    }
   }
 
   async lstat(treePath: string): Promise<Stats | undefined> {
-    // The directory's links resolved inside the tree, the last component not followed: the entry
-    // a write to this path would replace (callers check it for a planted link before writing).
-    return this.lstatHost(this.hostPathForWrite(treePath))
+    try {
+      // The directory's links resolved inside the tree, the last component not followed: the entry
+      // a write to this path would replace (callers check it for a planted link before writing).
+      return this.lstatHost(this.hostPathForWrite(treePath))
+    } catch (error) {
+      throw readFailure(error, treePath)
+    }
   }
 
   async realpath(treePath: string): Promise<string> {
-    return this.resolve(treePath).resolved
+    try {
+      return this.resolve(treePath).resolved
+    } catch (error) {
+      throw readFailure(error, treePath)
+    }
   }
 
   /**
@@ -123,7 +150,13 @@ export class HostFileSystem implements FileSystem {
   private resolve(treePath: string): {resolved: string; missing: boolean} {
     let resolved = '/'
     let missing = false
-    const pending = path.posix.resolve('/', treePath).split('/').filter(Boolean)
+    const normal = path.posix.resolve('/', treePath)
+    const pending = normal.split('/').filter(Boolean)
+    // What the kernel refuses whether or not the file exists: a walk that stops at the first
+    // missing component would otherwise call an impossible path merely "missing".
+    if (Buffer.byteLength(normal) >= PATH_MAX || pending.some((part) => Buffer.byteLength(part) > NAME_MAX)) {
+      throw Object.assign(new Error(`file name too long: ${treePath}`), {code: 'ENAMETOOLONG'})
+    }
     let depth = 0
     while (pending.length > 0) {
       const part = pending.shift() as string
@@ -134,7 +167,7 @@ export class HostFileSystem implements FileSystem {
         resolved = candidate
         continue
       }
-      if (++depth > MAX_SYMLINK_DEPTH) throw new Error(`too many levels of symbolic links: ${treePath}`)
+      if (++depth > MAX_SYMLINK_DEPTH) throw Object.assign(new Error(`too many levels of symbolic links: ${treePath}`), {code: 'ELOOP'})
       const target = readlinkSync(this.hostPath(candidate))
       pending.unshift(...target.split('/').filter(Boolean))
       resolved = target.startsWith('/') ? '/' : resolved
@@ -153,40 +186,90 @@ export class HostFileSystem implements FileSystem {
   }
 
   async writeAtomic(treePath: string, data: string | Buffer, options: WriteOptions): Promise<void> {
-    const target = this.hostPathForWrite(treePath)
-    const {default: writeFileAtomic} = await import('write-file-atomic')
-    await writeFileAtomic(target, data, {
-      mode: options.mode,
-      chown: options.uid === undefined || options.gid === undefined ? undefined : {uid: options.uid, gid: options.gid},
-      fsync: true,
-    })
-    // write-file-atomic syncs the file but not the directory entry; without this a power cut can
-    // lose the rename and bring the old file back.
-    const dir = await fsp.open(path.dirname(target), fsConstants.O_RDONLY | fsConstants.O_DIRECTORY)
+    let target = treePath
     try {
-      await dir.sync()
-    } finally {
-      await dir.close()
+      target = this.hostPathForWrite(treePath)
+      await replaceFile(target, data, options, this.writeCalls)
+    } catch (error) {
+      throw writeFailure(error, treePath, target)
     }
   }
 
   async mkdirp(treePath: string, mode = 0o755): Promise<void> {
-    // Through the tree's own links (an image whose /var points at /data/var gets its directories
-    // there, inside the tree), never the host's.
-    const target = this.hostPath(this.resolve(treePath).resolved)
-    const first = await fsp.mkdir(target, {recursive: true, mode})
-    if (first === undefined) return
-    // mkdir's mode passes through the umask: under `umask 077` an image would get a /etc/docker
-    // only root can enter. So set what this call created: `mode` for the directory asked for,
-    // 0755 for any parent it had to create (/var/lib on the way to /var/lib/dockcfg/backups/ID).
-    for (let dir = target; ; dir = path.dirname(dir)) {
-      await fsp.chmod(dir, dir === target ? mode : 0o755)
-      if (dir === first || dir === path.dirname(dir)) break
+    let target = treePath
+    try {
+      // Through the tree's own links (an image whose /var points at /data/var gets its directories
+      // there, inside the tree), never the host's.
+      target = this.hostPath(this.resolve(treePath).resolved)
+      const missing: string[] = []
+      for (let dir = target; this.lstatHost(dir) === undefined && dir !== path.dirname(dir); dir = path.dirname(dir)) missing.unshift(dir)
+      // One mkdir per directory rather than a recursive one: that reports a read-only filesystem
+      // as ENOENT. mkdir's mode passes through the umask: under `umask 077` an image would get a
+      // /etc/docker only root can enter. So set what this call created: `mode` for the directory
+      // asked for, 0755 for any parent it had to create (/var/lib on the way to /var/lib/dockcfg/backups/ID).
+      for (const dir of missing) {
+        try {
+          await fsp.mkdir(dir)
+        } catch (error) {
+          // Made by someone else meanwhile: theirs, mode included.
+          if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue
+          throw error
+        }
+        await fsp.chmod(dir, dir === target ? mode : 0o755)
+      }
+    } catch (error) {
+      throw writeFailure(error, treePath, target)
     }
   }
 
   async remove(treePath: string): Promise<void> {
-    await fsp.rm(this.hostPathForWrite(treePath), {force: true, recursive: true})
+    let target = treePath
+    try {
+      target = this.hostPathForWrite(treePath)
+      await fsp.rm(target, {force: true, recursive: true})
+    } catch (error) {
+      throw writeFailure(error, treePath, target)
+    }
+  }
+}
+
+/**
+ * Reads a regular file without ever blocking on something that is not one: the kind is checked
+ * before the open (opening a device can have effects of its own) and again on the open descriptor
+ * (the entry may have been swapped in between), the open does not wait for a FIFO's writer, and
+ * the read stops at the size the file had when opened. The one place dockcfg reads configuration
+ * bytes: the tree seam above and files named on the command line (`validate --file`).
+ */
+export function readRegularFile(hostPath: string, shownPath: string, options: {followLinks: boolean}): Buffer {
+  const before = options.followLinks ? statSync(hostPath) : lstatSync(hostPath)
+  if (!before.isFile()) throw notRegularFile(shownPath, fileKind(before))
+  const fd = openSync(hostPath, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK | (options.followLinks ? 0 : fsConstants.O_NOFOLLOW))
+  try {
+    const stats = fstatSync(fd)
+    if (!stats.isFile()) throw notRegularFile(shownPath, fileKind(stats))
+    const bytes = Buffer.alloc(stats.size)
+    let done = 0
+    while (done < bytes.length) {
+      const read = readSync(fd, bytes, done, bytes.length - done, done)
+      if (read === 0) break
+      done += read
+    }
+    return done === bytes.length ? bytes : bytes.subarray(0, done)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
+ * A file on this machine that a flag names (certificates under --cert-dir, --ca): its text, or
+ * undefined when it is missing or is not a regular file readable by this user (a FIFO there is
+ * not waited on). Callers report what is missing in their own terms.
+ */
+export async function readLocalText(hostPath: string): Promise<string | undefined> {
+  try {
+    return readRegularFile(hostPath, hostPath, {followLinks: true}).toString('utf8')
+  } catch {
+    return undefined
   }
 }
 

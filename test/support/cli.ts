@@ -14,14 +14,35 @@ export interface CliResult {
   json<T = unknown>(): T
 }
 
+export interface RunOptions {
+  env?: Record<string, string>
+  input?: string
+  cwd?: string
+  /** A command that runs node for the CLI (setpriv, unshare): `[...wrapper, node, bin/run.js, ...args]`. */
+  wrapper?: readonly string[]
+  /** Kills the run when aborted: a test that times out on a hang leaves no process behind. */
+  signal?: AbortSignal
+  /** Sees stderr as it comes, for a test that acts while the run waits. */
+  onStderr?: (soFar: string) => void
+}
+
 /** Runs the built CLI as a user would, with no TTY on either stream. */
-export function runCli(args: readonly string[], options: {env?: Record<string, string>; input?: string; cwd?: string} = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {env: {...process.env, ...options.env}, stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd ? {cwd: options.cwd} : {})})
+    const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath]
+    const child = spawn(command as string, [...prefix, BIN, ...args], {
+      env: {...process.env, ...options.env},
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.cwd ? {cwd: options.cwd} : {}),
+      ...(options.signal ? {signal: options.signal, killSignal: 'SIGKILL' as const} : {}),
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString()
+      options.onStderr?.(stderr)
+    })
     child.on('error', reject)
     child.on('close', (code) =>
       resolve({

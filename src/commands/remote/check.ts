@@ -5,6 +5,7 @@ import {DockcfgError} from '../../cli/errors.js'
 import {ExitCode} from '../../cli/exit-codes.js'
 import {type RemoteCheckReport, runRemoteCheck} from '../../remote/check-run.js'
 import {renderCheckTable} from '../../remote/render.js'
+import {readLocalText} from '../../system/fs.js'
 import {createSystem} from '../../system/index.js'
 
 export default class RemoteCheck extends DockcfgCommand {
@@ -34,7 +35,6 @@ Exit 6 when an endpoint is unreachable or fails its checks.`
 
   async run(): Promise<RemoteCheckReport> {
     const {args, flags} = await this.parse(RemoteCheck)
-    const {readFile} = await import('node:fs/promises')
     const system = createSystem({root: flags.root})
     const report = await runRemoteCheck({
       endpoint: args.endpoint,
@@ -47,7 +47,7 @@ Exit 6 when an endpoint is unreachable or fails its checks.`
       fs: system.fs,
       configFile: flags['config-file'],
       dockerdVersion: flags['dockerd-version'],
-      readFile: (p) => readFile(p, 'utf8').catch(() => undefined),
+      readFile: readLocalText,
     })
     if (!this.jsonEnabled()) {
       for (const n of report.notes) this.logToStderr(`note: ${n}`)

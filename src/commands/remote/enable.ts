@@ -10,6 +10,7 @@ import {renderApplyResult} from '../../output/apply.js'
 import {renderFinding} from '../../output/findings.js'
 import {type EnableResult, enableRemote} from '../../remote/enable.js'
 import {KEY_TYPES, type KeyType} from '../../remote/layout.js'
+import {readLocalText} from '../../system/fs.js'
 import {createSystem} from '../../system/index.js'
 
 export default class RemoteEnable extends DockcfgCommand {
@@ -43,7 +44,6 @@ explicitly so dockerd does not delay its start by 15 s.`
 
   async run(): Promise<EnableResult> {
     const {flags, argv} = await this.parse(RemoteEnable)
-    const {readFile} = await import('node:fs/promises')
     const system = createSystem({root: flags.root})
     const result = await enableRemote(system, {
       configFile: flags['config-file'],
@@ -58,7 +58,7 @@ explicitly so dockerd does not delay its start by 15 s.`
       insecure: flags.insecure,
       command: ['dockcfg', 'remote', 'enable', ...(argv as string[])].join(' '),
       apply: applyOptions(flags, {progress: (m) => this.say(m), interactive: canPrompt()}),
-      readLocalFile: (p) => readFile(p, 'utf8').catch(() => undefined),
+      readLocalFile: readLocalText,
     })
     if (!this.jsonEnabled()) this.render(result)
     if (result.selfCheck && !result.selfCheck.ok) {

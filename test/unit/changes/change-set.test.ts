@@ -7,6 +7,9 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {listBackups, readBackup} from '../../../src/backup/backups.js'
 import {acquireLock, withLock} from '../../../src/backup/lock.js'
 import {commitChangeSet, renderDiff, restoreFromBackup} from '../../../src/changes/change-set.js'
+import type {DockcfgError} from '../../../src/cli/errors.js'
+import {systemWriteCalls, type WriteCalls} from '../../../src/system/atomic-write.js'
+import {HostFileSystem} from '../../../src/system/fs.js'
 import {createSystem, type System} from '../../../src/system/index.js'
 
 let root: string
@@ -73,6 +76,36 @@ describe('commitChangeSet', () => {
       ]),
     ).rejects.toThrow()
     expect(await fsp.readFile(host(), 'utf8')).toBe('old\n')
+  })
+
+  it('a disk that fills up half-way: the file already written is put back and the backup dropped; if that fails too, exit 5 keeps it', async () => {
+    const dropIn = '/etc/systemd/system/docker.service.d/50-dockcfg.conf'
+    const changes = [
+      {path: file, before: 'old\n', after: 'new\n'},
+      {path: dropIn, before: undefined, after: '[Service]\n'},
+    ]
+    // write(2) calls in order: the backup copy, its manifest, daemon.json, the drop-in, the restore.
+    const failing = (calls: number[]): WriteCalls => {
+      let n = 0
+      return {
+        ...systemWriteCalls,
+        write: async (...a) => (calls.includes(++n) ? Promise.reject(Object.assign(new Error('ENOSPC'), {code: 'ENOSPC'})) : systemWriteCalls.write(...a)),
+      }
+    }
+    await fsp.writeFile(host(), 'old\n')
+    const once = {...system, fs: new HostFileSystem(root, failing([4]))}
+    await expect(commitChangeSet(once, 'test', changes)).rejects.toMatchObject({exitCode: 3, message: expect.stringMatching(/^nothing was written: .* is full/) as unknown})
+    expect(await fsp.readFile(host(), 'utf8')).toBe('old\n')
+    expect(await fsp.readdir(path.join(root, 'var/lib/dockcfg/backups'))).toEqual([])
+
+    const twice = {...system, fs: new HostFileSystem(root, failing([4, 5]))}
+    const error = (await commitChangeSet(twice, 'test', changes).catch((e: unknown) => e)) as DockcfgError
+    expect(error).toMatchObject({exitCode: 5, remedy: expect.stringMatching(/^once the cause is fixed, restore the previous files with: dockcfg rollback \d{8}T/) as unknown})
+    expect(error.message).toMatch(
+      /^the file system holding \/etc\/systemd\/system\/docker\.service\.d is full .*; putting back what was already written failed too \(the file system holding \/etc\/docker is full .*\): the tree may be half-written \(already replaced: \/etc\/docker\/daemon\.json\)$/,
+    )
+    expect(await fsp.readFile(host(), 'utf8')).toBe('new\n')
+    expect((await listBackups(system)).map((b) => b.files.map((f) => f.path))).toEqual([[file, dropIn]])
   })
 
   it('restoreFromBackup deletes files that did not exist before', async () => {

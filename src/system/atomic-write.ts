@@ -1,0 +1,183 @@
+import {constants} from 'node:fs'
+import * as fsp from 'node:fs/promises'
+import * as path from 'node:path'
+
+import {DockcfgError} from '../cli/errors.js'
+import type {WriteOptions} from './fs.js'
+
+/**
+ * The two system calls whose results decide whether a file holds what was meant: write(2), which
+ * may write fewer bytes than asked (a nearly full disk does exactly that), and fsync(2), where a
+ * filesystem may report ENOSPC or EIO late. A seam, so tests can make them short or failing
+ * without replacing node:fs for the whole process.
+ */
+export interface WriteCalls {
+  /** One write(2) of `length` bytes from `offset` at file position `position`; returns the count written. */
+  write(handle: fsp.FileHandle, data: Uint8Array, offset: number, length: number, position: number): Promise<number>
+  sync(handle: fsp.FileHandle): Promise<void>
+}
+
+export const systemWriteCalls: WriteCalls = {
+  write: async (handle, data, offset, length, position) => (await handle.write(data, offset, length, position)).bytesWritten,
+  sync: (handle) => handle.sync(),
+}
+
+/**
+ * Temporary files are named `.<name>.dockcfg-<pid>-<random>.tmp`: hidden, in the directory of the
+ * file they replace (a rename never crosses filesystems), and recognisable, so a run killed
+ * mid-write leaves something the next run can identify and remove (only once <pid> is gone).
+ */
+const TEMP_NAME = /^\..*\.dockcfg-(\d+)-[0-9a-f]{8}\.tmp$/
+
+export function tempNameFor(name: string): string {
+  // NAME_MAX is 255 bytes; the suffix takes at most 40 of them.
+  const base =
+    Buffer.byteLength(name) > 200
+      ? Buffer.from(name)
+          .subarray(0, 200)
+          .toString('utf8')
+          .replace(/\uFFFD+$/, '')
+      : name
+  // Web Crypto rather than node:crypto: this module is on every command's start-up path (get,
+  // validate), and node:crypto would load there whether or not anything is written.
+  return `.${base}.dockcfg-${process.pid}-${Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(4))).toString('hex')}.tmp`
+}
+
+/** The pid that wrote a temporary file with this name; undefined when the name is not one of dockcfg's. */
+export function tempFileWriter(name: string): number | undefined {
+  const match = TEMP_NAME.exec(name)
+  return match ? Number(match[1]) : undefined
+}
+
+/**
+ * Replaces `target` (a host path) so that it holds exactly `data` or is left as it was: a new
+ * temporary file in the same directory gets every byte (written in a loop, since one write may be
+ * short), its owner and mode, an fsync, and a check that it holds what was meant; only then is it
+ * renamed over the target, and the directory fsynced so the rename survives a power cut. Any
+ * failure removes the temporary file.
+ */
+export async function replaceFile(target: string, data: string | Uint8Array, options: WriteOptions, calls: WriteCalls = systemWriteCalls): Promise<void> {
+  const dir = path.dirname(target)
+  const owner = options.uid !== undefined && options.gid !== undefined ? {uid: options.uid, gid: options.gid} : await currentOwner(target)
+  const temp = await writeTempFile(dir, path.basename(target), data, {...options, ...owner}, calls)
+  try {
+    await fsp.rename(temp, target)
+  } catch (error) {
+    await fsp.rm(temp, {force: true})
+    throw error
+  }
+  try {
+    await syncDirectory(dir)
+  } catch (error) {
+    throw new DockcfgError(`${target} was replaced, but flushing its directory to disk failed: ${(error as Error).message}`)
+  }
+}
+
+/**
+ * Writes a complete temporary file beside `name` in `dir` and returns its path; the caller moves
+ * it into place (rename, or link for the lock). On any failure nothing is left behind.
+ */
+export async function writeTempFile(
+  dir: string,
+  name: string,
+  data: string | Uint8Array,
+  options: WriteOptions & {durable?: boolean},
+  calls: WriteCalls = systemWriteCalls,
+): Promise<string> {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
+  const temp = path.join(dir, tempNameFor(name))
+  // O_EXCL|O_NOFOLLOW: never reuse or write through anything already at that name.
+  const handle = await fsp.open(temp, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
+  let open = true
+  try {
+    await writeAll(handle, bytes, calls)
+    // Owner before mode: chown clears set-id bits. fchmod because open's mode passes the umask.
+    if (options.uid !== undefined && options.gid !== undefined) await chownUnlessUnprivileged(handle, options.uid, options.gid)
+    await handle.chmod(options.mode)
+    if (options.durable !== false) await calls.sync(handle)
+    await verify(handle, bytes, temp)
+    open = false
+    // close(2) may report a deferred write error (NFS): it counts like any other.
+    await handle.close()
+    return temp
+  } catch (error) {
+    if (open) await handle.close().catch(() => undefined)
+    await fsp.rm(temp, {force: true})
+    throw error
+  }
+}
+
+/** Loops until every byte is written: a short count is progress, an error or no progress at all is failure. */
+async function writeAll(handle: fsp.FileHandle, bytes: Uint8Array, calls: WriteCalls): Promise<void> {
+  let done = 0
+  while (done < bytes.length) {
+    const written = await calls.write(handle, bytes, done, bytes.length - done, done)
+    if (!(written > 0)) throw Object.assign(new Error(`write(2) made no progress after ${done} of ${bytes.length} bytes`), {code: 'EIO'})
+    done += written
+  }
+}
+
+/**
+ * The temporary file must hold exactly the bytes meant for the target before it replaces it:
+ * size, then content read back (the files dockcfg writes are small, so this is cheap).
+ */
+async function verify(handle: fsp.FileHandle, bytes: Uint8Array, temp: string): Promise<void> {
+  const size = (await handle.stat()).size
+  const back = Buffer.alloc(size)
+  let done = 0
+  while (done < size) {
+    const {bytesRead} = await handle.read(back, done, size - done, done)
+    if (bytesRead === 0) break
+    done += bytesRead
+  }
+  if (size !== bytes.length || done !== size || !back.equals(bytes)) {
+    throw Object.assign(new Error(`${temp} holds ${size} bytes that differ from the ${bytes.length} written`), {code: 'EIO'})
+  }
+}
+
+/** The owner of an existing target, kept by its replacement (unless the caller names one). */
+async function currentOwner(target: string): Promise<{uid?: number; gid?: number}> {
+  const stat = await fsp.lstat(target).catch(() => undefined)
+  return stat ? {uid: stat.uid, gid: stat.gid} : {}
+}
+
+/**
+ * A user who is not root may write a tree they own (an image under --root) but cannot give files
+ * away: keeping the owner is then impossible and not needed.
+ */
+async function chownUnlessUnprivileged(handle: fsp.FileHandle, uid: number, gid: number): Promise<void> {
+  try {
+    await handle.chown(uid, gid)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (process.geteuid?.() !== 0 && (code === 'EPERM' || code === 'EINVAL')) return
+    throw error
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await fsp.open(dir, constants.O_RDONLY | constants.O_DIRECTORY)
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * Creates `file` with its complete content where no name may be replaced (O_EXCL): the lock on a
+ * filesystem without hard links. Removed again when the content cannot be written in full.
+ */
+export async function createExclusive(file: string, data: string, mode: number, calls: WriteCalls = systemWriteCalls): Promise<void> {
+  const handle = await fsp.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode)
+  let open = true
+  try {
+    await writeAll(handle, Buffer.from(data, 'utf8'), calls)
+    open = false
+    await handle.close()
+  } catch (error) {
+    if (open) await handle.close().catch(() => undefined)
+    await fsp.rm(file, {force: true})
+    throw error
+  }
+}
