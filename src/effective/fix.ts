@@ -1,7 +1,7 @@
 import {readFile} from 'node:fs/promises'
 import * as path from 'node:path'
 
-import {DockcfgError, InvalidConfigError} from '../cli/errors.js'
+import {DockcfgError, InvalidConfigError, UsageError} from '../cli/errors.js'
 import type {FileChange} from '../changes/change-set.js'
 import {deepEqual, planDaemonJsonEdit} from '../daemon-config/edit.js'
 import type {ParsedFlag} from '../dockerd/argv.js'
@@ -266,7 +266,7 @@ async function dropInChange(fs: FileSystem, effective: EffectiveConfig, value: s
     if (edited !== undefined) {
       const copy = `${DROPIN_DIR}/${name}`
       const header = [
-        `# Written by dockcfg: ${commentText(command)}`,
+        `# Written by dockcfg: ${recordedCommand(command, copy)}`,
         `# A copy of ${commentText(entry.file)}, which it masks (same name, /etc wins), with ExecStart (line ${edited.line}) changed so`,
         `# each directive has one owner between the command line and ${commentText(effective.configFile)}.`,
         ...notes.map((n) => `# ${commentText(n)}`),
@@ -281,7 +281,7 @@ async function dropInChange(fs: FileSystem, effective: EffectiveConfig, value: s
   }
   const template = await readFile(new URL('../../templates/systemd/dockcfg-execstart.conf', import.meta.url), 'utf8')
   const after = renderTemplate(template, {
-    command: commentText(command),
+    command: recordedCommand(command, DROPIN_PATH),
     reason: commentText(`Replaces the ExecStart of ${entry.file} line ${entry.line}.`),
     configFile: commentText(effective.configFile),
     notes: notes.map((n) => `# ${commentText(n)}\n`).join(''),
@@ -292,6 +292,24 @@ async function dropInChange(fs: FileSystem, effective: EffectiveConfig, value: s
     change: {path: DROPIN_PATH, before: previous, after, newFileMode: 0o644},
     action: `command line: ${previous !== undefined ? 'rewrote' : 'added'} drop-in ${DROPIN_PATH} replacing ExecStart (${entry.file} line ${entry.line})`,
   }
+}
+
+/**
+ * The command line as the header comment of `file` records it. What the user typed is refused
+ * (exit 2) rather than escaped when it holds a control character: it is text on its way into a
+ * unit file, and no legitimate value needs one.
+ */
+function recordedCommand(command: string, file: string): string {
+  const problem = unitValueProblem(command)
+  if (problem !== undefined) {
+    throw new UsageError(
+      `the command line ${JSON.stringify(command)} contains ${problem}; it would be recorded in ${file}, and dockcfg writes no control character into a systemd unit. Nothing was written`,
+      {
+        remedy: 'type the value without control characters',
+      },
+    )
+  }
+  return commentText(command)
 }
 
 /**

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import type {FileSystem} from '../../../src/system/fs.js'
 import {type EffectiveConfig, inspectEffective} from '../../../src/effective/effective.js'
-import {InvalidConfigError} from '../../../src/cli/errors.js'
+import {InvalidConfigError, UsageError} from '../../../src/cli/errors.js'
 import {DROPIN_PATH, type FixPlan, type Owner, planFix} from '../../../src/effective/fix.js'
 import {OverlayFileSystem} from '../../../src/system/overlay-fs.js'
 import {parseUnitFile} from '../../../src/systemd/unit-file.js'
@@ -221,18 +221,31 @@ describe('what reaches the drop-in is never re-read as a template or a directive
     expect(change(plan, DROPIN_PATH).after).toContain('ExecStart=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock $DOCKER_OPTS --label=b=$$$$x')
   })
 
-  it('a carriage return in the command stays inside its comment line (the reported injection)', async () => {
-    const fs = await debianTree({'/etc/default/docker': 'DOCKER_OPTS="--label x=y"\n', [DAEMON_JSON]: '{}\n'})
+  it.each([
+    ['a new drop-in', {}],
+    ['an /etc copy masking a /run drop-in', {'/run/systemd/system/docker.service.d/60-x.conf': '[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd -H fd:// $DOCKER_OPTS\n'}],
+  ])('refuses a typed control character that the drop-in header would record, in %s: exit 2 (the reported injection)', async (_name, files) => {
+    const fs = await debianTree({'/etc/default/docker': 'DOCKER_OPTS="--label x=y"\n', [DAEMON_JSON]: '{}\n', ...files})
     const command = 'dockcfg set labels a=b\r[Service]\rExecStartPre=/bin/touch /tmp/x'
     const plannedFs = new OverlayFileSystem(fs, [{path: DAEMON_JSON, after: '{"labels": ["a=b\\r[Service]\\rExecStartPre=/bin/touch /tmp/x"]}\n'}])
     const before = await inspectEffective(plannedFs, {dockerdVersion: V})
-    const plan = await planFix(plannedFs, before, 'file', command)
+    const error = await planFix(plannedFs, before, 'file', command).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(UsageError)
+    expect((error as UsageError).exitCode).toBe(2)
+    expect((error as Error).message).toContain('"dockcfg set labels a=b\\r[Service]\\rExecStartPre=/bin/touch /tmp/x" contains a carriage return (U+000D) at character 23')
+  })
+
+  it('text that is not typed (the --config-file path, file names) is shown escaped in the comments', async () => {
+    const configFile = '/etc/docker/a\rExecStartPre=/x.json'
+    const fs = await debianTree({[configFile]: '{"hosts": ["unix:///var/run/docker.sock"]}\n'})
+    const before = await inspectEffective(fs, {configFile, dockerdVersion: V})
+    const plan = await planFix(fs, before, 'file', 'dockcfg fix')
     const dropin = change(plan, DROPIN_PATH).after ?? ''
-    expect(dropin.split('\n')[0]).toBe('# Written by dockcfg: dockcfg set labels a=b\\x0d[Service]\\x0dExecStartPre=/bin/touch /tmp/x')
-    expect(dropin).not.toMatch(/[\r\0]/)
-    expect(directives(dropin)).toEqual(['[Service]', 'ExecStart=', `ExecStart=/usr/sbin/dockerd -H fd:// ${CONTAINERD}`])
-    const after = await inspectEffective(new OverlayFileSystem(plannedFs, plan.changes), {dockerdVersion: V})
-    expect(after.argv).toEqual(['/usr/sbin/dockerd', '-H', 'fd://', CONTAINERD])
+    expect(dropin).toContain('\n# /etc/docker/a\\x0dExecStartPre=/x.json; this drop-in replaces')
+    expect(directives(dropin)).toEqual(['[Service]', 'ExecStart=', `ExecStart=/usr/sbin/dockerd ${CONTAINERD} $DOCKER_OPTS`])
   })
 
   it.each<[string, Owner, Record<string, string>, RegExp]>([
