@@ -3,6 +3,7 @@ import * as path from 'node:path'
 import {backupContent, type BackupManifest, createBackup} from '../backup/backups.js'
 import {acquireLock} from '../backup/lock.js'
 import {DockcfgError} from '../cli/errors.js'
+import {redactText, secretFiles, secretPlaceholder} from '../output/redact.js'
 import type {System} from '../system/index.js'
 
 /**
@@ -35,17 +36,22 @@ export function combineChanges(first: readonly FileChange[], second: readonly Fi
   return [...byPath.values()]
 }
 
-/** A unified diff of every file the plan touches, as `diff -u` would show it. */
+/**
+ * A unified diff of every file the plan touches, as `diff -u` would show it, redacted by the one
+ * rule (src/output/redact.ts): a secret file shows its size and digest, never its content.
+ */
 export async function renderDiff(changes: readonly FileChange[]): Promise<string> {
   const {createTwoFilesPatch} = await import('diff')
-  return changes
-    .filter((c) => c.before !== c.after)
+  const shown = changes.filter((c) => c.before !== c.after)
+  const secret = secretFiles(shown.map((c) => ({path: c.path, texts: [c.before, c.after]})))
+  const text = (content: string | undefined, path: string): string => (content === undefined ? '' : secret.has(path) ? secretPlaceholder(content) : content)
+  const diff = shown
     .map((c) =>
       createTwoFilesPatch(
         c.before === undefined ? '/dev/null' : `a${c.path}`,
         c.after === undefined ? '/dev/null' : `b${c.path}`,
-        c.before ?? '',
-        c.after ?? '',
+        text(c.before, c.path),
+        text(c.after, c.path),
         undefined,
         undefined,
         {context: 3},
@@ -55,6 +61,7 @@ export async function renderDiff(changes: readonly FileChange[]): Promise<string
         .join('\n'),
     )
     .join('')
+  return redactText(diff)
 }
 
 /**

@@ -1,5 +1,6 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
+import {redactJson} from '../output/redact.js'
 import {DockcfgError} from './errors.js'
 import {ExitCode, type ExitCodeValue} from './exit-codes.js'
 
@@ -27,6 +28,14 @@ export abstract class DockcfgCommand extends Command {
       description: 'validate for this dockerd version instead of asking the installed dockerd (useful with --root)',
       helpGroup: 'GLOBAL',
     }),
+  }
+
+  /**
+   * Every --json document, success or error, of every command passes here: the one place the
+   * redaction rule (src/output/redact.ts) applies to JSON output.
+   */
+  override logJson(json: unknown): void {
+    super.logJson(redactJson(json))
   }
 
   /** Writes a human message to stderr, keeping stdout for data. */

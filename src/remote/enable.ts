@@ -28,7 +28,7 @@ import {
   reachableLocally,
   tcpHost,
 } from './layout.js'
-import {isCaCertificate, missingSans, redactPrivateKeys, reusableLeaf, sameCertificate} from './material.js'
+import {isCaCertificate, missingSans, reusableLeaf, sameCertificate} from './material.js'
 import {dockerContextCommand, readCaDirectory} from './client.js'
 import {planListeners, uniqueHosts} from './plan.js'
 import {type HostIdentity, hostIdentity, localHostIdentity} from './sans.js'
@@ -165,7 +165,6 @@ async function planAndApplyEnable(system: System, request: EnableRequest): Promi
   }
   const result: EnableResult = {
     ...applied,
-    diff: redactPrivateKeys(applied.diff),
     mode: insecure ? 'insecure' : 'tls',
     listener,
     hosts,
