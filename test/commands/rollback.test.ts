@@ -94,3 +94,79 @@ describe('dockcfg rollback never prints key material (issue 9 item 9)', () => {
     expect(get.json()).toMatchObject({value: {'http-proxy': 'http://alice:xxxxx@proxy:3128'}})
   })
 })
+
+describe('dockcfg rollback restores only backups dockcfg made, of files it manages (issue 9 item 10)', () => {
+  /** A tree with one real backup (of daemon.json before `set debug true`) and a file outside the managed set. */
+  async function withBackup() {
+    const r = await root({[UNIT]: DEBIAN_UNIT, [FILE]: '{}\n', '/etc/passwd': 'root:x:0:0::/root:/bin/sh\n'})
+    const set = await runCli(['set', 'debug', 'true', '--root', r.root, '--json', ...V])
+    expect(set.exitCode, set.stderr).toBe(0)
+    const id = set.json<{backupId: string}>().backupId
+    const manifestPath = path.join(r.root, BACKUPS, id, 'manifest.json')
+    const manifest = JSON.parse(await fsp.readFile(manifestPath, 'utf8')) as {id: string; files: Array<Record<string, unknown>>}
+    const snapshot = async () => Promise.all([FILE, '/etc/passwd'].map((p) => r.read(p)))
+    return {r, id, manifest, snapshot, write: (m: unknown) => fsp.writeFile(manifestPath, typeof m === 'string' ? m : JSON.stringify(m))}
+  }
+  const messageOf = (res: {stdout: string; stderr: string}, json: boolean) => (json ? JSON.parse(res.stdout).error.message : res.stderr) as string
+
+  it('refuses anything but a backup id: exit 2, nothing written, a JSON error under --json', async () => {
+    const {r, snapshot} = await withBackup()
+    const before = await snapshot()
+    for (const id of ['../../..', '../../../etc', 'nonexistent', '20261127T174512345Z-3fa2c1/../../..', '', ' 20261127T174512345Z-3fa2c1']) {
+      for (const json of [false, true]) {
+        const res = await runCli(['rollback', id, '--root', r.root, ...(json ? ['--json'] : []), ...V])
+        expect(res.exitCode, `${JSON.stringify(id)}: ${res.stdout}${res.stderr}`).toBe(2)
+        expect(messageOf(res, json)).toContain(`${JSON.stringify(id)} is not a backup id`)
+      }
+    }
+    expect(await snapshot()).toEqual(before)
+  })
+
+  it('a well-formed id without a backup: exit 2', async () => {
+    const {r} = await withBackup()
+    const res = await runCli(['rollback', '20200101T000000000Z-abcdef', '--root', r.root, ...V])
+    expect(res.exitCode).toBe(2)
+    expect(res.stderr).toContain('no backup with id 20200101T000000000Z-abcdef')
+  })
+
+  it.each<[string, (m: {id: string; files: Array<Record<string, unknown>>}) => unknown, RegExp]>([
+    [
+      'a file outside the managed set (deleting /etc/passwd)',
+      (m) => ({...m, files: [...m.files, {path: '/etc/passwd', existed: false}]}),
+      /names "\/etc\/passwd", not a file dockcfg writes/,
+    ],
+    ['a path that climbs out', (m) => ({...m, files: [{...m.files[0], path: '/etc/docker/../passwd'}]}), /names "\/etc\/docker\/\.\.\/passwd", not a normal absolute path/],
+    ['a relative path', (m) => ({...m, files: [{...m.files[0], path: 'etc/docker/daemon.json'}]}), /not a normal absolute path/],
+    ['a copy outside the backup directory', (m) => ({...m, files: [{...m.files[0], copy: '../../../../etc/passwd'}]}), /does not name a copy in the backup directory/],
+    ['another backup id', (m) => ({...m, id: '../../../tmp'}), /its manifest names another backup/],
+    ['no list of files', (m) => ({...m, files: {path: FILE}}), /no list of files/],
+    ['not JSON', () => '{"id":', /manifest is not valid JSON/],
+  ])('refuses a manifest with %s: exit 7, nothing written', async (_name, tamper, message) => {
+    const {r, id, manifest, snapshot, write} = await withBackup()
+    const tampered = tamper(manifest)
+    await write(tampered)
+    const before = await snapshot()
+    for (const json of [false, true]) {
+      const res = await runCli(['rollback', id, '--root', r.root, ...(json ? ['--json'] : []), ...V])
+      expect(res.exitCode, `${res.stdout}${res.stderr}`).toBe(7)
+      expect(messageOf(res, json)).toMatch(message)
+    }
+    // The newest backup is this one: `rollback` without an id is refused the same way (a manifest
+    // that is not JSON is one a crash cut short: not listed, so there is nothing to roll back to).
+    expect((await runCli(['rollback', '--dry-run', '--root', r.root, ...V])).exitCode).toBe(typeof tampered === 'string' ? 2 : 7)
+    expect(await snapshot()).toEqual(before)
+    expect(await backupIds(r)).toEqual([id])
+  })
+
+  it('restores every kind of file dockcfg writes (daemon.json, drop-in, TLS and client bundle files)', async () => {
+    const r = await root()
+    const client = '/srv/docker-client'
+    const enable = await runCli(['remote', 'enable', '--client-out', client, '--root', r.root, ...V])
+    expect(enable.exitCode, enable.stderr).toBe(0)
+    const [id] = await backupIds(r)
+    const res = await runCli(['rollback', id as string, '--root', r.root, '--json', ...V])
+    expect(res.exitCode, res.stdout).toBe(0)
+    const files = res.json<{files: string[]}>().files
+    expect(files).toEqual(expect.arrayContaining([FILE, '/etc/systemd/system/docker.service.d/50-dockcfg.conf', '/etc/docker/tls/server-key.pem', `${client}/key.pem`]))
+  })
+})
