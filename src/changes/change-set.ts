@@ -36,6 +36,12 @@ export function combineChanges(first: readonly FileChange[], second: readonly Fi
   return [...byPath.values()]
 }
 
+/** What a commit did, file by file, for the user: "wrote A, B; removed C" (a restored deletion is no write). */
+export function describeCommit(files: readonly string[], removed: readonly string[]): string {
+  const written = files.filter((f) => !removed.includes(f))
+  return [written.length > 0 ? `wrote ${written.join(', ')}` : '', removed.length > 0 ? `removed ${removed.join(', ')}` : ''].filter((s) => s !== '').join('; ')
+}
+
 /**
  * A unified diff of every file the plan touches, as `diff -u` would show it, redacted by the one
  * rule (src/output/redact.ts): a secret file shows its size and digest, never its content.
