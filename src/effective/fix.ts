@@ -231,7 +231,7 @@ function rawWord(word: string): string {
  * given (String.replace would turn `$$` into `$` and `$&` into the placeholder) and is never read
  * again as a template, so a `{{execStart}}` typed by the user stays text.
  */
-export function renderTemplate(template: string, values: Readonly<Record<string, string>>): string {
+function renderTemplate(template: string, values: Readonly<Record<string, string>>): string {
   return template.replace(/\{\{(\w+)\}\}/g, (_placeholder, name: string) => {
     const value = values[name]
     if (value === undefined) throw new Error(`template placeholder {{${name}}} has no value`)

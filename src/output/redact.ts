@@ -16,7 +16,7 @@ import {CLIENT_FILES, TLS_PATHS} from '../remote/layout.js'
  * - passwords in URLs (`http://user:password@proxy:3128`, proxies and mirrors alike).
  */
 
-export const REDACTED_PASSWORD = 'xxxxx'
+const REDACTED_PASSWORD = 'xxxxx'
 
 const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*PRIVATE KEY[A-Z0-9 ]*)-----[\s\S]*?(?:-----END \1-----|$)/g
 const HAS_PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z0-9 ]*-----/

@@ -248,6 +248,17 @@ describe('what reaches the drop-in is never re-read as a template or a directive
     expect(directives(dropin)).toEqual(['[Service]', 'ExecStart=', `ExecStart=/usr/sbin/dockerd ${CONTAINERD} $DOCKER_OPTS`])
   })
 
+  it('refuses an ExecStart line systemd would refuse as too long (1 MiB or more): exit 3', async () => {
+    const prefix = `ExecStart=/usr/sbin/dockerd -H fd:// ${CONTAINERD} $DOCKER_OPTS --label=k=`
+    const planWith = async (line: number) => {
+      const fs = await debianTree({'/etc/default/docker': 'DOCKER_OPTS="--label x=y"\n', [DAEMON_JSON]: `${JSON.stringify({labels: [`k=${'x'.repeat(line - prefix.length)}`]})}\n`})
+      return planFix(fs, await inspectEffective(fs, {dockerdVersion: V}), 'flags', 'dockcfg fix --prefer flags')
+    }
+    const longest = change(await planWith(1024 * 1024 - 1), DROPIN_PATH).after ?? ''
+    expect(longest.split('\n').find((l) => l.startsWith('ExecStart=/'))).toHaveLength(1024 * 1024 - 1)
+    await expect(planWith(1024 * 1024)).rejects.toThrow(/the new ExecStart line would be 1048576 bytes long; systemd refuses a unit file with a line of 1048576 bytes or more/)
+  })
+
   it.each<[string, Owner, Record<string, string>, RegExp]>([
     [
       'a daemon.json value moving onto the command line',
