@@ -1,7 +1,7 @@
 import {acquireLock, withLockToWrite} from '../backup/lock.js'
 import {DockcfgError, InvalidConfigError, RefusedError} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
-import {combineChanges, type CommitResult, commitChangeSet, type FileChange, renderDiff, restoreFromBackup} from '../changes/change-set.js'
+import {combineChanges, type CommitResult, commitChangeSet, describeCommit, type FileChange, renderDiff, restoreFromBackup} from '../changes/change-set.js'
 import {planDaemonJsonEdit} from '../daemon-config/edit.js'
 import type {Activation} from '../daemon-config/operations.js'
 import type {Finding} from '../daemon-config/findings.js'
@@ -69,6 +69,8 @@ export interface ApplyResult {
   dryRun: boolean
   diff: string
   files: string[]
+  /** Those of `files` that the change deletes. */
+  removed: string[]
   backupId?: string
   /** What was done to the running daemon. */
   action: 'none' | 'written' | 'reloaded' | 'restarted'
@@ -115,7 +117,17 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
   const warnings = await abandonedApplyWarnings(system)
   const changes = request.changes.filter((c) => c.before !== c.after)
   const diff = await renderDiff(changes)
-  const base: ApplyResult = {changed: changes.length > 0, dryRun: options.dryRun, diff, files: changes.map((c) => c.path), action: 'none', verification: [], warnings}
+  const removedFiles = changes.filter((c) => c.after === undefined).map((c) => c.path)
+  const base: ApplyResult = {
+    changed: changes.length > 0,
+    dryRun: options.dryRun,
+    diff,
+    files: changes.map((c) => c.path),
+    removed: removedFiles,
+    action: 'none',
+    verification: [],
+    warnings,
+  }
   if (changes.length === 0) return base
 
   const current = await inspect(system.fs)
@@ -177,7 +189,12 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
     }
     const toWrite = combineChanges(changes, extraChanges)
     const committed = await commitChangeSet(system, request.command, toWrite, {alreadyLocked: true})
-    options.progress?.(`wrote ${toWrite.map((c) => c.path).join(', ')} (backup ${committed.backup.id})`)
+    options.progress?.(
+      `${describeCommit(
+        toWrite.map((c) => c.path),
+        removedFiles,
+      )} (backup ${committed.backup.id})`,
+    )
     // Finishing an abandoned apply by hand: its timer must not fire into the middle of this run.
     if (abandoned !== undefined) await services.disarmTimer(abandoned.timerUnit)
     const timerUnit = `dockcfg-rollback-${committed.backup.id.toLowerCase().replace(/[^a-z0-9-]/g, '')}`

@@ -1,6 +1,7 @@
 import {backupContent, type BackupManifest, listBackups, readBackup} from '../backup/backups.js'
 import {acquireLock, type LockHandle} from '../backup/lock.js'
-import {DockcfgError} from '../cli/errors.js'
+import {checkRestorable} from '../backup/restorable.js'
+import {DockcfgError, UsageError} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
 import {type FileChange, restoreFromBackup} from '../changes/change-set.js'
 import {activationFor} from '../daemon-config/operations.js'
@@ -53,8 +54,9 @@ async function planAndApplyRollback(
   inspect: Inspector,
   options: ApplyOptions,
 ): Promise<ApplyResult & {backupId?: string; restoredFrom: string}> {
-  const manifest = id === undefined ? (await listBackups(system)).at(-1) : await readBackup(system, id)
-  if (manifest === undefined) throw new DockcfgError('there is no backup to roll back to', {remedy: 'dockcfg history lists the backups'})
+  const found = id === undefined ? (await listBackups(system)).at(-1) : await readBackup(system, id)
+  if (found === undefined) throw new UsageError('there is no backup to roll back to', {remedy: 'dockcfg history lists the backups'})
+  const manifest = checkRestorable(found, found.id, [configFile, (await inspect(system.fs)).configFile])
   const changes: FileChange[] = []
   for (const file of manifest.files) {
     const bytes = await backupContent(system, manifest, file)
@@ -105,9 +107,10 @@ export async function autoRollback(system: System, id: string, inspect: Inspecto
 }
 
 async function restoreAndRestart(system: System, id: string, inspect: Inspector): Promise<{restored: string[]; healthy: boolean}> {
-  const manifest: BackupManifest = await readBackup(system, id)
+  const view = await inspect(system.fs)
+  const manifest: BackupManifest = checkRestorable(await readBackup(system, id), id, [view.configFile])
   const services = await system.services()
-  const api = await system.docker((await inspect(system.fs)).socket)
+  const api = await system.docker(view.socket)
   const deadline = system.clock.now().getTime() + 120_000
   // Down first, then the files (see stopDocker): no automatic restart on a half-restored set.
   const stop = await stopDocker(services, system.clock, deadline)

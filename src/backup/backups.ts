@@ -1,6 +1,6 @@
 import {createHash, randomBytes} from 'node:crypto'
 
-import {DockcfgError} from '../cli/errors.js'
+import {DockcfgError, RefusedError, UsageError} from '../cli/errors.js'
 import type {System} from '../system/index.js'
 import {byCodeUnits} from '../output/order.js'
 
@@ -81,10 +81,25 @@ export async function listBackups(system: System): Promise<BackupManifest[]> {
   return manifests.sort((a, b) => byCodeUnits(a.id, b.id))
 }
 
+/** The ids createBackup makes: the UTC time to the millisecond, a dash, 3 random bytes in hex. */
+export const BACKUP_ID = /^\d{8}T\d{9}Z-[0-9a-f]{6}$/
+
+/** Refuses (exit 2) anything but a backup id before it becomes part of a path. */
+export function checkBackupId(id: string): void {
+  if (!BACKUP_ID.test(id)) {
+    throw new UsageError(`${JSON.stringify(id)} is not a backup id (they look like 20261127T174512345Z-3fa2c1)`, {remedy: 'dockcfg history lists the backups'})
+  }
+}
+
 export async function readBackup(system: System, id: string): Promise<BackupManifest> {
+  checkBackupId(id)
   const text = await system.fs.readText(`${BACKUP_DIR}/${id}/manifest.json`)
-  if (text === undefined) throw new DockcfgError(`no backup with id ${id}`, {remedy: 'dockcfg history lists the backups'})
-  return JSON.parse(text) as BackupManifest
+  if (text === undefined) throw new UsageError(`no backup with id ${id}`, {remedy: 'dockcfg history lists the backups'})
+  try {
+    return JSON.parse(text) as BackupManifest
+  } catch {
+    throw new RefusedError(`backup ${id} is damaged: its manifest is not valid JSON. Nothing was written`, {remedy: 'dockcfg history lists the backups'})
+  }
 }
 
 /** The bytes a backup holds for one file (undefined: the file did not exist). */

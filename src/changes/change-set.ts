@@ -4,6 +4,7 @@ import {backupContent, type BackupManifest, createBackup, removeBackup} from '..
 import {acquireLock} from '../backup/lock.js'
 import {DockcfgError} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
+import {redactText, secretFiles, secretPlaceholder} from '../output/redact.js'
 import type {System} from '../system/index.js'
 
 /**
@@ -36,17 +37,28 @@ export function combineChanges(first: readonly FileChange[], second: readonly Fi
   return [...byPath.values()]
 }
 
-/** A unified diff of every file the plan touches, as `diff -u` would show it. */
+/** What a commit did, file by file, for the user: "wrote A, B; removed C" (a restored deletion is no write). */
+export function describeCommit(files: readonly string[], removed: readonly string[]): string {
+  const written = files.filter((f) => !removed.includes(f))
+  return [written.length > 0 ? `wrote ${written.join(', ')}` : '', removed.length > 0 ? `removed ${removed.join(', ')}` : ''].filter((s) => s !== '').join('; ')
+}
+
+/**
+ * A unified diff of every file the plan touches, as `diff -u` would show it, redacted by the one
+ * rule (src/output/redact.ts): a secret file shows its size and digest, never its content.
+ */
 export async function renderDiff(changes: readonly FileChange[]): Promise<string> {
   const {createTwoFilesPatch} = await import('diff')
-  return changes
-    .filter((c) => c.before !== c.after)
+  const shown = changes.filter((c) => c.before !== c.after)
+  const secret = secretFiles(shown.map((c) => ({path: c.path, texts: [c.before, c.after]})))
+  const text = (content: string | undefined, path: string): string => (content === undefined ? '' : secret.has(path) ? secretPlaceholder(content) : content)
+  const diff = shown
     .map((c) =>
       createTwoFilesPatch(
         c.before === undefined ? '/dev/null' : `a${c.path}`,
         c.after === undefined ? '/dev/null' : `b${c.path}`,
-        c.before ?? '',
-        c.after ?? '',
+        text(c.before, c.path),
+        text(c.after, c.path),
         undefined,
         undefined,
         {context: 3},
@@ -56,6 +68,7 @@ export async function renderDiff(changes: readonly FileChange[]): Promise<string
         .join('\n'),
     )
     .join('')
+  return redactText(diff)
 }
 
 /**

@@ -1,5 +1,6 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
+import {redactJson} from '../output/redact.js'
 import {DockcfgError, UsageError} from './errors.js'
 import {ExitCode, type ExitCodeValue} from './exit-codes.js'
 
@@ -35,9 +36,37 @@ export abstract class DockcfgCommand extends Command {
     }),
   }
 
+  /**
+   * oclif reads `--yes=no` as `--yes` plus a stray argument "no": the flag would be ON and the word
+   * would become a value (a backup id, a key's value). A value given to a switch is refused first.
+   */
+  override async init(): Promise<void> {
+    await super.init()
+    const flags: Record<string, {type: string; char?: string}> = {...this.ctor.baseFlags, ...this.ctor.flags}
+    if (this.ctor.enableJsonFlag) flags.json = {type: 'boolean'}
+    refuseSwitchValues(this.argv, flags)
+  }
+
+  /**
+   * Every --json document, success or error, of every command passes here: the one place the
+   * redaction rule (src/output/redact.ts) applies to JSON output.
+   */
+  override logJson(json: unknown): void {
+    super.logJson(redactJson(json))
+  }
+
   /** Writes a human message to stderr, keeping stdout for data. */
   protected say(message: string): void {
     if (!this.jsonEnabled()) this.logToStderr(message)
+  }
+
+  /**
+   * A path given with `flag`: an empty or blank one is refused (exit 2) rather than resolved to the
+   * current directory, where it would put, say, a CA key.
+   */
+  protected pathFlag(flag: string, value: string): string {
+    if (value.trim() === '') throw new UsageError(`${flag} needs a path; an empty one would mean the current directory`, {remedy: `give ${flag} DIR`})
+    return value
   }
 
   protected override async catch(error: Interfaces.CommandError): Promise<unknown> {
@@ -45,9 +74,7 @@ export abstract class DockcfgCommand extends Command {
     const dockcfg = error instanceof DockcfgError ? error : undefined
     if (this.jsonEnabled()) {
       // One error shape and the table's exit code for every failure, oclif's own included.
-      this.logJson({
-        error: {name: error.name, message: error.message, exitCode, ...(dockcfg?.remedy ? {remedy: dockcfg.remedy} : {}), ...(dockcfg?.details ? {details: dockcfg.details} : {})},
-      })
+      this.logJson(errorDocument(error))
       this.exit(exitCode)
     }
     if (dockcfg) {
@@ -60,9 +87,35 @@ export abstract class DockcfgCommand extends Command {
   }
 }
 
-function exitCodeOf(error: Interfaces.CommandError): ExitCodeValue {
+/** The --json form of any failure: name, message, the table's exit code, and a DockcfgError's remedy and details. */
+export function errorDocument(error: Error): {error: Record<string, unknown>} {
+  const dockcfg = error instanceof DockcfgError ? error : undefined
+  return {
+    error: {
+      name: error.name,
+      message: error.message,
+      exitCode: exitCodeOf(error),
+      ...(dockcfg?.remedy ? {remedy: dockcfg.remedy} : {}),
+      ...(dockcfg?.details ? {details: dockcfg.details} : {}),
+    },
+  }
+}
+
+export function exitCodeOf(error: Error): ExitCodeValue {
   if (error instanceof DockcfgError) return error.exitCode
   const oclifExit = (error as {oclif?: {exit?: number}}).oclif?.exit
   if (oclifExit === 2) return ExitCode.Usage
   return ExitCode.Unexpected
+}
+
+/** Refuses `--switch=VALUE` and `-s=VALUE` for boolean flags, up to a `--` that ends the flags. */
+export function refuseSwitchValues(argv: readonly string[], flags: Readonly<Record<string, {type: string; char?: string}>>): void {
+  for (const arg of argv) {
+    if (arg === '--') return
+    const match = /^(--([^=]+)|-([A-Za-z]))=/s.exec(arg)
+    if (match === null) continue
+    const name = match[2] ?? Object.entries(flags).find(([, f]) => f.char !== undefined && f.char === match[3])?.[0]
+    if (name === undefined || flags[name]?.type !== 'boolean') continue
+    throw new UsageError(`--${name} takes no value (got ${JSON.stringify(arg)}): give --${name} to turn it on, or leave it out`)
+  }
 }

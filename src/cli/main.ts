@@ -12,7 +12,9 @@
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type {Command} from '@oclif/core'
-import {execute} from '@oclif/core'
+import {Errors, flush, handle, run, settings} from '@oclif/core'
+
+import {UsageError} from './errors.js'
 
 type CommandClass = Command.Class
 
@@ -77,7 +79,48 @@ export const HelpClass = {
   },
 }
 
-/** Runs one dockcfg invocation; `dir` is any path inside the package (oclif finds package.json). */
+/**
+ * Runs one dockcfg invocation; `dir` is any path inside the package (oclif finds package.json).
+ * What oclif's execute() does, except that under --json an error no command caught (an unknown
+ * command, `help`'s own flags, a topic given without its command) is still a JSON error object on
+ * stdout, as every command's errors are.
+ */
 export async function main(dir: string, options: {development?: boolean} = {}): Promise<void> {
-  await execute({dir, development: options.development ?? false})
+  const argv = process.argv.slice(2)
+  if (options.development) {
+    process.env.NODE_ENV = 'development'
+    settings.debug = true
+  }
+  const json = jsonRequested(argv)
+  try {
+    if (json) refuseTopicAlone(argv)
+    await run(argv, dir)
+    flush()
+  } catch (error) {
+    if (!json || error instanceof Errors.ExitError) return handle(error as Error)
+    const {errorDocument, exitCodeOf} = require('./base-command.js') as typeof import('./base-command.js')
+    const {redactJson} = require('../output/redact.js') as typeof import('../output/redact.js')
+    process.stdout.write(`${JSON.stringify(redactJson(errorDocument(error as Error)), null, 2)}\n`)
+    process.exitCode = exitCodeOf(error as Error)
+  }
+}
+
+/** oclif's own rule (Command.jsonEnabled): `--json` before any `--`. */
+function jsonRequested(argv: readonly string[]): boolean {
+  const json = argv.indexOf('--json')
+  const dashdash = argv.indexOf('--')
+  return json !== -1 && (dashdash === -1 || json < dashdash)
+}
+
+/** `dockcfg remote --json` would print the topic's help, which is not JSON: say which commands it has. */
+function refuseTopicAlone(argv: readonly string[]): void {
+  const firstFlag = argv.findIndex((a) => a.startsWith('-'))
+  const words = firstFlag === -1 ? argv : argv.slice(0, firstFlag)
+  const id = words.join(':')
+  if (id === '' || id in COMMANDS) return
+  const commands = Object.keys(COMMANDS).filter((c) => c.startsWith(`${id}:`))
+  if (commands.length === 0) return
+  throw new UsageError(`${words.join(' ')} is a group of commands: ${commands.map((c) => c.replaceAll(':', ' ')).join(', ')}`, {
+    remedy: `dockcfg ${words.join(' ')} --help`,
+  })
 }

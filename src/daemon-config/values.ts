@@ -1,3 +1,5 @@
+import {createScanner, SyntaxKind} from 'jsonc-parser'
+
 import {UsageError} from '../cli/errors.js'
 import type {OptionSpec} from '../registry/types.js'
 
@@ -63,13 +65,34 @@ export function valueFromWords(spec: OptionSpec, words: readonly string[]): unkn
   }
 }
 
-/** `--json-value '<json>'`: any key, any JSON; validation happens afterwards like for any value. */
+/**
+ * `--json-value '<json>'`: any key, any JSON; validation happens afterwards like for any value.
+ * A number must survive the trip into daemon.json exactly: beyond float64 (1e309) dockerd's JSON
+ * decoder refuses the file, and an integer beyond 2^53 would be written back as another number.
+ */
 export function valueFromJson(key: string, json: string): unknown {
+  let value: unknown
   try {
-    return JSON.parse(json) as unknown
+    value = JSON.parse(json) as unknown
   } catch (error) {
     throw new UsageError(`--json-value for ${key} is not valid JSON: ${(error as Error).message}`)
   }
+  // Token by token (no recursion: the value may be nested as deep as dockerd allows).
+  const scanner = createScanner(json, true)
+  for (let kind = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {
+    if (kind !== SyntaxKind.NumericLiteral) continue
+    const literal = scanner.getTokenValue()
+    const n = Number(literal)
+    if (!Number.isFinite(n)) {
+      throw new UsageError(`--json-value for ${key}: the number ${literal} is beyond what a JSON number can hold (a 64-bit float); dockerd would refuse the file`)
+    }
+    if (/^-?\d+$/.test(literal) && !Number.isSafeInteger(n)) {
+      throw new UsageError(`--json-value for ${key}: the integer ${literal} is beyond ±2^53 and cannot be written back exactly`, {
+        remedy: 'no daemon.json key needs an integer that large; dockerd reads integers as at most 64 bits (9223372036854775807)',
+      })
+    }
+  }
+  return value
 }
 
 function parseBool(key: string, word: string): boolean {

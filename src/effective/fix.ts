@@ -1,13 +1,14 @@
 import {readFile} from 'node:fs/promises'
 import * as path from 'node:path'
 
-import {DockcfgError} from '../cli/errors.js'
+import {DockcfgError, InvalidConfigError, UsageError} from '../cli/errors.js'
 import type {FileChange} from '../changes/change-set.js'
 import {deepEqual, planDaemonJsonEdit} from '../daemon-config/edit.js'
 import type {ParsedFlag} from '../dockerd/argv.js'
 import {findOption} from '../registry/index.js'
 import type {FileSystem} from '../system/fs.js'
-import {quoteExecArg} from '../systemd/dropin.js'
+import {commentText, LONG_LINE_MAX, quoteExecArg, unitValueProblem} from '../systemd/dropin.js'
+import type {ArgvOrigin} from '../systemd/service.js'
 import {escapeSpecifiers} from '../systemd/specifiers.js'
 import {findAssignments, parseUnitFile, renderUnitFile, replaceAssignment} from '../systemd/unit-file.js'
 import {flagsOfConflict} from './conflicts.js'
@@ -61,7 +62,7 @@ export async function planFix(fs: FileSystem, effective: EffectiveConfig, owner:
   const removed = new Set<number>()
   /** Flags that leave the command line (their words go; other flags in those words do not). */
   const moved = new Set<ParsedFlag>()
-  const appended: string[] = []
+  const appended: Appended[] = []
   const jsonChanges: Array<{key: string; value: unknown}> = []
   for (const c of effective.conflicts) {
     const option = findOption(c.key)
@@ -92,7 +93,7 @@ export async function planFix(fs: FileSystem, effective: EffectiveConfig, owner:
       const extra = option && Array.isArray(merged) ? (merged as unknown[]).slice(Array.isArray(flagJson) ? flagJson.length : 1) : []
       const longFlag = `--${flags[0]?.name ?? c.key}`
       const added = extra.map((value) => `${longFlag}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
-      appended.push(...added)
+      appended.push(...added.map((arg) => ({arg, source: `"${c.key}" in ${describeOrigin(c.fileOrigin)}`})))
       jsonChanges.push({key: c.key, value: undefined})
       actions.push(`${c.key}: removed from ${effective.configFile}; ExecStart keeps ${given}${added.length ? ` and gains ${added.join(' ')}` : ''}`)
     }
@@ -104,7 +105,7 @@ export async function planFix(fs: FileSystem, effective: EffectiveConfig, owner:
     const elements = Array.from({length: f.span}, (_, i) => f.index + i)
     if (moved.has(f) || !elements.some((i) => removed.has(i))) continue
     for (const i of elements) removed.add(i)
-    appended.push(`--${f.name}=${f.value}`)
+    appended.push({arg: `--${f.name}=${f.value}`, source: elementSource(effective.service.argvOrigins?.[f.index])})
   }
 
   const changes: FileChange[] = []
@@ -137,12 +138,40 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v)
 }
 
+/** An argument added to ExecStart, and where its value comes from (named if it is refused). */
+interface Appended {
+  arg: string
+  source: string
+}
+
+/** Where one element of the resolved argv was written: its unit file line, and the variable it came through. */
+function elementSource(origin: ArgvOrigin | undefined): string {
+  if (origin === undefined) return 'the command line'
+  const via = origin.viaVariable
+    ? ` via $${origin.viaVariable}${origin.variableFile ? ` (${origin.variableFile}${origin.variableLine ? ` line ${origin.variableLine}` : ''})` : ''}`
+    : ''
+  return `ExecStart in ${origin.file} line ${origin.line}${via}`
+}
+
+/**
+ * Refuses (exit 3, nothing written) a value that would carry a control character into the unit
+ * file: systemd ends lines at \r and NUL as well as \n, so such a value could add directives, and
+ * dockerd has no use for one anyway.
+ */
+function refuseUnwritable(value: string, source: string): void {
+  const problem = unitValueProblem(value)
+  if (problem === undefined) return
+  throw new InvalidConfigError(`${JSON.stringify(value)} from ${source} contains ${problem}; dockcfg does not write that into a systemd unit, nothing was written`, {
+    remedy: `remove the character from ${source}`,
+  })
+}
+
 /**
  * The new ExecStart value: configured words are kept as written (so `$DOCKER_OPTS` keeps working)
  * unless an element to remove came out of them; such a word is spelled out without that element,
  * and a note explains that the variable no longer reaches dockerd.
  */
-function renderExecStart(effective: EffectiveConfig, removed: ReadonlySet<number>, appended: readonly string[]): {value: string; argv: string[]; notes: string[]} {
+function renderExecStart(effective: EffectiveConfig, removed: ReadonlySet<number>, appended: readonly Appended[]): {value: string; argv: string[]; notes: string[]} {
   const entry = effective.service.execStart[0]!
   const words = entry.command.argv
   // The elements exactly as resolved (manager environment included), each tied to its word:
@@ -157,7 +186,8 @@ function renderExecStart(effective: EffectiveConfig, removed: ReadonlySet<number
     const keep = elements.filter((e) => !removed.has(e.i))
     argv.push(...keep.map((e) => e.value))
     if (keep.length === elements.length) {
-      parts.push(wordIndex === 0 ? word : rawWord(word))
+      refuseUnwritable(word, `ExecStart in ${entry.file} line ${entry.line}`)
+      parts.push(rawWord(word))
       return
     }
     const variable = elements.find((e) => e.viaVariable !== undefined)
@@ -168,13 +198,25 @@ function renderExecStart(effective: EffectiveConfig, removed: ReadonlySet<number
           `so later changes to it no longer reach dockerd.`,
       )
     }
+    for (const e of keep) refuseUnwritable(e.value, elementSource(e))
     parts.push(...keep.map((e) => quoteExecArg(e.value)))
   })
   for (const a of appended) {
-    parts.push(quoteExecArg(a))
-    argv.push(a)
+    refuseUnwritable(a.arg, a.source)
+    parts.push(quoteExecArg(a.arg))
+    argv.push(a.arg)
   }
-  return {value: `${entry.command.prefixes}${parts.join(' ')}`, argv, notes}
+  const value = `${entry.command.prefixes}${parts.join(' ')}`
+  const bytes = Buffer.byteLength(`ExecStart=${value}`)
+  if (bytes >= LONG_LINE_MAX) {
+    throw new InvalidConfigError(
+      `the new ExecStart line would be ${bytes} bytes long; systemd refuses a unit file with a line of ${LONG_LINE_MAX} bytes or more, nothing was written`,
+      {
+        remedy: `shorten the values on dockerd's command line (${entry.file} line ${entry.line}) or in ${effective.configFile}`,
+      },
+    )
+  }
+  return {value, argv, notes}
 }
 
 /** A configured word written back as configured: specifiers escaped, variables left to systemd. */
@@ -182,6 +224,19 @@ function rawWord(word: string): string {
   const escaped = escapeSpecifiers(word)
   if (/^[A-Za-z0-9_@+=:,./${}-]+$/.test(escaped) && escaped !== '') return escaped
   return `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
+}
+
+/**
+ * Fills `{{name}}` placeholders in one pass with a function replacer: a value is inserted exactly as
+ * given (String.replace would turn `$$` into `$` and `$&` into the placeholder) and is never read
+ * again as a template, so a `{{execStart}}` typed by the user stays text.
+ */
+function renderTemplate(template: string, values: Readonly<Record<string, string>>): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (_placeholder, name: string) => {
+    const value = values[name]
+    if (value === undefined) throw new Error(`template placeholder {{${name}}} has no value`)
+    return value
+  })
 }
 
 /**
@@ -211,10 +266,10 @@ async function dropInChange(fs: FileSystem, effective: EffectiveConfig, value: s
     if (edited !== undefined) {
       const copy = `${DROPIN_DIR}/${name}`
       const header = [
-        `# Written by dockcfg: ${command.replace(/\n/g, ' ')}`,
-        `# A copy of ${entry.file}, which it masks (same name, /etc wins), with ExecStart (line ${edited.line}) changed so`,
-        `# each directive has one owner between the command line and ${effective.configFile}.`,
-        ...notes.map((n) => `# ${n}`),
+        `# Written by dockcfg: ${recordedCommand(command, copy)}`,
+        `# A copy of ${commentText(entry.file)}, which it masks (same name, /etc wins), with ExecStart (line ${edited.line}) changed so`,
+        `# each directive has one owner between the command line and ${commentText(effective.configFile)}.`,
+        ...notes.map((n) => `# ${commentText(n)}`),
         '',
       ].join('\n')
       const previous = await fs.readText(copy)
@@ -225,18 +280,36 @@ async function dropInChange(fs: FileSystem, effective: EffectiveConfig, value: s
     }
   }
   const template = await readFile(new URL('../../templates/systemd/dockcfg-execstart.conf', import.meta.url), 'utf8')
-  const reason = `Replaces the ExecStart of ${entry.file} line ${entry.line}.`
-  const after = template
-    .replace('{{command}}', command.replace(/\n/g, ' '))
-    .replace('{{reason}}', reason)
-    .replace('{{configFile}}', effective.configFile)
-    .replace('{{notes}}', notes.map((n) => `# ${n}\n`).join(''))
-    .replace('{{execStart}}', value)
+  const after = renderTemplate(template, {
+    command: recordedCommand(command, DROPIN_PATH),
+    reason: commentText(`Replaces the ExecStart of ${entry.file} line ${entry.line}.`),
+    configFile: commentText(effective.configFile),
+    notes: notes.map((n) => `# ${commentText(n)}\n`).join(''),
+    execStart: value,
+  })
   const previous = await fs.readText(DROPIN_PATH)
   return {
     change: {path: DROPIN_PATH, before: previous, after, newFileMode: 0o644},
     action: `command line: ${previous !== undefined ? 'rewrote' : 'added'} drop-in ${DROPIN_PATH} replacing ExecStart (${entry.file} line ${entry.line})`,
   }
+}
+
+/**
+ * The command line as the header comment of `file` records it. What the user typed is refused
+ * (exit 2) rather than escaped when it holds a control character: it is text on its way into a
+ * unit file, and no legitimate value needs one.
+ */
+function recordedCommand(command: string, file: string): string {
+  const problem = unitValueProblem(command)
+  if (problem !== undefined) {
+    throw new UsageError(
+      `the command line ${JSON.stringify(command)} contains ${problem}; it would be recorded in ${file}, and dockcfg writes no control character into a systemd unit. Nothing was written`,
+      {
+        remedy: 'type the value without control characters',
+      },
+    )
+  }
+  return commentText(command)
 }
 
 /**

@@ -1,4 +1,5 @@
 import type {ApplyResult} from '../apply/apply.js'
+import {describeCommit} from '../changes/change-set.js'
 
 interface Out {
   /** stdout: data (the diff of a dry run). */
@@ -22,7 +23,7 @@ export function renderApplyResult(result: ApplyResult & {actions?: string[]}, ou
   }
   const undo = result.backupId ? ` (backup ${result.backupId}; undo with: dockcfg rollback ${result.backupId})` : ''
   if (result.action === 'written') {
-    out.say(`wrote ${result.files.join(', ')}${undo}`)
+    out.say(`${describeCommit(result.files, result.removed)}${undo}`)
     if (result.pending) {
       out.say(`not applied (${result.pendingReason ?? 'no service manager'}): dockerd needs a ${result.pending}: systemctl ${result.pending} docker`)
     }

@@ -365,6 +365,11 @@ export function hostResourceFlags(): string[] {
   ]
 }
 
+/** Keys whose value names a file holding a secret, which output never shows. */
+export function secretFileKeys(): string[] {
+  return OPTIONS.filter((o) => o.secretFile === true).map((o) => o.key)
+}
+
 /** The keys of a group, in table order. */
 export function groupKeys(group: OptionGroup): string[] {
   return OPTIONS.filter((o) => o.group === group).map((o) => o.key)

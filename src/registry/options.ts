@@ -445,6 +445,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     network: true,
     readsFile: true,
     group: 'tls',
+    secretFile: true,
     description: "Path of the daemon's TLS private key",
   },
   {

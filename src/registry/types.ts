@@ -214,6 +214,8 @@ export interface OptionSpec {
   hostResource?: boolean
   /** Keys that belong together: the tls group is what `remote enable` owns. */
   group?: OptionGroup
+  /** The value names a file that holds a secret (a private key): output never shows its content. */
+  secretFile?: boolean
   /** One-line description for `keys` and help. */
   description: string
 }

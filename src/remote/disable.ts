@@ -7,7 +7,6 @@ import {treeInspector} from '../effective/tree-view.js'
 import type {System} from '../system/index.js'
 import {TLS_DIR, TLS_KEYS, TLS_PATHS, clientBundlePaths, parseTcpListener} from './layout.js'
 import {planListeners} from './plan.js'
-import {redactPrivateKeys} from './material.js'
 import {withLockToWrite} from '../backup/lock.js'
 
 export interface DisableRequest {
@@ -80,7 +79,6 @@ async function planAndApplyDisable(system: System, request: DisableRequest): Pro
   )
   return {
     ...applied,
-    diff: redactPrivateKeys(applied.diff),
     removed,
     hosts: removed.length > 0 ? (hosts ?? []) : current.hosts,
     actions: [...plan.actions, ...actions],

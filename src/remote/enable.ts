@@ -28,10 +28,10 @@ import {
   reachableLocally,
   tcpHost,
 } from './layout.js'
-import {isCaCertificate, missingSans, redactPrivateKeys, reusableLeaf, sameCertificate} from './material.js'
+import {isCaCertificate, missingSans, reusableLeaf, sameCertificate} from './material.js'
 import {dockerContextCommand, readCaDirectory} from './client.js'
 import {planListeners, uniqueHosts} from './plan.js'
-import {type HostIdentity, hostIdentity, localHostIdentity} from './sans.js'
+import {classifyName, type HostIdentity, hostIdentity, localHostIdentity} from './sans.js'
 import {withLockToWrite} from '../backup/lock.js'
 
 export interface EnableRequest {
@@ -165,7 +165,6 @@ async function planAndApplyEnable(system: System, request: EnableRequest): Promi
   }
   const result: EnableResult = {
     ...applied,
-    diff: redactPrivateKeys(applied.diff),
     mode: insecure ? 'insecure' : 'tls',
     listener,
     hosts,
@@ -206,8 +205,16 @@ export function exposureText(address: string, port: number): string {
 
 function normalizeAddress(raw: string): string {
   const a = raw.trim().replace(/^\[|\]$/g, '')
-  if (a === '' || /[\s/]/.test(a))
-    throw new UsageError(`not an address to listen on: ${JSON.stringify(raw)}`, {remedy: 'use an IP address of this host, 0.0.0.0 for all, or 127.0.0.1'})
+  const remedy = 'use an IP address of this host, 0.0.0.0 for all, or 127.0.0.1'
+  if (a === '' || /[\s/]/.test(a)) throw new UsageError(`--address ${JSON.stringify(raw)} is not an address to listen on`, {remedy})
+  if (isWildcardAddress(a)) return a
+  // The same rule as --san (the address goes into the certificate), but the error names --address.
+  if (a.startsWith('*')) throw new UsageError(`--address ${JSON.stringify(raw)} is a wildcard name, not an address to listen on`, {remedy})
+  try {
+    classifyName(a, '--address')
+  } catch (error) {
+    throw error instanceof UsageError ? new UsageError(error.message, {remedy}) : error
+  }
   return a
 }
 

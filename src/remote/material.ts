@@ -72,31 +72,3 @@ export function sameCertificate(a: string | undefined, b: string | undefined): b
     return false
   }
 }
-
-/**
- * Replaces the body of every PEM private key in `text` (a diff, a message) with a placeholder, so
- * a dry run can show which files change without ever printing a key.
- */
-export function redactPrivateKeys(text: string): string {
-  const out: string[] = []
-  let inKey = false
-  for (const line of text.split('\n')) {
-    const begin = /^([+\- ]?)-----BEGIN [A-Z ]*PRIVATE KEY-----/.exec(line)
-    if (begin) {
-      inKey = true
-      out.push(line)
-      // Keep the diff marker (+, -, space) of the line it replaces; plain text gets none.
-      out.push(`${begin[1] ?? ''}[private key redacted]`)
-      continue
-    }
-    if (/-----END [A-Z ]*PRIVATE KEY-----/.test(line)) {
-      inKey = false
-      out.push(line)
-      continue
-    }
-    // Key bodies, and the diff's "\ No newline" style markers inside them, are dropped.
-    if (inKey && !line.startsWith('@@')) continue
-    out.push(line)
-  }
-  return out.join('\n')
-}

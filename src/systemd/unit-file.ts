@@ -93,16 +93,29 @@ interface PhysicalLine {
   start: number
 }
 
+/** The bit of each character systemd's read_line() takes for an end of line (fileio.c categorize_eol()). */
+const EOL_BITS: Readonly<Record<string, number>> = {'\0': 1, '\n': 2, '\r': 4}
+const NUL_BIT = 1
+
+/**
+ * systemd's read_line_full(): a line ends at \n, \r or NUL, and a run of *different* markers is one
+ * terminator (\r\n, \n\r, \r\0, \r\n\0, ...) that a NUL always closes. So "a\rb" is two lines, "a\n\nb"
+ * three (with a blank one, which ends a continuation), and "a\0b" two.
+ */
 function physicalLines(text: string): PhysicalLine[] {
-  // systemd's read_line() ends a line at \n, \r\n or a lone \r.
   const lines: PhysicalLine[] = []
   let i = 0
   while (i < text.length) {
     const start = i
-    while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++
+    while (i < text.length && EOL_BITS[text[i] as string] === undefined) i++
     const content = text.slice(start, i)
-    if (text[i] === '\r' && text[i + 1] === '\n') i += 2
-    else if (i < text.length) i += 1
+    let seen = 0
+    while (i < text.length) {
+      const bit = EOL_BITS[text[i] as string]
+      if (bit === undefined || (seen & NUL_BIT) !== 0 || (seen & bit) !== 0) break
+      seen |= bit
+      i++
+    }
     lines.push({content, raw: text.slice(start, i), start})
   }
   return lines
@@ -232,8 +245,8 @@ function lineEnding(file: UnitFile): string {
 }
 
 function terminatorOf(raw: string): string {
-  const m = /(\r\n|\n|\r)$/.exec(raw)
-  return m ? (m[1] as string) : ''
+  const m = /[\r\n\0]+$/.exec(raw)
+  return m ? m[0] : ''
 }
 
 /**
@@ -241,7 +254,7 @@ function terminatorOf(raw: string): string {
  * trailing backslash or a newline would change how the following lines are read.
  */
 function assertWritableValue(key: string, value: string): void {
-  if (/[\r\n]/.test(value)) throw new RangeError(`${key}= value must be a single line`)
+  if (/[\r\n\0]/.test(value)) throw new RangeError(`${key}= value must be a single line without NUL`)
   if (endsEscaped(value)) throw new RangeError(`${key}= value must not end in a backslash (it would continue onto the next line)`)
   if (strip(value) !== value) throw new RangeError(`${key}= value must not start or end with whitespace (systemd trims it)`)
   if (/^[ \t]*[#;]/.test(key) || key.includes('=') || strip(key) !== key || key === '') throw new RangeError(`invalid key '${key}'`)

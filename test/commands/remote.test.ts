@@ -139,7 +139,7 @@ describe('dockcfg remote enable', () => {
     const res = await runCli(['remote', 'enable', '--dry-run', '--root', r.root, ...V])
     expect(res.exitCode, res.stderr).toBe(0)
     expect(res.stdout).toContain('+++ b/etc/docker/tls/server-key.pem')
-    expect(res.stdout).toContain('[private key redacted]')
+    expect(res.stdout).toMatch(/\+\[private key redacted: \d+ bytes, sha256 [0-9a-f]{12}\]/)
     expect(res.stdout).toContain('"tlsverify": true')
     expect(res.stdout).not.toMatch(PRIVATE_KEY)
     expect(await r.exists('/etc/docker/tls')).toBe(false)

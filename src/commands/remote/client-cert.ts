@@ -24,7 +24,7 @@ on a host where remote enable created a host-local CA. Paths are on this machine
     const {flags} = await this.parse(RemoteClientCert)
     const result = await issueClientBundle(new HostFileSystem('/'), {
       caDir: resolve(flags.ca),
-      outDir: resolve(flags.out),
+      outDir: resolve(this.pathFlag('--out', flags.out)),
       name: flags.name,
       keyType: flags['key-type'] as KeyType | undefined,
     })

@@ -44,6 +44,7 @@ explicitly so dockerd does not delay its start by 15 s.`
 
   async run(): Promise<EnableResult> {
     const {flags, argv} = await this.parse(RemoteEnable)
+    const clientOut = flags['client-out'] === undefined ? undefined : this.pathFlag('--client-out', flags['client-out'])
     const system = createSystem({root: flags.root})
     const result = await enableRemote(system, {
       configFile: flags['config-file'],
@@ -54,7 +55,7 @@ explicitly so dockerd does not delay its start by 15 s.`
       caDir: flags.ca,
       keyType: flags['key-type'] as KeyType | undefined,
       // Relative to where the user is when this is the live tree; inside --root a path is a tree path.
-      clientOut: flags['client-out'] === undefined ? undefined : flags.root === '/' ? resolve(flags['client-out']) : flags['client-out'],
+      clientOut: clientOut === undefined ? undefined : flags.root === '/' ? resolve(clientOut) : clientOut,
       insecure: flags.insecure,
       command: ['dockcfg', 'remote', 'enable', ...(argv as string[])].join(' '),
       apply: applyOptions(flags, {progress: (m) => this.say(m), interactive: canPrompt()}),

@@ -3,6 +3,8 @@ import {join, relative} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
+import {refuseSwitchValues} from '../../../src/cli/base-command.js'
+import {UsageError} from '../../../src/cli/errors.js'
 import {COMMANDS} from '../../../src/cli/main.js'
 import {byCodeUnits} from '../../../src/output/order.js'
 
@@ -28,5 +30,17 @@ describe('the explicit command list (src/cli/main.ts)', () => {
 
   it('loads commands lazily: every entry is a getter', () => {
     for (const id of ids) expect(typeof Object.getOwnPropertyDescriptor(COMMANDS, id)?.get).toBe('function')
+  })
+})
+
+describe('a switch given a value (oclif would read --yes=no as --yes plus an argument "no")', () => {
+  const flags = {yes: {type: 'boolean', char: 'y'}, json: {type: 'boolean'}, out: {type: 'option'}}
+
+  it.each(['--yes=no', '--yes=', '-y=1', '--json=false', '--yes=a=b'])('refuses %j', (arg) => {
+    expect(() => refuseSwitchValues(['set', 'debug', 'true', arg], flags)).toThrow(UsageError)
+  })
+
+  it.each([['--yes'], ['-y'], ['--out=dir'], ['--unknown=1'], ['--', '--yes=no']])('leaves %j to oclif', (...args) => {
+    expect(() => refuseSwitchValues(args, flags)).not.toThrow()
   })
 })

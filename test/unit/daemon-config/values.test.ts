@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
+import {UsageError} from '../../../src/cli/errors.js'
 import {valueFromJson, valueFromWords} from '../../../src/daemon-config/values.js'
 import {findOption} from '../../../src/registry/index.js'
 
@@ -51,5 +52,13 @@ describe('valueFromJson', () => {
   it('parses any JSON and names the key on error', () => {
     expect(valueFromJson('runtimes', '{"a":{"path":"/x"}}')).toEqual({a: {path: '/x'}})
     expect(() => valueFromJson('runtimes', '{a}')).toThrow(/--json-value for runtimes is not valid JSON/)
+  })
+
+  it('refuses a number it cannot carry exactly: beyond float64, or an integer beyond 2^53 (usage error)', () => {
+    for (const json of ['1e309', '-1e309', '{"a": [1, 2e308]}']) expect(() => valueFromJson('k', json)).toThrow(/beyond what a JSON number can hold/)
+    for (const json of ['9223372036854775807', '-9007199254740993', '[9007199254740992]']) expect(() => valueFromJson('k', json)).toThrow(/beyond ±2\^53/)
+    expect(() => valueFromJson('k', '1e309')).toThrow(UsageError)
+    // In range, a string, a fraction, an exponent that is exact: kept.
+    expect(valueFromJson('k', '[9007199254740991, -9007199254740991, "1e309", 1.5, 2e3]')).toEqual([9007199254740991, -9007199254740991, '1e309', 1.5, 2000])
   })
 })

@@ -2,8 +2,10 @@ import {describe, expect, it} from 'vitest'
 
 import type {FileSystem} from '../../../src/system/fs.js'
 import {type EffectiveConfig, inspectEffective} from '../../../src/effective/effective.js'
+import {InvalidConfigError, UsageError} from '../../../src/cli/errors.js'
 import {DROPIN_PATH, type FixPlan, type Owner, planFix} from '../../../src/effective/fix.js'
 import {OverlayFileSystem} from '../../../src/system/overlay-fs.js'
+import {parseUnitFile} from '../../../src/systemd/unit-file.js'
 import {DAEMON_JSON, DROPIN_DIR, VENDOR_PATH, debianTree, fixture, tree} from './helpers.js'
 
 const V = '20.10.24'
@@ -15,6 +17,13 @@ async function planAndReinspect(fs: FileSystem, owner: Owner = 'file'): Promise<
   const plan = await planFix(fs, before, owner, `dockcfg fix --prefer ${owner}`)
   const after = await inspectEffective(new OverlayFileSystem(fs, plan.changes), {dockerdVersion: V})
   return {before, plan, after}
+}
+
+/** Every section header and assignment systemd would see in a unit file's text. */
+function directives(text: string): string[] {
+  return parseUnitFile(text).entries.flatMap((e) =>
+    e.kind === 'section' ? [`[${e.name}]`] : e.kind === 'assignment' ? [`${e.key}=${e.value}`] : e.kind === 'invalid' ? [`invalid: ${e.text}`] : [],
+  )
 }
 
 function change(plan: FixPlan, path: string): {before: string | undefined; after: string | undefined} {
@@ -186,5 +195,99 @@ describe('planFix --prefer flags', () => {
     expect(plan.newArgv).toBeUndefined()
     expect(after.conflicts).toEqual([])
     expect(after.settings.find((s) => s.key === 'debug')).toMatchObject({value: false, origin: {kind: 'flag', viaVariable: 'DOCKER_OPTS'}})
+  })
+})
+
+describe('what reaches the drop-in is never re-read as a template or a directive', () => {
+  // User text that String.replace() would rewrite ($$, $&, $1, $') or that looks like a placeholder.
+  const tricky = ['b=$$x', 'c=$&', 'd=$1', "e=$'", 'f={{execStart}}', 'g={{command}}$`']
+
+  it("the recorded command keeps {{execStart}}, $$, $&, $1 and $' as typed, and ExecStart is filled once", async () => {
+    const fs = await debianTree({'/etc/default/docker': 'DOCKER_OPTS="--label x=y"\n', [DAEMON_JSON]: `${JSON.stringify({labels: tricky})}\n`})
+    const before = await inspectEffective(fs, {dockerdVersion: V})
+    const command = `dockcfg set labels ${tricky.join(' ')}`
+    const plan = await planFix(fs, before, 'file', command)
+    const dropin = change(plan, DROPIN_PATH).after ?? ''
+    expect(dropin.split('\n')[0]).toBe(`# Written by dockcfg: ${command}`)
+    expect(directives(dropin)).toEqual(['[Service]', 'ExecStart=', `ExecStart=/usr/sbin/dockerd -H fd:// ${CONTAINERD}`])
+  })
+
+  it("values with $$, $&, $1, $' and {{execStart}} reach dockerd exactly (--prefer flags)", async () => {
+    const fs = await debianTree({'/etc/default/docker': 'DOCKER_OPTS="--label x=y"\n', [DAEMON_JSON]: `${JSON.stringify({labels: tricky})}\n`})
+    const {plan, after} = await planAndReinspect(fs, 'flags')
+    const added = tricky.map((t) => `--label=${t}`)
+    expect(plan.newArgv).toEqual(['/usr/sbin/dockerd', '-H', 'fd://', CONTAINERD, '--label', 'x=y', ...added])
+    expect(after.argv).toEqual(plan.newArgv)
+    expect(change(plan, DROPIN_PATH).after).toContain('ExecStart=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock $DOCKER_OPTS --label=b=$$$$x')
+  })
+
+  it.each([
+    ['a new drop-in', {}],
+    ['an /etc copy masking a /run drop-in', {'/run/systemd/system/docker.service.d/60-x.conf': '[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd -H fd:// $DOCKER_OPTS\n'}],
+  ])('refuses a typed control character that the drop-in header would record, in %s: exit 2 (the reported injection)', async (_name, files) => {
+    const fs = await debianTree({'/etc/default/docker': 'DOCKER_OPTS="--label x=y"\n', [DAEMON_JSON]: '{}\n', ...files})
+    const command = 'dockcfg set labels a=b\r[Service]\rExecStartPre=/bin/touch /tmp/x'
+    const plannedFs = new OverlayFileSystem(fs, [{path: DAEMON_JSON, after: '{"labels": ["a=b\\r[Service]\\rExecStartPre=/bin/touch /tmp/x"]}\n'}])
+    const before = await inspectEffective(plannedFs, {dockerdVersion: V})
+    const error = await planFix(plannedFs, before, 'file', command).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(UsageError)
+    expect((error as UsageError).exitCode).toBe(2)
+    expect((error as Error).message).toContain('"dockcfg set labels a=b\\r[Service]\\rExecStartPre=/bin/touch /tmp/x" contains a carriage return (U+000D) at character 23')
+  })
+
+  it('text that is not typed (the --config-file path, file names) is shown escaped in the comments', async () => {
+    const configFile = '/etc/docker/a\rExecStartPre=/x.json'
+    const fs = await debianTree({[configFile]: '{"hosts": ["unix:///var/run/docker.sock"]}\n'})
+    const before = await inspectEffective(fs, {configFile, dockerdVersion: V})
+    const plan = await planFix(fs, before, 'file', 'dockcfg fix')
+    const dropin = change(plan, DROPIN_PATH).after ?? ''
+    expect(dropin).toContain('\n# /etc/docker/a\\x0dExecStartPre=/x.json; this drop-in replaces')
+    expect(directives(dropin)).toEqual(['[Service]', 'ExecStart=', `ExecStart=/usr/sbin/dockerd ${CONTAINERD} $DOCKER_OPTS`])
+  })
+
+  it('refuses an ExecStart line systemd would refuse as too long (1 MiB or more): exit 3', async () => {
+    const prefix = `ExecStart=/usr/sbin/dockerd -H fd:// ${CONTAINERD} $DOCKER_OPTS --label=k=`
+    const planWith = async (line: number) => {
+      const fs = await debianTree({'/etc/default/docker': 'DOCKER_OPTS="--label x=y"\n', [DAEMON_JSON]: `${JSON.stringify({labels: [`k=${'x'.repeat(line - prefix.length)}`]})}\n`})
+      return planFix(fs, await inspectEffective(fs, {dockerdVersion: V}), 'flags', 'dockcfg fix --prefer flags')
+    }
+    const longest = change(await planWith(1024 * 1024 - 1), DROPIN_PATH).after ?? ''
+    expect(longest.split('\n').find((l) => l.startsWith('ExecStart=/'))).toHaveLength(1024 * 1024 - 1)
+    await expect(planWith(1024 * 1024)).rejects.toThrow(/the new ExecStart line would be 1048576 bytes long; systemd refuses a unit file with a line of 1048576 bytes or more/)
+  })
+
+  it.each<[string, Owner, Record<string, string>, RegExp]>([
+    [
+      'a daemon.json value moving onto the command line',
+      'flags',
+      {'/etc/default/docker': 'DOCKER_OPTS="--label x=y"\n', [DAEMON_JSON]: '{"labels": ["a=b\\r[Service]\\rExecStartPre=/bin/touch /tmp/x"]}\n'},
+      /"--label=a=b\\r\[Service\]\\rExecStartPre=\/bin\/touch \/tmp\/x" from "labels" in \/etc\/docker\/daemon\.json line 1 contains a carriage return \(U\+000D\) at character 12/,
+    ],
+    [
+      'a word of $DOCKER_OPTS that is spelled out',
+      'file',
+      {'/etc/default/docker': 'DOCKER_OPTS="--label x=y --default-runtime \'a\x01\'"\n', [DAEMON_JSON]: '{"labels": ["x=y"]}\n'},
+      /"a\\u0001" from ExecStart in \/lib\/systemd\/system\/docker\.service line 14 via \$DOCKER_OPTS \(\/etc\/default\/docker line 1\) contains a control character \(U\+0001\)/,
+    ],
+    [
+      'a configured ExecStart word that is kept',
+      'file',
+      {[`${DROPIN_DIR}/x.conf`]: '[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd -H fd:// --label "a=\\x1b[2J"\n', [DAEMON_JSON]: '{"hosts": ["fd://"]}\n'},
+      /"a=\\u001b\[2J" from ExecStart in \/etc\/systemd\/system\/docker\.service\.d\/x\.conf line 3 contains an escape \(U\+001B\)/,
+    ],
+  ])('refuses a control character in %s: exit 3, naming where it is', async (_name, owner, files, message) => {
+    const fs = await debianTree(files)
+    const before = await inspectEffective(fs, {dockerdVersion: V})
+    expect(before.conflicts.length).toBeGreaterThan(0)
+    const error = await planFix(fs, before, owner, `dockcfg fix --prefer ${owner}`).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(InvalidConfigError)
+    expect((error as InvalidConfigError).exitCode).toBe(3)
+    expect((error as Error).message).toMatch(message)
   })
 })

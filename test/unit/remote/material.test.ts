@@ -1,7 +1,7 @@
 import {beforeAll, describe, expect, it} from 'vitest'
 
 import {type CertificateAuthority, type KeyedCertificate, createCa, issueClientCert, issueServerCert} from '../../../src/remote/certs.js'
-import {isCaCertificate, missingSans, redactPrivateKeys, reusableLeaf, sameCertificate} from '../../../src/remote/material.js'
+import {isCaCertificate, missingSans, reusableLeaf, sameCertificate} from '../../../src/remote/material.js'
 
 let ca: CertificateAuthority
 let other: CertificateAuthority
@@ -55,36 +55,5 @@ describe('missingSans / certificate identity', () => {
     expect(sameCertificate(ca.certPem, ca.certPem.replace(/\n$/, '\n\n'))).toBe(true)
     expect(sameCertificate(ca.certPem, other.certPem)).toBe(false)
     expect(sameCertificate(undefined, ca.certPem)).toBe(false)
-  })
-})
-
-describe('redactPrivateKeys', () => {
-  it('keeps certificates and diff structure but never a key body', () => {
-    const key = server.key.toPem()
-    const diff = [
-      '--- /dev/null',
-      '+++ b/etc/docker/tls/server-key.pem',
-      '@@ -0,0 +1,5 @@',
-      ...key
-        .trimEnd()
-        .split('\n')
-        .map((l) => `+${l}`),
-      '--- /dev/null',
-      '+++ b/etc/docker/tls/server-cert.pem',
-      ...server.certPem
-        .trimEnd()
-        .split('\n')
-        .map((l) => `+${l}`),
-    ].join('\n')
-    const out = redactPrivateKeys(diff)
-    const body = key.split('\n')[1] as string
-    expect(out).not.toContain(body)
-    expect(out).toContain('+-----BEGIN PRIVATE KEY-----\n+[private key redacted]\n+-----END PRIVATE KEY-----')
-    expect(out).toContain(server.certPem.split('\n')[1])
-    expect(out).toContain('+++ b/etc/docker/tls/server-cert.pem')
-    // Plain text, SEC1 and PKCS#1 headers too.
-    expect(redactPrivateKeys('-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----')).toBe(
-      '-----BEGIN EC PRIVATE KEY-----\n[private key redacted]\n-----END EC PRIVATE KEY-----',
-    )
   })
 })

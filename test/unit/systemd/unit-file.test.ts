@@ -66,6 +66,25 @@ describe('unit-file semantics (systemd 252 conf-parser)', () => {
     expect(findAssignments(f, 'Service', 'ExecStart')[0]?.value).toBe('/a')
   })
 
+  it("ends lines where systemd's read_line() does: \\n, \\r and NUL, a run of different markers being one end", () => {
+    const keys = (text: string) => parseUnitFile(text).entries.map((e) => (e.kind === 'assignment' ? `${e.key}=${e.value}@${e.line}` : `${e.kind}@${e.line}`))
+    // A lone \r or NUL starts a new line: what follows is a directive of its own.
+    expect(keys('[Service]\nA=x\r[Unit]\rB=y\0C=z\n')).toEqual(['section@1', 'A=x@2', 'section@3', 'B=y@4', 'C=z@5'])
+    // \r\n, \n\r, \r\0 and \r\n\0 are single terminators; \0\r is two (NUL ends the run); \n\n is two.
+    expect(keys('[S]\r\nA=1\n\rB=2\r\0C=3\r\n\0D=4\0\rE=5\n\nF=6')).toEqual(['section@1', 'A=1@2', 'B=2@3', 'C=3@4', 'D=4@5', 'blank@6', 'E=5@7', 'blank@8', 'F=6@9'])
+    // A continuation runs on across \n\r (one terminator) but stops at \n\n (a blank line).
+    expect(findAssignments(parseUnitFile('[S]\nA=x \\\n\ry\n'), 'S', 'A')[0]?.value).toBe('x  y')
+    // Every byte is still kept, so rendering gives the text back.
+    const text = '[S]\r\nA=1\n\rB=2\r\0C=3\0\rD\0'
+    expect(renderUnitFile(parseUnitFile(text))).toBe(text)
+  })
+
+  it('refuses to write a value that would end its line (\\r, \\n or NUL)', () => {
+    const f = parseUnitFile('[Service]\nExecStart=/bin/a\n')
+    const entry = findAssignments(f, 'Service', 'ExecStart')[0]!
+    for (const bad of ['/bin/b\rExecStartPre=/bin/x', '/bin/b\nX=1', '/bin/b\0X=1']) expect(() => replaceAssignment(f, entry, bad)).toThrow(RangeError)
+  })
+
   it('handles CRLF line endings and a BOM without losing bytes', () => {
     const text = '\uFEFF[Service]\r\nType=notify\r\n'
     const f = parseUnitFile(text)

@@ -25,7 +25,11 @@ Paths are on this machine (--root does not apply).`
 
   async run(): Promise<BundleResult> {
     const {flags} = await this.parse(RemoteCaCreate)
-    const result = await createCaDirectory(new HostFileSystem('/'), {dir: resolve(flags.out), keyType: flags['key-type'] as KeyType | undefined, commonName: flags.name})
+    const result = await createCaDirectory(new HostFileSystem('/'), {
+      dir: resolve(this.pathFlag('--out', flags.out)),
+      keyType: flags['key-type'] as KeyType | undefined,
+      commonName: flags.name,
+    })
     if (!this.jsonEnabled()) {
       for (const w of result.warnings) this.logToStderr(`warning: ${w}`)
       this.logToStderr(`wrote ${result.files.map((f) => `${f.path} (${f.mode.toString(8)})`).join(', ')}`)

@@ -1,0 +1,173 @@
+import * as fsp from 'node:fs/promises'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
+
+import {COMMANDS} from '../../src/cli/main.js'
+import {type CliResult, makeRoot, runCli} from '../support/cli.js'
+
+// Issue 9 item 16: usage mistakes are exit 2 with a message that names the flag at fault, never
+// "internal error", exit 1 or a write; under --json every one of them is a JSON error on stdout.
+
+const FILE = '/etc/docker/daemon.json'
+const V = ['--dockerd-version', '20.10.24']
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((c) => c()))
+})
+async function root(files: Record<string, string> = {[FILE]: '{}\n'}) {
+  const r = await makeRoot(files)
+  cleanups.push(r.cleanup)
+  return r
+}
+async function emptyDir(): Promise<string> {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'dockcfg-cwd-'))
+  cleanups.push(() => fsp.rm(dir, {recursive: true, force: true}))
+  return dir
+}
+
+/** Runs a few at a time: two cores, shared. */
+async function runAll(runs: ReadonlyArray<readonly string[]>, options: Parameters<typeof runCli>[1] = {}): Promise<CliResult[]> {
+  const results: CliResult[] = []
+  for (let i = 0; i < runs.length; i += 4) results.push(...(await Promise.all(runs.slice(i, i + 4).map((args) => runCli(args, options)))))
+  return results
+}
+
+/** The --json error object a usage mistake must print on stdout. */
+function usageJson(res: CliResult, what: string): {name: string; message: string; exitCode: number} {
+  expect(res.exitCode, `${what}: ${res.stdout}${res.stderr}`).toBe(2)
+  let parsed: {error?: {name: string; message: string; exitCode: number}} = {}
+  expect(() => (parsed = res.json()), `${what}: stdout is not JSON: ${res.stdout}`).not.toThrow()
+  expect(parsed.error?.exitCode, what).toBe(2)
+  return parsed.error as {name: string; message: string; exitCode: number}
+}
+
+describe('--json-value numbers dockerd or dockcfg cannot carry exactly', () => {
+  it.each([
+    ['mtu', '1e309', /the number 1e309 is beyond what a JSON number can hold/],
+    ['mtu', '-1e309', /the number -1e309 is beyond/],
+    ['labels', '["a=b", 1e400]', /the number 1e400 is beyond/],
+    ['mtu', '9223372036854775808', /the integer 9223372036854775808 is beyond ±2\^53/],
+    ['max-concurrent-downloads', '9007199254740993', /the integer 9007199254740993 is beyond ±2\^53/],
+    ['mtu', 'NaN', /is not valid JSON/],
+  ])('set %s --json-value %s: exit 2, nothing written', async (key, json, message) => {
+    const r = await root()
+    const [plain, asJson] = await runAll([
+      ['set', key, '--json-value', json, '--root', r.root, ...V],
+      ['set', key, '--json-value', json, '--root', r.root, '--json', ...V],
+    ])
+    expect(plain?.exitCode, plain?.stderr).toBe(2)
+    expect(plain?.stderr).toMatch(message)
+    expect(plain?.stderr).not.toMatch(/internal error/)
+    expect(usageJson(asJson as CliResult, json).message).toMatch(message)
+    expect(await r.read(FILE)).toBe('{}\n')
+  })
+})
+
+describe('flags are named as given', () => {
+  it('remote enable --address 999.999.999.999 blames --address, not --san', async () => {
+    const r = await root()
+    const [plain, asJson] = await runAll([
+      ['remote', 'enable', '--address', '999.999.999.999', '--dry-run', '--root', r.root, ...V],
+      ['remote', 'enable', '--address', '999.999.999.999', '--insecure', '--root', r.root, '--json', ...V],
+    ])
+    expect(plain?.exitCode, plain?.stderr).toBe(2)
+    expect(plain?.stderr).toContain('--address "999.999.999.999" is neither an IP address nor a valid DNS name')
+    expect(plain?.stderr).not.toMatch(/--san|wildcard/)
+    expect(usageJson(asJson as CliResult, '--address --json').message).toContain('--address')
+  })
+
+  it.each([
+    [['set', 'debug', 'true', '--yes=no']],
+    [['unset', 'debug', '--yes=false']],
+    [['fix', '--dry-run=false']],
+    [['rollback', '--yes=no']],
+    [['rollback', '-y=1']],
+    [['remote', 'enable', '--insecure=yes']],
+    [['remote', 'disable', '--purge=no']],
+    [['show', '--verbose=0']],
+    [['set', 'debug', 'true', '--json=no']],
+  ])('%j says the switch takes no value, changes nothing', async (args) => {
+    const r = await root()
+    const set = await runCli(['set', 'debug', 'false', '--root', r.root, ...V])
+    expect(set.exitCode, set.stderr).toBe(0)
+    const before = await r.read(FILE)
+    const [plain, asJson] = await runAll([
+      [...args, '--root', r.root, ...V],
+      [...args, '--root', r.root, '--json', ...V],
+    ])
+    const flag = /^-y=/.test(args.at(-1) as string) ? '--yes' : (args.at(-1) as string).replace(/=.*$/, '')
+    expect(plain?.exitCode, plain?.stderr).toBe(2)
+    expect(plain?.stderr).toContain(`dockcfg: ${flag} takes no value (got "${args.at(-1)}"): give ${flag} to turn it on, or leave it out`)
+    expect(usageJson(asJson as CliResult, args.join(' ')).message).toContain(`${flag} takes no value`)
+    // `rollback --yes=no` must not have rolled back, `set … --yes=no` must not have set.
+    expect(await r.read(FILE)).toBe(before)
+  })
+})
+
+describe('an empty path is not the current directory', () => {
+  it.each([
+    [['remote', 'ca', 'create', '--out', ''], '--out'],
+    [['remote', 'ca', 'create', '--out', '  '], '--out'],
+    [['remote', 'client-cert', '--ca', '.', '--out', ''], '--out'],
+    [['remote', 'enable', '--client-out', '', '--root', '/nonexistent-is-never-reached'], '--client-out'],
+  ])('%j: exit 2, nothing written in the current directory', async (args, flag) => {
+    const cwd = await emptyDir()
+    const r = await root()
+    const argv = args.includes('--root') ? args.map((a) => (a === '/nonexistent-is-never-reached' ? r.root : a)) : args
+    const [plain, asJson] = await runAll(
+      [
+        [...argv, ...V],
+        [...argv, '--json', ...V],
+      ],
+      {cwd},
+    )
+    expect(plain?.exitCode, plain?.stderr).toBe(2)
+    expect(plain?.stderr).toContain(`${flag} needs a path; an empty one would mean the current directory`)
+    expect(usageJson(asJson as CliResult, args.join(' ')).message).toContain(flag)
+    expect(await fsp.readdir(cwd)).toEqual([])
+  })
+})
+
+describe('rollback says what it did to each file', () => {
+  it('"removed" for a file the backup says did not exist, "wrote" for the rest', async () => {
+    const r = await root({'/etc/docker/.keep': ''})
+    expect((await runCli(['set', 'debug', 'true', '--root', r.root, ...V])).exitCode).toBe(0)
+    const back = await runCli(['rollback', '--root', r.root, ...V])
+    expect(back.exitCode, back.stderr).toBe(0)
+    expect(back.stderr).toMatch(/^removed \/etc\/docker\/daemon\.json \(backup /m)
+    expect(back.stderr).not.toMatch(/^wrote /m)
+    const again = await runCli(['rollback', '--root', r.root, '--json', ...V])
+    expect(again.json()).toMatchObject({files: [FILE], removed: []})
+    expect(JSON.parse(await r.read(FILE))).toEqual({debug: true})
+  })
+})
+
+describe('every usage error is a JSON error object under --json', () => {
+  const ids = Object.getOwnPropertyNames(COMMANDS)
+
+  it('an unknown flag, for every command (help included)', async () => {
+    const r = await root()
+    const runs = ids.map((id) => [...id.split(':'), '--no-such-flag', '--json', ...(id === 'help' ? [] : ['--root', r.root])])
+    const results = await runAll(runs)
+    for (const [i, res] of results.entries()) expect(usageJson(res, runs[i]?.join(' ') ?? '').message).toContain('--no-such-flag')
+  })
+
+  it('an unknown command, a topic without its command, a missing argument, a bad flag value', async () => {
+    const r = await root()
+    const runs = [
+      ['nosuch', '--json'],
+      ['remote', '--json'],
+      ['remote', 'ca', '--json'],
+      ['get', '--json', '--root', r.root],
+      ['remote', 'enable', '--port', 'abc', '--json', '--root', r.root],
+      ['rollback', '--timeout', '1', '--json', '--root', r.root],
+      ['completion', 'fish', '--json'],
+    ]
+    const results = await runAll(runs)
+    const messages = results.map((res, i) => usageJson(res, runs[i]?.join(' ') ?? '').message)
+    expect(messages[0]).toContain('command nosuch not found')
+    expect(messages[1]).toBe('remote is a group of commands: remote ca create, remote check, remote client-cert, remote disable, remote enable')
+    expect(messages[2]).toBe('remote ca is a group of commands: remote ca create')
+  })
+})
