@@ -482,7 +482,8 @@ export interface RestartResult {
   reason?: string
   preflight?: PreflightOutcome
   containers?: ApplyResult['containers']
-  pid?: string
+  /** dockerd's new main PID (systemd's MainPID). */
+  pid?: number
   warnings: string[]
 }
 
@@ -523,7 +524,7 @@ async function restartUnderLock(system: System, inspect: Inspector, options: App
       throw new DockcfgError(`${outcome.reason}\njournal of the failed start:\n${outcome.journal.map((l) => `  ${l}`).join('\n')}`, {details: {journal: outcome.journal}})
     }
     const after = await unitState(services)
-    return {action: 'restarted', preflight: check, ...(guard ? {containers: guard.containers} : {}), pid: after.MainPID, warnings}
+    return {action: 'restarted', preflight: check, ...(guard ? {containers: guard.containers} : {}), pid: Number(after.MainPID), warnings}
   } finally {
     await lock.release()
   }

@@ -472,7 +472,8 @@ describe('dockcfg restart', () => {
     r.host.containers = [{id: 'a', name: 'web'}]
     await expect(restartDaemon(r.system, inspector, options())).rejects.toMatchObject({exitCode: 7})
     const result = await restartDaemon(r.system, inspector, options({yes: true}))
-    expect(result).toMatchObject({action: 'restarted', pid: String(r.host.mainPid)})
+    expect(result).toMatchObject({action: 'restarted', pid: r.host.mainPid})
+    expect(typeof result.pid).toBe('number')
     expectStrict(r)
   })
 })
