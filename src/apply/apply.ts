@@ -7,6 +7,7 @@ import type {Activation} from '../daemon-config/operations.js'
 import type {Finding} from '../daemon-config/findings.js'
 import type {DockerApi} from '../docker-api/client.js'
 import type {ServiceManager} from '../service/service-manager.js'
+import {DEFAULT_CONFIG_FILE} from '../effective/effective.js'
 import {OverlayFileSystem} from '../system/overlay-fs.js'
 import {removedKeys} from './config-diff.js'
 import type {FileSystem, System} from '../system/index.js'
@@ -24,7 +25,14 @@ import {errorLines} from '../daemon-config/findings.js'
  */
 export interface TreeView {
   configFile: string
+  /** daemon.json's own keys. */
   config: Record<string, unknown>
+  /**
+   * Every setting dockerd starts with that daemon.json or the command line gives (flag values as
+   * daemon.json would hold them; dockerd's defaults left out): what verification compares against,
+   * since a key that leaves daemon.json may stay in force as a flag.
+   */
+  merged: Record<string, unknown>
   configText: string
   execArgv: string[] | null
   /** Effective listeners (daemon.json hosts and -H flags), for health and verification. */
@@ -70,6 +78,11 @@ export interface ApplyResult {
   diff: string
   files: string[]
   backupId?: string
+  /**
+   * The command that undoes this change. Absent when dockerd refused the configuration the change
+   * replaced: restoring it could only be refused, so no undo is offered.
+   */
+  undo?: string
   /** What was done to the running daemon. */
   action: 'none' | 'written' | 'reloaded' | 'restarted'
   /** When written but not applied: what dockerd still needs. */
@@ -152,6 +165,7 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
       warnings: [...warnings, ...remaining],
       action: 'written',
       backupId: committed.backup.id,
+      ...undoOf(system, current, committed.backup.id),
       pending: activation === 'none' ? undefined : activation,
       pendingReason: serviceReason,
     }
@@ -200,7 +214,7 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
       const after = extraChanges.length > 0 ? await inspect(system.fs) : planned
       const outcome = await activate(system, services, after, {activation, running, unitFilesChanged, options, enableLiveRestoreFirst: extraChanges.length > 0})
       const verification = outcome.ok
-        ? await verifyLive(await system.docker(after.socket), verifiedKeys(request.changedKeys, extraChanges), after.config, {
+        ? await verifyLive(await system.docker(after.socket), verifiedKeys(request.changedKeys, extraChanges), after.merged, {
             hosts: after.hosts,
             socketHostPath: (p) => system.fs.hostPath(p),
             interfaceAddresses: (name) => interfaceAddresses(system, name),
@@ -214,6 +228,7 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
           files: toWrite.map((c) => c.path),
           action: outcome.action,
           backupId: committed.backup.id,
+          ...undoOf(system, current, committed.backup.id),
           preflight: check,
           verification,
           ...(containers ? {containers} : {}),
@@ -307,6 +322,23 @@ function liveRestoreChange(changes: readonly FileChange[], configFile: string, c
 
 function verifiedKeys(changedKeys: readonly string[], extra: readonly FileChange[]): string[] {
   return extra.length > 0 && !changedKeys.includes('live-restore') ? [...changedKeys, 'live-restore'] : [...changedKeys]
+}
+
+/**
+ * `dockcfg rollback ID`, with the --root and --config-file this run used, when it can work: not
+ * when the configuration being replaced was one dockerd refuses (a `fix` of a flag/file
+ * conflict), since a rollback to it would be refused in turn.
+ */
+function undoOf(system: System, current: TreeView, backupId: string): {undo?: string} {
+  if (current.errors.length > 0) return {}
+  const root = system.isLiveHost ? [] : ['--root', system.fs.root]
+  const configFile = current.configFile === DEFAULT_CONFIG_FILE ? [] : ['--config-file', current.configFile]
+  return {undo: ['dockcfg', 'rollback', backupId, ...root, ...configFile].map(shellWord).join(' ')}
+}
+
+/** A word as a POSIX shell reads it back unchanged. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`
 }
 
 export function rollbackTimerSeconds(timeoutMs: number): number {

@@ -20,7 +20,12 @@ export function renderApplyResult(result: ApplyResult & {actions?: string[]}, ou
     out.say(`dry run: nothing written${result.pending ? `; dockerd would need a ${result.pending}` : ''}`)
     return
   }
-  const undo = result.backupId ? ` (backup ${result.backupId}; undo with: dockcfg rollback ${result.backupId})` : ''
+  const undo =
+    result.backupId === undefined
+      ? ''
+      : result.undo
+        ? ` (backup ${result.backupId}; undo with: ${result.undo})`
+        : ` (backup ${result.backupId}; no undo: dockerd refused the configuration it replaced)`
   if (result.action === 'written') {
     out.say(`wrote ${result.files.join(', ')}${undo}`)
     if (result.pending) {

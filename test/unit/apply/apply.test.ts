@@ -8,7 +8,7 @@ import {listBackups} from '../../../src/backup/backups.js'
 import type {FileChange} from '../../../src/changes/change-set.js'
 import {DockcfgError} from '../../../src/cli/errors.js'
 import type {Activation} from '../../../src/daemon-config/operations.js'
-import {CONFIG, DROPIN, FakeHost, inspector, type Rig, rig, seedConfig} from './fakes.js'
+import {CONFIG, DROPIN, FakeHost, inspector, inspectorWithFlags, type Rig, rig, seedConfig} from './fakes.js'
 
 const hosts: FakeHost[] = []
 afterEach(() => {
@@ -278,6 +278,55 @@ describe('automatic rollback', () => {
     // The timer stays armed: it retries the restore later, and the pending record tells the next run.
     expect(r.host.timers.size).toBe(1)
     expect(await readPending(r.system)).toMatchObject({backupId: backup?.id})
+    expectStrict(r)
+  })
+})
+
+describe('verification against flags and file', () => {
+  const flags = {bip: '192.168.50.1/24', mtu: 1400, labels: ['team=a']}
+  /** The fake's view, with dockerd's conflict rule: a key set both as a flag and in the file. */
+  const judging: Inspector = async (fs) => {
+    const view = await inspectorWithFlags(flags)(fs)
+    const both = Object.keys(flags).filter((k) => k in view.config)
+    const errors = both.map((key) => ({
+      code: 'flag-file-conflict',
+      severity: 'error' as const,
+      key,
+      message: `${key} is specified both as a flag and in the configuration file`,
+      file: CONFIG,
+    }))
+    return {...view, errors}
+  }
+
+  it('fix --prefer flags: keys that leave daemon.json but stay flags are verified live with the flag values, and no undo into the conflict is offered', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer']})
+    r.host.flags = flags
+    await seedConfig(r, '{"bip": "192.168.50.1/24", "mtu": 1400, "labels": ["team=a"]}\n')
+    const result = await applyChanges(r.system, await request(r, '{}\n', ['bip', 'mtu', 'labels'], 'restart'), judging, options())
+    expect(result.action).toBe('restarted')
+    expect(result.verification.map((v) => [v.key, v.status])).toEqual([
+      ['bip', 'verified'],
+      ['mtu', 'verified'],
+      ['labels', 'verified'],
+    ])
+    expect(result.verification[1]).toMatchObject({expected: 1400, actual: '1400'})
+    // The configuration it replaced is one dockerd refuses: a rollback to it could only be refused.
+    expect(result.backupId).toBeDefined()
+    expect(result.undo).toBeUndefined()
+    expectStrict(r)
+  })
+
+  it('a change from a configuration dockerd accepts offers its undo, naming --root and --config-file when they matter', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer']})
+    await seedConfig(r, '{}\n')
+    const live = await applyChanges(r.system, await request(r, '{"mtu": 1400}\n', ['mtu'], 'restart'), inspector, options())
+    expect(live.undo).toBe(`dockcfg rollback ${live.backupId}`)
+
+    const tree = newRig({services: [], servicesAllowed: [], liveHost: false})
+    await seedConfig(tree, '{}\n')
+    const other: Inspector = async (fs) => ({...(await inspector(fs)), configFile: "/srv/it's.json"})
+    const written = await applyChanges(tree.system, await request(tree, '{"mtu": 1400}\n', ['mtu'], 'restart'), other, options())
+    expect(written.undo).toBe(`dockcfg rollback ${written.backupId} --root ${tree.host.root} --config-file '/srv/it'\\''s.json'`)
     expectStrict(r)
   })
 })

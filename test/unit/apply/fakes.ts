@@ -65,8 +65,10 @@ export class FakeHost {
   mainPid = 1000
   invocation = 1
   journalLines: Array<{cursor: number; invocation: number; text: string}> = []
-  /** What dockerd runs with: the daemon.json it last loaded. */
+  /** What dockerd runs with: the daemon.json it last loaded, on top of its command-line flags. */
   live: Record<string, unknown> = {}
+  /** Settings dockerd's command line gives (as daemon.json would hold them). */
+  flags: Record<string, unknown> = {}
   /** Keys dockerd silently does not apply (to provoke a verification mismatch). */
   ignoredKeys = new Set<string>()
   containers: Container[] = []
@@ -97,7 +99,7 @@ export class FakeHost {
 
   async loadConfig(): Promise<Record<string, unknown>> {
     const text = await this.fs.readText(CONFIG)
-    const parsed = text === undefined || text.trim() === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
+    const parsed = {...this.flags, ...(text === undefined || text.trim() === '' ? {} : (JSON.parse(text) as Record<string, unknown>))}
     for (const k of this.ignoredKeys) {
       if (k in this.live) parsed[k] = this.live[k]
       else delete parsed[k]
@@ -331,12 +333,20 @@ function ok(stdout: string): ProcessResult {
 }
 
 /** The engine's view of the tree: daemon.json as it is in `fs`, a stock ExecStart with -H fd://. */
-export const inspector: Inspector = async (fs): Promise<TreeView> => {
+export const inspector: Inspector = inspectorWithFlags({})
+
+/** The same, with settings also given on the command line (FakeHost.flags). */
+export function inspectorWithFlags(flags: Record<string, unknown>): Inspector {
+  return async (fs) => view(fs, flags)
+}
+
+async function view(fs: FileSystem, flags: Record<string, unknown>): Promise<TreeView> {
   const text = (await fs.readText(CONFIG)) ?? ''
   const config = text.trim() === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
   return {
     configFile: CONFIG,
     config,
+    merged: {...flags, hosts: ['fd://'], ...config},
     configText: text,
     execArgv: ['/usr/bin/dockerd', '-H', 'fd://', '--containerd=/run/containerd/containerd.sock'],
     hosts: ['fd://'],
