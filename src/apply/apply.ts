@@ -190,23 +190,36 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
       if (guard.enableLiveRestore) extraChanges = liveRestoreChange(changes, configFile, planned.config)
     }
     const toWrite = combineChanges(changes, extraChanges)
-    const committed = await commitChangeSet(system, request.command, toWrite, {alreadyLocked: true})
-    options.progress?.(`wrote ${toWrite.map((c) => c.path).join(', ')} (backup ${committed.backup.id})`)
-    // Finishing an abandoned apply by hand: its timer must not fire into the middle of this run.
-    if (abandoned !== undefined) await services.disarmTimer(abandoned.timerUnit)
-    const timerUnit = `dockcfg-rollback-${committed.backup.id.toLowerCase().replace(/[^a-z0-9-]/g, '')}`
     // Fires once a healthy start has surely been given its chance. Firing while this run is still
     // busy (say, with its own rollback) is harmless: the timer's run waits for our lock and then
     // finds the pending record gone.
     const timerSeconds = rollbackTimerSeconds(options.timeoutMs)
-    await armRollback(system, services, {
-      backupId: committed.backup.id,
-      command: request.command,
-      pid: process.pid,
-      startedAt: system.clock.now().toISOString(),
-      timerUnit,
-      timerSeconds,
+    let armed: PendingApply | undefined
+    // The rollback is armed between the backup (what the timer restores) and the first write: a
+    // kill anywhere from there on leaves a timer that puts the host back.
+    const committed = await commitChangeSet(system, request.command, toWrite, {
+      alreadyLocked: true,
+      beforeWrite: async (backup) => {
+        // Finishing an abandoned apply by hand: its timer must not fire into the middle of this run.
+        if (abandoned !== undefined) await services.disarmTimer(abandoned.timerUnit)
+        const pending = {
+          backupId: backup.id,
+          command: request.command,
+          pid: process.pid,
+          startedAt: system.clock.now().toISOString(),
+          timerUnit: timerUnitFor(backup.id),
+          timerSeconds,
+        }
+        await armRollback(system, services, pending)
+        armed = pending
+      },
+    }).catch(async (error: unknown) => {
+      // Nothing is written when this fails (commitChangeSet puts back what it wrote): no rollback to keep armed.
+      if (armed !== undefined) await disarm(system, services, armed.timerUnit)
+      throw error
     })
+    const timerUnit = timerUnitFor(committed.backup.id)
+    options.progress?.(`wrote ${toWrite.map((c) => c.path).join(', ')} (backup ${committed.backup.id})`)
 
     const undo = {deadlineMs: options.timeoutMs, timerUnit, socket: current.socket, progress: options.progress}
     try {
@@ -341,6 +354,10 @@ function shellWord(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`
 }
 
+function timerUnitFor(backupId: string): string {
+  return `dockcfg-rollback-${backupId.toLowerCase().replace(/[^a-z0-9-]/g, '')}`
+}
+
 export function rollbackTimerSeconds(timeoutMs: number): number {
   return Math.ceil(timeoutMs / 1000) + 15
 }
@@ -357,10 +374,25 @@ async function interfaceAddresses(system: System, name: string): Promise<string[
   }
 }
 
+/**
+ * Arms the timer first, then writes the record it acts on: killed between the two, the timer
+ * finds no record and does nothing (nothing was written yet). Throws, with nothing written and
+ * nothing left armed, when systemd-run fails: an apply never goes ahead without its rollback.
+ */
 async function armRollback(system: System, services: ServiceManager, pending: PendingApply): Promise<void> {
-  await writePending(system, pending)
   const bin = process.argv[1] ?? 'dockcfg'
-  await services.armTimer(pending.timerUnit, pending.timerSeconds, [process.execPath, bin, 'rollback', pending.backupId, '--auto'])
+  try {
+    await services.armTimer(pending.timerUnit, pending.timerSeconds, [process.execPath, bin, 'rollback', pending.backupId, '--auto'])
+    await system.checkpoint('timer-armed')
+    await writePending(system, pending)
+    await system.checkpoint('pending-recorded')
+  } catch (error) {
+    await services.disarmTimer(pending.timerUnit)
+    await clearPending(system)
+    throw new DockcfgError(`nothing was written: the rollback timer could not be armed: ${(error as Error).message}`, {
+      remedy: 'dockcfg applies a change only with a rollback armed outside itself (systemd-run); check that systemd-run works: systemd-run --on-active=60 true',
+    })
+  }
 }
 
 async function disarm(system: System, services: ServiceManager, timerUnit: string): Promise<void> {

@@ -104,8 +104,14 @@ export async function autoRollback(system: System, id: string, inspect: Inspecto
   }
 }
 
-async function restoreAndRestart(system: System, id: string, inspect: Inspector): Promise<{restored: string[]; healthy: boolean}> {
+async function restoreAndRestart(system: System, id: string, inspect: Inspector): Promise<{restored: string[]; healthy: boolean; skipped?: string}> {
   const manifest: BackupManifest = await readBackup(system, id)
+  // The apply arms this timer before its first write: killed before writing anything, it left
+  // the host as it was, and restarting dockerd would only cost running containers.
+  if ((await changedSince(system, manifest)).length === 0) {
+    await clearPending(system)
+    return {restored: [], healthy: true, skipped: `the apply of backup ${id} was stopped before it wrote anything: nothing to undo`}
+  }
   const services = await system.services()
   const api = await system.docker((await inspect(system.fs)).socket)
   const deadline = system.clock.now().getTime() + 120_000
@@ -121,4 +127,15 @@ async function restoreAndRestart(system: System, id: string, inspect: Inspector)
     })
   }
   return {restored, healthy: true}
+}
+
+/** Files of a backup that no longer hold what it recorded (its bytes, or "did not exist"). */
+async function changedSince(system: System, manifest: BackupManifest): Promise<string[]> {
+  const changed: string[] = []
+  for (const file of manifest.files) {
+    const now = await system.fs.readBytes(file.path)
+    const then = await backupContent(system, manifest, file)
+    if (now === undefined ? then !== undefined : then === undefined || !now.equals(then)) changed.push(file.path)
+  }
+  return changed
 }

@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 
-import {backupContent, type BackupManifest, createBackup} from '../backup/backups.js'
+import {BACKUP_DIR, backupContent, type BackupManifest, createBackup} from '../backup/backups.js'
 import {acquireLock} from '../backup/lock.js'
 import {DockcfgError} from '../cli/errors.js'
 import type {System} from '../system/index.js'
@@ -62,7 +62,20 @@ export async function renderDiff(changes: readonly FileChange[]): Promise<string
  * edited it meanwhile), backs every file up, then writes each atomically. If a write fails half-way
  * the files already written are put back, so a failure leaves the tree as it was.
  */
-export async function commitChangeSet(system: System, command: string, changes: readonly FileChange[], options: {alreadyLocked?: boolean} = {}): Promise<CommitResult> {
+export async function commitChangeSet(
+  system: System,
+  command: string,
+  changes: readonly FileChange[],
+  options: {
+    alreadyLocked?: boolean
+    /**
+     * Runs once the backup exists and before the first file is written (an apply arms its rollback
+     * there, so no kill can leave files written without it). If it throws, nothing is written and
+     * the backup is deleted.
+     */
+    beforeWrite?: (backup: BackupManifest) => Promise<void>
+  } = {},
+): Promise<CommitResult> {
   const effective = changes.filter((c) => c.before !== c.after)
   // An apply holds the lock for its whole run (write, restart, verify, roll back); plain writes take it here.
   const lock = options.alreadyLocked ? {release: async () => {}} : await acquireLock(system, command)
@@ -78,11 +91,21 @@ export async function commitChangeSet(system: System, command: string, changes: 
       command,
       effective.map((c) => c.path),
     )
+    await system.checkpoint('backup-taken')
+    if (options.beforeWrite) {
+      try {
+        await options.beforeWrite(backup)
+      } catch (error) {
+        await system.fs.remove(`${BACKUP_DIR}/${backup.id}`)
+        throw error
+      }
+    }
     const written: string[] = []
     try {
       for (const change of effective) {
         await writeOne(system, change)
         written.push(change.path)
+        await system.checkpoint(`wrote-${written.length}`)
       }
     } catch (error) {
       await restoreFromBackup(system, backup, written)

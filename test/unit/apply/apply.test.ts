@@ -394,6 +394,75 @@ describe('rollback timer and pending record', () => {
   })
 })
 
+describe('a kill between the backup and the last write', () => {
+  const original = '{"debug": true}\n'
+  const dropIn = '[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd://\n'
+
+  /**
+   * Starts an apply writing daemon.json and a drop-in, and freezes it for good at `step`, as a
+   * SIGKILL there would; its lock is then released as the dead process's lock would be cleared.
+   */
+  async function killedAt(step: string): Promise<Rig> {
+    const r = newRig({services: ['armTimer'], servicesAllowed: ['show', 'journal', 'journalCursor']})
+    await seedConfig(r, original)
+    let reached: () => void = () => {}
+    const frozen = new Promise<void>((resolve) => (reached = resolve))
+    r.system.checkpoint = async (at) => {
+      if (at !== step) return
+      reached()
+      await new Promise(() => {})
+    }
+    const req = await request(r, '{"debug": true, "mtu": 1400}\n', ['mtu'], 'restart', [{path: DROPIN, before: undefined, after: dropIn}])
+    void applyChanges(r.system, req, inspector, options())
+    await frozen
+    await r.system.fs.remove('/run/dockcfg/dockcfg.lock')
+    return r
+  }
+
+  it('no change goes ahead without its rollback: when systemd-run fails, nothing is written, recorded or kept', async () => {
+    const r = newRig({services: ['armTimer', 'disarmTimer']})
+    await seedConfig(r, original)
+    r.host.armFails = 'systemd-run failed (exit 1): Failed to start transient timer unit'
+    const error = await applyError(r, await request(r, '{"debug": true, "mtu": 1400}\n', ['mtu'], 'restart'), options())
+    expect(error.message).toMatch(/^nothing was written: the rollback timer could not be armed: systemd-run failed/)
+    expect(await r.host.fs.readText(CONFIG)).toBe(original)
+    expect(await readPending(r.system)).toBeUndefined()
+    expect(await listBackups(r.system)).toEqual([])
+    expect(r.host.restartCount).toBe(0)
+    expectStrict(r)
+  })
+
+  for (const step of ['backup-taken', 'timer-armed', 'pending-recorded', 'wrote-1', 'wrote-2']) {
+    it(`killed at ${step}: a timer is armed before any file is written, and its run leaves the host exactly as it was`, async () => {
+      const r = await killedAt(step)
+      const [backup] = await listBackups(r.system)
+      const wrote = step.startsWith('wrote-')
+      // Armed first, recorded next, written last: whatever is written has its timer and record.
+      if (step !== 'backup-taken') expect([...r.host.timers.keys()]).toEqual([`dockcfg-rollback-${backup?.id.toLowerCase()}`])
+      if (step === 'pending-recorded' || wrote) expect(await readPending(r.system)).toMatchObject({backupId: backup?.id})
+      const restarts = r.host.restartCount
+      const pid = r.host.mainPid
+      // The timer's command, run as systemd would run it.
+      const timer = newRig({services: wrote ? ['daemonReload', 'resetFailed', 'stop', 'start'] : [], servicesAllowed: ['show', 'journal', 'journalCursor'], host: r.host})
+      const done = await autoRollback(timer.system, backup?.id ?? '', inspector)
+      expect(await r.host.fs.readText(CONFIG)).toBe(original)
+      expect(await r.host.fs.readText(DROPIN)).toBeUndefined()
+      expect(await readPending(r.system)).toBeUndefined()
+      expect(r.host.active).toBe(true)
+      if (wrote) {
+        expect(done).toMatchObject({healthy: true, restored: [CONFIG, DROPIN]})
+      } else {
+        // Nothing was written: nothing to undo, and dockerd is not restarted for nothing.
+        expect(done.restored).toEqual([])
+        expect(done.skipped).toMatch(/nothing/)
+        expect(r.host.restartCount).toBe(restarts)
+        expect(r.host.mainPid).toBe(pid)
+      }
+      expect(timer.problems()).toEqual([])
+    })
+  }
+})
+
 describe('an apply that died half-way', () => {
   const abandoned = {backupId: 'B1', command: 'dockcfg set mtu 1400', pid: 999_999_999, startedAt: 'then', timerUnit: 'dockcfg-rollback-b1', timerSeconds: 75}
 

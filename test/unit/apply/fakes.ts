@@ -84,6 +84,8 @@ export class FakeHost {
   /** Hooks to look at the host at the moment something happens. */
   onStart?: (host: FakeHost) => Promise<void> | void
   validateFails?: string
+  /** systemd-run's error when arming a timer fails. */
+  armFails?: string
 
   constructor() {
     this.fs = createSystem({root: this.root}).fs
@@ -232,6 +234,7 @@ export class FakeServices implements ServiceManager {
 
   async armTimer(name: string, seconds: number, command: readonly string[]): Promise<void> {
     this.strict.record('armTimer', name)
+    if (this.host.armFails !== undefined) throw new Error(this.host.armFails)
     this.host.timers.set(name, {seconds, command})
   }
 
