@@ -215,7 +215,10 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
       },
     }).catch(async (error: unknown) => {
       // Nothing is written when this fails (commitChangeSet puts back what it wrote): no rollback to keep armed.
-      if (armed !== undefined) await disarm(system, services, armed.timerUnit)
+      if (armed !== undefined) {
+        const left = stillArmed(await disarm(system, services, armed.timerUnit), armed.timerUnit, armed.backupId)
+        if (left !== undefined && error instanceof Error) error.message += `; ${left}`
+      }
       throw error
     })
     const timerUnit = timerUnitFor(committed.backup.id)
@@ -235,7 +238,7 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
         : []
       const mismatches = verification.filter((v) => v.status === 'mismatch')
       if (outcome.ok && mismatches.length === 0) {
-        await disarm(system, services, timerUnit)
+        const left = stillArmed(await disarm(system, services, timerUnit), timerUnit, committed.backup.id)
         return {
           ...base,
           files: toWrite.map((c) => c.path),
@@ -245,7 +248,7 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
           preflight: check,
           verification,
           ...(containers ? {containers} : {}),
-          warnings: [...warnings, ...outcome.warnings],
+          warnings: [...warnings, ...outcome.warnings, ...(left === undefined ? [] : [left])],
         }
       }
       const reason = outcome.ok
@@ -387,17 +390,39 @@ async function armRollback(system: System, services: ServiceManager, pending: Pe
     await writePending(system, pending)
     await system.checkpoint('pending-recorded')
   } catch (error) {
-    await services.disarmTimer(pending.timerUnit)
-    await clearPending(system)
-    throw new DockcfgError(`nothing was written: the rollback timer could not be armed: ${(error as Error).message}`, {
+    const left = stillArmed(await disarm(system, services, pending.timerUnit), pending.timerUnit, pending.backupId)
+    throw new DockcfgError(`nothing was written: the rollback timer could not be armed: ${(error as Error).message}${left ? `; ${left}` : ''}`, {
       remedy: 'dockcfg applies a change only with a rollback armed outside itself (systemd-run); check that systemd-run works: systemd-run --on-active=60 true',
     })
   }
 }
 
-async function disarm(system: System, services: ServiceManager, timerUnit: string): Promise<void> {
-  await services.disarmTimer(timerUnit)
-  await clearPending(system)
+interface Disarmed {
+  /** The timer is not armed any more. */
+  stopped: boolean
+  /** The pending record is gone: a timer that still fires finds nothing to do. */
+  cleared: boolean
+}
+
+/** Stops the rollback timer and clears the record it acts on; says which of the two worked. */
+async function disarm(system: System, services: ServiceManager, timerUnit: string): Promise<Disarmed> {
+  const stopped = await services.disarmTimer(timerUnit).catch(() => false)
+  const cleared = await clearPending(system).then(
+    () => true,
+    () => false,
+  )
+  return {stopped, cleared}
+}
+
+/**
+ * What is still armed after disarm(), and how to stop it; undefined when nothing is. After exit 5
+ * this matters most: seen on a test host, a timer left armed put the broken backup back a minute
+ * later, over the admin's repair.
+ */
+function stillArmed(d: Disarmed, timerUnit: string, backupId: string): string | undefined {
+  if (d.stopped) return undefined
+  if (d.cleared) return `the rollback timer ${timerUnit}.timer could not be stopped; it will find nothing to do when it fires, but stop it: systemctl stop ${timerUnit}.timer`
+  return `the rollback timer ${timerUnit}.timer is STILL ARMED and will restore backup ${backupId} when it fires, over anything changed meanwhile: stop it now with systemctl stop ${timerUnit}.timer`
 }
 
 type Activated = {ok: true; action: 'reloaded' | 'restarted' | 'written'; warnings: string[]} | {ok: false; reason: string; journal: string[]; action: 'reload' | 'restart'}
@@ -492,21 +517,34 @@ async function rollBack(
       const health = await startDocker(services, api, system.clock, {deadline, stopped: stop.stopped})
       if (!health.healthy) throw new Error(health.reason)
     }
-    await disarm(system, services, ctx.timerUnit)
-    throw new DockcfgError(`${ctx.reason}. The previous configuration was restored (${restored.join(', ')}) and dockerd is running it again.${journalText}`, {
-      exitCode: ExitCode.RolledBack,
-      details: {reason: ctx.reason, journal: ctx.journal, restored, backupId: committed.backup.id},
-    })
+    const left = stillArmed(await disarm(system, services, ctx.timerUnit), ctx.timerUnit, committed.backup.id)
+    throw new DockcfgError(
+      `${ctx.reason}. The previous configuration was restored (${restored.join(', ')}) and dockerd is running it again.${left ? ` Note: ${left}.` : ''}${journalText}`,
+      {
+        exitCode: ExitCode.RolledBack,
+        details: {reason: ctx.reason, journal: ctx.journal, restored, backupId: committed.backup.id},
+      },
+    )
   } catch (error) {
     if (error instanceof DockcfgError) throw error
     const state = await unitState(services).catch(() => undefined)
+    // Nothing may fire later and put these files back over a repair by hand.
+    const left = stillArmed(await disarm(system, services, ctx.timerUnit), ctx.timerUnit, committed.backup.id)
     throw new DockcfgError(
       `${ctx.reason}. The rollback failed too: ${(error as Error).message}. docker.service is ${state ? `${state.ActiveState}/${state.SubState}` : 'in an unknown state'}; ` +
-        `${restored.length > 0 ? `the files were restored from backup ${committed.backup.id}` : `the files were NOT restored; backup ${committed.backup.id} holds the previous versions`}.${journalText}`,
+        `${restored.length > 0 ? `the files were restored from backup ${committed.backup.id}` : `the files were NOT restored; backup ${committed.backup.id} holds the previous versions`}; ` +
+        `${left ?? `the rollback timer ${ctx.timerUnit}.timer is disarmed, so nothing will change these files behind your back`}.${journalText}`,
       {
         exitCode: ExitCode.RollbackFailed,
-        remedy: `inspect with: journalctl -u docker -n 50; restore by hand with: dockcfg rollback ${committed.backup.id}`,
-        details: {reason: ctx.reason, rollbackError: (error as Error).message, state, backupId: committed.backup.id, journal: ctx.journal},
+        remedy: `${left ? `systemctl stop ${ctx.timerUnit}.timer; ` : ''}inspect with: journalctl -u docker -n 50; restore by hand with: dockcfg rollback ${committed.backup.id}`,
+        details: {
+          reason: ctx.reason,
+          rollbackError: (error as Error).message,
+          state,
+          backupId: committed.backup.id,
+          timer: {unit: `${ctx.timerUnit}.timer`, armed: left !== undefined},
+          journal: ctx.journal,
+        },
       },
     )
   }

@@ -25,7 +25,8 @@ export interface ServiceManager {
    * unit name to disarm.
    */
   armTimer(name: string, seconds: number, command: readonly string[]): Promise<void>
-  disarmTimer(name: string): Promise<void>
+  /** Stops the timer; true when it is not armed any more (also when it never was, or already fired). */
+  disarmTimer(name: string): Promise<boolean>
 }
 
 export class SystemctlServiceManager implements ServiceManager {
@@ -91,8 +92,11 @@ export class SystemctlServiceManager implements ServiceManager {
     await this.checked('systemd-run', [`--unit=${name}`, `--on-active=${seconds}`, '--timer-property=AccuracySec=100ms', '--collect', '--quiet', ...command])
   }
 
-  async disarmTimer(name: string): Promise<void> {
+  async disarmTimer(name: string): Promise<boolean> {
+    // stop fails for a timer that already fired and was collected: the state after it is what counts.
     await this.processes.run('systemctl', ['stop', `${name}.timer`], {timeoutMs: 10_000})
+    const state = (await this.show(`${name}.timer`, ['ActiveState'])).ActiveState
+    return state === 'inactive' || state === 'failed'
   }
 
   private async action(verb: string, unit: string): Promise<{exitCode: number; stderr: string}> {

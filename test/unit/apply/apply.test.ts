@@ -260,8 +260,8 @@ describe('automatic rollback', () => {
     expectStrict(r)
   })
 
-  it('exit 5 when the rollback fails too, with the unit state and the backup to restore', async () => {
-    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'daemonReload']})
+  it('exit 5 when the rollback fails too, with the unit state and the backup to restore; nothing stays armed', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'daemonReload', 'disarmTimer']})
     const original = '{"debug": true}\n'
     await seedConfig(r, original)
     r.host.starts = ['fail', 'fail']
@@ -275,9 +275,31 @@ describe('automatic rollback', () => {
     expect(error.remedy).toContain(`dockcfg rollback ${backup?.id}`)
     expect(error.details).toMatchObject({backupId: backup?.id, state: {ActiveState: 'failed'}})
     expect(await r.host.fs.readText(CONFIG)).toBe(original)
-    // The timer stays armed: it retries the restore later, and the pending record tells the next run.
-    expect(r.host.timers.size).toBe(1)
-    expect(await readPending(r.system)).toMatchObject({backupId: backup?.id})
+    // Disarmed, record cleared: nothing may restore this backup later over a repair by hand.
+    expect(r.host.timers.size).toBe(0)
+    expect(await readPending(r.system)).toBeUndefined()
+    const unit = `dockcfg-rollback-${backup?.id.toLowerCase()}`
+    expect(r.host.disarmed).toEqual([unit])
+    expect(error.message).toContain(`the rollback timer ${unit}.timer is disarmed`)
+    expect(error.details).toMatchObject({timer: {unit: `${unit}.timer`, armed: false}})
+    expectStrict(r)
+  })
+
+  it('exit 5 with a timer that cannot be stopped says exactly what is still armed and how to stop it', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'daemonReload', 'disarmTimer']})
+    await seedConfig(r, '{"debug": true}\n')
+    r.host.starts = ['fail', 'fail']
+    r.host.disarmFails = true
+    const error = await applyError(r, await request(r, '{"mtu": 1400}\n', ['mtu'], 'restart'), options())
+    expect(error.exitCode).toBe(5)
+    const [backup] = await listBackups(r.system)
+    const unit = `dockcfg-rollback-${backup?.id.toLowerCase()}`
+    expect(r.host.timers.has(unit)).toBe(true)
+    // The record it acts on is gone, so the timer will find nothing to do; the user is told anyway.
+    expect(await readPending(r.system)).toBeUndefined()
+    expect(error.message).toContain(`the rollback timer ${unit}.timer could not be stopped; it will find nothing to do when it fires, but stop it: systemctl stop ${unit}.timer`)
+    expect(error.remedy).toMatch(new RegExp(`^systemctl stop ${unit}\\.timer; `))
+    expect(error.details).toMatchObject({timer: {unit: `${unit}.timer`, armed: true}})
     expectStrict(r)
   })
 })

@@ -86,6 +86,8 @@ export class FakeHost {
   validateFails?: string
   /** systemd-run's error when arming a timer fails. */
   armFails?: string
+  /** `systemctl stop NAME.timer` leaves the timer armed. */
+  disarmFails = false
 
   constructor() {
     this.fs = createSystem({root: this.root}).fs
@@ -238,10 +240,12 @@ export class FakeServices implements ServiceManager {
     this.host.timers.set(name, {seconds, command})
   }
 
-  async disarmTimer(name: string): Promise<void> {
+  async disarmTimer(name: string): Promise<boolean> {
     this.strict.record('disarmTimer', name)
+    if (this.host.disarmFails) return !this.host.timers.has(name)
     this.host.timers.delete(name)
     this.host.disarmed.push(name)
+    return true
   }
 }
 
