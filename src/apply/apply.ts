@@ -1,7 +1,7 @@
 import {acquireLock, withLockToWrite} from '../backup/lock.js'
 import {DockcfgError, InvalidConfigError, RefusedError} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
-import {combineChanges, type CommitResult, commitChangeSet, type FileChange, renderDiff, restoreFromBackup} from '../changes/change-set.js'
+import {combineChanges, type CommitResult, commitChangeSet, type FileChange, removeEmptyDirs, renderDiff, restoreFromBackup} from '../changes/change-set.js'
 import {planDaemonJsonEdit} from '../daemon-config/edit.js'
 import type {Activation} from '../daemon-config/operations.js'
 import type {Finding} from '../daemon-config/findings.js'
@@ -69,6 +69,14 @@ export interface ApplyRequest {
    * finishes that apply's job, so the refusal to build on an unfinished apply does not apply.
    */
   resolvesPending?: string
+  /** Directories the caller created for this change before calling (recorded in the backup, so a rollback removes them). */
+  createdDirs?: readonly string[]
+  /**
+   * Directories an earlier change created that this one empties (a rollback of it): removed once
+   * this change is settled, when nothing else is in them. Not before: if this change is rolled
+   * back, its files go back into them as they were.
+   */
+  emptiedDirs?: readonly string[]
 }
 
 /** The typed result of every command that changes configuration. */
@@ -159,7 +167,8 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
   if (abandoned !== undefined && abandoned.backupId !== request.resolvesPending) throw refuseOverAbandoned(abandoned)
 
   if (serviceReason !== undefined) {
-    const committed = await commitChangeSet(system, request.command, changes)
+    const committed = await commitChangeSet(system, request.command, changes, {createdDirs: request.createdDirs ?? []})
+    await removeEmptyDirs(system, request.emptiedDirs ?? [])
     return {
       ...base,
       warnings: [...warnings, ...remaining],
@@ -199,6 +208,7 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
     // kill anywhere from there on leaves a timer that puts the host back.
     const committed = await commitChangeSet(system, request.command, toWrite, {
       alreadyLocked: true,
+      createdDirs: request.createdDirs ?? [],
       beforeWrite: async (backup) => {
         // Finishing an abandoned apply by hand: its timer must not fire into the middle of this run.
         if (abandoned !== undefined) await services.disarmTimer(abandoned.timerUnit)
@@ -239,6 +249,7 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
       const mismatches = verification.filter((v) => v.status === 'mismatch')
       if (outcome.ok && mismatches.length === 0) {
         const left = stillArmed(await disarm(system, services, timerUnit), timerUnit, committed.backup.id)
+        await removeEmptyDirs(system, request.emptiedDirs ?? [])
         return {
           ...base,
           files: toWrite.map((c) => c.path),

@@ -2,7 +2,7 @@ import {backupContent, type BackupManifest, listBackups, readBackup} from '../ba
 import {acquireLock, type LockHandle} from '../backup/lock.js'
 import {DockcfgError} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
-import {type FileChange, restoreFromBackup} from '../changes/change-set.js'
+import {type FileChange, removeEmptyDirs, restoreFromBackup} from '../changes/change-set.js'
 import {activationFor} from '../daemon-config/operations.js'
 import type {System} from '../system/index.js'
 import {changedConfigKeys} from './config-diff.js'
@@ -70,6 +70,7 @@ async function planAndApplyRollback(
       changedKeys,
       activation: activationFor(changedKeys),
       ...(pending?.backupId === manifest.id ? {resolvesPending: manifest.id} : {}),
+      emptiedDirs: manifest.createdDirs ?? [],
     },
     inspect,
     options,
@@ -109,6 +110,8 @@ async function restoreAndRestart(system: System, id: string, inspect: Inspector)
   // The apply arms this timer before its first write: killed before writing anything, it left
   // the host as it was, and restarting dockerd would only cost running containers.
   if ((await changedSince(system, manifest)).length === 0) {
+    // Killed between creating a directory and writing into it, it may have left that behind.
+    await removeEmptyDirs(system, manifest.createdDirs ?? [])
     await clearPending(system)
     return {restored: [], healthy: true, skipped: `the apply of backup ${id} was stopped before it wrote anything: nothing to undo`}
   }

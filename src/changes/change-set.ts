@@ -74,6 +74,8 @@ export async function commitChangeSet(
      * the backup is deleted.
      */
     beforeWrite?: (backup: BackupManifest) => Promise<void>
+    /** Directories the caller created for this change beforehand (remote enable's private key directories). */
+    createdDirs?: readonly string[]
   } = {},
 ): Promise<CommitResult> {
   const effective = changes.filter((c) => c.before !== c.after)
@@ -90,6 +92,7 @@ export async function commitChangeSet(
       system,
       command,
       effective.map((c) => c.path),
+      [...new Set([...(options.createdDirs ?? []), ...(await missingDirs(system, effective))])],
     )
     await system.checkpoint('backup-taken')
     if (options.beforeWrite) {
@@ -115,6 +118,17 @@ export async function commitChangeSet(
   } finally {
     await lock.release()
   }
+}
+
+/** The directories writing these changes will create (every missing level), as writeOne resolves them. */
+async function missingDirs(system: System, changes: readonly FileChange[]): Promise<string[]> {
+  const missing: string[] = []
+  for (const change of changes) {
+    if (change.after === undefined) continue
+    const target = await system.fs.realpath(change.path)
+    for (let dir = path.posix.dirname(target); dir !== '/' && (await system.fs.lstat(dir)) === undefined; dir = path.posix.dirname(dir)) missing.push(dir)
+  }
+  return missing
 }
 
 async function writeOne(system: System, change: FileChange): Promise<void> {
@@ -150,5 +164,18 @@ export async function restoreFromBackup(system: System, backup: BackupManifest, 
     }
     restored.push(file.path)
   }
+  await removeEmptyDirs(system, backup.createdDirs ?? [])
   return restored
+}
+
+/**
+ * Removes directories, deepest first, that are empty: those a change created
+ * (BackupManifest.createdDirs) once the files it wrote in them are gone. One that holds anything
+ * else (someone put a file there since) stays, and so do its parents.
+ */
+export async function removeEmptyDirs(system: System, dirs: readonly string[]): Promise<void> {
+  for (const dir of [...new Set(dirs)].sort((a, b) => b.length - a.length)) {
+    // rmdir, not a recursive remove: a file that appears there meanwhile keeps the directory.
+    if ((await system.fs.lstat(dir))?.isDirectory()) await system.fs.removeEmptyDir(dir)
+  }
 }

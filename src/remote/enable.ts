@@ -157,7 +157,12 @@ async function planAndApplyEnable(system: System, request: EnableRequest): Promi
   const created = willWrite && !insecure ? await ensurePrivateDirs(system, certChanges) : []
   let applied: ApplyResult
   try {
-    applied = await applyChanges(system, {command: request.command, changes, changedKeys: plan.changedKeys, activation: plan.activation}, inspector, request.apply)
+    applied = await applyChanges(
+      system,
+      {command: request.command, changes, changedKeys: plan.changedKeys, activation: plan.activation, createdDirs: created},
+      inspector,
+      request.apply,
+    )
   } catch (error) {
     // The engine put every file back (new ones deleted); the directories made for them go too.
     await removeEmptyDirs(system, created)

@@ -31,6 +31,8 @@ export interface FileSystem {
   /** Creates the directory (mode exactly `mode`, default 0755) and missing parents (0755). */
   mkdirp(treePath: string, mode?: number): Promise<void>
   remove(treePath: string): Promise<void>
+  /** Removes a directory only if it is empty (rmdir); false when it is not empty or not there. */
+  removeEmptyDir(treePath: string): Promise<boolean>
 }
 
 export interface WriteOptions {
@@ -187,6 +189,17 @@ export class HostFileSystem implements FileSystem {
 
   async remove(treePath: string): Promise<void> {
     await fsp.rm(this.hostPathForWrite(treePath), {force: true, recursive: true})
+  }
+
+  async removeEmptyDir(treePath: string): Promise<boolean> {
+    try {
+      await fsp.rmdir(this.hostPathForWrite(treePath))
+      return true
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOTEMPTY' || code === 'EEXIST' || isNotFound(error)) return false
+      throw error
+    }
   }
 }
 

@@ -353,6 +353,40 @@ describe('verification against flags and file', () => {
   })
 })
 
+describe('a rollback leaves no trace', () => {
+  const dropIn: FileChange = {path: DROPIN, before: undefined, after: '[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd://\n'}
+  const created = ['/etc/systemd/system/docker.service.d', '/etc/systemd/system', '/etc/systemd']
+
+  it('the backup records the directories a change creates; the automatic rollback removes them', async () => {
+    const r = newRig({services: ['daemonReload', 'resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer']})
+    await seedConfig(r, '{}\n')
+    r.host.starts = ['fail', 'ok']
+    const error = await applyError(r, await request(r, '{"debug": true}\n', ['debug'], 'restart', [dropIn]), options())
+    expect(error.exitCode).toBe(4)
+    const [backup] = await listBackups(r.system)
+    expect(backup?.createdDirs).toEqual(created)
+    expect(await r.host.fs.lstat('/etc/systemd')).toBeUndefined()
+    expect(await r.host.fs.lstat('/etc/docker')).toBeDefined()
+    expectStrict(r)
+  })
+
+  it('`dockcfg rollback` removes them once it is settled; a directory holding anything else stays, with its parents', async () => {
+    const r = newRig({services: ['daemonReload', 'resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer']})
+    await seedConfig(r, '{}\n')
+    const first = await applyChanges(r.system, await request(r, '{"debug": true}\n', ['debug'], 'restart', [dropIn]), inspector, options())
+    await rollbackTo(r.system, first.backupId, CONFIG, inspector, options())
+    expect(await r.host.fs.lstat('/etc/systemd')).toBeUndefined()
+    expect(await r.host.fs.readText(CONFIG)).toBe('{}\n')
+
+    const second = await applyChanges(r.system, await request(r, '{"debug": true}\n', ['debug'], 'restart', [dropIn]), inspector, options())
+    await r.host.fs.writeAtomic('/etc/systemd/system/docker.service.d/10-mine.conf', '[Service]\n', {mode: 0o644})
+    await rollbackTo(r.system, second.backupId, CONFIG, inspector, options())
+    expect(await r.host.fs.readText(DROPIN)).toBeUndefined()
+    expect(await r.host.fs.list('/etc/systemd/system/docker.service.d')).toEqual(['10-mine.conf'])
+    expectStrict(r)
+  })
+})
+
 describe('rollback timer and pending record', () => {
   it('arms a timer running `dockcfg rollback ID --auto` and writes the pending record before touching dockerd; disarms both after verification', async () => {
     const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer']})
@@ -470,6 +504,8 @@ describe('a kill between the backup and the last write', () => {
       expect(await r.host.fs.readText(CONFIG)).toBe(original)
       expect(await r.host.fs.readText(DROPIN)).toBeUndefined()
       expect(await readPending(r.system)).toBeUndefined()
+      // Nor is the drop-in directory (and its parents) the apply created left behind.
+      expect(await r.host.fs.lstat('/etc/systemd')).toBeUndefined()
       expect(r.host.active).toBe(true)
       if (wrote) {
         expect(done).toMatchObject({healthy: true, restored: [CONFIG, DROPIN]})
