@@ -11,7 +11,7 @@ import {DEFAULT_CONFIG_FILE} from '../effective/effective.js'
 import {OverlayFileSystem} from '../system/overlay-fs.js'
 import {removedKeys} from './config-diff.js'
 import type {FileSystem, System} from '../system/index.js'
-import {DOCKER_UNIT, restartFresh, startDocker, stopDocker, unitState} from './health.js'
+import {DOCKER_UNIT, restartAsOneJob, restartFresh, startDocker, stopDocker, unitState} from './health.js'
 import {clearPending, isAbandoned, type PendingApply, readPending, writePending} from './pending.js'
 import {stagePlannedFiles} from './planned-files.js'
 import {preflight, type PreflightOutcome} from './preflight.js'
@@ -630,11 +630,17 @@ async function restartUnderLock(system: System, inspect: Inspector, options: App
     const check = await preflight(system, {configText: view.configText, execArgv: view.execArgv, dockerdVersion: view.dockerdVersion})
     if (!check.ok) throw new InvalidConfigError(`preflight (${check.method}) failed; dockerd was not restarted: ${check.detail}`, {details: check})
     const api = await system.docker(view.socket)
-    const running = await runningElseStopped(system, services, api, {stopIfDown: true, timeoutMs: options.timeoutMs})
+    const running = (await unitState(services)).ActiveState === 'active' && (await api.ping())
     const guard = running ? await containerGuard(api, ['(restart)'], {...options, keepContainers: false}) : undefined
-    const outcome = await activate(system, services, view, {activation: 'restart', running, unitFilesChanged: false, options, enableLiveRestoreFirst: false})
-    if (!outcome.ok) {
-      throw new DockcfgError(`${outcome.reason}\njournal of the failed start:\n${outcome.journal.map((l) => `  ${l}`).join('\n')}`, {details: {journal: outcome.journal}})
+    options.progress?.('restarting dockerd')
+    const cursor = await services.journalCursor()
+    const health = await restartAsOneJob(services, api, system.clock, {
+      deadline: system.clock.now().getTime() + options.timeoutMs,
+      issued: () => system.checkpoint('restart-issued'),
+    })
+    if (!health.healthy) {
+      const journal = await failedStartJournal(services, health.state.InvocationID, cursor)
+      throw new DockcfgError(`${health.reason}\njournal of the failed start:\n${journal.map((l) => `  ${l}`).join('\n')}`, {details: {journal}})
     }
     const after = await unitState(services)
     return {action: 'restarted', preflight: check, ...(guard ? {containers: guard.containers} : {}), pid: Number(after.MainPID), warnings}

@@ -11,8 +11,12 @@ export interface ServiceManager {
   show(unit: string, properties: readonly string[]): Promise<Record<string, string>>
   daemonReload(): Promise<void>
   resetFailed(units: readonly string[]): Promise<void>
-  /** Returns systemctl's exit status and stderr; callers judge success by state, not by this. */
-  restart(unit: string): Promise<{exitCode: number; stderr: string}>
+  /**
+   * One `systemctl --no-block restart` for all units: once issued, systemd carries the jobs out
+   * whatever becomes of dockcfg. Returns systemctl's exit status and stderr; callers judge success
+   * by state, not by this.
+   */
+  restart(units: readonly string[]): Promise<{exitCode: number; stderr: string}>
   reload(unit: string): Promise<{exitCode: number; stderr: string}>
   start(unit: string): Promise<{exitCode: number; stderr: string}>
   stop(unit: string): Promise<{exitCode: number; stderr: string}>
@@ -56,8 +60,8 @@ export class SystemctlServiceManager implements ServiceManager {
     await this.processes.run('systemctl', ['reset-failed', ...units], {timeoutMs: 10_000})
   }
 
-  restart(unit: string) {
-    return this.action('restart', unit)
+  restart(units: readonly string[]) {
+    return this.action('restart', ...units)
   }
 
   reload(unit: string) {
@@ -99,9 +103,9 @@ export class SystemctlServiceManager implements ServiceManager {
     return state === 'inactive' || state === 'failed'
   }
 
-  private async action(verb: string, unit: string): Promise<{exitCode: number; stderr: string}> {
+  private async action(verb: string, ...units: string[]): Promise<{exitCode: number; stderr: string}> {
     // --no-block: with TimeoutStartSec=0 a blocking restart can hang forever; callers poll with their own deadline.
-    const result = await this.processes.run('systemctl', ['--no-block', verb, unit], {timeoutMs: 60_000})
+    const result = await this.processes.run('systemctl', ['--no-block', verb, ...units], {timeoutMs: 60_000})
     return {exitCode: result.exitCode, stderr: result.stderr.trim()}
   }
 

@@ -1,4 +1,4 @@
-import {afterEach, describe, expect, it} from 'vitest'
+import {afterEach, describe, expect, it, vi} from 'vitest'
 
 import {activationOf, type ApplyOptions, applyChanges, type ApplyRequest, type Inspector, restartDaemon, rollbackTimerSeconds} from '../../../src/apply/apply.js'
 import {removedKeys} from '../../../src/apply/config-diff.js'
@@ -642,8 +642,31 @@ describe('writing only', () => {
 })
 
 describe('dockcfg restart', () => {
+  it('is one systemd job for the socket and the service: killed once it is issued, dockerd still comes back', async () => {
+    // No stop or start is allowed: a kill between those left both units down.
+    const r = newRig({services: ['resetFailed', 'restart']})
+    await seedConfig(r, '{}\n')
+    const before = r.host.invocation
+    let issued = false
+    r.system.checkpoint = async (step) => {
+      if (step !== 'restart-issued') return
+      issued = true
+      // SIGKILL here: nothing of this run happens any more.
+      await new Promise(() => {})
+    }
+    void restartDaemon(r.system, inspector, options())
+    await vi.waitFor(() => expect(issued).toBe(true))
+    expect(r.host.events).toEqual(['restart docker.socket docker.service {}'])
+    expect(r.host.active).toBe(true)
+    expect(r.host.socketActive).toBe(true)
+    expect(r.host.invocation).toBe(before + 1)
+    const calls = r.services.strict.calls
+    expect(calls.indexOf('resetFailed')).toBeLessThan(calls.indexOf('restart'))
+    expectStrict(r)
+  })
+
   it('restarts on the current configuration and reports the new PID; refuses with running containers unless --yes', async () => {
-    const r = newRig({services: ['resetFailed', 'stop', 'start'], docker: ['runningContainers']})
+    const r = newRig({services: ['resetFailed', 'restart'], docker: ['runningContainers']})
     await seedConfig(r, '{}\n')
     r.host.containers = [{id: 'a', name: 'web'}]
     await expect(restartDaemon(r.system, inspector, options())).rejects.toMatchObject({exitCode: 7})

@@ -174,9 +174,13 @@ export class FakeServices implements ServiceManager {
     if (!this.host.active) this.host.failedState = false
   }
 
-  async restart(unit: string): Promise<{exitCode: number; stderr: string}> {
-    this.strict.record('restart', unit)
-    await this.host.start()
+  async restart(units: readonly string[]): Promise<{exitCode: number; stderr: string}> {
+    this.strict.record('restart', units.join(' '))
+    const h = this.host
+    h.events.push(`restart ${units.join(' ')} ${(await h.fs.readText(CONFIG)) ?? ''}`.trim())
+    // Restarting the socket too (Requires=) restarts the service with it; the socket ends active.
+    if (units.includes('docker.socket')) h.socketActive = true
+    await h.start()
     return {exitCode: 0, stderr: ''}
   }
 
