@@ -55,7 +55,18 @@ export interface ApplyOptions {
   timeoutMs: number
   /** Asks the user on a TTY; undefined when there is no TTY (scripts must pass --yes). */
   confirm?: (question: string) => Promise<boolean>
+  /** Each event as it happens (a warning, the preflight's verdict, a write, a restart), one line each. */
   progress?: (message: string) => void
+  /** What the change will do (ApplyRequest.plan), told once it is accepted and before anything happens. */
+  plan?: (plan: PlanNotes) => void
+  /** A wait begins (preflight, dockerd coming back); the returned function ends it. A TTY shows the time it takes. */
+  waiting?: (label: string) => () => void
+}
+
+/** What a command decided in planning: findings its change brings, and one sentence per decision. */
+export interface PlanNotes {
+  findings: readonly Finding[]
+  actions: readonly string[]
 }
 
 export interface ApplyRequest {
@@ -69,6 +80,8 @@ export interface ApplyRequest {
    * finishes that apply's job, so the refusal to build on an unfinished apply does not apply.
    */
   resolvesPending?: string
+  /** Told through ApplyOptions.plan before anything happens. */
+  plan?: Partial<PlanNotes>
   /** Directories the caller created for this change before calling (recorded in the backup, so a rollback removes them). */
   createdDirs?: readonly string[]
   /**
@@ -134,6 +147,7 @@ function errorIdentity(f: Finding): string {
  */
 export async function applyChanges(system: System, request: ApplyRequest, inspect: Inspector, options: ApplyOptions): Promise<ApplyResult> {
   const warnings = await abandonedApplyWarnings(system)
+  warn(options, warnings)
   const changes = request.changes.filter((c) => c.before !== c.after)
   const diff = await renderDiff(changes)
   const base: ApplyResult = {changed: changes.length > 0, dryRun: options.dryRun, diff, files: changes.map((c) => c.path), action: 'none', verification: [], warnings}
@@ -162,6 +176,9 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
       details: planned.errors,
     })
   }
+  const notes = {findings: request.plan?.findings ?? [], actions: request.plan?.actions ?? []}
+  if (notes.findings.length > 0 || notes.actions.length > 0) options.plan?.(notes)
+  warn(options, remaining)
   if (options.dryRun) return {...base, warnings: [...warnings, ...remaining], pending: activation === 'none' ? undefined : activation}
   const abandoned = await abandonedApply(system)
   if (abandoned !== undefined && abandoned.backupId !== request.resolvesPending) throw refuseOverAbandoned(abandoned)
@@ -186,8 +203,11 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
     options.progress?.('preflight: asking dockerd about the new configuration')
     // Files the new configuration names (TLS keys and certificates) may be part of this very change.
     const staged = await stagePlannedFiles(system, planned.configText, changes)
-    const check = await preflight(system, {configText: staged.configText, execArgv: planned.execArgv, dockerdVersion: planned.dockerdVersion}).finally(staged.cleanup)
+    const check = await during(options, 'preflight', () =>
+      preflight(system, {configText: staged.configText, execArgv: planned.execArgv, dockerdVersion: planned.dockerdVersion}).finally(staged.cleanup),
+    )
     if (!check.ok) throw new InvalidConfigError(`preflight (${check.method}) failed, nothing was written: ${check.detail}`, {details: check})
+    options.progress?.(`preflight: ${check.method}: ${check.detail}`)
 
     const api = await system.docker(current.socket)
     const running = await runningElseStopped(system, services, api, {stopIfDown: activation !== 'none', timeoutMs: options.timeoutMs})
@@ -234,7 +254,7 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
     const timerUnit = timerUnitFor(committed.backup.id)
     options.progress?.(`wrote ${toWrite.map((c) => c.path).join(', ')} (backup ${committed.backup.id})`)
 
-    const undo = {deadlineMs: options.timeoutMs, timerUnit, socket: current.socket, progress: options.progress}
+    const undo = {deadlineMs: options.timeoutMs, timerUnit, socket: current.socket, options}
     try {
       // What was written is what `planned` describes, unless live-restore was added to it.
       const after = extraChanges.length > 0 ? await inspect(system.fs) : planned
@@ -249,6 +269,7 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
       const mismatches = verification.filter((v) => v.status === 'mismatch')
       if (outcome.ok && mismatches.length === 0) {
         const left = stillArmed(await disarm(system, services, timerUnit), timerUnit, committed.backup.id)
+        if (left !== undefined) warn(options, [left])
         await removeEmptyDirs(system, request.emptiedDirs ?? [])
         return {
           ...base,
@@ -449,7 +470,7 @@ async function activate(
   if (ctx.activation === 'reload' || ctx.enableLiveRestoreFirst) {
     if (ctx.running) {
       ctx.options.progress?.('reloading dockerd (SIGHUP): containers keep running')
-      const reloaded = await reload(system, services, api)
+      const reloaded = await during(ctx.options, 'waiting for dockerd to confirm the reload', () => reload(system, services, api))
       if (!reloaded.ok) return {ok: false, reason: reloaded.reason, journal: reloaded.journal, action: 'reload'}
       if (ctx.activation === 'reload') return {ok: true, action: 'reloaded', warnings: []}
       const info = await api.info()
@@ -462,7 +483,7 @@ async function activate(
   ctx.options.progress?.('restarting dockerd')
   const cursor = await services.journalCursor()
   const deadline = system.clock.now().getTime() + ctx.options.timeoutMs
-  const health = await restartFresh(services, api, system.clock, {deadline})
+  const health = await during(ctx.options, 'waiting for dockerd to come back', () => restartFresh(services, api, system.clock, {deadline}))
   if (health.healthy) return {ok: true, action: 'restarted', warnings: []}
   const journal = await failedStartJournal(services, health.state.InvocationID, cursor)
   return {ok: false, reason: health.reason, journal, action: 'restart'}
@@ -506,9 +527,9 @@ async function rollBack(
   system: System,
   services: ServiceManager,
   committed: CommitResult,
-  ctx: {reason: string; journal: string[]; action: string; deadlineMs: number; timerUnit: string; socket: string; progress?: ((m: string) => void) | undefined},
+  ctx: {reason: string; journal: string[]; action: string; deadlineMs: number; timerUnit: string; socket: string; options: ApplyOptions},
 ): Promise<never> {
-  ctx.progress?.(`rolling back: ${ctx.reason}`)
+  ctx.options.progress?.(`rolling back: ${ctx.reason}`)
   const journalText = ctx.journal.length > 0 ? `\njournal of the failed ${ctx.action}:\n${ctx.journal.map((l) => `  ${l}`).join('\n')}` : ''
   let restored: string[] = []
   try {
@@ -525,7 +546,10 @@ async function rollBack(
     await services.daemonReload()
     if (stop !== undefined) {
       if (!stop.ok) throw new Error(stop.outcome.reason)
-      const health = await startDocker(services, api, system.clock, {deadline, stopped: stop.stopped})
+      const stopped = stop.stopped
+      const health = await during(ctx.options, 'waiting for dockerd to come back on the previous configuration', () =>
+        startDocker(services, api, system.clock, {deadline, stopped}),
+      )
       if (!health.healthy) throw new Error(health.reason)
     }
     const left = stillArmed(await disarm(system, services, ctx.timerUnit), ctx.timerUnit, committed.backup.id)
@@ -558,6 +582,21 @@ async function rollBack(
         },
       },
     )
+  }
+}
+
+/** Warnings are events too: told when they arise, and kept in the result for --json. */
+function warn(options: ApplyOptions, warnings: readonly string[]): void {
+  for (const w of warnings) options.progress?.(`warning: ${w}`)
+}
+
+/** Runs one wait, so the user sees it going on (and for how long, on a TTY). */
+async function during<T>(options: ApplyOptions, label: string, work: () => Promise<T>): Promise<T> {
+  const end = options.waiting?.(label)
+  try {
+    return await work()
+  } finally {
+    end?.()
   }
 }
 
@@ -607,6 +646,7 @@ export interface RestartResult {
  */
 export async function restartDaemon(system: System, inspect: Inspector, options: ApplyOptions): Promise<RestartResult> {
   const warnings = await abandonedApplyWarnings(system)
+  warn(options, warnings)
   const reason = await whyNoService(system, options)
   if (reason !== undefined) return {action: 'none', reason, warnings}
   // Locked from the first read: a `set` committing meanwhile must not be preflighted stale.
@@ -627,17 +667,21 @@ async function restartUnderLock(system: System, inspect: Inspector, options: App
   const services = await system.services()
   const lock = await acquireLock(system, 'dockcfg restart')
   try {
-    const check = await preflight(system, {configText: view.configText, execArgv: view.execArgv, dockerdVersion: view.dockerdVersion})
+    options.progress?.('preflight: asking dockerd about the configuration')
+    const check = await during(options, 'preflight', () => preflight(system, {configText: view.configText, execArgv: view.execArgv, dockerdVersion: view.dockerdVersion}))
     if (!check.ok) throw new InvalidConfigError(`preflight (${check.method}) failed; dockerd was not restarted: ${check.detail}`, {details: check})
+    options.progress?.(`preflight: ${check.method}: ${check.detail}`)
     const api = await system.docker(view.socket)
     const running = (await unitState(services)).ActiveState === 'active' && (await api.ping())
     const guard = running ? await containerGuard(api, ['(restart)'], {...options, keepContainers: false}) : undefined
     options.progress?.('restarting dockerd')
     const cursor = await services.journalCursor()
-    const health = await restartAsOneJob(services, api, system.clock, {
-      deadline: system.clock.now().getTime() + options.timeoutMs,
-      issued: () => system.checkpoint('restart-issued'),
-    })
+    const health = await during(options, 'waiting for dockerd to come back', () =>
+      restartAsOneJob(services, api, system.clock, {
+        deadline: system.clock.now().getTime() + options.timeoutMs,
+        issued: () => system.checkpoint('restart-issued'),
+      }),
+    )
     if (!health.healthy) {
       const journal = await failedStartJournal(services, health.state.InvocationID, cursor)
       throw new DockcfgError(`${health.reason}\njournal of the failed start:\n${journal.map((l) => `  ${l}`).join('\n')}`, {details: {journal}})

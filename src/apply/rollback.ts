@@ -62,6 +62,7 @@ async function planAndApplyRollback(
   }
   const changedKeys = changedConfigKeys(changes.find((c) => c.path === configFile))
   const pending = await readPending(system)
+  options.progress?.(`rolling back to backup ${manifest.id}`)
   const result = await applyChanges(
     system,
     {

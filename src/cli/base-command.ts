@@ -29,11 +29,6 @@ export abstract class DockcfgCommand extends Command {
     }),
   }
 
-  /** Writes a human message to stderr, keeping stdout for data. */
-  protected say(message: string): void {
-    if (!this.jsonEnabled()) this.logToStderr(message)
-  }
-
   protected override async catch(error: Interfaces.CommandError): Promise<unknown> {
     const exitCode = exitCodeOf(error)
     const dockcfg = error instanceof DockcfgError ? error : undefined

@@ -157,9 +157,18 @@ async function planAndApplyEnable(system: System, request: EnableRequest): Promi
   const created = willWrite && !insecure ? await ensurePrivateDirs(system, certChanges) : []
   let applied: ApplyResult
   try {
+    // A plaintext listener's exposure is said once, louder, by the command: not as a finding too.
+    const findings = insecure ? plan.findings.filter((f) => f.code !== 'tcp-without-tls') : plan.findings
     applied = await applyChanges(
       system,
-      {command: request.command, changes, changedKeys: plan.changedKeys, activation: plan.activation, createdDirs: created},
+      {
+        command: request.command,
+        changes,
+        changedKeys: plan.changedKeys,
+        activation: plan.activation,
+        createdDirs: created,
+        plan: {findings, actions: [...plan.actions, ...actions]},
+      },
       inspector,
       request.apply,
     )

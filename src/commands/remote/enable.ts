@@ -7,7 +7,7 @@ import {DockcfgCommand} from '../../cli/base-command.js'
 import {DockcfgError} from '../../cli/errors.js'
 import {ExitCode} from '../../cli/exit-codes.js'
 import {renderApplyResult} from '../../output/apply.js'
-import {renderFinding} from '../../output/findings.js'
+import {commandReporter} from '../../output/progress.js'
 import {type EnableResult, enableRemote} from '../../remote/enable.js'
 import {KEY_TYPES, type KeyType} from '../../remote/layout.js'
 import {createSystem} from '../../system/index.js'
@@ -57,7 +57,7 @@ explicitly so dockerd does not delay its start by 15 s.`
       clientOut: flags['client-out'] === undefined ? undefined : flags.root === '/' ? resolve(flags['client-out']) : flags['client-out'],
       insecure: flags.insecure,
       command: ['dockcfg', 'remote', 'enable', ...(argv as string[])].join(' '),
-      apply: applyOptions(flags, {progress: (m) => this.say(m), interactive: canPrompt()}),
+      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled()), interactive: canPrompt()}),
       readLocalFile: (p) => readFile(p, 'utf8').catch(() => undefined),
     })
     if (!this.jsonEnabled()) this.render(result)
@@ -77,7 +77,6 @@ explicitly so dockerd does not delay its start by 15 s.`
   private render(result: EnableResult): void {
     const say = (s: string) => this.logToStderr(s)
     if (result.exposure) say(`WARNING: ${result.listener}: ${result.exposure}.`)
-    for (const f of result.findings) if (f.code !== 'tcp-without-tls' || !result.exposure) say(renderFinding(f))
     renderApplyResult(result, {log: (s) => this.log(s), say})
     const c = result.certificates
     if (c) {

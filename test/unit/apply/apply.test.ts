@@ -8,6 +8,7 @@ import {listBackups} from '../../../src/backup/backups.js'
 import type {FileChange} from '../../../src/changes/change-set.js'
 import {DockcfgError} from '../../../src/cli/errors.js'
 import type {Activation} from '../../../src/daemon-config/operations.js'
+import {renderApplyResult} from '../../../src/output/apply.js'
 import {CONFIG, DROPIN, FakeHost, inspector, inspectorWithFlags, type Rig, rig, seedConfig} from './fakes.js'
 
 const hosts: FakeHost[] = []
@@ -637,6 +638,71 @@ describe('writing only', () => {
     expect(error.message).toContain('invalid bip')
     expect(await r.host.fs.readText(CONFIG)).toBe('{}\n')
     expect(await listBackups(r.system)).toEqual([])
+    expectStrict(r)
+  })
+})
+
+describe('events in the order they happen', () => {
+  /** Every event the engine tells, with waits as their start and end. */
+  function recorder(): {events: string[]; options: Partial<ApplyOptions>} {
+    const events: string[] = []
+    return {
+      events,
+      options: {
+        progress: (line) => events.push(line),
+        plan: (p) => events.push(...p.findings.map((f) => `finding ${f.code}`), ...p.actions),
+        waiting: (label) => {
+          events.push(`[${label}]`)
+          return () => events.push(`[/${label}]`)
+        },
+      },
+    }
+  }
+
+  it('a live apply: the plan, the preflight and its verdict, the write, the restart and its wait; the summary keeps only what is new', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer']})
+    await seedConfig(r, '{}\n')
+    const rec = recorder()
+    const req = {
+      ...(await request(r, '{"bip": "192.168.42.1/24"}\n', ['bip'], 'restart')),
+      plan: {findings: [{code: 'bip-note', severity: 'warning' as const, message: 'a note'}], actions: ['bip: moved --bip 10.0.0.1/24 into /etc/docker/daemon.json']},
+    }
+    const result = await applyChanges(r.system, req, inspector, options(rec.options))
+    expect(rec.events).toEqual([
+      'finding bip-note',
+      'bip: moved --bip 10.0.0.1/24 into /etc/docker/daemon.json',
+      'preflight: asking dockerd about the new configuration',
+      '[preflight]',
+      '[/preflight]',
+      'preflight: validate: configuration OK',
+      `wrote ${CONFIG} (backup ${result.backupId})`,
+      'restarting dockerd',
+      '[waiting for dockerd to come back]',
+      '[/waiting for dockerd to come back]',
+    ])
+    const summary: string[] = []
+    renderApplyResult(result, {log: (s) => summary.push(`stdout: ${s}`), say: (s) => summary.push(s)})
+    expect(summary).toEqual([
+      `dockerd restarted (backup ${result.backupId}; undo with: dockcfg rollback ${result.backupId})`,
+      '  bip: live (bridge network IPAM subnet and gateway, docker0 address)',
+    ])
+    expectStrict(r)
+  })
+
+  it('a rollback: its start first, then the rolled-back apply as it happens, its waits included', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer', 'daemonReload']})
+    await seedConfig(r, '{}\n')
+    const first = await applyChanges(r.system, await request(r, '{"mtu": 1400}\n', ['mtu'], 'restart'), inspector, options())
+    r.host.starts = ['fail', 'ok']
+    const rec = recorder()
+    await rollbackTo(r.system, first.backupId, CONFIG, inspector, options(rec.options)).catch(() => undefined)
+    expect(rec.events.slice(0, 1)).toEqual([`rolling back to backup ${first.backupId}`])
+    expect(rec.events.slice(-4)).toEqual([
+      '[/waiting for dockerd to come back]',
+      expect.stringMatching(/^rolling back: docker\.service failed/),
+      '[waiting for dockerd to come back on the previous configuration]',
+      '[/waiting for dockerd to come back on the previous configuration]',
+    ])
     expectStrict(r)
   })
 })
