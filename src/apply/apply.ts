@@ -544,6 +544,7 @@ async function rollBack(
     const stop = stillRunning ? undefined : await stopDocker(services, system.clock, deadline)
     restored = await restoreFromBackup(system, committed.backup)
     await services.daemonReload()
+    await system.checkpoint('rollback-restored')
     if (stop !== undefined) {
       if (!stop.ok) throw new Error(stop.outcome.reason)
       const stopped = stop.stopped
