@@ -1,7 +1,8 @@
 import {acquireLock, withLockToWrite} from '../backup/lock.js'
 import {DockcfgError, InvalidConfigError, RefusedError} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
-import {combineChanges, type CommitResult, commitChangeSet, type FileChange, removeEmptyDirs, renderDiff, restoreFromBackup} from '../changes/change-set.js'
+import {readBackup} from '../backup/backups.js'
+import {changedSinceBackup, combineChanges, type CommitResult, commitChangeSet, type FileChange, removeEmptyDirs, renderDiff, restoreFromBackup} from '../changes/change-set.js'
 import {planDaemonJsonEdit} from '../daemon-config/edit.js'
 import type {Activation} from '../daemon-config/operations.js'
 import type {Finding} from '../daemon-config/findings.js'
@@ -244,11 +245,16 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
         armed = pending
       },
     }).catch(async (error: unknown) => {
-      // Nothing is written when this fails (commitChangeSet puts back what it wrote): no rollback to keep armed.
-      if (armed !== undefined) {
-        const left = stillArmed(await disarm(system, services, armed.timerUnit), armed.timerUnit, armed.backupId)
-        if (left !== undefined && error instanceof Error) error.message += `; ${left}`
+      if (armed === undefined || !(error instanceof Error)) throw error
+      // A failed write puts back what was written: then there is nothing for the timer to undo. If
+      // even that failed, the timer stays armed, to restore the backup when it fires.
+      const backup = await readBackup(system, armed.backupId)
+      if ((await changedSinceBackup(system, backup).catch(() => ['?'])).length > 0) {
+        error.message += `; the rollback timer ${armed.timerUnit}.timer stays armed and restores backup ${armed.backupId} in ${armed.timerSeconds} s (now: dockcfg rollback ${armed.backupId})`
+        throw error
       }
+      const left = stillArmed(await disarm(system, services, armed.timerUnit), armed.timerUnit, armed.backupId)
+      if (left !== undefined) error.message += `; ${left}`
       throw error
     })
     const timerUnit = timerUnitFor(committed.backup.id)

@@ -2,7 +2,7 @@ import {backupContent, type BackupManifest, listBackups, readBackup} from '../ba
 import {acquireLock, type LockHandle} from '../backup/lock.js'
 import {DockcfgError} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
-import {type FileChange, removeEmptyDirs, restoreFromBackup} from '../changes/change-set.js'
+import {changedSinceBackup, type FileChange, removeEmptyDirs, restoreFromBackup} from '../changes/change-set.js'
 import {activationFor} from '../daemon-config/operations.js'
 import type {System} from '../system/index.js'
 import {changedConfigKeys} from './config-diff.js'
@@ -110,7 +110,7 @@ async function restoreAndRestart(system: System, id: string, inspect: Inspector)
   const manifest: BackupManifest = await readBackup(system, id)
   // The apply arms this timer before its first write: killed before writing anything, it left
   // the host as it was, and restarting dockerd would only cost running containers.
-  if ((await changedSince(system, manifest)).length === 0) {
+  if ((await changedSinceBackup(system, manifest)).length === 0) {
     // Killed between creating a directory and writing into it, it may have left that behind.
     await removeEmptyDirs(system, manifest.createdDirs ?? [])
     await clearPending(system)
@@ -131,15 +131,4 @@ async function restoreAndRestart(system: System, id: string, inspect: Inspector)
     })
   }
   return {restored, healthy: true}
-}
-
-/** Files of a backup that no longer hold what it recorded (its bytes, or "did not exist"). */
-async function changedSince(system: System, manifest: BackupManifest): Promise<string[]> {
-  const changed: string[] = []
-  for (const file of manifest.files) {
-    const now = await system.fs.readBytes(file.path)
-    const then = await backupContent(system, manifest, file)
-    if (now === undefined ? then !== undefined : then === undefined || !now.equals(then)) changed.push(file.path)
-  }
-  return changed
 }

@@ -179,3 +179,14 @@ export async function removeEmptyDirs(system: System, dirs: readonly string[]): 
     if ((await system.fs.lstat(dir))?.isDirectory()) await system.fs.removeEmptyDir(dir)
   }
 }
+
+/** Files of a backup that no longer hold what it recorded (its bytes, or "did not exist"). */
+export async function changedSinceBackup(system: System, backup: BackupManifest): Promise<string[]> {
+  const changed: string[] = []
+  for (const file of backup.files) {
+    const now = await system.fs.readBytes(file.path)
+    const then = await backupContent(system, backup, file)
+    if (now === undefined ? then !== undefined : then === undefined || !now.equals(then)) changed.push(file.path)
+  }
+  return changed
+}

@@ -489,6 +489,53 @@ describe('a kill between the backup and the last write', () => {
     expectStrict(r)
   })
 
+  /** daemon.json and a drop-in, with writes to `failing` refused (disk full) from the `from`th attempt on. */
+  async function failingWrites(r: Rig, failing: Record<string, number>): Promise<DockcfgError | Error> {
+    const fs = r.system.fs
+    const attempts = new Map<string, number>()
+    r.system.fs = Object.assign(Object.create(fs) as typeof fs, {
+      writeAtomic: async (p: string, data: string | Buffer, o: Parameters<typeof fs.writeAtomic>[2]) => {
+        const n = (attempts.get(p) ?? 0) + 1
+        attempts.set(p, n)
+        if (failing[p] !== undefined && n >= failing[p]) throw Object.assign(new Error(`ENOSPC: no space left on device, write ${p}`), {code: 'ENOSPC'})
+        return fs.writeAtomic(p, data, o)
+      },
+    })
+    const req = await request(r, '{"debug": true, "mtu": 1400}\n', ['mtu'], 'restart', [{path: DROPIN, before: undefined, after: dropIn}])
+    const error = await applyChanges(r.system, req, inspector, options()).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    r.system.fs = fs
+    if (!(error instanceof Error)) throw new Error('expected the apply to fail')
+    return error
+  }
+
+  it('a write that fails after arming puts back what it wrote, then disarms: nothing left to undo', async () => {
+    const r = newRig({services: ['armTimer', 'disarmTimer']})
+    await seedConfig(r, original)
+    const error = await failingWrites(r, {[DROPIN]: 1})
+    expect(error.message).toContain('no space left on device')
+    expect(await r.host.fs.readText(CONFIG)).toBe(original)
+    expect(await r.host.fs.lstat('/etc/systemd')).toBeUndefined()
+    expect(r.host.timers.size).toBe(0)
+    expect(await readPending(r.system)).toBeUndefined()
+    expectStrict(r)
+  })
+
+  it('when putting back fails too, the timer stays armed (and the record with it) to restore the backup later', async () => {
+    const r = newRig({services: ['armTimer']})
+    await seedConfig(r, original)
+    // The drop-in cannot be written, nor daemon.json put back (its second write).
+    const error = await failingWrites(r, {[DROPIN]: 1, [CONFIG]: 2})
+    const [backup] = await listBackups(r.system)
+    expect(await r.host.fs.readText(CONFIG)).not.toBe(original)
+    expect([...r.host.timers.keys()]).toEqual([`dockcfg-rollback-${backup?.id.toLowerCase()}`])
+    expect(await readPending(r.system)).toMatchObject({backupId: backup?.id})
+    expect(error.message).toContain(`stays armed and restores backup ${backup?.id}`)
+    expectStrict(r)
+  })
+
   for (const step of ['backup-taken', 'timer-armed', 'pending-recorded', 'wrote-1', 'wrote-2']) {
     it(`killed at ${step}: a timer is armed before any file is written, and its run leaves the host exactly as it was`, async () => {
       const r = await killedAt(step)
