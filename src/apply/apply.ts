@@ -1,16 +1,28 @@
 import {acquireLock, withLockToWrite} from '../backup/lock.js'
 import {DockcfgError, InvalidConfigError, RefusedError} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
-import {combineChanges, type CommitResult, commitChangeSet, describeCommit, type FileChange, renderDiff, restoreFromBackup} from '../changes/change-set.js'
+import {readBackup, removeBackup} from '../backup/backups.js'
+import {
+  changedSinceBackup,
+  combineChanges,
+  type CommitResult,
+  commitChangeSet,
+  describeCommit,
+  type FileChange,
+  removeEmptyDirs,
+  renderDiff,
+  restoreFromBackup,
+} from '../changes/change-set.js'
 import {planDaemonJsonEdit} from '../daemon-config/edit.js'
 import type {Activation} from '../daemon-config/operations.js'
 import type {Finding} from '../daemon-config/findings.js'
 import type {DockerApi} from '../docker-api/client.js'
 import type {ServiceManager} from '../service/service-manager.js'
+import {DEFAULT_CONFIG_FILE} from '../effective/effective.js'
 import {OverlayFileSystem} from '../system/overlay-fs.js'
 import {removedKeys} from './config-diff.js'
 import type {FileSystem, System} from '../system/index.js'
-import {DOCKER_UNIT, restartFresh, startDocker, stopDocker, unitState} from './health.js'
+import {DOCKER_UNIT, restartAsOneJob, restartFresh, startDocker, stopDocker, unitState} from './health.js'
 import {clearPending, isAbandoned, type PendingApply, readPending, writePending} from './pending.js'
 import {stagePlannedFiles} from './planned-files.js'
 import {preflight, type PreflightOutcome} from './preflight.js'
@@ -24,7 +36,14 @@ import {errorLines} from '../daemon-config/findings.js'
  */
 export interface TreeView {
   configFile: string
+  /** daemon.json's own keys. */
   config: Record<string, unknown>
+  /**
+   * Every setting dockerd starts with that daemon.json or the command line gives (flag values as
+   * daemon.json would hold them; dockerd's defaults left out): what verification compares against,
+   * since a key that leaves daemon.json may stay in force as a flag.
+   */
+  merged: Record<string, unknown>
   configText: string
   execArgv: string[] | null
   /** Effective listeners (daemon.json hosts and -H flags), for health and verification. */
@@ -47,7 +66,18 @@ export interface ApplyOptions {
   timeoutMs: number
   /** Asks the user on a TTY; undefined when there is no TTY (scripts must pass --yes). */
   confirm?: (question: string) => Promise<boolean>
+  /** Each event as it happens (a warning, the preflight's verdict, a write, a restart), one line each. */
   progress?: (message: string) => void
+  /** What the change will do (ApplyRequest.plan), told once it is accepted and before anything happens. */
+  plan?: (plan: PlanNotes) => void
+  /** A wait begins (preflight, dockerd coming back); the returned function ends it. A TTY shows the time it takes. */
+  waiting?: (label: string) => () => void
+}
+
+/** What a command decided in planning: findings its change brings, and one sentence per decision. */
+export interface PlanNotes {
+  findings: readonly Finding[]
+  actions: readonly string[]
 }
 
 export interface ApplyRequest {
@@ -61,6 +91,16 @@ export interface ApplyRequest {
    * finishes that apply's job, so the refusal to build on an unfinished apply does not apply.
    */
   resolvesPending?: string
+  /** Told through ApplyOptions.plan before anything happens. */
+  plan?: Partial<PlanNotes>
+  /** Directories the caller created for this change before calling (recorded in the backup, so a rollback removes them). */
+  createdDirs?: readonly string[]
+  /**
+   * Directories an earlier change created that this one empties (a rollback of it): removed once
+   * this change is settled, when nothing else is in them. Not before: if this change is rolled
+   * back, its files go back into them as they were.
+   */
+  emptiedDirs?: readonly string[]
 }
 
 /** The typed result of every command that changes configuration. */
@@ -72,6 +112,11 @@ export interface ApplyResult {
   /** Those of `files` that the change deletes. */
   removed: string[]
   backupId?: string
+  /**
+   * The command that undoes this change. Absent when dockerd refused the configuration the change
+   * replaced: restoring it could only be refused, so no undo is offered.
+   */
+  undo?: string
   /** What was done to the running daemon. */
   action: 'none' | 'written' | 'reloaded' | 'restarted'
   /** When written but not applied: what dockerd still needs. */
@@ -115,6 +160,7 @@ function errorIdentity(f: Finding): string {
  */
 export async function applyChanges(system: System, request: ApplyRequest, inspect: Inspector, options: ApplyOptions): Promise<ApplyResult> {
   const warnings = await abandonedApplyWarnings(system)
+  warn(options, warnings)
   const changes = request.changes.filter((c) => c.before !== c.after)
   const diff = await renderDiff(changes)
   const removedFiles = changes.filter((c) => c.after === undefined).map((c) => c.path)
@@ -153,17 +199,22 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
       details: planned.errors,
     })
   }
+  const notes = {findings: request.plan?.findings ?? [], actions: request.plan?.actions ?? []}
+  if (notes.findings.length > 0 || notes.actions.length > 0) options.plan?.(notes)
+  warn(options, remaining)
   if (options.dryRun) return {...base, warnings: [...warnings, ...remaining], pending: activation === 'none' ? undefined : activation}
   const abandoned = await abandonedApply(system)
   if (abandoned !== undefined && abandoned.backupId !== request.resolvesPending) throw refuseOverAbandoned(abandoned)
 
   if (serviceReason !== undefined) {
-    const committed = await commitChangeSet(system, request.command, changes)
+    const committed = await commitChangeSet(system, request.command, changes, {createdDirs: request.createdDirs ?? []})
+    await removeEmptyDirs(system, request.emptiedDirs ?? [])
     return {
       ...base,
       warnings: [...warnings, ...remaining],
       action: 'written',
       backupId: committed.backup.id,
+      ...undoOf(system, current, committed.backup.id),
       pending: activation === 'none' ? undefined : activation,
       pendingReason: serviceReason,
     }
@@ -175,8 +226,11 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
     options.progress?.('preflight: asking dockerd about the new configuration')
     // Files the new configuration names (TLS keys and certificates) may be part of this very change.
     const staged = await stagePlannedFiles(system, planned.configText, changes)
-    const check = await preflight(system, {configText: staged.configText, execArgv: planned.execArgv, dockerdVersion: planned.dockerdVersion}).finally(staged.cleanup)
+    const check = await during(options, 'preflight', () =>
+      preflight(system, {configText: staged.configText, execArgv: planned.execArgv, dockerdVersion: planned.dockerdVersion}).finally(staged.cleanup),
+    )
     if (!check.ok) throw new InvalidConfigError(`preflight (${check.method}) failed, nothing was written: ${check.detail}`, {details: check})
+    options.progress?.(`preflight: ${check.method}: ${check.detail}`)
 
     const api = await system.docker(current.socket)
     const running = await runningElseStopped(system, services, api, {stopIfDown: activation !== 'none', timeoutMs: options.timeoutMs})
@@ -188,36 +242,60 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
       if (guard.enableLiveRestore) extraChanges = liveRestoreChange(changes, configFile, planned.config)
     }
     const toWrite = combineChanges(changes, extraChanges)
-    const committed = await commitChangeSet(system, request.command, toWrite, {alreadyLocked: true})
+    // Fires once a healthy start has surely been given its chance. Firing while this run is still
+    // busy (say, with its own rollback) is harmless: the timer's run waits for our lock and then
+    // finds the pending record gone.
+    const timerSeconds = rollbackTimerSeconds(options.timeoutMs)
+    let armed: PendingApply | undefined
+    // The rollback is armed between the backup (what the timer restores) and the first write: a
+    // kill anywhere from there on leaves a timer that puts the host back.
+    const committed = await commitChangeSet(system, request.command, toWrite, {
+      alreadyLocked: true,
+      createdDirs: request.createdDirs ?? [],
+      beforeWrite: async (backup) => {
+        // Finishing an abandoned apply by hand: its timer must not fire into the middle of this run.
+        if (abandoned !== undefined) await services.disarmTimer(abandoned.timerUnit)
+        const pending = {
+          backupId: backup.id,
+          command: request.command,
+          pid: process.pid,
+          startedAt: system.clock.now().toISOString(),
+          timerUnit: timerUnitFor(backup.id),
+          timerSeconds,
+        }
+        await armRollback(system, services, pending)
+        armed = pending
+      },
+    }).catch(async (error: unknown) => {
+      if (armed === undefined || !(error instanceof Error)) throw error
+      // A failed write puts back what was written: then there is nothing for the timer to undo. If
+      // even that failed, the timer stays armed, to restore the backup when it fires.
+      const backup = await readBackup(system, armed.backupId)
+      if ((await changedSinceBackup(system, backup).catch(() => ['?'])).length > 0) {
+        error.message += `; the rollback timer ${armed.timerUnit}.timer stays armed and restores backup ${armed.backupId} in ${armed.timerSeconds} s (now: dockcfg rollback ${armed.backupId})`
+        throw error
+      }
+      const left = stillArmed(await disarm(system, services, armed.timerUnit), armed.timerUnit, armed.backupId)
+      if (left !== undefined) error.message += `; ${left}`
+      // Disarmed, with the files as they were: the backup records a change that never happened.
+      else await removeBackup(system, armed.backupId).catch(() => undefined)
+      throw error
+    })
+    const timerUnit = timerUnitFor(committed.backup.id)
     options.progress?.(
       `${describeCommit(
         toWrite.map((c) => c.path),
         removedFiles,
       )} (backup ${committed.backup.id})`,
     )
-    // Finishing an abandoned apply by hand: its timer must not fire into the middle of this run.
-    if (abandoned !== undefined) await services.disarmTimer(abandoned.timerUnit)
-    const timerUnit = `dockcfg-rollback-${committed.backup.id.toLowerCase().replace(/[^a-z0-9-]/g, '')}`
-    // Fires once a healthy start has surely been given its chance. Firing while this run is still
-    // busy (say, with its own rollback) is harmless: the timer's run waits for our lock and then
-    // finds the pending record gone.
-    const timerSeconds = rollbackTimerSeconds(options.timeoutMs)
-    await armRollback(system, services, {
-      backupId: committed.backup.id,
-      command: request.command,
-      pid: process.pid,
-      startedAt: system.clock.now().toISOString(),
-      timerUnit,
-      timerSeconds,
-    })
 
-    const undo = {deadlineMs: options.timeoutMs, timerUnit, socket: current.socket, progress: options.progress}
+    const undo = {deadlineMs: options.timeoutMs, timerUnit, socket: current.socket, options}
     try {
       // What was written is what `planned` describes, unless live-restore was added to it.
       const after = extraChanges.length > 0 ? await inspect(system.fs) : planned
       const outcome = await activate(system, services, after, {activation, running, unitFilesChanged, options, enableLiveRestoreFirst: extraChanges.length > 0})
       const verification = outcome.ok
-        ? await verifyLive(await system.docker(after.socket), verifiedKeys(request.changedKeys, extraChanges), after.config, {
+        ? await verifyLive(await system.docker(after.socket), verifiedKeys(request.changedKeys, extraChanges), after.merged, {
             hosts: after.hosts,
             socketHostPath: (p) => system.fs.hostPath(p),
             interfaceAddresses: (name) => interfaceAddresses(system, name),
@@ -225,16 +303,19 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
         : []
       const mismatches = verification.filter((v) => v.status === 'mismatch')
       if (outcome.ok && mismatches.length === 0) {
-        await disarm(system, services, timerUnit)
+        const left = stillArmed(await disarm(system, services, timerUnit), timerUnit, committed.backup.id)
+        if (left !== undefined) warn(options, [left])
+        await removeEmptyDirs(system, request.emptiedDirs ?? [])
         return {
           ...base,
           files: toWrite.map((c) => c.path),
           action: outcome.action,
           backupId: committed.backup.id,
+          ...undoOf(system, current, committed.backup.id),
           preflight: check,
           verification,
           ...(containers ? {containers} : {}),
-          warnings: [...warnings, ...outcome.warnings],
+          warnings: [...warnings, ...outcome.warnings, ...(left === undefined ? [] : [left])],
         }
       }
       const reason = outcome.ok
@@ -326,6 +407,27 @@ function verifiedKeys(changedKeys: readonly string[], extra: readonly FileChange
   return extra.length > 0 && !changedKeys.includes('live-restore') ? [...changedKeys, 'live-restore'] : [...changedKeys]
 }
 
+/**
+ * `dockcfg rollback ID`, with the --root and --config-file this run used, when it can work: not
+ * when the configuration being replaced was one dockerd refuses (a `fix` of a flag/file
+ * conflict), since a rollback to it would be refused in turn.
+ */
+function undoOf(system: System, current: TreeView, backupId: string): {undo?: string} {
+  if (current.errors.length > 0) return {}
+  const root = system.isLiveHost ? [] : ['--root', system.fs.root]
+  const configFile = current.configFile === DEFAULT_CONFIG_FILE ? [] : ['--config-file', current.configFile]
+  return {undo: ['dockcfg', 'rollback', backupId, ...root, ...configFile].map(shellWord).join(' ')}
+}
+
+/** A word as a POSIX shell reads it back unchanged. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`
+}
+
+function timerUnitFor(backupId: string): string {
+  return `dockcfg-rollback-${backupId.toLowerCase().replace(/[^a-z0-9-]/g, '')}`
+}
+
 export function rollbackTimerSeconds(timeoutMs: number): number {
   return Math.ceil(timeoutMs / 1000) + 15
 }
@@ -342,15 +444,52 @@ async function interfaceAddresses(system: System, name: string): Promise<string[
   }
 }
 
+/**
+ * Arms the timer first, then writes the record it acts on: killed between the two, the timer
+ * finds no record and does nothing (nothing was written yet). Throws, with nothing written and
+ * nothing left armed, when systemd-run fails: an apply never goes ahead without its rollback.
+ */
 async function armRollback(system: System, services: ServiceManager, pending: PendingApply): Promise<void> {
-  await writePending(system, pending)
   const bin = process.argv[1] ?? 'dockcfg'
-  await services.armTimer(pending.timerUnit, pending.timerSeconds, [process.execPath, bin, 'rollback', pending.backupId, '--auto'])
+  try {
+    await services.armTimer(pending.timerUnit, pending.timerSeconds, [process.execPath, bin, 'rollback', pending.backupId, '--auto'])
+    await system.checkpoint('timer-armed')
+    await writePending(system, pending)
+    await system.checkpoint('pending-recorded')
+  } catch (error) {
+    const left = stillArmed(await disarm(system, services, pending.timerUnit), pending.timerUnit, pending.backupId)
+    throw new DockcfgError(`nothing was written: the rollback timer could not be armed: ${(error as Error).message}${left ? `; ${left}` : ''}`, {
+      remedy: 'dockcfg applies a change only with a rollback armed outside itself (systemd-run); check that systemd-run works: systemd-run --on-active=60 true',
+    })
+  }
 }
 
-async function disarm(system: System, services: ServiceManager, timerUnit: string): Promise<void> {
-  await services.disarmTimer(timerUnit)
-  await clearPending(system)
+interface Disarmed {
+  /** The timer is not armed any more. */
+  stopped: boolean
+  /** The pending record is gone: a timer that still fires finds nothing to do. */
+  cleared: boolean
+}
+
+/** Stops the rollback timer and clears the record it acts on; says which of the two worked. */
+async function disarm(system: System, services: ServiceManager, timerUnit: string): Promise<Disarmed> {
+  const stopped = await services.disarmTimer(timerUnit).catch(() => false)
+  const cleared = await clearPending(system).then(
+    () => true,
+    () => false,
+  )
+  return {stopped, cleared}
+}
+
+/**
+ * What is still armed after disarm(), and how to stop it; undefined when nothing is. After exit 5
+ * this matters most: seen on a test host, a timer left armed put the broken backup back a minute
+ * later, over the admin's repair.
+ */
+function stillArmed(d: Disarmed, timerUnit: string, backupId: string): string | undefined {
+  if (d.stopped) return undefined
+  if (d.cleared) return `the rollback timer ${timerUnit}.timer could not be stopped; it will find nothing to do when it fires, but stop it: systemctl stop ${timerUnit}.timer`
+  return `the rollback timer ${timerUnit}.timer is STILL ARMED and will restore backup ${backupId} when it fires, over anything changed meanwhile: stop it now with systemctl stop ${timerUnit}.timer`
 }
 
 type Activated = {ok: true; action: 'reloaded' | 'restarted' | 'written'; warnings: string[]} | {ok: false; reason: string; journal: string[]; action: 'reload' | 'restart'}
@@ -366,7 +505,7 @@ async function activate(
   if (ctx.activation === 'reload' || ctx.enableLiveRestoreFirst) {
     if (ctx.running) {
       ctx.options.progress?.('reloading dockerd (SIGHUP): containers keep running')
-      const reloaded = await reload(system, services, api)
+      const reloaded = await during(ctx.options, 'waiting for dockerd to confirm the reload', () => reload(system, services, api))
       if (!reloaded.ok) return {ok: false, reason: reloaded.reason, journal: reloaded.journal, action: 'reload'}
       if (ctx.activation === 'reload') return {ok: true, action: 'reloaded', warnings: []}
       const info = await api.info()
@@ -379,7 +518,7 @@ async function activate(
   ctx.options.progress?.('restarting dockerd')
   const cursor = await services.journalCursor()
   const deadline = system.clock.now().getTime() + ctx.options.timeoutMs
-  const health = await restartFresh(services, api, system.clock, {deadline})
+  const health = await during(ctx.options, 'waiting for dockerd to come back', () => restartFresh(services, api, system.clock, {deadline}))
   if (health.healthy) return {ok: true, action: 'restarted', warnings: []}
   const journal = await failedStartJournal(services, health.state.InvocationID, cursor)
   return {ok: false, reason: health.reason, journal, action: 'restart'}
@@ -423,9 +562,9 @@ async function rollBack(
   system: System,
   services: ServiceManager,
   committed: CommitResult,
-  ctx: {reason: string; journal: string[]; action: string; deadlineMs: number; timerUnit: string; socket: string; progress?: ((m: string) => void) | undefined},
+  ctx: {reason: string; journal: string[]; action: string; deadlineMs: number; timerUnit: string; socket: string; options: ApplyOptions},
 ): Promise<never> {
-  ctx.progress?.(`rolling back: ${ctx.reason}`)
+  ctx.options.progress?.(`rolling back: ${ctx.reason}`)
   const journalText = ctx.journal.length > 0 ? `\njournal of the failed ${ctx.action}:\n${ctx.journal.map((l) => `  ${l}`).join('\n')}` : ''
   let restored: string[] = []
   try {
@@ -440,28 +579,60 @@ async function rollBack(
     const stop = stillRunning ? undefined : await stopDocker(services, system.clock, deadline)
     restored = await restoreFromBackup(system, committed.backup)
     await services.daemonReload()
+    await system.checkpoint('rollback-restored')
     if (stop !== undefined) {
       if (!stop.ok) throw new Error(stop.outcome.reason)
-      const health = await startDocker(services, api, system.clock, {deadline, stopped: stop.stopped})
+      const stopped = stop.stopped
+      const health = await during(ctx.options, 'waiting for dockerd to come back on the previous configuration', () =>
+        startDocker(services, api, system.clock, {deadline, stopped}),
+      )
       if (!health.healthy) throw new Error(health.reason)
     }
-    await disarm(system, services, ctx.timerUnit)
-    throw new DockcfgError(`${ctx.reason}. The previous configuration was restored (${restored.join(', ')}) and dockerd is running it again.${journalText}`, {
-      exitCode: ExitCode.RolledBack,
-      details: {reason: ctx.reason, journal: ctx.journal, restored, backupId: committed.backup.id},
-    })
+    const left = stillArmed(await disarm(system, services, ctx.timerUnit), ctx.timerUnit, committed.backup.id)
+    throw new DockcfgError(
+      `${ctx.reason}. The previous configuration was restored (${restored.join(', ')}) and dockerd is running it again.${left ? ` Note: ${left}.` : ''}${journalText}`,
+      {
+        exitCode: ExitCode.RolledBack,
+        details: {reason: ctx.reason, journal: ctx.journal, restored, backupId: committed.backup.id},
+      },
+    )
   } catch (error) {
     if (error instanceof DockcfgError) throw error
     const state = await unitState(services).catch(() => undefined)
+    // Nothing may fire later and put these files back over a repair by hand.
+    const left = stillArmed(await disarm(system, services, ctx.timerUnit), ctx.timerUnit, committed.backup.id)
     throw new DockcfgError(
       `${ctx.reason}. The rollback failed too: ${(error as Error).message}. docker.service is ${state ? `${state.ActiveState}/${state.SubState}` : 'in an unknown state'}; ` +
-        `${restored.length > 0 ? `the files were restored from backup ${committed.backup.id}` : `the files were NOT restored; backup ${committed.backup.id} holds the previous versions`}.${journalText}`,
+        `${restored.length > 0 ? `the files were restored from backup ${committed.backup.id}` : `the files were NOT restored; backup ${committed.backup.id} holds the previous versions`}; ` +
+        `${left ?? `the rollback timer ${ctx.timerUnit}.timer is disarmed, so nothing will change these files behind your back`}.${journalText}`,
       {
         exitCode: ExitCode.RollbackFailed,
-        remedy: `inspect with: journalctl -u docker -n 50; restore by hand with: dockcfg rollback ${committed.backup.id}`,
-        details: {reason: ctx.reason, rollbackError: (error as Error).message, state, backupId: committed.backup.id, journal: ctx.journal},
+        remedy: `${left ? `systemctl stop ${ctx.timerUnit}.timer; ` : ''}inspect with: journalctl -u docker -n 50; restore by hand with: dockcfg rollback ${committed.backup.id}`,
+        details: {
+          reason: ctx.reason,
+          rollbackError: (error as Error).message,
+          state,
+          backupId: committed.backup.id,
+          timer: {unit: `${ctx.timerUnit}.timer`, armed: left !== undefined},
+          journal: ctx.journal,
+        },
       },
     )
+  }
+}
+
+/** Warnings are events too: told when they arise, and kept in the result for --json. */
+function warn(options: ApplyOptions, warnings: readonly string[]): void {
+  for (const w of warnings) options.progress?.(`warning: ${w}`)
+}
+
+/** Runs one wait, so the user sees it going on (and for how long, on a TTY). */
+async function during<T>(options: ApplyOptions, label: string, work: () => Promise<T>): Promise<T> {
+  const end = options.waiting?.(label)
+  try {
+    return await work()
+  } finally {
+    end?.()
   }
 }
 
@@ -499,7 +670,8 @@ export interface RestartResult {
   reason?: string
   preflight?: PreflightOutcome
   containers?: ApplyResult['containers']
-  pid?: string
+  /** dockerd's new main PID (systemd's MainPID). */
+  pid?: number
   warnings: string[]
 }
 
@@ -510,6 +682,7 @@ export interface RestartResult {
  */
 export async function restartDaemon(system: System, inspect: Inspector, options: ApplyOptions): Promise<RestartResult> {
   const warnings = await abandonedApplyWarnings(system)
+  warn(options, warnings)
   const reason = await whyNoService(system, options)
   if (reason !== undefined) return {action: 'none', reason, warnings}
   // Locked from the first read: a `set` committing meanwhile must not be preflighted stale.
@@ -530,17 +703,27 @@ async function restartUnderLock(system: System, inspect: Inspector, options: App
   const services = await system.services()
   const lock = await acquireLock(system, 'dockcfg restart')
   try {
-    const check = await preflight(system, {configText: view.configText, execArgv: view.execArgv, dockerdVersion: view.dockerdVersion})
+    options.progress?.('preflight: asking dockerd about the configuration')
+    const check = await during(options, 'preflight', () => preflight(system, {configText: view.configText, execArgv: view.execArgv, dockerdVersion: view.dockerdVersion}))
     if (!check.ok) throw new InvalidConfigError(`preflight (${check.method}) failed; dockerd was not restarted: ${check.detail}`, {details: check})
+    options.progress?.(`preflight: ${check.method}: ${check.detail}`)
     const api = await system.docker(view.socket)
-    const running = await runningElseStopped(system, services, api, {stopIfDown: true, timeoutMs: options.timeoutMs})
+    const running = (await unitState(services)).ActiveState === 'active' && (await api.ping())
     const guard = running ? await containerGuard(api, ['(restart)'], {...options, keepContainers: false}) : undefined
-    const outcome = await activate(system, services, view, {activation: 'restart', running, unitFilesChanged: false, options, enableLiveRestoreFirst: false})
-    if (!outcome.ok) {
-      throw new DockcfgError(`${outcome.reason}\njournal of the failed start:\n${outcome.journal.map((l) => `  ${l}`).join('\n')}`, {details: {journal: outcome.journal}})
+    options.progress?.('restarting dockerd')
+    const cursor = await services.journalCursor()
+    const health = await during(options, 'waiting for dockerd to come back', () =>
+      restartAsOneJob(services, api, system.clock, {
+        deadline: system.clock.now().getTime() + options.timeoutMs,
+        issued: () => system.checkpoint('restart-issued'),
+      }),
+    )
+    if (!health.healthy) {
+      const journal = await failedStartJournal(services, health.state.InvocationID, cursor)
+      throw new DockcfgError(`${health.reason}\njournal of the failed start:\n${journal.map((l) => `  ${l}`).join('\n')}`, {details: {journal}})
     }
     const after = await unitState(services)
-    return {action: 'restarted', preflight: check, ...(guard ? {containers: guard.containers} : {}), pid: after.MainPID, warnings}
+    return {action: 'restarted', preflight: check, ...(guard ? {containers: guard.containers} : {}), pid: Number(after.MainPID), warnings}
   } finally {
     await lock.release()
   }

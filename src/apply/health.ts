@@ -107,6 +107,34 @@ export async function startDocker(
   return waitHealthy(services, api, clock, {deadline: options.deadline, ...(stale ? {notInvocation: stale} : {}), ...(options.onTick ? {onTick: options.onTick} : {})})
 }
 
+/**
+ * `dockcfg restart`: one `systemctl --no-block restart docker.socket docker.service` (the socket
+ * only when the unit has one), then the wait for a new invocation. Killed at any moment after it
+ * is issued, dockcfg cannot leave either unit stopped: systemd carries the jobs out by itself. The
+ * stop-then-start above would leave both down if killed in between, and neither of its reasons
+ * holds here: no file changes under this restart (it holds the lock), so no automatic restart can
+ * catch a half-written set; and the socket is restarted in the same call, so its path is created
+ * afresh for a dockerd that left it nameless. A pending automatic restart is replaced by the job.
+ */
+export async function restartAsOneJob(
+  services: ServiceManager,
+  api: DockerApi,
+  clock: Clock,
+  options: {deadline: number; issued?: () => Promise<void>; onTick?: (state: UnitState) => void},
+): Promise<HealthOutcome> {
+  const before = await unitState(services)
+  const socket = (await services.show(DOCKER_SOCKET, ['LoadState'])).LoadState === 'loaded'
+  // A start limit hit by earlier failures must never mask the outcome of this start.
+  await services.resetFailed([DOCKER_UNIT, DOCKER_SOCKET])
+  await services.restart(socket ? [DOCKER_SOCKET, DOCKER_UNIT] : [DOCKER_UNIT])
+  await options.issued?.()
+  return waitHealthy(services, api, clock, {
+    deadline: options.deadline,
+    ...(before.InvocationID ? {notInvocation: before.InvocationID} : {}),
+    ...(options.onTick ? {onTick: options.onTick} : {}),
+  })
+}
+
 /** stopDocker then startDocker: a restart whose outcome is certainly that of the files as they are now. */
 export async function restartFresh(
   services: ServiceManager,

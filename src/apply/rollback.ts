@@ -3,7 +3,7 @@ import {acquireLock, type LockHandle} from '../backup/lock.js'
 import {checkRestorable} from '../backup/restorable.js'
 import {DockcfgError, UsageError} from '../cli/errors.js'
 import {ExitCode} from '../cli/exit-codes.js'
-import {type FileChange, restoreFromBackup} from '../changes/change-set.js'
+import {changedSinceBackup, type FileChange, removeEmptyDirs, restoreFromBackup} from '../changes/change-set.js'
 import {activationFor} from '../daemon-config/operations.js'
 import type {System} from '../system/index.js'
 import {changedConfigKeys} from './config-diff.js'
@@ -64,6 +64,7 @@ async function planAndApplyRollback(
   }
   const changedKeys = changedConfigKeys(changes.find((c) => c.path === configFile))
   const pending = await readPending(system)
+  options.progress?.(`rolling back to backup ${manifest.id}`)
   const result = await applyChanges(
     system,
     {
@@ -72,6 +73,7 @@ async function planAndApplyRollback(
       changedKeys,
       activation: activationFor(changedKeys),
       ...(pending?.backupId === manifest.id ? {resolvesPending: manifest.id} : {}),
+      emptiedDirs: manifest.createdDirs ?? [],
     },
     inspect,
     options,
@@ -106,9 +108,17 @@ export async function autoRollback(system: System, id: string, inspect: Inspecto
   }
 }
 
-async function restoreAndRestart(system: System, id: string, inspect: Inspector): Promise<{restored: string[]; healthy: boolean}> {
+async function restoreAndRestart(system: System, id: string, inspect: Inspector): Promise<{restored: string[]; healthy: boolean; skipped?: string}> {
   const view = await inspect(system.fs)
   const manifest: BackupManifest = checkRestorable(await readBackup(system, id), id, [view.configFile])
+  // The apply arms this timer before its first write: killed before writing anything, it left
+  // the host as it was, and restarting dockerd would only cost running containers.
+  if ((await changedSinceBackup(system, manifest)).length === 0) {
+    // Killed between creating a directory and writing into it, it may have left that behind.
+    await removeEmptyDirs(system, manifest.createdDirs ?? [])
+    await clearPending(system)
+    return {restored: [], healthy: true, skipped: `the apply of backup ${id} was stopped before it wrote anything: nothing to undo`}
+  }
   const services = await system.services()
   const api = await system.docker(view.socket)
   const deadline = system.clock.now().getTime() + 120_000

@@ -28,9 +28,14 @@ export interface BackupManifest {
   time: string
   command: string
   files: BackedUpFile[]
+  /**
+   * Directories the change created (they did not exist before it): a restore removes them again,
+   * deepest first, when nothing but what the change wrote was in them.
+   */
+  createdDirs?: string[]
 }
 
-export async function createBackup(system: System, command: string, paths: readonly string[]): Promise<BackupManifest> {
+export async function createBackup(system: System, command: string, paths: readonly string[], createdDirs: readonly string[] = []): Promise<BackupManifest> {
   const now = system.clock.now()
   // Milliseconds in the id make ids sort in the order the backups were taken (history, the
   // default of `rollback`), even for changes made within the same second.
@@ -51,7 +56,7 @@ export async function createBackup(system: System, command: string, paths: reado
       await system.fs.writeAtomic(`${dir}/${copy}`, bytes, {mode: 0o600})
       files.push({path, existed: true, mode: (stat?.mode ?? 0o644) & 0o7777, uid: stat?.uid, gid: stat?.gid, sha256: sha256(bytes), copy})
     }
-    const manifest: BackupManifest = {id, time: now.toISOString(), command, files}
+    const manifest: BackupManifest = {id, time: now.toISOString(), command, files, ...(createdDirs.length > 0 ? {createdDirs: [...createdDirs]} : {})}
     await system.fs.writeAtomic(`${dir}/manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`, {mode: 0o600})
     return manifest
   } catch (error) {

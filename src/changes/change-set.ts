@@ -76,7 +76,22 @@ export async function renderDiff(changes: readonly FileChange[]): Promise<string
  * edited it meanwhile), backs every file up, then writes each atomically. If a write fails half-way
  * the files already written are put back, so a failure leaves the tree as it was.
  */
-export async function commitChangeSet(system: System, command: string, changes: readonly FileChange[], options: {alreadyLocked?: boolean} = {}): Promise<CommitResult> {
+export async function commitChangeSet(
+  system: System,
+  command: string,
+  changes: readonly FileChange[],
+  options: {
+    alreadyLocked?: boolean
+    /**
+     * Runs once the backup exists and before the first file is written (an apply arms its rollback
+     * there, so no kill can leave files written without it). If it throws, nothing is written and
+     * the backup is deleted.
+     */
+    beforeWrite?: (backup: BackupManifest) => Promise<void>
+    /** Directories the caller created for this change beforehand (remote enable's private key directories). */
+    createdDirs?: readonly string[]
+  } = {},
+): Promise<CommitResult> {
   const effective = changes.filter((c) => c.before !== c.after)
   // An apply holds the lock for its whole run (write, restart, verify, roll back); plain writes take it here.
   const lock = options.alreadyLocked ? {release: async () => {}} : await acquireLock(system, command)
@@ -91,15 +106,29 @@ export async function commitChangeSet(system: System, command: string, changes: 
       system,
       command,
       effective.map((c) => c.path),
+      [...new Set([...(options.createdDirs ?? []), ...(await missingDirs(system, effective))])],
     )
+    await system.checkpoint('backup-taken')
+    if (options.beforeWrite) {
+      try {
+        await options.beforeWrite(backup)
+      } catch (error) {
+        await removeBackup(system, backup.id)
+        throw error
+      }
+    }
     const written: string[] = []
     try {
       for (const change of effective) {
         await writeOne(system, change)
         written.push(change.path)
+        await system.checkpoint(`wrote-${written.length}`)
       }
     } catch (error) {
       await undoPartialCommit(system, backup, written, error)
+      // The files are as they were, so the backup is only clutter in history; but a rollback armed
+      // by beforeWrite still names it: its caller disarms that first, then drops the backup.
+      if (!options.beforeWrite) await removeBackup(system, backup.id).catch(() => undefined)
       throw error
     }
     return {backup, written}
@@ -109,26 +138,36 @@ export async function commitChangeSet(system: System, command: string, changes: 
 }
 
 /**
- * A write failed (a full disk, say): puts back the files already written, then drops the backup,
- * since no change was made after all. The caller's error ("nothing was written") then holds. When
- * a file cannot be put back, the tree is half-written: that is said exactly, and the backup kept.
+ * A write failed (a full disk, say): puts back the files already written, so the caller's error
+ * ("nothing was written") holds. When a file cannot be put back, the tree is half-written: that is
+ * said exactly (exit 5), and the backup kept.
  */
 async function undoPartialCommit(system: System, backup: BackupManifest, written: readonly string[], cause: unknown): Promise<void> {
   try {
     await restoreFromBackup(system, backup, written)
+    await removeEmptyDirs(system, backup.createdDirs ?? [])
   } catch (restoreError) {
     throw new DockcfgError(
       `${withoutClaim(cause)}; putting back what was already written failed too (${withoutClaim(restoreError)}): the tree may be half-written (already replaced: ${written.join(', ')})`,
       {exitCode: ExitCode.RollbackFailed, remedy: `once the cause is fixed, restore the previous files with: dockcfg rollback ${backup.id}`},
     )
   }
-  // The files are as they were; a backup that cannot be removed is only clutter in history.
-  await removeBackup(system, backup.id).catch(() => undefined)
 }
 
 /** A write error's cause without its "nothing was written" (true of that write, not of the commit). */
 function withoutClaim(error: unknown): string {
   return (error as Error).message.replace(/^nothing was written: /, '')
+}
+
+/** The directories writing these changes will create (every missing level), as writeOne resolves them. */
+async function missingDirs(system: System, changes: readonly FileChange[]): Promise<string[]> {
+  const missing: string[] = []
+  for (const change of changes) {
+    if (change.after === undefined) continue
+    const target = await system.fs.realpath(change.path)
+    for (let dir = path.posix.dirname(target); dir !== '/' && (await system.fs.lstat(dir)) === undefined; dir = path.posix.dirname(dir)) missing.push(dir)
+  }
+  return missing
 }
 
 async function writeOne(system: System, change: FileChange): Promise<void> {
@@ -164,5 +203,29 @@ export async function restoreFromBackup(system: System, backup: BackupManifest, 
     }
     restored.push(file.path)
   }
+  await removeEmptyDirs(system, backup.createdDirs ?? [])
   return restored
+}
+
+/**
+ * Removes directories, deepest first, that are empty: those a change created
+ * (BackupManifest.createdDirs) once the files it wrote in them are gone. One that holds anything
+ * else (someone put a file there since) stays, and so do its parents.
+ */
+export async function removeEmptyDirs(system: System, dirs: readonly string[]): Promise<void> {
+  for (const dir of [...new Set(dirs)].sort((a, b) => b.length - a.length)) {
+    // rmdir, not a recursive remove: a file that appears there meanwhile keeps the directory.
+    if ((await system.fs.lstat(dir))?.isDirectory()) await system.fs.removeEmptyDir(dir)
+  }
+}
+
+/** Files of a backup that no longer hold what it recorded (its bytes, or "did not exist"). */
+export async function changedSinceBackup(system: System, backup: BackupManifest): Promise<string[]> {
+  const changed: string[] = []
+  for (const file of backup.files) {
+    const now = await system.fs.readBytes(file.path)
+    const then = await backupContent(system, backup, file)
+    if (now === undefined ? then !== undefined : then === undefined || !now.equals(then)) changed.push(file.path)
+  }
+  return changed
 }

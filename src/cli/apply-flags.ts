@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import type {ApplyOptions} from '../apply/apply.js'
+import type {Reporter} from '../output/progress.js'
 
 /** The flags of every command that changes the running daemon, and how they become options. */
 export const applyFlags = {
@@ -13,7 +14,7 @@ export const applyFlags = {
 
 export function applyOptions(
   flags: {'dry-run': boolean; 'no-restart': boolean; yes: boolean; 'keep-containers': boolean; timeout: number},
-  ui: {progress: (m: string) => void; interactive: boolean},
+  ui: {report: Reporter; interactive: boolean},
 ): ApplyOptions {
   return {
     dryRun: flags['dry-run'],
@@ -21,7 +22,9 @@ export function applyOptions(
     yes: flags.yes,
     keepContainers: flags['keep-containers'],
     timeoutMs: flags.timeout * 1000,
-    progress: ui.progress,
+    progress: (line) => ui.report.event(line),
+    plan: (plan) => ui.report.plan(plan),
+    waiting: (label) => ui.report.waiting(label),
     ...(ui.interactive ? {confirm: askOnTty} : {}),
   }
 }

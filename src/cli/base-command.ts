@@ -55,11 +55,6 @@ export abstract class DockcfgCommand extends Command {
     super.logJson(redactJson(json))
   }
 
-  /** Writes a human message to stderr, keeping stdout for data. */
-  protected say(message: string): void {
-    if (!this.jsonEnabled()) this.logToStderr(message)
-  }
-
   /**
    * A path given with `flag`: an empty or blank one is refused (exit 2) rather than resolved to the
    * current directory, where it would put, say, a CA key.

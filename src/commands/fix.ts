@@ -4,6 +4,7 @@ import {applyFlags, applyOptions, canPrompt} from '../cli/apply-flags.js'
 import {DockcfgCommand} from '../cli/base-command.js'
 import {fixConflicts, type FixResult} from '../effective/fix-flow.js'
 import {renderApplyResult} from '../output/apply.js'
+import {commandReporter} from '../output/progress.js'
 import {createSystem} from '../system/index.js'
 
 export default class Fix extends DockcfgCommand {
@@ -26,12 +27,12 @@ keeps working) and the flag leaves ExecStart. The command line is only changed w
       owner: flags.prefer as 'file' | 'flags',
       dockerdVersion: flags['dockerd-version'],
       command: `dockcfg fix --prefer ${flags.prefer}`,
-      apply: applyOptions(flags, {progress: (m) => this.say(m), interactive: canPrompt()}),
+      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled()), interactive: canPrompt()}),
     })
     if (!this.jsonEnabled()) {
+      // Each conflict was told with the plan, before anything happened.
       if (result.conflicts.length === 0) this.logToStderr('no flag/file conflicts: nothing to fix')
-      for (const c of result.conflicts) this.logToStderr(`conflict: ${c.message}`)
-      if (result.conflicts.length > 0) renderApplyResult(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
+      else renderApplyResult(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
     }
     return result
   }

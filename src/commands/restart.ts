@@ -3,6 +3,7 @@ import {DockcfgCommand} from '../cli/base-command.js'
 import {restartDaemon, type RestartResult} from '../apply/apply.js'
 import {resolveDockerdVersion} from '../dockerd/version.js'
 import {treeInspector} from '../effective/tree-view.js'
+import {commandReporter} from '../output/progress.js'
 import {createSystem} from '../system/index.js'
 
 export default class Restart extends DockcfgCommand {
@@ -23,12 +24,10 @@ export default class Restart extends DockcfgCommand {
     const result = await restartDaemon(
       system,
       treeInspector({configFile: flags['config-file'], dockerdVersion: version}),
-      applyOptions({...flags, 'no-restart': false, 'keep-containers': false}, {progress: (m) => this.say(m), interactive: canPrompt()}),
+      applyOptions({...flags, 'no-restart': false, 'keep-containers': false}, {report: commandReporter(this.jsonEnabled()), interactive: canPrompt()}),
     )
-    if (!this.jsonEnabled()) {
-      for (const w of result.warnings) this.logToStderr(`warning: ${w}`)
-      this.logToStderr(result.action === 'restarted' ? `dockerd restarted (pid ${result.pid}) and answers` : `not restarted: ${result.reason}`)
-    }
+    // Warnings and the preflight's verdict were told as they happened.
+    if (!this.jsonEnabled()) this.logToStderr(result.action === 'restarted' ? `dockerd restarted (pid ${result.pid}) and answers` : `not restarted: ${result.reason}`)
     return result
   }
 }

@@ -6,6 +6,7 @@ import {autoRollback, rollbackTo} from '../apply/rollback.js'
 import {resolveDockerdVersion} from '../dockerd/version.js'
 import {treeInspector} from '../effective/tree-view.js'
 import {renderApplyResult} from '../output/apply.js'
+import {commandReporter} from '../output/progress.js'
 import {createSystem} from '../system/index.js'
 
 export default class Rollback extends DockcfgCommand {
@@ -29,11 +30,8 @@ export default class Rollback extends DockcfgCommand {
       this.logToStderr(result.skipped ?? `automatic rollback: restored ${result.restored.join(', ')}; dockerd is running again`)
       return result
     }
-    const result = await rollbackTo(system, args.id, flags['config-file'], inspector, applyOptions(flags, {progress: (m) => this.say(m), interactive: canPrompt()}))
-    if (!this.jsonEnabled()) {
-      this.logToStderr(`rolling back to backup ${result.restoredFrom}`)
-      renderApplyResult(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
-    }
+    const result = await rollbackTo(system, args.id, flags['config-file'], inspector, applyOptions(flags, {report: commandReporter(this.jsonEnabled()), interactive: canPrompt()}))
+    if (!this.jsonEnabled()) renderApplyResult(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
     return result
   }
 }

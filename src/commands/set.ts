@@ -7,7 +7,7 @@ import {changeKeys, type ChangeKeysResult} from '../daemon-config/change-keys.js
 import {requireOption} from '../daemon-config/operations.js'
 import {valueFromJson, valueFromWords} from '../daemon-config/values.js'
 import {renderApplyResult} from '../output/apply.js'
-import {renderFinding} from '../output/findings.js'
+import {commandReporter} from '../output/progress.js'
 import {createSystem} from '../system/index.js'
 
 export default class Set extends DockcfgCommand {
@@ -53,12 +53,9 @@ automatic rollback if dockerd does not come back.`
       changes: [{key: spec.key, value}],
       dockerdVersion: flags['dockerd-version'],
       command: ['dockcfg', 'set', ...(argv as string[])].join(' '),
-      apply: applyOptions(flags, {progress: (m) => this.say(m), interactive: canPrompt()}),
+      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled()), interactive: canPrompt()}),
     })
-    if (!this.jsonEnabled()) {
-      for (const f of result.findings) this.logToStderr(renderFinding(f))
-      renderApplyResult(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
-    }
+    if (!this.jsonEnabled()) renderApplyResult(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
     return result
   }
 }

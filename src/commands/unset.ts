@@ -4,6 +4,7 @@ import {applyFlags, applyOptions, canPrompt} from '../cli/apply-flags.js'
 import {DockcfgCommand} from '../cli/base-command.js'
 import {changeKeys, type ChangeKeysResult} from '../daemon-config/change-keys.js'
 import {renderApplyResult} from '../output/apply.js'
+import {commandReporter} from '../output/progress.js'
 import {createSystem} from '../system/index.js'
 
 export default class Unset extends DockcfgCommand {
@@ -20,7 +21,7 @@ export default class Unset extends DockcfgCommand {
       changes: [{key: args.key, value: undefined}],
       dockerdVersion: flags['dockerd-version'],
       command: `dockcfg unset ${args.key}`,
-      apply: applyOptions(flags, {progress: (m) => this.say(m), interactive: canPrompt()}),
+      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled()), interactive: canPrompt()}),
     })
     if (!this.jsonEnabled()) renderApplyResult(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
     return result

@@ -71,13 +71,19 @@ async function planAndApplyKeys(system: System, request: ChangeKeysRequest): Pro
   }
 
   const inspector = treeInspector({configFile: request.configFile, dockerdVersion: version})
-  const result = await applyChanges(system, {command: request.command, changes, changedKeys: plan.edit.changedKeys, activation: plan.activation}, inspector, request.apply)
+  const findings = plan.introduced.filter((f) => f.severity !== 'error' && f.code !== 'version-assumed')
+  const result = await applyChanges(
+    system,
+    {command: request.command, changes, changedKeys: plan.edit.changedKeys, activation: plan.activation, plan: {findings, actions}},
+    inspector,
+    request.apply,
+  )
   return {
     ...result,
     file: current.configFile,
     changedKeys: plan.edit.changedKeys,
     activation: plan.activation,
-    findings: plan.introduced.filter((f) => f.severity !== 'error' && f.code !== 'version-assumed'),
+    findings,
     actions,
     dockerdVersion: version,
   }

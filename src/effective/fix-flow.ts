@@ -32,7 +32,13 @@ async function planAndApplyFix(
   const inspector = treeInspector({configFile: request.configFile, dockerdVersion: version})
   const result = await applyChanges(
     system,
-    {command: request.command, changes: plan.changes, changedKeys: [...new Set([...plan.changedKeys, ...effective.conflicts.map((c) => c.key)])], activation: 'restart'},
+    {
+      command: request.command,
+      changes: plan.changes,
+      changedKeys: [...new Set([...plan.changedKeys, ...effective.conflicts.map((c) => c.key)])],
+      activation: 'restart',
+      plan: {actions: [...effective.conflicts.map((c) => `conflict: ${c.message}`), ...plan.actions]},
+    },
     inspector,
     request.apply,
   )

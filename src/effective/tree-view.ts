@@ -7,6 +7,7 @@ export function toTreeView(effective: EffectiveConfig): TreeView {
   return {
     configFile: effective.configFile,
     config: effective.daemonJson.parsed.value,
+    merged: Object.fromEntries(effective.settings.filter((s) => s.origin.kind !== 'default').map((s) => [s.key, s.value])),
     configText: effective.daemonJson.text,
     execArgv: effective.argv,
     hosts: effective.hosts,

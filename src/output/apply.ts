@@ -8,20 +8,27 @@ interface Out {
   say(text: string): void
 }
 
-/** Human rendering of any configuration change: the diff is data, everything else a message. */
-export function renderApplyResult(result: ApplyResult & {actions?: string[]}, out: Out): void {
-  for (const w of result.warnings) out.say(`warning: ${w}`)
+/**
+ * Human rendering of any configuration change, once it is done: the diff is data, everything else
+ * a message. Only what is new: warnings, the plan, the preflight's verdict and the writes were
+ * told as they happened (ApplyOptions.progress and plan).
+ */
+export function renderApplyResult(result: ApplyResult, out: Out): void {
   if (!result.changed) {
     out.say('already as requested; nothing to do')
     return
   }
-  for (const a of result.actions ?? []) out.say(a)
   if (result.dryRun) {
     out.log(result.diff.trimEnd())
     out.say(`dry run: nothing written${result.pending ? `; dockerd would need a ${result.pending}` : ''}`)
     return
   }
-  const undo = result.backupId ? ` (backup ${result.backupId}; undo with: dockcfg rollback ${result.backupId})` : ''
+  const undo =
+    result.backupId === undefined
+      ? ''
+      : result.undo
+        ? ` (backup ${result.backupId}; undo with: ${result.undo})`
+        : ` (backup ${result.backupId}; no undo: dockerd refused the configuration it replaced)`
   if (result.action === 'written') {
     out.say(`${describeCommit(result.files, result.removed)}${undo}`)
     if (result.pending) {
@@ -29,8 +36,6 @@ export function renderApplyResult(result: ApplyResult & {actions?: string[]}, ou
     }
     return
   }
-  if (result.preflight) out.say(`preflight: ${result.preflight.method}: ${result.preflight.detail}`)
-  // The write itself was already reported as progress, in the order it happened.
   out.say(`dockerd ${result.action}${undo}`)
   for (const v of result.verification) {
     const mark = v.status === 'verified' ? 'live' : v.status === 'not-observable' ? 'applied, not observable' : 'MISMATCH'

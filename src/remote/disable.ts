@@ -73,7 +73,13 @@ async function planAndApplyDisable(system: System, request: DisableRequest): Pro
   const inspector = treeInspector({configFile: request.configFile, dockerdVersion: version})
   const applied = await applyChanges(
     system,
-    {command: request.command, changes: [...plan.changes, ...fileChanges], changedKeys: plan.changedKeys, activation: plan.activation},
+    {
+      command: request.command,
+      changes: [...plan.changes, ...fileChanges],
+      changedKeys: plan.changedKeys,
+      activation: plan.activation,
+      plan: {actions: [...(removed.length > 0 ? [`removing ${removed.join(', ')}; local access stays on ${(hosts ?? []).join(', ')}`] : []), ...plan.actions, ...actions]},
+    },
     inspector,
     request.apply,
   )

@@ -157,7 +157,21 @@ async function planAndApplyEnable(system: System, request: EnableRequest): Promi
   const created = willWrite && !insecure ? await ensurePrivateDirs(system, certChanges) : []
   let applied: ApplyResult
   try {
-    applied = await applyChanges(system, {command: request.command, changes, changedKeys: plan.changedKeys, activation: plan.activation}, inspector, request.apply)
+    // A plaintext listener's exposure is said once, louder, by the command: not as a finding too.
+    const findings = insecure ? plan.findings.filter((f) => f.code !== 'tcp-without-tls') : plan.findings
+    applied = await applyChanges(
+      system,
+      {
+        command: request.command,
+        changes,
+        changedKeys: plan.changedKeys,
+        activation: plan.activation,
+        createdDirs: created,
+        plan: {findings, actions: [...plan.actions, ...actions]},
+      },
+      inspector,
+      request.apply,
+    )
   } catch (error) {
     // The engine put every file back (new ones deleted); the directories made for them go too.
     await removeEmptyDirs(system, created)

@@ -11,8 +11,12 @@ export interface ServiceManager {
   show(unit: string, properties: readonly string[]): Promise<Record<string, string>>
   daemonReload(): Promise<void>
   resetFailed(units: readonly string[]): Promise<void>
-  /** Returns systemctl's exit status and stderr; callers judge success by state, not by this. */
-  restart(unit: string): Promise<{exitCode: number; stderr: string}>
+  /**
+   * One `systemctl --no-block restart` for all units: once issued, systemd carries the jobs out
+   * whatever becomes of dockcfg. Returns systemctl's exit status and stderr; callers judge success
+   * by state, not by this.
+   */
+  restart(units: readonly string[]): Promise<{exitCode: number; stderr: string}>
   reload(unit: string): Promise<{exitCode: number; stderr: string}>
   start(unit: string): Promise<{exitCode: number; stderr: string}>
   stop(unit: string): Promise<{exitCode: number; stderr: string}>
@@ -25,7 +29,8 @@ export interface ServiceManager {
    * unit name to disarm.
    */
   armTimer(name: string, seconds: number, command: readonly string[]): Promise<void>
-  disarmTimer(name: string): Promise<void>
+  /** Stops the timer; true when it is not armed any more (also when it never was, or already fired). */
+  disarmTimer(name: string): Promise<boolean>
 }
 
 export class SystemctlServiceManager implements ServiceManager {
@@ -55,8 +60,8 @@ export class SystemctlServiceManager implements ServiceManager {
     await this.processes.run('systemctl', ['reset-failed', ...units], {timeoutMs: 10_000})
   }
 
-  restart(unit: string) {
-    return this.action('restart', unit)
+  restart(units: readonly string[]) {
+    return this.action('restart', ...units)
   }
 
   reload(unit: string) {
@@ -91,13 +96,16 @@ export class SystemctlServiceManager implements ServiceManager {
     await this.checked('systemd-run', [`--unit=${name}`, `--on-active=${seconds}`, '--timer-property=AccuracySec=100ms', '--collect', '--quiet', ...command])
   }
 
-  async disarmTimer(name: string): Promise<void> {
+  async disarmTimer(name: string): Promise<boolean> {
+    // stop fails for a timer that already fired and was collected: the state after it is what counts.
     await this.processes.run('systemctl', ['stop', `${name}.timer`], {timeoutMs: 10_000})
+    const state = (await this.show(`${name}.timer`, ['ActiveState'])).ActiveState
+    return state === 'inactive' || state === 'failed'
   }
 
-  private async action(verb: string, unit: string): Promise<{exitCode: number; stderr: string}> {
+  private async action(verb: string, ...units: string[]): Promise<{exitCode: number; stderr: string}> {
     // --no-block: with TimeoutStartSec=0 a blocking restart can hang forever; callers poll with their own deadline.
-    const result = await this.processes.run('systemctl', ['--no-block', verb, unit], {timeoutMs: 60_000})
+    const result = await this.processes.run('systemctl', ['--no-block', verb, ...units], {timeoutMs: 60_000})
     return {exitCode: result.exitCode, stderr: result.stderr.trim()}
   }
 

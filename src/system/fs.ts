@@ -36,6 +36,8 @@ export interface FileSystem {
   /** Creates the directory (mode exactly `mode`, default 0755) and missing parents (0755). */
   mkdirp(treePath: string, mode?: number): Promise<void>
   remove(treePath: string): Promise<void>
+  /** Removes a directory only if it is empty (rmdir); false when it is not empty or not there. */
+  removeEmptyDir(treePath: string): Promise<boolean>
 }
 
 export interface WriteOptions {
@@ -228,6 +230,19 @@ export class HostFileSystem implements FileSystem {
       target = this.hostPathForWrite(treePath)
       await fsp.rm(target, {force: true, recursive: true})
     } catch (error) {
+      throw writeFailure(error, treePath, target)
+    }
+  }
+
+  async removeEmptyDir(treePath: string): Promise<boolean> {
+    let target = treePath
+    try {
+      target = this.hostPathForWrite(treePath)
+      await fsp.rmdir(target)
+      return true
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOTEMPTY' || code === 'EEXIST' || isNotFound(error)) return false
       throw writeFailure(error, treePath, target)
     }
   }

@@ -1,3 +1,4 @@
+import {type Checkpoint, checkpointsFrom} from './checkpoint.js'
 import {type Clock, systemClock} from './clock.js'
 import {type FileSystem, HostFileSystem} from './fs.js'
 import {ExecaProcessRunner, type ProcessRunner} from './process.js'
@@ -21,6 +22,8 @@ export interface System {
   services(): Promise<ServiceManager>
   /** The Engine API on a unix socket given as a tree path. */
   docker(socketTreePath: string, timeoutMs?: number): Promise<DockerApi>
+  /** Marks a named point of an apply; only tests make it do anything (checkpoint.ts). */
+  checkpoint: Checkpoint
 }
 
 export function createSystem(options: {root: string}): System {
@@ -40,9 +43,11 @@ export function createSystem(options: {root: string}): System {
       const {UnixSocketDockerApi} = await import('../docker-api/client.js')
       return new UnixSocketDockerApi(fs.hostPath(socketTreePath), timeoutMs)
     },
+    checkpoint: checkpointsFrom(process.env.DOCKCFG_TEST_PAUSE_AT, (line) => process.stderr.write(line)),
   }
 }
 
+export type {Checkpoint} from './checkpoint.js'
 export type {Clock} from './clock.js'
 export type {FileSystem} from './fs.js'
 export type {ProcessRunner, ProcessResult} from './process.js'

@@ -82,6 +82,10 @@ export class OverlayFileSystem implements FileSystem {
   async remove(treePath: string): Promise<void> {
     throw new Error(`internal error: the planned view is read-only (remove ${treePath})`)
   }
+
+  async removeEmptyDir(treePath: string): Promise<boolean> {
+    throw new Error(`internal error: the planned view is read-only (rmdir ${treePath})`)
+  }
 }
 
 function fileStats(content: string): Stats {

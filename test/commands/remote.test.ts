@@ -261,6 +261,28 @@ describe('dockcfg remote disable', () => {
     expect(await r.mode(`/var/lib/dockcfg/backups/${last}/${keyCopy}`)).toBe(0o600)
   })
 
+  it('a rollback of remote enable leaves no trace: the directories it created go, one holding anything else stays', async () => {
+    const r = await root()
+    const out = '/srv/docker-client'
+    const enable = await runCli(['remote', 'enable', '--client-out', out, '--root', r.root, ...V])
+    expect(enable.exitCode, enable.stderr).toBe(0)
+    for (const dir of ['/etc/docker/tls/client', '/etc/systemd/system/docker.service.d', out]) expect(await r.exists(dir)).toBe(true)
+    const back = await runCli(['rollback', '--root', r.root, ...V])
+    expect(back.exitCode, back.stderr).toBe(0)
+    // The tree had no /etc and no /srv before: every directory the change made is gone again.
+    for (const dir of ['/etc', '/srv']) expect(await r.exists(dir), dir).toBe(false)
+    expect(await fsp.readdir(r.root)).toEqual(['lib', 'var'])
+
+    // Someone's own file in a directory the change created keeps it (and its parents).
+    const again = await runCli(['remote', 'enable', '--client-out', out, '--root', r.root, ...V])
+    expect(again.exitCode, again.stderr).toBe(0)
+    await fsp.writeFile(path.join(r.root, out, 'notes.txt'), 'mine\n')
+    const back2 = await runCli(['rollback', '--root', r.root, ...V])
+    expect(back2.exitCode, back2.stderr).toBe(0)
+    expect(await fsp.readdir(path.join(r.root, out))).toEqual(['notes.txt'])
+    expect(await r.exists('/etc/docker/tls')).toBe(false)
+  })
+
   it('removes a -H tcp:// from ExecStart too, through a drop-in', async () => {
     const r = await root({[UNIT]: DEBIAN_UNIT.replace('-H fd://', '-H fd:// -H tcp://127.0.0.1:2375')})
     const res = await runCli(['remote', 'disable', '--root', r.root, ...V])

@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {applyFlags, applyOptions, canPrompt} from '../../cli/apply-flags.js'
 import {DockcfgCommand} from '../../cli/base-command.js'
 import {renderApplyResult} from '../../output/apply.js'
+import {commandReporter} from '../../output/progress.js'
 import {type DisableResult, disableRemote} from '../../remote/disable.js'
 import {createSystem} from '../../system/index.js'
 
@@ -24,11 +25,11 @@ from daemon.json and deletes the certificates and private keys (backed up first,
       dockerdVersion: flags['dockerd-version'],
       purge: flags.purge,
       command: ['dockcfg', 'remote', 'disable', ...(argv as string[])].join(' '),
-      apply: applyOptions(flags, {progress: (m) => this.say(m), interactive: canPrompt()}),
+      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled()), interactive: canPrompt()}),
     })
     if (!this.jsonEnabled()) {
+      // What is removed was told with the plan, before anything happened.
       if (result.removed.length === 0) this.logToStderr('no tcp:// listener configured')
-      else this.logToStderr(`removing ${result.removed.join(', ')}; local access stays on ${result.hosts.join(', ')}`)
       renderApplyResult(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
       if (result.purged.length > 0 && !result.dryRun) this.logToStderr(`deleted ${result.purged.join(', ')}`)
     }

@@ -7,7 +7,7 @@ import {DockcfgCommand} from '../../cli/base-command.js'
 import {DockcfgError} from '../../cli/errors.js'
 import {ExitCode} from '../../cli/exit-codes.js'
 import {renderApplyResult} from '../../output/apply.js'
-import {renderFinding} from '../../output/findings.js'
+import {commandReporter} from '../../output/progress.js'
 import {type EnableResult, enableRemote} from '../../remote/enable.js'
 import {KEY_TYPES, type KeyType} from '../../remote/layout.js'
 import {readLocalText} from '../../system/fs.js'
@@ -58,7 +58,7 @@ explicitly so dockerd does not delay its start by 15 s.`
       clientOut: clientOut === undefined ? undefined : flags.root === '/' ? resolve(clientOut) : clientOut,
       insecure: flags.insecure,
       command: ['dockcfg', 'remote', 'enable', ...(argv as string[])].join(' '),
-      apply: applyOptions(flags, {progress: (m) => this.say(m), interactive: canPrompt()}),
+      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled()), interactive: canPrompt()}),
       readLocalFile: readLocalText,
     })
     if (!this.jsonEnabled()) this.render(result)
@@ -78,7 +78,6 @@ explicitly so dockerd does not delay its start by 15 s.`
   private render(result: EnableResult): void {
     const say = (s: string) => this.logToStderr(s)
     if (result.exposure) say(`WARNING: ${result.listener}: ${result.exposure}.`)
-    for (const f of result.findings) if (f.code !== 'tcp-without-tls' || !result.exposure) say(renderFinding(f))
     renderApplyResult(result, {log: (s) => this.log(s), say})
     const c = result.certificates
     if (c) {

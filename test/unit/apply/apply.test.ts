@@ -1,4 +1,4 @@
-import {afterEach, describe, expect, it} from 'vitest'
+import {afterEach, describe, expect, it, vi} from 'vitest'
 
 import {activationOf, type ApplyOptions, applyChanges, type ApplyRequest, type Inspector, restartDaemon, rollbackTimerSeconds} from '../../../src/apply/apply.js'
 import {removedKeys} from '../../../src/apply/config-diff.js'
@@ -8,7 +8,8 @@ import {listBackups} from '../../../src/backup/backups.js'
 import type {FileChange} from '../../../src/changes/change-set.js'
 import {DockcfgError} from '../../../src/cli/errors.js'
 import type {Activation} from '../../../src/daemon-config/operations.js'
-import {CONFIG, DROPIN, FakeHost, inspector, type Rig, rig, seedConfig} from './fakes.js'
+import {renderApplyResult} from '../../../src/output/apply.js'
+import {CONFIG, DROPIN, FakeHost, inspector, inspectorWithFlags, type Rig, rig, seedConfig} from './fakes.js'
 
 const hosts: FakeHost[] = []
 afterEach(() => {
@@ -260,8 +261,8 @@ describe('automatic rollback', () => {
     expectStrict(r)
   })
 
-  it('exit 5 when the rollback fails too, with the unit state and the backup to restore', async () => {
-    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'daemonReload']})
+  it('exit 5 when the rollback fails too, with the unit state and the backup to restore; nothing stays armed', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'daemonReload', 'disarmTimer']})
     const original = '{"debug": true}\n'
     await seedConfig(r, original)
     r.host.starts = ['fail', 'fail']
@@ -275,9 +276,114 @@ describe('automatic rollback', () => {
     expect(error.remedy).toContain(`dockcfg rollback ${backup?.id}`)
     expect(error.details).toMatchObject({backupId: backup?.id, state: {ActiveState: 'failed'}})
     expect(await r.host.fs.readText(CONFIG)).toBe(original)
-    // The timer stays armed: it retries the restore later, and the pending record tells the next run.
-    expect(r.host.timers.size).toBe(1)
-    expect(await readPending(r.system)).toMatchObject({backupId: backup?.id})
+    // Disarmed, record cleared: nothing may restore this backup later over a repair by hand.
+    expect(r.host.timers.size).toBe(0)
+    expect(await readPending(r.system)).toBeUndefined()
+    const unit = `dockcfg-rollback-${backup?.id.toLowerCase()}`
+    expect(r.host.disarmed).toEqual([unit])
+    expect(error.message).toContain(`the rollback timer ${unit}.timer is disarmed`)
+    expect(error.details).toMatchObject({timer: {unit: `${unit}.timer`, armed: false}})
+    expectStrict(r)
+  })
+
+  it('exit 5 with a timer that cannot be stopped says exactly what is still armed and how to stop it', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'daemonReload', 'disarmTimer']})
+    await seedConfig(r, '{"debug": true}\n')
+    r.host.starts = ['fail', 'fail']
+    r.host.disarmFails = true
+    const error = await applyError(r, await request(r, '{"mtu": 1400}\n', ['mtu'], 'restart'), options())
+    expect(error.exitCode).toBe(5)
+    const [backup] = await listBackups(r.system)
+    const unit = `dockcfg-rollback-${backup?.id.toLowerCase()}`
+    expect(r.host.timers.has(unit)).toBe(true)
+    // The record it acts on is gone, so the timer will find nothing to do; the user is told anyway.
+    expect(await readPending(r.system)).toBeUndefined()
+    expect(error.message).toContain(`the rollback timer ${unit}.timer could not be stopped; it will find nothing to do when it fires, but stop it: systemctl stop ${unit}.timer`)
+    expect(error.remedy).toMatch(new RegExp(`^systemctl stop ${unit}\\.timer; `))
+    expect(error.details).toMatchObject({timer: {unit: `${unit}.timer`, armed: true}})
+    expectStrict(r)
+  })
+})
+
+describe('verification against flags and file', () => {
+  const flags = {bip: '192.168.50.1/24', mtu: 1400, labels: ['team=a']}
+  /** The fake's view, with dockerd's conflict rule: a key set both as a flag and in the file. */
+  const judging: Inspector = async (fs) => {
+    const view = await inspectorWithFlags(flags)(fs)
+    const both = Object.keys(flags).filter((k) => k in view.config)
+    const errors = both.map((key) => ({
+      code: 'flag-file-conflict',
+      severity: 'error' as const,
+      key,
+      message: `${key} is specified both as a flag and in the configuration file`,
+      file: CONFIG,
+    }))
+    return {...view, errors}
+  }
+
+  it('fix --prefer flags: keys that leave daemon.json but stay flags are verified live with the flag values, and no undo into the conflict is offered', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer']})
+    r.host.flags = flags
+    await seedConfig(r, '{"bip": "192.168.50.1/24", "mtu": 1400, "labels": ["team=a"]}\n')
+    const result = await applyChanges(r.system, await request(r, '{}\n', ['bip', 'mtu', 'labels'], 'restart'), judging, options())
+    expect(result.action).toBe('restarted')
+    expect(result.verification.map((v) => [v.key, v.status])).toEqual([
+      ['bip', 'verified'],
+      ['mtu', 'verified'],
+      ['labels', 'verified'],
+    ])
+    expect(result.verification[1]).toMatchObject({expected: 1400, actual: '1400'})
+    // The configuration it replaced is one dockerd refuses: a rollback to it could only be refused.
+    expect(result.backupId).toBeDefined()
+    expect(result.undo).toBeUndefined()
+    expectStrict(r)
+  })
+
+  it('a change from a configuration dockerd accepts offers its undo, naming --root and --config-file when they matter', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer']})
+    await seedConfig(r, '{}\n')
+    const live = await applyChanges(r.system, await request(r, '{"mtu": 1400}\n', ['mtu'], 'restart'), inspector, options())
+    expect(live.undo).toBe(`dockcfg rollback ${live.backupId}`)
+
+    const tree = newRig({services: [], servicesAllowed: [], liveHost: false})
+    await seedConfig(tree, '{}\n')
+    const other: Inspector = async (fs) => ({...(await inspector(fs)), configFile: "/srv/it's.json"})
+    const written = await applyChanges(tree.system, await request(tree, '{"mtu": 1400}\n', ['mtu'], 'restart'), other, options())
+    expect(written.undo).toBe(`dockcfg rollback ${written.backupId} --root ${tree.host.root} --config-file '/srv/it'\\''s.json'`)
+    expectStrict(r)
+  })
+})
+
+describe('a rollback leaves no trace', () => {
+  const dropIn: FileChange = {path: DROPIN, before: undefined, after: '[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd://\n'}
+  const created = ['/etc/systemd/system/docker.service.d', '/etc/systemd/system', '/etc/systemd']
+
+  it('the backup records the directories a change creates; the automatic rollback removes them', async () => {
+    const r = newRig({services: ['daemonReload', 'resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer']})
+    await seedConfig(r, '{}\n')
+    r.host.starts = ['fail', 'ok']
+    const error = await applyError(r, await request(r, '{"debug": true}\n', ['debug'], 'restart', [dropIn]), options())
+    expect(error.exitCode).toBe(4)
+    const [backup] = await listBackups(r.system)
+    expect(backup?.createdDirs).toEqual(created)
+    expect(await r.host.fs.lstat('/etc/systemd')).toBeUndefined()
+    expect(await r.host.fs.lstat('/etc/docker')).toBeDefined()
+    expectStrict(r)
+  })
+
+  it('`dockcfg rollback` removes them once it is settled; a directory holding anything else stays, with its parents', async () => {
+    const r = newRig({services: ['daemonReload', 'resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer']})
+    await seedConfig(r, '{}\n')
+    const first = await applyChanges(r.system, await request(r, '{"debug": true}\n', ['debug'], 'restart', [dropIn]), inspector, options())
+    await rollbackTo(r.system, first.backupId, CONFIG, inspector, options())
+    expect(await r.host.fs.lstat('/etc/systemd')).toBeUndefined()
+    expect(await r.host.fs.readText(CONFIG)).toBe('{}\n')
+
+    const second = await applyChanges(r.system, await request(r, '{"debug": true}\n', ['debug'], 'restart', [dropIn]), inspector, options())
+    await r.host.fs.writeAtomic('/etc/systemd/system/docker.service.d/10-mine.conf', '[Service]\n', {mode: 0o644})
+    await rollbackTo(r.system, second.backupId, CONFIG, inspector, options())
+    expect(await r.host.fs.readText(DROPIN)).toBeUndefined()
+    expect(await r.host.fs.list('/etc/systemd/system/docker.service.d')).toEqual(['10-mine.conf'])
     expectStrict(r)
   })
 })
@@ -343,6 +449,124 @@ describe('rollback timer and pending record', () => {
     expect(result.warnings).toEqual([expect.stringMatching(/an earlier apply did not finish: "dockcfg set mtu 1400".*dockcfg rollback B1/)])
     expectStrict(r)
   })
+})
+
+describe('a kill between the backup and the last write', () => {
+  const original = '{"debug": true}\n'
+  const dropIn = '[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd://\n'
+
+  /**
+   * Starts an apply writing daemon.json and a drop-in, and freezes it for good at `step`, as a
+   * SIGKILL there would; its lock is then released as the dead process's lock would be cleared.
+   */
+  async function killedAt(step: string): Promise<Rig> {
+    const r = newRig({services: ['armTimer'], servicesAllowed: ['show', 'journal', 'journalCursor']})
+    await seedConfig(r, original)
+    let reached: () => void = () => {}
+    const frozen = new Promise<void>((resolve) => (reached = resolve))
+    r.system.checkpoint = async (at) => {
+      if (at !== step) return
+      reached()
+      await new Promise(() => {})
+    }
+    const req = await request(r, '{"debug": true, "mtu": 1400}\n', ['mtu'], 'restart', [{path: DROPIN, before: undefined, after: dropIn}])
+    void applyChanges(r.system, req, inspector, options())
+    await frozen
+    await r.system.fs.remove('/run/dockcfg/dockcfg.lock')
+    return r
+  }
+
+  it('no change goes ahead without its rollback: when systemd-run fails, nothing is written, recorded or kept', async () => {
+    const r = newRig({services: ['armTimer', 'disarmTimer']})
+    await seedConfig(r, original)
+    r.host.armFails = 'systemd-run failed (exit 1): Failed to start transient timer unit'
+    const error = await applyError(r, await request(r, '{"debug": true, "mtu": 1400}\n', ['mtu'], 'restart'), options())
+    expect(error.message).toMatch(/^nothing was written: the rollback timer could not be armed: systemd-run failed/)
+    expect(await r.host.fs.readText(CONFIG)).toBe(original)
+    expect(await readPending(r.system)).toBeUndefined()
+    expect(await listBackups(r.system)).toEqual([])
+    expect(r.host.restartCount).toBe(0)
+    expectStrict(r)
+  })
+
+  /** daemon.json and a drop-in, with writes to `failing` refused (disk full) from the `from`th attempt on. */
+  async function failingWrites(r: Rig, failing: Record<string, number>): Promise<DockcfgError | Error> {
+    const fs = r.system.fs
+    const attempts = new Map<string, number>()
+    r.system.fs = Object.assign(Object.create(fs) as typeof fs, {
+      writeAtomic: async (p: string, data: string | Buffer, o: Parameters<typeof fs.writeAtomic>[2]) => {
+        const n = (attempts.get(p) ?? 0) + 1
+        attempts.set(p, n)
+        if (failing[p] !== undefined && n >= failing[p]) throw Object.assign(new Error(`ENOSPC: no space left on device, write ${p}`), {code: 'ENOSPC'})
+        return fs.writeAtomic(p, data, o)
+      },
+    })
+    const req = await request(r, '{"debug": true, "mtu": 1400}\n', ['mtu'], 'restart', [{path: DROPIN, before: undefined, after: dropIn}])
+    const error = await applyChanges(r.system, req, inspector, options()).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    r.system.fs = fs
+    if (!(error instanceof Error)) throw new Error('expected the apply to fail')
+    return error
+  }
+
+  it('a write that fails after arming puts back what it wrote, then disarms: nothing left to undo', async () => {
+    const r = newRig({services: ['armTimer', 'disarmTimer']})
+    await seedConfig(r, original)
+    const error = await failingWrites(r, {[DROPIN]: 1})
+    expect(error.message).toContain('no space left on device')
+    expect(await r.host.fs.readText(CONFIG)).toBe(original)
+    expect(await r.host.fs.lstat('/etc/systemd')).toBeUndefined()
+    expect(r.host.timers.size).toBe(0)
+    expect(await readPending(r.system)).toBeUndefined()
+    expectStrict(r)
+  })
+
+  it('when putting back fails too, the timer stays armed (and the record with it) to restore the backup later', async () => {
+    const r = newRig({services: ['armTimer']})
+    await seedConfig(r, original)
+    // The drop-in cannot be written, nor daemon.json put back (its second write).
+    const error = await failingWrites(r, {[DROPIN]: 1, [CONFIG]: 2})
+    const [backup] = await listBackups(r.system)
+    expect(await r.host.fs.readText(CONFIG)).not.toBe(original)
+    expect([...r.host.timers.keys()]).toEqual([`dockcfg-rollback-${backup?.id.toLowerCase()}`])
+    expect(await readPending(r.system)).toMatchObject({backupId: backup?.id})
+    expect(error.message).toContain(`stays armed and restores backup ${backup?.id}`)
+    expectStrict(r)
+  })
+
+  for (const step of ['backup-taken', 'timer-armed', 'pending-recorded', 'wrote-1', 'wrote-2']) {
+    it(`killed at ${step}: a timer is armed before any file is written, and its run leaves the host exactly as it was`, async () => {
+      const r = await killedAt(step)
+      const [backup] = await listBackups(r.system)
+      const wrote = step.startsWith('wrote-')
+      // Armed first, recorded next, written last: whatever is written has its timer and record.
+      if (step !== 'backup-taken') expect([...r.host.timers.keys()]).toEqual([`dockcfg-rollback-${backup?.id.toLowerCase()}`])
+      if (step === 'pending-recorded' || wrote) expect(await readPending(r.system)).toMatchObject({backupId: backup?.id})
+      const restarts = r.host.restartCount
+      const pid = r.host.mainPid
+      // The timer's command, run as systemd would run it.
+      const timer = newRig({services: wrote ? ['daemonReload', 'resetFailed', 'stop', 'start'] : [], servicesAllowed: ['show', 'journal', 'journalCursor'], host: r.host})
+      const done = await autoRollback(timer.system, backup?.id ?? '', inspector)
+      expect(await r.host.fs.readText(CONFIG)).toBe(original)
+      expect(await r.host.fs.readText(DROPIN)).toBeUndefined()
+      expect(await readPending(r.system)).toBeUndefined()
+      // Nor is the drop-in directory (and its parents) the apply created left behind.
+      expect(await r.host.fs.lstat('/etc/systemd')).toBeUndefined()
+      expect(r.host.active).toBe(true)
+      if (wrote) {
+        expect(done).toMatchObject({healthy: true, restored: [CONFIG, DROPIN]})
+      } else {
+        // Nothing was written: nothing to undo, and dockerd is not restarted for nothing.
+        expect(done.restored).toEqual([])
+        expect(done.skipped).toMatch(/nothing/)
+        expect(r.host.restartCount).toBe(restarts)
+        expect(r.host.mainPid).toBe(pid)
+      }
+      expect(timer.problems()).toEqual([])
+    })
+  }
 })
 
 describe('an apply that died half-way', () => {
@@ -465,14 +689,103 @@ describe('writing only', () => {
   })
 })
 
+describe('events in the order they happen', () => {
+  /** Every event the engine tells, with waits as their start and end. */
+  function recorder(): {events: string[]; options: Partial<ApplyOptions>} {
+    const events: string[] = []
+    return {
+      events,
+      options: {
+        progress: (line) => events.push(line),
+        plan: (p) => events.push(...p.findings.map((f) => `finding ${f.code}`), ...p.actions),
+        waiting: (label) => {
+          events.push(`[${label}]`)
+          return () => events.push(`[/${label}]`)
+        },
+      },
+    }
+  }
+
+  it('a live apply: the plan, the preflight and its verdict, the write, the restart and its wait; the summary keeps only what is new', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer']})
+    await seedConfig(r, '{}\n')
+    const rec = recorder()
+    const req = {
+      ...(await request(r, '{"bip": "192.168.42.1/24"}\n', ['bip'], 'restart')),
+      plan: {findings: [{code: 'bip-note', severity: 'warning' as const, message: 'a note'}], actions: ['bip: moved --bip 10.0.0.1/24 into /etc/docker/daemon.json']},
+    }
+    const result = await applyChanges(r.system, req, inspector, options(rec.options))
+    expect(rec.events).toEqual([
+      'finding bip-note',
+      'bip: moved --bip 10.0.0.1/24 into /etc/docker/daemon.json',
+      'preflight: asking dockerd about the new configuration',
+      '[preflight]',
+      '[/preflight]',
+      'preflight: validate: configuration OK',
+      `wrote ${CONFIG} (backup ${result.backupId})`,
+      'restarting dockerd',
+      '[waiting for dockerd to come back]',
+      '[/waiting for dockerd to come back]',
+    ])
+    const summary: string[] = []
+    renderApplyResult(result, {log: (s) => summary.push(`stdout: ${s}`), say: (s) => summary.push(s)})
+    expect(summary).toEqual([
+      `dockerd restarted (backup ${result.backupId}; undo with: dockcfg rollback ${result.backupId})`,
+      '  bip: live (bridge network IPAM subnet and gateway, docker0 address)',
+    ])
+    expectStrict(r)
+  })
+
+  it('a rollback: its start first, then the rolled-back apply as it happens, its waits included', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer', 'daemonReload']})
+    await seedConfig(r, '{}\n')
+    const first = await applyChanges(r.system, await request(r, '{"mtu": 1400}\n', ['mtu'], 'restart'), inspector, options())
+    r.host.starts = ['fail', 'ok']
+    const rec = recorder()
+    await rollbackTo(r.system, first.backupId, CONFIG, inspector, options(rec.options)).catch(() => undefined)
+    expect(rec.events.slice(0, 1)).toEqual([`rolling back to backup ${first.backupId}`])
+    expect(rec.events.slice(-4)).toEqual([
+      '[/waiting for dockerd to come back]',
+      expect.stringMatching(/^rolling back: docker\.service failed/),
+      '[waiting for dockerd to come back on the previous configuration]',
+      '[/waiting for dockerd to come back on the previous configuration]',
+    ])
+    expectStrict(r)
+  })
+})
+
 describe('dockcfg restart', () => {
+  it('is one systemd job for the socket and the service: killed once it is issued, dockerd still comes back', async () => {
+    // No stop or start is allowed: a kill between those left both units down.
+    const r = newRig({services: ['resetFailed', 'restart']})
+    await seedConfig(r, '{}\n')
+    const before = r.host.invocation
+    let issued = false
+    r.system.checkpoint = async (step) => {
+      if (step !== 'restart-issued') return
+      issued = true
+      // SIGKILL here: nothing of this run happens any more.
+      await new Promise(() => {})
+    }
+    void restartDaemon(r.system, inspector, options())
+    await vi.waitFor(() => expect(issued).toBe(true))
+    expect(r.host.events).toEqual(['restart docker.socket docker.service {}'])
+    expect(r.host.active).toBe(true)
+    expect(r.host.socketActive).toBe(true)
+    expect(r.host.invocation).toBe(before + 1)
+    const calls = r.services.strict.calls
+    expect(calls.indexOf('resetFailed')).toBeLessThan(calls.indexOf('restart'))
+    expectStrict(r)
+  })
+
   it('restarts on the current configuration and reports the new PID; refuses with running containers unless --yes', async () => {
-    const r = newRig({services: ['resetFailed', 'stop', 'start'], docker: ['runningContainers']})
+    const r = newRig({services: ['resetFailed', 'restart'], docker: ['runningContainers']})
     await seedConfig(r, '{}\n')
     r.host.containers = [{id: 'a', name: 'web'}]
     await expect(restartDaemon(r.system, inspector, options())).rejects.toMatchObject({exitCode: 7})
     const result = await restartDaemon(r.system, inspector, options({yes: true}))
-    expect(result).toMatchObject({action: 'restarted', pid: String(r.host.mainPid)})
+    expect(result).toMatchObject({action: 'restarted', pid: r.host.mainPid})
+    expect(typeof result.pid).toBe('number')
     expectStrict(r)
   })
 })

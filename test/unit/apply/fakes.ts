@@ -65,8 +65,10 @@ export class FakeHost {
   mainPid = 1000
   invocation = 1
   journalLines: Array<{cursor: number; invocation: number; text: string}> = []
-  /** What dockerd runs with: the daemon.json it last loaded. */
+  /** What dockerd runs with: the daemon.json it last loaded, on top of its command-line flags. */
   live: Record<string, unknown> = {}
+  /** Settings dockerd's command line gives (as daemon.json would hold them). */
+  flags: Record<string, unknown> = {}
   /** Keys dockerd silently does not apply (to provoke a verification mismatch). */
   ignoredKeys = new Set<string>()
   containers: Container[] = []
@@ -82,6 +84,10 @@ export class FakeHost {
   /** Hooks to look at the host at the moment something happens. */
   onStart?: (host: FakeHost) => Promise<void> | void
   validateFails?: string
+  /** systemd-run's error when arming a timer fails. */
+  armFails?: string
+  /** `systemctl stop NAME.timer` leaves the timer armed. */
+  disarmFails = false
 
   constructor() {
     this.fs = createSystem({root: this.root}).fs
@@ -97,7 +103,7 @@ export class FakeHost {
 
   async loadConfig(): Promise<Record<string, unknown>> {
     const text = await this.fs.readText(CONFIG)
-    const parsed = text === undefined || text.trim() === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
+    const parsed = {...this.flags, ...(text === undefined || text.trim() === '' ? {} : (JSON.parse(text) as Record<string, unknown>))}
     for (const k of this.ignoredKeys) {
       if (k in this.live) parsed[k] = this.live[k]
       else delete parsed[k]
@@ -168,9 +174,13 @@ export class FakeServices implements ServiceManager {
     if (!this.host.active) this.host.failedState = false
   }
 
-  async restart(unit: string): Promise<{exitCode: number; stderr: string}> {
-    this.strict.record('restart', unit)
-    await this.host.start()
+  async restart(units: readonly string[]): Promise<{exitCode: number; stderr: string}> {
+    this.strict.record('restart', units.join(' '))
+    const h = this.host
+    h.events.push(`restart ${units.join(' ')} ${(await h.fs.readText(CONFIG)) ?? ''}`.trim())
+    // Restarting the socket too (Requires=) restarts the service with it; the socket ends active.
+    if (units.includes('docker.socket')) h.socketActive = true
+    await h.start()
     return {exitCode: 0, stderr: ''}
   }
 
@@ -230,13 +240,16 @@ export class FakeServices implements ServiceManager {
 
   async armTimer(name: string, seconds: number, command: readonly string[]): Promise<void> {
     this.strict.record('armTimer', name)
+    if (this.host.armFails !== undefined) throw new Error(this.host.armFails)
     this.host.timers.set(name, {seconds, command})
   }
 
-  async disarmTimer(name: string): Promise<void> {
+  async disarmTimer(name: string): Promise<boolean> {
     this.strict.record('disarmTimer', name)
+    if (this.host.disarmFails) return !this.host.timers.has(name)
     this.host.timers.delete(name)
     this.host.disarmed.push(name)
+    return true
   }
 }
 
@@ -335,12 +348,20 @@ function ok(stdout: string): ProcessResult {
 }
 
 /** The engine's view of the tree: daemon.json as it is in `fs`, a stock ExecStart with -H fd://. */
-export const inspector: Inspector = async (fs): Promise<TreeView> => {
+export const inspector: Inspector = inspectorWithFlags({})
+
+/** The same, with settings also given on the command line (FakeHost.flags). */
+export function inspectorWithFlags(flags: Record<string, unknown>): Inspector {
+  return async (fs) => view(fs, flags)
+}
+
+async function view(fs: FileSystem, flags: Record<string, unknown>): Promise<TreeView> {
   const text = (await fs.readText(CONFIG)) ?? ''
   const config = text.trim() === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
   return {
     configFile: CONFIG,
     config,
+    merged: {...flags, hosts: ['fd://'], ...config},
     configText: text,
     execArgv: ['/usr/bin/dockerd', '-H', 'fd://', '--containerd=/run/containerd/containerd.sock'],
     hosts: ['fd://'],
