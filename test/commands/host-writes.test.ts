@@ -108,7 +108,8 @@ describe.skipIf(!gate.ok)('a full disk: exit 3, nothing written, nothing left be
       `${listing(r.root)} && ls -A '${r.root}/etc/systemd/system/docker.service.d'`,
     )
     expect(run.exitCode, run.stderr).toBe(3)
-    expect(run.stderr).toMatch(/^dockcfg: nothing was written: the file system holding \/etc\/systemd\/system\/docker\.service\.d is full \(ENOSPC writing .*50-dockcfg\.conf\)\n/)
+    // The plan (the flag's new owner) is told first, then the refusal.
+    expect(run.stderr).toMatch(/^dockcfg: nothing was written: the file system holding \/etc\/systemd\/system\/docker\.service\.d is full \(ENOSPC writing .*50-dockcfg\.conf\)$/m)
     const after = afterOf(run.after)
     expect(after.daemonJson).toBe(`${ORIGINAL}fill\n`)
     expect(after.entries.filter((e) => e.startsWith('/var') || e.startsWith('/etc/docker'))).toEqual(['/etc/docker', '/etc/docker/daemon.json', ...EMPTY_STATE])
