@@ -129,18 +129,38 @@ export const OPTIONS: readonly OptionSpec[] = [
           },
         ],
       },
+      // The kernel's bounds for the devices dockerd gives this MTU: veth_setup() (drivers/net/veth.c)
+      // and br_dev_setup() (net/bridge/br_device.c) set max_mtu = ETH_MAX_MTU (0xFFFF), ether_setup()
+      // min_mtu = ETH_MIN_MTU (68) (include/uapi/linux/if_ether.h). dockerd checks no upper bound on
+      // any version (daemon/config/config.go Validate: only `MTU < 0`), so an error, not a warning:
+      // `set mtu 99999` on 20.10 started dockerd and then no `docker run` worked (issue 9 item 17).
       {
         min: 68,
         max: 65535,
         zeroIsDefault: true,
-        note: "the kernel's limits; dockerd accepts more",
-        refused: {
-          code: 'mtu-out-of-range',
-          severity: 'warning',
-          checkedAt: 'start',
-          message: '{key} {value} is outside {min}..{max}: dockerd accepts it (no upper bound) but the kernel refuses it when the bridge or a container interface is set up',
-          hint: MTU_HINT,
-        },
+        note: "the kernel's limits for bridge and veth devices; dockerd checks none",
+        refused: [
+          {
+            // Before 25.0 dockerd leaves docker0's MTU alone and sets it only on each container's
+            // veth pair (libnetwork bridge CreateEndpoint: LinkSetMTU), which the kernel refuses.
+            until: '25.0.0',
+            code: 'mtu-out-of-range',
+            checkedAt: 'start',
+            message:
+              "{key} {value} is outside {min}..{max}, the kernel's limits for container interfaces: {dockerd} starts with it, but the kernel refuses it for every container interface (veth), so no container can start on the default bridge",
+            hint: MTU_HINT,
+          },
+          {
+            // moby 964ab715 (first in v25.0.0), libnetwork/drivers/bridge: `setupMTU` sets the bridge's
+            // own MTU at start; the refusal fails the default bridge and with it dockerd.
+            since: '25.0.0',
+            code: 'mtu-out-of-range',
+            checkedAt: 'start',
+            message:
+              "{key} {value} is outside {min}..{max}, the kernel's limits for the bridge: {dockerd} fails at start (it sets the MTU of the default bridge, and the kernel refuses it)",
+            hint: MTU_HINT,
+          },
+        ],
       },
     ],
     description: 'MTU of the default bridge network',

@@ -165,7 +165,11 @@ describe('value rules in the registry', () => {
     const spec = findOption('mtu') as OptionSpec
     expect(valueVerdict(spec, -1, OLD)?.refusal).toMatchObject({code: 'mtu-negative', checkedAt: 'start'})
     expect(valueVerdict(spec, -1, NEW)?.refusal).toMatchObject({code: 'mtu-negative', checkedAt: 'config'})
-    expect(valueVerdict(spec, 70000, NEW)?.refusal).toMatchObject({code: 'mtu-out-of-range', severity: 'warning'})
+    // An error on every version (issue 9 item 17): 20.10 started with 99999 and then no container could.
+    for (const version of [OLD, '24.0.9', '25.0.0', NEW]) {
+      expect(valueVerdict(spec, 70000, version)?.refusal, version).toMatchObject({code: 'mtu-out-of-range', checkedAt: 'start'})
+      expect(valueVerdict(spec, 70000, version)?.refusal.severity ?? 'error', version).toBe('error')
+    }
     // Only integers are ranged: shutdown-timeout and network-control-plane-mtu take anything.
     expect(passes('shutdown-timeout', -1, NEW)).toBe(true)
   })
@@ -185,7 +189,7 @@ describe('value rules in the registry', () => {
     expect(valuesText(describeOption('storage-driver'))).toMatch(/^not a closed set; retired: aufs \(refused from 24\.0\.0\)/)
     expect(describeOption('mtu').range).toEqual([
       {min: 0, severity: 'error'},
-      {min: 68, max: 65535, zeroIsDefault: true, severity: 'warning', note: "the kernel's limits; dockerd accepts more"},
+      {min: 68, max: 65535, zeroIsDefault: true, severity: 'error', note: "the kernel's limits for bridge and veth devices; dockerd checks none"},
     ])
     expect(rangeText(describeOption('max-download-attempts'))).toBe('>= 1 (until 23.0.0); >= 0 (from 23.0.0)')
     expect(describeOption('tlskey')).toMatchObject({readsFile: true, group: 'tls'})
