@@ -163,7 +163,7 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
     options.progress?.('preflight: asking dockerd about the new configuration')
     // Files the new configuration names (TLS keys and certificates) may be part of this very change.
     const staged = await stagePlannedFiles(system, planned.configText, changes)
-    const check = await preflight(system, {configText: staged.configText, execArgv: planned.execArgv, dockerdVersion: planned.dockerdVersion}).finally(staged.cleanup)
+    const check = await preflight(system, {...planned, configText: staged.configText}).finally(staged.cleanup)
     if (!check.ok) throw new InvalidConfigError(`preflight (${check.method}) failed, nothing was written: ${check.detail}`, {details: check})
 
     const api = await system.docker(current.socket)
@@ -513,7 +513,7 @@ async function restartUnderLock(system: System, inspect: Inspector, options: App
   const services = await system.services()
   const lock = await acquireLock(system, 'dockcfg restart')
   try {
-    const check = await preflight(system, {configText: view.configText, execArgv: view.execArgv, dockerdVersion: view.dockerdVersion})
+    const check = await preflight(system, view)
     if (!check.ok) throw new InvalidConfigError(`preflight (${check.method}) failed; dockerd was not restarted: ${check.detail}`, {details: check})
     const api = await system.docker(view.socket)
     const running = await runningElseStopped(system, services, api, {stopIfDown: true, timeoutMs: options.timeoutMs})

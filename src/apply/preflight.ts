@@ -5,6 +5,8 @@ import gte from 'semver/functions/gte.js'
 import {type ParsedDockerdArgv, parseDockerdArgv} from '../dockerd/argv.js'
 import {hostResourceFlags, hostResourceKeys} from '../registry/index.js'
 import type {System} from '../system/index.js'
+import type {TreeView} from './apply.js'
+import {checkListeners} from './listeners.js'
 
 /**
  * Asks dockerd itself whether it would start with the candidate configuration, before anything is
@@ -29,10 +31,17 @@ const TRIAL_REPLACED_FLAGS = new Set([...hostResourceFlags(), 'validate'])
 /** The same, as daemon.json keys. */
 const TRIAL_REPLACED_KEYS = hostResourceKeys()
 
-export async function preflight(
-  system: System,
-  candidate: {configText: string; execArgv: readonly string[] | null; dockerdVersion: string | undefined},
-): Promise<PreflightOutcome> {
+/**
+ * Throws InvalidConfigError (exit 3) when another process holds a `tcp://` address of `hosts`
+ * (see listeners.ts); otherwise asks dockerd.
+ */
+export async function preflight(system: System, candidate: Pick<TreeView, 'configText' | 'execArgv' | 'dockerdVersion' | 'hosts'>): Promise<PreflightOutcome> {
+  const note = await checkListeners(system, candidate.hosts)
+  const outcome = await askDockerd(system, candidate)
+  return note === undefined ? outcome : {...outcome, detail: `${outcome.detail}; ${note}`}
+}
+
+async function askDockerd(system: System, candidate: Pick<TreeView, 'configText' | 'execArgv' | 'dockerdVersion'>): Promise<PreflightOutcome> {
   const argv = candidate.execArgv
   if (argv === null || argv.length === 0) return {method: 'skipped', ok: true, detail: 'no ExecStart to validate against'}
   const parsed = parseDockerdArgv(argv, candidate.dockerdVersion)

@@ -5,7 +5,7 @@
  */
 import {afterAll, describe, it} from 'vitest'
 import {bootHost, e2eGate, stopAllHosts, type TestHost} from './harness/testbed.js'
-import {bridgeNetwork, cli, containerView, DAEMON_JSON, describeRun, dockerState, snapshotFiles} from './harness/docker-probes.js'
+import {bridgeNetwork, cli, containerView, DAEMON_JSON, describeRun, dockerState, DROPIN_DIR, occupyPort, pingOk, snapshotFiles} from './harness/docker-probes.js'
 
 const gate = e2eGate()
 
@@ -41,6 +41,43 @@ describe.skipIf(!gate.ok)('changes applied or refused wrongly (issue 9 items 17-
         expect((await bridgeNetwork(h)).mtu).toBe('9000')
         const c = await containerView(h)
         expect(c.eth0Mtu, c.raw).toBe(9000)
+      })
+    })
+
+    it('21. a tcp:// listener on a port another process holds is refused before anything is written: exit 3, dockerd never restarted', async ({expect}) => {
+      await onFreshHost(async (h) => {
+        await occupyPort(h, 2376)
+        const files = [DAEMON_JSON, `${DROPIN_DIR}/50-dockcfg.conf`]
+        const before = await snapshotFiles(h, files)
+        const state = await dockerState(h)
+
+        const remote = ['remote', 'enable', '--insecure', '--address', '127.0.0.1', '--port', '2376', '--yes']
+        const refused = await cli(h, remote)
+        expect(refused.exitCode, describeRun(remote, refused)).toBe(3)
+        expect(refused.output).toMatch(/port 2376 is already in use on 127\.0\.0\.1:2376 by python3 \(pid \d+\)/)
+        expect(refused.output).toContain('nothing was written')
+
+        // Any address overlapping the squatter's: 0.0.0.0 is one dual-stack socket for Go.
+        const hosts = ['set', 'hosts', 'fd://', 'tcp://0.0.0.0:2376', '--yes']
+        const viaSet = await cli(h, hosts)
+        expect(viaSet.exitCode, describeRun(hosts, viaSet)).toBe(3)
+        expect(viaSet.output).toContain('python3')
+
+        expect(await snapshotFiles(h, files)).toEqual(before)
+        const after = await dockerState(h)
+        expect(after.invocation).toBe(state.invocation)
+        expect(after.active).toBe('active')
+
+        // A free port goes through; once dockerd holds it, changing the listener's address on the
+        // same port is no clash (dockerd lets go of it when it stops).
+        const free = ['set', 'hosts', 'fd://', 'tcp://127.0.0.1:2377', '--yes']
+        const ok = await cli(h, free)
+        expect(ok.exitCode, describeRun(free, ok)).toBe(0)
+        expect(await pingOk(h, {url: 'http://127.0.0.1:2377'})).toBe(true)
+        const moved = ['set', 'hosts', 'fd://', 'tcp://0.0.0.0:2377', '--yes']
+        const again = await cli(h, moved)
+        expect(again.exitCode, describeRun(moved, again)).toBe(0)
+        expect(await pingOk(h, {url: 'http://127.0.0.1:2377'})).toBe(true)
       })
     })
   })

@@ -82,6 +82,8 @@ export class FakeHost {
   /** Hooks to look at the host at the moment something happens. */
   onStart?: (host: FakeHost) => Promise<void> | void
   validateFails?: string
+  /** What `ss -ltnpe` prints; undefined: ss is not installed. */
+  ss?: string
 
   constructor() {
     this.fs = createSystem({root: this.root}).fs
@@ -304,7 +306,7 @@ export class FakeClock implements Clock {
   }
 }
 
-/** `dockerd --validate` (the engine believes dockerd is 24.0) and `ip -j addr show dev docker0`. */
+/** `dockerd --validate` (the engine believes dockerd is 24.0), `ip -j addr show dev docker0` and `ss -ltnpe`. */
 export class FakeProcesses implements ProcessRunner {
   readonly runs: string[] = []
   constructor(private readonly host: FakeHost) {}
@@ -321,6 +323,9 @@ export class FakeProcesses implements ProcessRunner {
       const bip = (this.host.live['bip'] as string | undefined) ?? '172.17.0.1/16'
       const [local, prefixlen] = bip.split('/')
       return ok(JSON.stringify([{ifname: 'docker0', addr_info: [{local, prefixlen: Number(prefixlen)}]}]))
+    }
+    if (file === 'ss' && args.join(' ') === '-ltnpe') {
+      return this.host.ss === undefined ? {exitCode: -2, stdout: '', stderr: 'spawn ss ENOENT', failedToStart: true} : ok(this.host.ss)
     }
     throw new Error(`unexpected process: ${file} ${args.join(' ')}`)
   }
