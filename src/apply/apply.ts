@@ -7,7 +7,9 @@ import type {Activation} from '../daemon-config/operations.js'
 import type {Finding} from '../daemon-config/findings.js'
 import type {DockerApi} from '../docker-api/client.js'
 import type {ServiceManager} from '../service/service-manager.js'
+import {defaultBridgeKeys} from '../registry/index.js'
 import {OverlayFileSystem} from '../system/overlay-fs.js'
+import {stopContainersHoldingBridge} from './bridge-guard.js'
 import {removedKeys} from './config-diff.js'
 import type {FileSystem, System} from '../system/index.js'
 import {DOCKER_UNIT, restartFresh, startDocker, stopDocker, unitState} from './health.js'
@@ -82,22 +84,7 @@ export interface ApplyResult {
 }
 
 /** Keys whose change rebuilds the default bridge: live-restore cannot carry containers across. */
-const BRIDGE_KEYS = new Set([
-  'bip',
-  'bip6',
-  'fixed-cidr',
-  'fixed-cidr-v6',
-  'mtu',
-  'bridge',
-  'default-gateway',
-  'default-gateway-v6',
-  'ipv6',
-  'default-address-pools',
-  'icc',
-  'ip-masq',
-  'iptables',
-  'ip',
-])
+const BRIDGE_KEYS = new Set(defaultBridgeKeys())
 
 /** Errors are compared without positions: an edit above them moves their lines. */
 function errorIdentity(f: Finding): string {
@@ -174,6 +161,7 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
       const guard = await containerGuard(api, request.changedKeys, options)
       containers = guard.containers
       if (guard.enableLiveRestore) extraChanges = liveRestoreChange(changes, configFile, planned.config)
+      warnings.push(...(await stopContainersHoldingBridge(api, {changedKeys: request.changedKeys, planned}, options)))
     }
     const toWrite = combineChanges(changes, extraChanges)
     const committed = await commitChangeSet(system, request.command, toWrite, {alreadyLocked: true})

@@ -349,6 +349,11 @@ export function fileReadingKeys(): string[] {
   return OPTIONS.filter((o) => o.readsFile === true).map((o) => o.key)
 }
 
+/** Keys whose value dockerd applies when it builds the default bridge (OptionSpec.defaultBridge). */
+export function defaultBridgeKeys(): string[] {
+  return OPTIONS.filter((o) => o.defaultBridge === true).map((o) => o.key)
+}
+
 /** Keys pointing at a resource of the host (OptionSpec.hostResource). */
 export function hostResourceKeys(): string[] {
   return OPTIONS.filter((o) => o.hostResource === true).map((o) => o.key)

@@ -36,6 +36,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'start',
     network: true,
     observable: 'GET /networks/bridge: IPAM.Config[0].Subnet (masked) and .Gateway (address); docker0 address',
+    defaultBridge: true,
     description: 'IPv4 address/prefix of the default bridge (docker0), e.g. 192.168.200.1/24',
   },
   {
@@ -47,6 +48,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'start',
     network: true,
     observable: 'GET /networks/bridge: the IPv6 IPAM.Config entry; ip -6 addr show docker0',
+    defaultBridge: true,
     description: 'IPv6 address/prefix of the default bridge',
   },
   {
@@ -57,6 +59,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'start',
     network: true,
     observable: 'GET /networks/bridge: IPAM.Config[0].IPRange',
+    defaultBridge: true,
     description: 'IPv4 sub-range of the default bridge subnet that container addresses come from',
   },
   {
@@ -67,6 +70,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'config',
     network: true,
     observable: 'GET /networks/bridge: the IPv6 IPAM.Config entry',
+    defaultBridge: true,
     description: 'IPv6 subnet for container addresses on the default bridge',
   },
   {
@@ -78,6 +82,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'start',
     network: true,
     observable: 'GET /networks/bridge: EnableIPv6',
+    defaultBridge: true,
     description: 'Enable IPv6 on the default bridge network',
   },
   {
@@ -88,6 +93,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'start',
     network: true,
     observable: 'GET /networks/bridge: IPAM.Config[0].AuxiliaryAddresses.DefaultGatewayIPv4',
+    defaultBridge: true,
     description: 'Default IPv4 gateway for containers on the default bridge (must lie in its subnet)',
   },
   {
@@ -98,6 +104,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'start',
     network: true,
     observable: 'GET /networks/bridge: AuxiliaryAddresses.DefaultGatewayIPv6',
+    defaultBridge: true,
     description: 'Default IPv6 gateway for containers on the default bridge',
   },
   {
@@ -163,6 +170,7 @@ export const OPTIONS: readonly OptionSpec[] = [
         ],
       },
     ],
+    defaultBridge: true,
     description: 'MTU of the default bridge network',
   },
   {
@@ -203,6 +211,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'start',
     network: true,
     observable: '/info: DefaultAddressPools',
+    defaultBridge: true,
     description: 'Address pools that new local networks get their subnets from ([{base, size}])',
   },
   {
@@ -227,6 +236,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'config',
     network: true,
     observable: 'GET /networks/bridge: Options["com.docker.network.bridge.host_binding_ipv4"]',
+    defaultBridge: true,
     description: 'Default host IP for ports published from the default bridge',
   },
   {
@@ -260,6 +270,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'none',
     network: true,
     observable: 'GET /networks/bridge: Options["com.docker.network.bridge.enable_ip_masquerade"]',
+    defaultBridge: true,
     description: 'Masquerade traffic leaving the default bridge (forced off when iptables is false)',
   },
   {
@@ -271,6 +282,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'start',
     network: true,
     observable: '/info: FirewallBackend.Driver (API 1.49+)',
+    defaultBridge: true,
     description: 'Let dockerd manage iptables rules',
   },
   {
@@ -292,6 +304,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'start',
     network: true,
     observable: 'GET /networks/bridge: Options["com.docker.network.bridge.enable_icc"]',
+    defaultBridge: true,
     description: 'Allow inter-container communication on the default bridge',
   },
   {
@@ -321,6 +334,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'start',
     network: true,
     observable: 'GET /networks/bridge: Options["com.docker.network.bridge.name"] (no bridge network with "none")',
+    defaultBridge: true,
     description: 'Use an existing, user-managed bridge for the default network ("none" disables it)',
   },
   {

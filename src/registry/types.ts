@@ -212,6 +212,14 @@ export interface OptionSpec {
    * containerd): a second dockerd, such as a trial start, must not share it.
    */
   hostResource?: boolean
+  /**
+   * dockerd applies the value when it builds the default bridge network at start
+   * (daemon/daemon_unix.go configureNetworking/initBridgeDriver; iptables: the bridge driver
+   * programs each network's rules when it creates it), which it skips while containers kept
+   * running by live-restore are alive (initNetworkController: "there are running containers,
+   * updated network configuration will not take affect").
+   */
+  defaultBridge?: boolean
   /** Keys that belong together: the tls group is what `remote enable` owns. */
   group?: OptionGroup
   /** One-line description for `keys` and help. */

@@ -5,9 +5,31 @@
  */
 import {afterAll, describe, it} from 'vitest'
 import {bootHost, e2eGate, stopAllHosts, type TestHost} from './harness/testbed.js'
-import {bridgeNetwork, cli, containerView, DAEMON_JSON, describeRun, dockerState, DROPIN_DIR, occupyPort, pingOk, snapshotFiles} from './harness/docker-probes.js'
+import {
+  apiGet,
+  bridgeNetwork,
+  cli,
+  containerPid,
+  containerView,
+  DAEMON_JSON,
+  describeRun,
+  docker0Addresses,
+  dockerState,
+  DROPIN_DIR,
+  occupyPort,
+  pingOk,
+  snapshotFiles,
+  startSleeper,
+} from './harness/docker-probes.js'
 
 const gate = e2eGate()
+
+/** Writes daemon.json and (re)starts dockerd on it, the way an admin would, outside dockcfg. */
+async function startWith(h: TestHost, daemonJson: string): Promise<void> {
+  await h.writeFile(DAEMON_JSON, daemonJson, 0o644)
+  await h.exec(['systemctl', 'restart', 'docker'])
+  await h.waitDockerActive()
+}
 
 /** Boots a fresh host for one scenario, waits for dockerd, and always powers it off. */
 async function onFreshHost(body: (h: TestHost) => Promise<void>): Promise<void> {
@@ -41,6 +63,35 @@ describe.skipIf(!gate.ok)('changes applied or refused wrongly (issue 9 items 17-
         expect((await bridgeNetwork(h)).mtu).toBe('9000')
         const c = await containerView(h)
         expect(c.eth0Mtu, c.raw).toBe(9000)
+      })
+    })
+
+    it('18. live-restore and a running container: set bip is refused (exit 7) with the remedy; with --yes the container is stopped first and bip is live', async ({expect}) => {
+      await onFreshHost(async (h) => {
+        await startWith(h, '{"live-restore": true}\n')
+        const pid = await startSleeper(h, 'web')
+        const before = await snapshotFiles(h, [DAEMON_JSON])
+        const state = await dockerState(h)
+
+        const args = ['set', 'bip', '192.168.42.1/24']
+        const refused = await cli(h, args)
+        expect(refused.exitCode, describeRun(args, refused)).toBe(7)
+        expect(refused.output).toContain('1 running container(s) (web) would keep the old one')
+        expect(refused.output).toContain('docker stop web')
+        expect(refused.output).toContain('--yes')
+        expect(await snapshotFiles(h, [DAEMON_JSON])).toEqual(before)
+        expect((await dockerState(h)).invocation).toBe(state.invocation)
+        expect(await containerPid(h, 'web')).toBe(pid)
+
+        const yes = [...args, '--yes']
+        const applied = await cli(h, yes)
+        expect(applied.exitCode, describeRun(yes, applied)).toBe(0)
+        expect(applied.output).toMatch(/bip: live/)
+        expect(applied.output).toContain('warning: stopped 1 running container(s) (web) before the restart')
+        expect(await containerPid(h, 'web')).toBe(0)
+        expect(await docker0Addresses(h)).toContain('192.168.42.1/24')
+        expect((await bridgeNetwork(h)).subnets).toContain('192.168.42.0/24')
+        expect((await apiGet<{LiveRestoreEnabled: boolean}>(h, '/info')).LiveRestoreEnabled).toBe(true)
       })
     })
 

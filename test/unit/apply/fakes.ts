@@ -10,6 +10,7 @@ import {join} from 'node:path'
 
 import type {Inspector, TreeView} from '../../../src/apply/apply.js'
 import type {ContainerSummary, DockerApi, DockerInfo} from '../../../src/docker-api/client.js'
+import {defaultBridgeKeys} from '../../../src/registry/index.js'
 import type {ServiceManager} from '../../../src/service/service-manager.js'
 import {type Clock, createSystem, type FileSystem, type ProcessResult, type ProcessRunner, type System} from '../../../src/system/index.js'
 
@@ -50,6 +51,8 @@ export type ReloadOutcome = 'ok' | 'refused'
 export interface Container {
   id: string
   name: string
+  /** HostConfig.NetworkMode; absent: "default". */
+  networkMode?: string
 }
 
 /**
@@ -115,7 +118,15 @@ export class FakeHost {
     const outcome = this.starts.shift() ?? 'ok'
     await this.onStart?.(this)
     if (outcome === 'ok') {
-      this.live = await this.loadConfig()
+      const loaded = await this.loadConfig()
+      if (loaded['live-restore'] !== true) this.containers = []
+      // Like dockerd: the default bridge stays as it was while live-restored containers run.
+      const survivors = this.containers.filter((c) => !(c.networkMode ?? '').startsWith('container:'))
+      for (const key of survivors.length > 0 ? defaultBridgeKeys() : []) {
+        if (key in this.live) loaded[key] = this.live[key]
+        else delete loaded[key]
+      }
+      this.live = loaded
       this.active = true
       this.failedState = false
       this.mainPid += 1
@@ -285,7 +296,12 @@ export class FakeDocker implements DockerApi {
 
   async runningContainers(): Promise<ContainerSummary[]> {
     this.strict.record('runningContainers')
-    return this.host.containers.map((c) => ({Id: c.id, Names: [`/${c.name}`], Image: 'bb:1', State: 'running'}))
+    return this.host.containers.map((c) => ({Id: c.id, Names: [`/${c.name}`], Image: 'bb:1', State: 'running', HostConfig: {NetworkMode: c.networkMode ?? 'default'}}))
+  }
+
+  async stopContainer(id: string): Promise<void> {
+    this.strict.record('stopContainer', id)
+    this.host.containers = this.host.containers.filter((c) => c.id !== id)
   }
 
   async daemonEvents(): Promise<Array<{Action?: string}>> {

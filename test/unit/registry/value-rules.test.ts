@@ -2,7 +2,17 @@ import semver from 'semver'
 import {describe, expect, it} from 'vitest'
 
 import {describeOption, rangeText, valuesText} from '../../../src/registry/describe.js'
-import {allowedValues, fileReadingKeys, findOption, groupKeys, hostResourceFlags, hostResourceKeys, optionStatus, valueVerdict} from '../../../src/registry/index.js'
+import {
+  allowedValues,
+  defaultBridgeKeys,
+  fileReadingKeys,
+  findOption,
+  groupKeys,
+  hostResourceFlags,
+  hostResourceKeys,
+  optionStatus,
+  valueVerdict,
+} from '../../../src/registry/index.js'
 import {FLAG_ONLY, OPTIONS} from '../../../src/registry/options.js'
 import type {OptionSpec, ValueRefusal} from '../../../src/registry/types.js'
 import {TLS_KEYS} from '../../../src/remote/layout.js'
@@ -211,6 +221,25 @@ describe('key attributes derived as lists', () => {
     // preflight adds --validate itself.
     expect(new Set([...hostResourceFlags(), 'validate'])).toEqual(new Set(['host', 'data-root', 'exec-root', 'pidfile', 'containerd', 'config-file', 'graph', 'validate']))
     expect(FLAG_ONLY.filter((only) => only.hostResource === true).map((only) => only.flag.long)).toEqual(['config-file'])
+  })
+
+  it('keys dockerd applies when it builds the default bridge (apply: --keep-containers, live-restored containers)', () => {
+    expect(defaultBridgeKeys()).toEqual([
+      'bip',
+      'bip6',
+      'fixed-cidr',
+      'fixed-cidr-v6',
+      'ipv6',
+      'default-gateway',
+      'default-gateway-v6',
+      'mtu',
+      'default-address-pools',
+      'ip',
+      'ip-masq',
+      'iptables',
+      'icc',
+      'bridge',
+    ])
   })
 
   it('the tls group `remote enable` owns (remote/layout)', () => {
