@@ -16,6 +16,7 @@ import {DOCKER_UNIT, restartFresh, startDocker, stopDocker, unitState} from './h
 import {clearPending, isAbandoned, type PendingApply, readPending, writePending} from './pending.js'
 import {stagePlannedFiles} from './planned-files.js'
 import {preflight, type PreflightOutcome} from './preflight.js'
+import {confirmStateMoves} from './state-guard.js'
 import {type VerifyItem, verifyLive} from './verify.js'
 import {errorLines} from '../daemon-config/findings.js'
 
@@ -128,6 +129,7 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
       details: planned.errors,
     })
   }
+  warnings.push(...(await confirmStateMoves(system, {current, planned}, options)))
   if (options.dryRun) return {...base, warnings: [...warnings, ...remaining], pending: activation === 'none' ? undefined : activation}
   const abandoned = await abandonedApply(system)
   if (abandoned !== undefined && abandoned.backupId !== request.resolvesPending) throw refuseOverAbandoned(abandoned)

@@ -354,6 +354,11 @@ export function defaultBridgeKeys(): string[] {
   return OPTIONS.filter((o) => o.defaultBridge === true).map((o) => o.key)
 }
 
+/** Keys whose change moves where dockerd keeps its data (OptionSpec.movesState). */
+export function stateMovingKeys(): OptionSpec[] {
+  return OPTIONS.filter((o) => o.movesState !== undefined)
+}
+
 /** Keys pointing at a resource of the host (OptionSpec.hostResource). */
 export function hostResourceKeys(): string[] {
   return OPTIONS.filter((o) => o.hostResource === true).map((o) => o.key)

@@ -19,6 +19,12 @@ function counterRange(min: 0 | 1, dockerdError: string, versions: VersionRange =
 
 const MTU_HINT = 'use 1500, or the MTU of the host uplink'
 
+/** data-root and its old name: dockerd starts on an empty directory, the old one stays as it was. */
+const DATA_ROOT_MOVE = {
+  effect: 'images, containers and volumes stay in {from}, and dockerd starts with what is in {to}',
+  carry: 'copy them over first, with docker stopped: systemctl stop docker docker.socket; rsync -aHAX --numeric-ids {from}/ {to}/ (the old directory stays until you remove it)',
+}
+
 /**
  * Every daemon.json key dockerd 20.10 to 29.x knows on Linux (dockerd-options.md sections 1.2-1.5),
  * including keys that were deprecated or removed in that window. Versions are exact to the patch
@@ -694,6 +700,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'config',
     skipUnknownCheck: true,
     flat: true,
+    // daemon.go: features["containerd-snapshotter"] switches the image service between the graph
+    // driver store and containerd's; neither shows the other's images or containers.
+    movesState: {
+      entry: 'containerd-snapshotter',
+      effect:
+        'the containerd image store and the graph driver store are separate: switching from {from} to {to} shows the other store, and the images and containers of this one are not visible (they come back when the setting does)',
+      carry: 'save the images you need before (docker save -o images.tar IMAGE...) and load them after (docker load -i images.tar); recreate containers',
+    },
     description: 'Feature switches, e.g. {"containerd-snapshotter": true}',
   },
   {
@@ -883,6 +897,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     reload: 'no',
     checkedAt: 'start',
     observable: '/info: SecurityOptions name=userns',
+    // daemon/daemon_unix.go setupDaemonRoot: with a remapped root the daemon root becomes
+    // <data-root>/<uid>.<gid>, owned by that uid; daemon.go RemapContainerdNamespaces also moves the
+    // containerd namespace to <namespace>-<uid>.<gid>.
+    movesState: {
+      effect:
+        'dockerd keeps everything in {dataRoot}/<uid>.<gid> with userns-remap and in {dataRoot} itself without it: the images, containers and volumes of the other mode are not visible (they stay on disk, and come back when the setting does)',
+      carry:
+        'save the images you need before (docker save -o images.tar IMAGE...) and load them after (docker load -i images.tar); recreate containers, and copy volume data with its ownership shifted to the remapped root',
+    },
     description: 'User namespace remapping: "default" or user[:group]',
   },
   {
@@ -924,6 +947,13 @@ export const OPTIONS: readonly OptionSpec[] = [
         hint: 'migrate to overlay2 (export what you need first: the data does not carry over)',
       },
     },
+    // Each graph driver keeps its layers under <data-root>/<driver> (daemon/graphdriver); the image
+    // and container metadata are per driver too (image/<driver>, layerdb), so the new one starts empty.
+    movesState: {
+      effect: 'images and containers are kept per storage driver: those made with {from} stay in {dataRoot} but dockerd shows none of them with {to}; volumes are kept',
+      carry:
+        'save the images you need before (docker save -o images.tar IMAGE...) and load them after (docker load -i images.tar); recreate containers (their writable layers do not carry over)',
+    },
     description: 'Storage driver, e.g. overlay2',
   },
   {
@@ -943,6 +973,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'start',
     observable: '/info: DockerRootDir',
     hostResource: true,
+    movesState: DATA_ROOT_MOVE,
     description: 'Root directory of persistent Docker state',
   },
   {
@@ -983,6 +1014,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultValue: 'moby',
     checkedAt: 'start',
     observable: '/info: Containerd.Namespaces.Containers (API 1.46+)',
+    // daemon.go: containerd.WithDefaultNamespace(ContainerdNamespace) for the containers' tasks and,
+    // with the containerd image store (features.containerd-snapshotter), for images and snapshots.
+    movesState: {
+      effect:
+        'containers, and with the containerd image store the images, live in containerd under namespace {from}: dockerd looks only in {to}, so running containers are lost track of and those images are not visible',
+      carry:
+        'stop the containers first; with the containerd image store save the images you need before (docker save -o images.tar IMAGE...) and load them after (docker load -i images.tar)',
+    },
     description: 'containerd namespace for containers',
   },
   {
@@ -1119,6 +1158,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     replacement: 'data-root',
     checkedAt: 'config',
     hostResource: true,
+    movesState: DATA_ROOT_MOVE,
     description: 'Old name of data-root (error in 23.0, unknown from 24.0)',
   },
   {

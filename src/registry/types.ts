@@ -158,6 +158,19 @@ export interface IntegerRange extends VersionRange {
   refused: ValueRefusal | readonly ValueRefusal[]
 }
 
+/**
+ * What moving a key's value does to dockerd's data. Placeholders: {from} and {to} the values
+ * before and after, {dataRoot} the data-root after.
+ */
+export interface StateMove {
+  /** What becomes invisible, and where it stays. */
+  effect: string
+  /** How to carry it over. */
+  carry: string
+  /** Only this entry of a map key moves state (`features` → `containerd-snapshotter`). */
+  entry?: string
+}
+
 /** Keys that belong together for a feature of dockcfg's (`remote enable` owns the tls group). */
 export type OptionGroup = 'tls'
 
@@ -220,6 +233,12 @@ export interface OptionSpec {
    * updated network configuration will not take affect").
    */
   defaultBridge?: boolean
+  /**
+   * Changing the value moves where dockerd keeps images, containers and volumes: after the restart
+   * they seem gone (they are still on disk, where dockerd no longer looks). dockcfg warns, asks for
+   * confirmation on the live host and says how to carry the data over.
+   */
+  movesState?: StateMove
   /** Keys that belong together: the tls group is what `remote enable` owns. */
   group?: OptionGroup
   /** One-line description for `keys` and help. */

@@ -35,3 +35,18 @@ describe('an MTU the kernel refuses (item 17)', () => {
     expect(JSON.parse(await r.read(FILE))).toEqual({mtu: 9000})
   })
 })
+
+describe('a change that moves where dockerd keeps its data (item 20)', () => {
+  it('set data-root on a --root tree: written, with the warning and how to carry the data over', async () => {
+    const r = await root({[FILE]: '{}\n'})
+    const result = await runCli(['set', 'data-root', '/srv/docker', '--root', r.root, '--dockerd-version', '20.10.24'])
+    expect(result.exitCode, result.stderr).toBe(0)
+    expect(result.stderr).toContain('warning: "data-root" changes from /var/lib/docker to /srv/docker: images, containers and volumes stay in /var/lib/docker')
+    expect(result.stderr).toContain('rsync -aHAX --numeric-ids /var/lib/docker/ /srv/docker/')
+    expect(JSON.parse(await r.read(FILE))).toEqual({'data-root': '/srv/docker'})
+
+    const json = await runCli(['set', 'storage-driver', 'vfs', '--root', r.root, '--dockerd-version', '20.10.24', '--json'])
+    expect(json.exitCode, json.stderr).toBe(0)
+    expect(json.json<{warnings: string[]}>().warnings).toEqual([expect.stringMatching(/^"storage-driver" changes from \(not set\) to vfs: .*docker save/)])
+  })
+})

@@ -95,6 +95,28 @@ describe.skipIf(!gate.ok)('changes applied or refused wrongly (issue 9 items 17-
       })
     })
 
+    it('20. set data-root: refused without --yes (exit 7, nothing changed); with --yes warned, applied, dockerd runs on the new root', async ({expect}) => {
+      await onFreshHost(async (h) => {
+        const before = await snapshotFiles(h, [DAEMON_JSON])
+        const state = await dockerState(h)
+        const args = ['set', 'data-root', '/srv/docker']
+        const refused = await cli(h, args)
+        expect(refused.exitCode, describeRun(args, refused)).toBe(7)
+        expect(refused.output).toContain('"data-root" changes from /var/lib/docker to /srv/docker')
+        expect(refused.output).toContain('rsync -aHAX --numeric-ids /var/lib/docker/ /srv/docker/')
+        expect(refused.output).toContain('--yes')
+        expect(await snapshotFiles(h, [DAEMON_JSON])).toEqual(before)
+        expect((await dockerState(h)).invocation).toBe(state.invocation)
+
+        const yes = [...args, '--yes']
+        const applied = await cli(h, yes)
+        expect(applied.exitCode, describeRun(yes, applied)).toBe(0)
+        expect(applied.output).toContain('warning: "data-root" changes from /var/lib/docker to /srv/docker')
+        expect(applied.output).toMatch(/data-root: live/)
+        expect((await apiGet<{DockerRootDir: string}>(h, '/info')).DockerRootDir).toBe('/srv/docker')
+      })
+    })
+
     it('21. a tcp:// listener on a port another process holds is refused before anything is written: exit 3, dockerd never restarted', async ({expect}) => {
       await onFreshHost(async (h) => {
         await occupyPort(h, 2376)

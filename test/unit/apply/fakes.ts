@@ -276,6 +276,7 @@ export class FakeDocker implements DockerApi {
       Labels: (live['labels'] as string[] | undefined) ?? [],
       LiveRestoreEnabled: live['live-restore'] === true,
       LoggingDriver: (live['log-driver'] as string | undefined) ?? 'json-file',
+      DockerRootDir: (live['data-root'] as string | undefined) ?? '/var/lib/docker',
       ContainersRunning: this.host.containers.length,
     }
   }
