@@ -56,6 +56,7 @@ function renderDetail(k: OptionSummary): string {
       'moves data',
       k.movesState ? `${k.movesState.entry ? `${k.movesState.entry}: ` : ''}a change needs confirmation (--yes); what is in the old place is not visible after it` : undefined,
     ),
+    ...optionalRow('trial start', k.trialCannotJudge ? `not judged by the trial dockerd (preflight before 23.0): ${k.trialCannotJudge}` : undefined),
     ['live value', k.observable ?? 'not observable through the API'],
     ['description', k.description],
   ]

@@ -53,6 +53,8 @@ export interface OptionSummary {
   hostResource?: true
   /** dockerd applies the value when it builds the default bridge, which it skips while live-restored containers run. */
   defaultBridge?: true
+  /** Why the trial start (preflight on dockerd < 23) leaves the key out. */
+  trialCannotJudge?: string
   /** Changing the value moves where dockerd keeps its data (placeholders {from}, {to}, {dataRoot}). */
   movesState?: {effect: string; carry: string; entry?: string}
   group?: OptionGroup
@@ -101,6 +103,7 @@ function summarize(spec: OptionSpec): OptionSummary {
     ...(spec.hostResource ? {hostResource: true as const} : {}),
     ...(spec.defaultBridge ? {defaultBridge: true as const} : {}),
     ...(spec.movesState ? {movesState: {...spec.movesState}} : {}),
+    ...(spec.trialCannotJudge ? {trialCannotJudge: spec.trialCannotJudge} : {}),
     ...(spec.group ? {group: spec.group} : {}),
     description: spec.description,
   }

@@ -359,6 +359,11 @@ export function stateMovingKeys(): OptionSpec[] {
   return OPTIONS.filter((o) => o.movesState !== undefined)
 }
 
+/** Keys a trial dockerd cannot judge, with the reason (OptionSpec.trialCannotJudge). */
+export function trialBlindKeys(): Array<{key: string; flags: string[]; reason: string}> {
+  return OPTIONS.filter((o) => o.trialCannotJudge !== undefined).map((o) => ({key: o.key, flags: o.flags.map((f) => f.long), reason: o.trialCannotJudge as string}))
+}
+
 /** Keys pointing at a resource of the host (OptionSpec.hostResource). */
 export function hostResourceKeys(): string[] {
   return OPTIONS.filter((o) => o.hostResource === true).map((o) => o.key)

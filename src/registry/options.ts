@@ -341,6 +341,10 @@ export const OPTIONS: readonly OptionSpec[] = [
     network: true,
     observable: 'GET /networks/bridge: Options["com.docker.network.bridge.name"] (no bridge network with "none")',
     defaultBridge: true,
+    // libnetwork bridge setupDevice: a default bridge with another name is never created, it must
+    // exist ("bridge device with non default name ... must be created manually"); the trial's
+    // network namespace has only lo.
+    trialCannotJudge: 'the bridge must exist in the host network namespace, and the trial runs in an empty one',
     description: 'Use an existing, user-managed bridge for the default network ("none" disables it)',
   },
   {
@@ -954,6 +958,9 @@ export const OPTIONS: readonly OptionSpec[] = [
       carry:
         'save the images you need before (docker save -o images.tar IMAGE...) and load them after (docker load -i images.tar); recreate containers (their writable layers do not carry over)',
     },
+    // Each graph driver checks the filesystem under the data-root (btrfs and zfs need their own,
+    // overlay2 refuses xfs without d_type); the trial's data-root is on /run's tmpfs.
+    trialCannotJudge: "whether it works depends on the filesystem of the real data-root, and the trial's is on /run",
     description: 'Storage driver, e.g. overlay2',
   },
   {
@@ -962,6 +969,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flags: [{long: 'storage-opt', repeatable: true, namedKey: 'storage-opts'}],
     reload: 'no',
     checkedAt: 'start',
+    trialCannotJudge: "what the options allow depends on the filesystem of the real data-root, and the trial's is on /run",
     description: 'Storage driver options',
   },
   {

@@ -239,6 +239,12 @@ export interface OptionSpec {
    * confirmation on the live host and says how to carry the data over.
    */
   movesState?: StateMove
+  /**
+   * Why a trial dockerd (preflight on dockerd < 23: scratch directories under /run, its own network
+   * namespace) cannot judge the value: what it depends on is only on the real host. The trial
+   * leaves the key out and says so; the real start and its rollback decide.
+   */
+  trialCannotJudge?: string
   /** Keys that belong together: the tls group is what `remote enable` owns. */
   group?: OptionGroup
   /** One-line description for `keys` and help. */

@@ -95,6 +95,31 @@ describe.skipIf(!gate.ok)('changes applied or refused wrongly (issue 9 items 17-
       })
     })
 
+    it('19. the trial start does not refuse what dockerd starts with: userns-remap default, a user-managed bridge', async ({expect}) => {
+      await onFreshHost(async (h) => {
+        const args = ['set', 'userns-remap', 'default', '--yes']
+        const userns = await cli(h, args)
+        expect(userns.exitCode, describeRun(args, userns)).toBe(0)
+        expect(userns.output).toContain('preflight: trial-start: a trial dockerd started with this configuration')
+        const info = await apiGet<{SecurityOptions: string[]; DockerRootDir: string}>(h, '/info')
+        expect(info.SecurityOptions).toContainEqual(expect.stringMatching(/^name=userns/))
+        expect(info.DockerRootDir).toMatch(/^\/var\/lib\/docker\/\d+\.\d+$/)
+        // The trial left nothing behind.
+        expect((await h.exec(['ls', '-A', '/run/dockcfg'])).stdout.trim()).toBe('')
+
+        // A bridge the admin made exists only in the host's network namespace, not in the trial's.
+        await h.exec(['ip', 'link', 'add', 'br-ops', 'type', 'bridge'])
+        await h.exec(['ip', 'addr', 'add', '10.77.0.1/24', 'dev', 'br-ops'])
+        await h.exec(['ip', 'link', 'set', 'br-ops', 'up'])
+        const bridgeArgs = ['set', 'bridge', 'br-ops', '--yes']
+        const bridge = await cli(h, bridgeArgs)
+        expect(bridge.exitCode, describeRun(bridgeArgs, bridge)).toBe(0)
+        expect(bridge.output).toContain('not judged by the trial: bridge')
+        const net = await apiGet<{Options: Record<string, string>}>(h, '/networks/bridge')
+        expect(net.Options['com.docker.network.bridge.name']).toBe('br-ops')
+      })
+    })
+
     it('20. set data-root: refused without --yes (exit 7, nothing changed); with --yes warned, applied, dockerd runs on the new root', async ({expect}) => {
       await onFreshHost(async (h) => {
         const before = await snapshotFiles(h, [DAEMON_JSON])

@@ -11,6 +11,7 @@ import {
   hostResourceFlags,
   hostResourceKeys,
   optionStatus,
+  trialBlindKeys,
   valueVerdict,
 } from '../../../src/registry/index.js'
 import {FLAG_ONLY, OPTIONS} from '../../../src/registry/options.js'
@@ -207,6 +208,7 @@ describe('value rules in the registry', () => {
     expect(describeOption('features').movesState?.entry).toBe('containerd-snapshotter')
     expect(describeOption('mtu')).toMatchObject({defaultBridge: true})
     expect(describeOption('dns')).not.toHaveProperty('defaultBridge')
+    expect(describeOption('storage-driver').trialCannotJudge).toMatch(/filesystem of the real data-root/)
     expect(describeOption('bip')).not.toHaveProperty('values')
     expect(describeOption('bip')).not.toHaveProperty('range')
   })
@@ -242,6 +244,14 @@ describe('key attributes derived as lists', () => {
       'iptables',
       'icc',
       'bridge',
+    ])
+  })
+
+  it('keys a trial dockerd cannot judge (apply/preflight)', () => {
+    expect(trialBlindKeys().map((b) => [b.key, b.flags])).toEqual([
+      ['bridge', ['bridge']],
+      ['storage-driver', ['storage-driver']],
+      ['storage-opts', ['storage-opt']],
     ])
   })
 
