@@ -145,7 +145,9 @@ async function socketHolders(system: System): Promise<SocketHolders | undefined>
 function describeHolder(holders: SocketHolders | undefined, listener: TcpListener): string {
   const users = holders?.get(listener.inode) ?? []
   if (users.length === 0) return 'a process dockcfg cannot see'
-  return [...new Map(users.map((u) => [u.pid, `${u.name} (pid ${u.pid})`])).values()].join(', ')
+  // A process names itself (prctl, argv[0]): its control characters must not reach the terminal.
+  const safe = (name: string) => (/[\u0000-\u001f\u007f]/.test(name) ? JSON.stringify(name) : name)
+  return [...new Map(users.map((u) => [u.pid, `${safe(u.name)} (pid ${u.pid})`])).values()].join(', ')
 }
 
 function formatEndpoint(ip: IpAddress, port: number): string {
@@ -180,7 +182,7 @@ export async function checkListeners(system: System, hosts: readonly string[]): 
     ({endpoint, listener}) =>
       `${endpoint.host}: port ${listener.port} is already in use on ${formatEndpoint(unmapped(listener.ip), listener.port)} by ${describeHolder(holders, listener)}`,
   )
-  throw new InvalidConfigError(`dockerd could not listen on every address of "hosts", so nothing was written:\n${lines.map((l) => `  ${l}`).join('\n')}`, {
+  throw new InvalidConfigError(`dockerd would fail to start: another process listens where "hosts" wants it to; nothing was changed:\n${lines.map((l) => `  ${l}`).join('\n')}`, {
     remedy: 'stop what listens there, or choose another port (dockcfg remote enable --port N, or dockcfg set hosts ...)',
     details: foreign.map(({endpoint, listener}) => ({host: endpoint.host, port: listener.port, holders: holders?.get(listener.inode) ?? []})),
   })

@@ -75,5 +75,7 @@ function entryOf(value: unknown, entry: string): boolean {
 function shown(value: unknown, fallback: unknown): string {
   const v = value === '' ? undefined : value
   if (v === undefined) return fallback === undefined ? '(not set)' : shown(fallback, undefined)
-  return typeof v === 'string' ? v : JSON.stringify(v)
+  // Quoted when it holds control characters (a newline in a path is legal JSON): they must not
+  // reach the terminal raw.
+  return typeof v === 'string' && !/[\u0000-\u001f\u007f]/.test(v) ? v : JSON.stringify(v)
 }

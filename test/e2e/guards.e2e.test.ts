@@ -153,7 +153,7 @@ describe.skipIf(!gate.ok)('changes applied or refused wrongly (issue 9 items 17-
         const refused = await cli(h, remote)
         expect(refused.exitCode, describeRun(remote, refused)).toBe(3)
         expect(refused.output).toMatch(/port 2376 is already in use on 127\.0\.0\.1:2376 by python3 \(pid \d+\)/)
-        expect(refused.output).toContain('nothing was written')
+        expect(refused.output).toContain('nothing was changed')
 
         // Any address overlapping the squatter's: 0.0.0.0 is one dual-stack socket for Go.
         const hosts = ['set', 'hosts', 'fd://', 'tcp://0.0.0.0:2376', '--yes']

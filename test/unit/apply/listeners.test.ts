@@ -125,6 +125,14 @@ describe('preflight refuses a listener another process holds (issue 9 item 21)',
   }
   const setHosts = '{"hosts": ["tcp://127.0.0.1:2376"]}\n'
 
+  it('a process name with control characters is quoted, not printed raw', async () => {
+    const r = rig({services: [], servicesAllowed: ['show']})
+    rigs.push(r)
+    await squatted(r.host, '("evil\\x1b[2J\r",pid=66,fd=3)')
+    r.host.ss = r.host.ss?.replace('\\x1b', '\u001b')
+    await expect(preflight(r.system, candidate())).rejects.toThrow('by "evil\\u001b[2J\\r" (pid 66)')
+  })
+
   it('exit 3 naming the port and the process; nothing written, dockerd never restarted', async () => {
     const r = rig({services: [], servicesAllowed: ['show']})
     rigs.push(r)
@@ -142,7 +150,7 @@ describe('preflight refuses a listener another process holds (issue 9 item 21)',
     expect(error).toBeInstanceOf(DockcfgError)
     expect((error as DockcfgError).exitCode).toBe(3)
     expect((error as DockcfgError).message).toContain('tcp://127.0.0.1:2376: port 2376 is already in use on 127.0.0.1:2376 by python3 (pid 351)')
-    expect((error as DockcfgError).message).toContain('nothing was written')
+    expect((error as DockcfgError).message).toContain('nothing was changed')
     expect(await r.host.fs.readText(CONFIG)).toBe('{}\n')
     expect(await listBackups(r.system)).toEqual([])
     expect(r.host.restartCount).toBe(0)

@@ -32,6 +32,10 @@ describe('which changes move where dockerd keeps its data (item 20)', () => {
     expect(moved({features: {cdi: true}}, {features: {cdi: true, 'containerd-snapshotter': true}})).toEqual(['features.containerd-snapshotter: false -> true'])
   })
 
+  it('quotes a value with control characters rather than printing them raw', () => {
+    expect(moved({}, {'data-root': '/srv/\r\u001b[2Jdocker\n'})).toEqual(['data-root: /var/lib/docker -> "/srv/\\r\\u001b[2Jdocker\\n"'])
+  })
+
   it('says where the data stays and how to carry it over', () => {
     const [dataRoot] = plannedStateMoves(view({}), view({'data-root': '/srv/docker'}))
     expect(dataRoot?.text).toBe(
