@@ -153,8 +153,10 @@ describe.skipIf(!gate.ok)('safe apply on a real host (issue 4)', () => {
         const stateBefore = await dockerState(h)
 
         // 192.0.2.1 (TEST-NET-1) is on no interface: the bind fails only at the real start (a port
-        // another process holds is refused by preflight, guards.e2e.test.ts scenario 21).
-        const args = ['set', 'hosts', 'fd://', 'tcp://192.0.2.1:2375', '--yes', '--timeout', '20']
+        // another process holds is refused by preflight, guards.e2e.test.ts scenario 21). 20.10
+        // sleeps 16 s before it binds a TCP listener without TLS (cmd/dockerd/daemon.go
+        // loadListeners): the timeout leaves room for that under load.
+        const args = ['set', 'hosts', 'fd://', 'tcp://192.0.2.1:2375', '--yes', '--timeout', '45']
         const r = await cli(h, args)
         expect(r.exitCode, describeRun(args, r)).toBe(4)
         expect(r.output).toContain('cannot assign requested address')
