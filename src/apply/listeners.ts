@@ -146,7 +146,7 @@ function describeHolder(holders: SocketHolders | undefined, listener: TcpListene
   const users = holders?.get(listener.inode) ?? []
   if (users.length === 0) return 'a process dockcfg cannot see'
   // A process names itself (prctl, argv[0]): its control characters must not reach the terminal.
-  const safe = (name: string) => (/[\u0000-\u001f\u007f]/.test(name) ? JSON.stringify(name) : name)
+  const safe = (name: string) => (/\p{Cc}/u.test(name) ? JSON.stringify(name).replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : name)
   return [...new Map(users.map((u) => [u.pid, `${safe(u.name)} (pid ${u.pid})`])).values()].join(', ')
 }
 

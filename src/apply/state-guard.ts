@@ -77,5 +77,7 @@ function shown(value: unknown, fallback: unknown): string {
   if (v === undefined) return fallback === undefined ? '(not set)' : shown(fallback, undefined)
   // Quoted when it holds control characters (a newline in a path is legal JSON): they must not
   // reach the terminal raw.
-  return typeof v === 'string' && !/[\u0000-\u001f\u007f]/.test(v) ? v : JSON.stringify(v)
+  if (typeof v === 'string' && !/\p{Cc}/u.test(v)) return v
+  // JSON escapes C0 controls; C1 ones (U+0080..U+009F) it leaves raw.
+  return JSON.stringify(v).replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }

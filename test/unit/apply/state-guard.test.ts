@@ -33,7 +33,7 @@ describe('which changes move where dockerd keeps its data (item 20)', () => {
   })
 
   it('quotes a value with control characters rather than printing them raw', () => {
-    expect(moved({}, {'data-root': '/srv/\r\u001b[2Jdocker\n'})).toEqual(['data-root: /var/lib/docker -> "/srv/\\r\\u001b[2Jdocker\\n"'])
+    expect(moved({}, {'data-root': '/srv/\r\u001b[2Jdocker\n\u009b'})).toEqual(['data-root: /var/lib/docker -> "/srv/\\r\\u001b[2Jdocker\\n\\u009b"'])
   })
 
   it('says where the data stays and how to carry it over', () => {
