@@ -19,13 +19,16 @@ import type {Finding} from '../daemon-config/findings.js'
 import type {DockerApi} from '../docker-api/client.js'
 import type {ServiceManager} from '../service/service-manager.js'
 import {DEFAULT_CONFIG_FILE} from '../effective/effective.js'
+import {defaultBridgeKeys} from '../registry/index.js'
 import {OverlayFileSystem} from '../system/overlay-fs.js'
+import {stopContainersHoldingBridge} from './bridge-guard.js'
 import {removedKeys} from './config-diff.js'
 import type {FileSystem, System} from '../system/index.js'
 import {DOCKER_UNIT, restartAsOneJob, restartFresh, startDocker, stopDocker, unitState} from './health.js'
 import {clearPending, isAbandoned, type PendingApply, readPending, writePending} from './pending.js'
 import {stagePlannedFiles} from './planned-files.js'
 import {preflight, type PreflightOutcome} from './preflight.js'
+import {confirmStateMoves} from './state-guard.js'
 import {type VerifyItem, verifyLive} from './verify.js'
 import {errorLines} from '../daemon-config/findings.js'
 
@@ -129,22 +132,7 @@ export interface ApplyResult {
 }
 
 /** Keys whose change rebuilds the default bridge: live-restore cannot carry containers across. */
-const BRIDGE_KEYS = new Set([
-  'bip',
-  'bip6',
-  'fixed-cidr',
-  'fixed-cidr-v6',
-  'mtu',
-  'bridge',
-  'default-gateway',
-  'default-gateway-v6',
-  'ipv6',
-  'default-address-pools',
-  'icc',
-  'ip-masq',
-  'iptables',
-  'ip',
-])
+const BRIDGE_KEYS = new Set(defaultBridgeKeys())
 
 /** Errors are compared without positions: an edit above them moves their lines. */
 function errorIdentity(f: Finding): string {
@@ -199,6 +187,9 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
       details: planned.errors,
     })
   }
+  const moves = await confirmStateMoves(system, {current, planned}, options)
+  warn(options, moves)
+  warnings.push(...moves)
   const notes = {findings: request.plan?.findings ?? [], actions: request.plan?.actions ?? []}
   if (notes.findings.length > 0 || notes.actions.length > 0) options.plan?.(notes)
   warn(options, remaining)
@@ -226,9 +217,7 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
     options.progress?.('preflight: asking dockerd about the new configuration')
     // Files the new configuration names (TLS keys and certificates) may be part of this very change.
     const staged = await stagePlannedFiles(system, planned.configText, changes)
-    const check = await during(options, 'preflight', () =>
-      preflight(system, {configText: staged.configText, execArgv: planned.execArgv, dockerdVersion: planned.dockerdVersion}).finally(staged.cleanup),
-    )
+    const check = await during(options, 'preflight', () => preflight(system, {...planned, configText: staged.configText}).finally(staged.cleanup))
     if (!check.ok) throw new InvalidConfigError(`preflight (${check.method}) failed, nothing was written: ${check.detail}`, {details: check})
     options.progress?.(`preflight: ${check.method}: ${check.detail}`)
 
@@ -240,6 +229,9 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
       const guard = await containerGuard(api, request.changedKeys, options)
       containers = guard.containers
       if (guard.enableLiveRestore) extraChanges = liveRestoreChange(changes, configFile, planned.config)
+      const stopped = await stopContainersHoldingBridge(api, {changedKeys: request.changedKeys, planned}, options)
+      warn(options, stopped)
+      warnings.push(...stopped)
     }
     const toWrite = combineChanges(changes, extraChanges)
     // Fires once a healthy start has surely been given its chance. Firing while this run is still
@@ -704,7 +696,7 @@ async function restartUnderLock(system: System, inspect: Inspector, options: App
   const lock = await acquireLock(system, 'dockcfg restart')
   try {
     options.progress?.('preflight: asking dockerd about the configuration')
-    const check = await during(options, 'preflight', () => preflight(system, {configText: view.configText, execArgv: view.execArgv, dockerdVersion: view.dockerdVersion}))
+    const check = await during(options, 'preflight', () => preflight(system, view))
     if (!check.ok) throw new InvalidConfigError(`preflight (${check.method}) failed; dockerd was not restarted: ${check.detail}`, {details: check})
     options.progress?.(`preflight: ${check.method}: ${check.detail}`)
     const api = await system.docker(view.socket)

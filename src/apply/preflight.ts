@@ -1,10 +1,13 @@
 import {randomBytes} from 'node:crypto'
+import * as path from 'node:path'
 
 import gte from 'semver/functions/gte.js'
 
 import {type ParsedDockerdArgv, parseDockerdArgv} from '../dockerd/argv.js'
-import {hostResourceFlags, hostResourceKeys} from '../registry/index.js'
+import {hostResourceFlags, hostResourceKeys, trialBlindKeys} from '../registry/index.js'
 import type {System} from '../system/index.js'
+import type {TreeView} from './apply.js'
+import {checkListeners} from './listeners.js'
 
 /**
  * Asks dockerd itself whether it would start with the candidate configuration, before anything is
@@ -28,11 +31,20 @@ const TRIAL_TIMEOUT_MS = 30_000
 const TRIAL_REPLACED_FLAGS = new Set([...hostResourceFlags(), 'validate'])
 /** The same, as daemon.json keys. */
 const TRIAL_REPLACED_KEYS = hostResourceKeys()
+/** Keys (and their flags) the trial leaves out because it cannot judge them (OptionSpec.trialCannotJudge). */
+const TRIAL_BLIND = trialBlindKeys()
 
-export async function preflight(
-  system: System,
-  candidate: {configText: string; execArgv: readonly string[] | null; dockerdVersion: string | undefined},
-): Promise<PreflightOutcome> {
+/**
+ * Throws InvalidConfigError (exit 3) when another process holds a `tcp://` address of `hosts`
+ * (see listeners.ts); otherwise asks dockerd.
+ */
+export async function preflight(system: System, candidate: Pick<TreeView, 'configText' | 'execArgv' | 'dockerdVersion' | 'hosts'>): Promise<PreflightOutcome> {
+  const note = await checkListeners(system, candidate.hosts)
+  const outcome = await askDockerd(system, candidate)
+  return note === undefined ? outcome : {...outcome, detail: `${outcome.detail}; ${note}`}
+}
+
+async function askDockerd(system: System, candidate: Pick<TreeView, 'configText' | 'execArgv' | 'dockerdVersion'>): Promise<PreflightOutcome> {
   const argv = candidate.execArgv
   if (argv === null || argv.length === 0) return {method: 'skipped', ok: true, detail: 'no ExecStart to validate against'}
   const parsed = parseDockerdArgv(argv, candidate.dockerdVersion)
@@ -42,10 +54,10 @@ export async function preflight(
   return trialStart(system, argv, parsed, candidate.configText)
 }
 
-/** A fresh root-only (0700) directory under /run/dockcfg, for files dockerd must read from disk. */
-export async function scratchDir(system: System, prefix: string): Promise<string> {
+/** A fresh directory under /run/dockcfg, root-only (0700) unless `mode` says otherwise. */
+export async function scratchDir(system: System, prefix: string, mode = 0o700): Promise<string> {
   const dir = `/run/dockcfg/${prefix}-${randomBytes(4).toString('hex')}`
-  await system.fs.mkdirp(dir, 0o700)
+  await system.fs.mkdirp(dir, mode)
   return dir
 }
 
@@ -67,69 +79,120 @@ function isConfigFileWord(parsed: ParsedDockerdArgv, index: number): boolean {
   return parsed.flags.some((f) => f.name === 'config-file' && index >= f.index && index < f.index + f.span)
 }
 
+/**
+ * The trial's scratch layout: `dir` is 0711 (enter, not list) because with userns-remap dockerd
+ * makes its root <data-root>/<uid>.<gid> and refuses to start unless the remapped root can pass
+ * through every directory above it (daemon/daemon_unix.go setupDaemonRoot: "a subdirectory in your
+ * graphroot path (...) restricts access to the remapped root uid/gid"). A 0700 scratch directory
+ * made the trial refuse `userns-remap default`, which the real dockerd starts with (issue 9 item
+ * 19). The configuration, socket and PID file stay in a 0700 `private` directory inside.
+ */
 async function trialStart(system: System, argv: readonly string[], parsed: ParsedDockerdArgv, configText: string): Promise<PreflightOutcome> {
-  const dir = await scratchDir(system, 'trial')
+  const dir = await scratchDir(system, 'trial', 0o711)
+  const privateDir = `${dir}/private`
   const netns = `dockcfg-trial-${randomBytes(3).toString('hex')}`
   const host = (p: string) => system.fs.hostPath(p)
   try {
-    const config = JSON.parse(configText.trim() === '' ? '{}' : configText.replace(/^\ufeff/, '')) as Record<string, unknown>
-    for (const key of TRIAL_REPLACED_KEYS) delete config[key]
-    await system.fs.writeAtomic(`${dir}/daemon.json`, JSON.stringify(config), {mode: 0o600})
-    const kept = argv.slice(parsed.argsStart).filter((_, offset) => {
-      const index = offset + parsed.argsStart
-      const flag = parsed.flags.find((f) => index >= f.index && index < f.index + f.span)
-      return flag === undefined || !TRIAL_REPLACED_FLAGS.has(flag.name)
-    })
+    await system.fs.mkdirp(privateDir, 0o700)
+    const trial = trialCandidate(configText, argv, parsed)
+    if (trial.usernsRemap) {
+      const closed = await closedAncestor(system, dir)
+      if (closed !== undefined) {
+        return {
+          method: 'skipped',
+          ok: true,
+          detail: `trial start not possible: with userns-remap the remapped root must pass through ${closed} (o+x), which it cannot; the restart and its rollback decide`,
+        }
+      }
+    }
+    await system.fs.writeAtomic(`${privateDir}/daemon.json`, JSON.stringify(trial.config), {mode: 0o600})
+    const notJudged =
+      trial.notJudged.length === 0 ? '' : `; not judged by the trial: ${trial.notJudged.map((b) => `${b.key} (${b.reason})`).join(', ')}: the restart and its rollback decide`
     const add = await system.processes.run('ip', ['netns', 'add', netns], {timeoutMs: 10_000})
     if (add.exitCode !== 0) return {method: 'skipped', ok: true, detail: `trial start not possible (ip netns add: ${add.stderr.trim()})`}
-    // nsenter --net, not `ip netns exec`: the latter remounts /sys and dockerd then cannot find its cgroups.
-    const args = [
-      `--net=/var/run/netns/${netns}`,
-      argv[0] as string,
-      '--config-file',
-      host(`${dir}/daemon.json`),
-      '--data-root',
-      host(`${dir}/data`),
-      '--exec-root',
-      host(`${dir}/exec`),
-      '--pidfile',
-      host(`${dir}/docker.pid`),
-      '-H',
-      `unix://${host(`${dir}/docker.sock`)}`,
-      ...kept,
-    ]
-    const {execa} = await import('execa')
-    const child = execa('nsenter', args, {reject: false, all: true, timeout: TRIAL_TIMEOUT_MS})
-    let output = ''
-    child.all?.on('data', (c: Buffer) => (output += c.toString()))
-    const api = await system.docker(`${dir}/docker.sock`, 1000)
-    const deadline = Date.now() + TRIAL_TIMEOUT_MS
-    let exited = false
-    void child.then(() => (exited = true))
-    while (!exited && Date.now() < deadline) {
-      if (await api.ping()) {
-        child.kill('SIGTERM')
-        // A timer of its own (cleared at once), not clock.sleep: a pending 10 s sleep kept the
-        // whole CLI alive for 10 s after every apply had finished.
-        await settledWithin(child, 10_000)
-        if (!exited) child.kill('SIGKILL')
-        await child
-        return {method: 'trial-start', ok: true, detail: 'a trial dockerd started with this configuration'}
+    try {
+      // nsenter --net, not `ip netns exec`: the latter remounts /sys and dockerd then cannot find its cgroups.
+      const args = [
+        `--net=/var/run/netns/${netns}`,
+        argv[0] as string,
+        '--config-file',
+        host(`${privateDir}/daemon.json`),
+        '--data-root',
+        host(`${dir}/data`),
+        '--exec-root',
+        host(`${dir}/exec`),
+        '--pidfile',
+        host(`${privateDir}/docker.pid`),
+        '-H',
+        `unix://${host(`${privateDir}/docker.sock`)}`,
+        ...trial.flags,
+      ]
+      const {execa} = await import('execa')
+      const child = execa('nsenter', args, {reject: false, all: true, timeout: TRIAL_TIMEOUT_MS})
+      let output = ''
+      child.all?.on('data', (c: Buffer) => (output += c.toString()))
+      const api = await system.docker(`${privateDir}/docker.sock`, 1000)
+      const deadline = Date.now() + TRIAL_TIMEOUT_MS
+      let exited = false
+      void child.then(() => (exited = true))
+      while (!exited && Date.now() < deadline) {
+        if (await api.ping()) {
+          child.kill('SIGTERM')
+          // A timer of its own (cleared at once), not clock.sleep: a pending 10 s sleep kept the
+          // whole CLI alive for 10 s after every apply had finished.
+          await settledWithin(child, 10_000)
+          if (!exited) child.kill('SIGKILL')
+          await child
+          return {method: 'trial-start', ok: true, detail: `a trial dockerd started with this configuration${notJudged}`}
+        }
+        await system.clock.sleep(200)
       }
-      await system.clock.sleep(200)
+      if (!exited) {
+        child.kill('SIGKILL')
+        await child
+        return {method: 'trial-start', ok: false, detail: `a trial dockerd did not come up within ${TRIAL_TIMEOUT_MS / 1000} s: ${lastMeaningfulLine(output)}`}
+      }
+      return {method: 'trial-start', ok: false, detail: lastMeaningfulLine(output)}
+    } finally {
+      await system.processes.run('ip', ['netns', 'delete', netns], {timeoutMs: 10_000})
+      // dockerd bind-mounts its data-root onto itself; unmount before deleting the scratch tree.
+      await system.processes.run('umount', ['--recursive', '--lazy', host(`${dir}/data`)], {timeoutMs: 10_000})
+      await system.processes.run('umount', ['--recursive', '--lazy', host(`${dir}/exec`)], {timeoutMs: 10_000})
     }
-    if (!exited) {
-      child.kill('SIGKILL')
-      await child
-      return {method: 'trial-start', ok: false, detail: `a trial dockerd did not come up within ${TRIAL_TIMEOUT_MS / 1000} s: ${lastMeaningfulLine(output)}`}
-    }
-    return {method: 'trial-start', ok: false, detail: lastMeaningfulLine(output)}
   } finally {
-    await system.processes.run('ip', ['netns', 'delete', netns], {timeoutMs: 10_000})
-    // dockerd bind-mounts its data-root onto itself; unmount before deleting the scratch tree.
-    await system.processes.run('umount', ['--recursive', '--lazy', host(`${dir}/data`)], {timeoutMs: 10_000})
-    await system.processes.run('umount', ['--recursive', '--lazy', host(`${dir}/exec`)], {timeoutMs: 10_000})
     await system.fs.remove(dir)
+  }
+}
+
+/**
+ * What the trial dockerd gets: the candidate without what points at the host's resources (scratch
+ * ones replace them) and without what the trial cannot judge (named in `notJudged`).
+ */
+export function trialCandidate(
+  configText: string,
+  argv: readonly string[],
+  parsed: ParsedDockerdArgv,
+): {config: Record<string, unknown>; flags: string[]; notJudged: Array<{key: string; reason: string}>; usernsRemap: boolean} {
+  const config = JSON.parse(configText.trim() === '' ? '{}' : configText.replace(/^\ufeff/, '')) as Record<string, unknown>
+  const argvFlags = new Set(parsed.flags.map((f) => f.name))
+  const blind = TRIAL_BLIND.filter((b) => config[b.key] !== undefined || b.flags.some((f) => argvFlags.has(f)))
+  const usernsRemap = (typeof config['userns-remap'] === 'string' && config['userns-remap'] !== '') || argvFlags.has('userns-remap')
+  for (const key of [...TRIAL_REPLACED_KEYS, ...blind.map((b) => b.key)]) delete config[key]
+  const dropped = new Set([...TRIAL_REPLACED_FLAGS, ...blind.flatMap((b) => b.flags)])
+  const flags = argv.slice(parsed.argsStart).filter((_, offset) => {
+    const index = offset + parsed.argsStart
+    const flag = parsed.flags.find((f) => index >= f.index && index < f.index + f.span)
+    return flag === undefined || !dropped.has(flag.name)
+  })
+  return {config, flags, notJudged: blind.map((b) => ({key: b.key, reason: b.reason})), usernsRemap}
+}
+
+/** The first directory above `dir` (tree path) that others cannot pass through (no o+x), if any. */
+async function closedAncestor(system: System, dir: string): Promise<string | undefined> {
+  for (let d = path.posix.dirname(dir); ; d = path.posix.dirname(d)) {
+    const info = await system.fs.stat(d)
+    if (info !== undefined && (info.mode & 0o001) === 0) return d
+    if (d === '/') return undefined
   }
 }
 

@@ -51,6 +51,12 @@ function renderDetail(k: OptionSummary): string {
     ...optionalRow('values', valuesText(k)),
     ...optionalRow('range', rangeText(k)),
     ...optionalRow('reads file', k.readsFile ? 'dockerd reads the named file while loading its configuration' : undefined),
+    ...optionalRow('bridge', k.defaultBridge ? 'applied when dockerd builds the default bridge: not while live-restored containers run' : undefined),
+    ...optionalRow(
+      'moves data',
+      k.movesState ? `${k.movesState.entry ? `${k.movesState.entry}: ` : ''}a change needs confirmation (--yes); what is in the old place is not visible after it` : undefined,
+    ),
+    ...optionalRow('trial start', k.trialCannotJudge ? `not judged by the trial dockerd (preflight before 23.0): ${k.trialCannotJudge}` : undefined),
     ['live value', k.observable ?? 'not observable through the API'],
     ['description', k.description],
   ]

@@ -1,6 +1,7 @@
 /**
- * The Docker Engine API seam: a few GETs over the daemon's unix socket with Node's http (no
- * client library: dockcfg needs ping, info, version, one network, the container list and events).
+ * The Docker Engine API seam: a few calls over the daemon's unix socket with Node's http (no
+ * client library: dockcfg needs ping, info, version, one network, the container list, events, and
+ * to stop a container).
  * Loaded lazily by the commands that talk to dockerd.
  */
 export interface DockerApi {
@@ -9,6 +10,8 @@ export interface DockerApi {
   version(): Promise<Record<string, unknown>>
   network(name: string): Promise<Record<string, unknown> | undefined>
   runningContainers(): Promise<ContainerSummary[]>
+  /** POST /containers/{id}/stop: SIGTERM, then SIGKILL after the container's stop timeout. A container already stopped or gone is fine. */
+  stopContainer(id: string, timeoutMs: number): Promise<void>
   /** Daemon events between two Unix times (seconds), e.g. to find a `reload`. */
   daemonEvents(since: number, until: number): Promise<Array<{Action?: string; Actor?: {Attributes?: Record<string, string>}; time?: number}>>
 }
@@ -31,6 +34,8 @@ export interface ContainerSummary {
   Names: string[]
   Image: string
   State: string
+  /** "default", "bridge", "host", "none", "container:<id>" or a network's name. */
+  HostConfig?: {NetworkMode?: string}
 }
 
 export class DockerApiError extends Error {
@@ -78,6 +83,13 @@ export class UnixSocketDockerApi implements DockerApi {
     return (await this.json('/containers/json')) as ContainerSummary[]
   }
 
+  async stopContainer(id: string, timeoutMs: number): Promise<void> {
+    const path = `/containers/${encodeURIComponent(id)}/stop`
+    const {status, body} = await this.request(path, {method: 'POST', timeoutMs})
+    // 204 stopped, 304 already stopped, 404 gone meanwhile: stopped either way.
+    if (status !== 204 && status !== 304 && status !== 404) throw new DockerApiError(`POST ${path}: HTTP ${status}: ${body.trim()}`, status)
+  }
+
   async daemonEvents(since: number, until: number): Promise<Array<{Action?: string; Actor?: {Attributes?: Record<string, string>}; time?: number}>> {
     const filters = encodeURIComponent(JSON.stringify({type: ['daemon']}))
     const {status, body} = await this.request(`/events?since=${since}&until=${until}&filters=${filters}`)
@@ -94,16 +106,18 @@ export class UnixSocketDockerApi implements DockerApi {
     return JSON.parse(body) as unknown
   }
 
-  private async request(path: string): Promise<{status: number; body: string}> {
+  private async request(path: string, options: {method?: 'GET' | 'POST'; timeoutMs?: number} = {}): Promise<{status: number; body: string}> {
     const http = await import('node:http')
+    const method = options.method ?? 'GET'
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs
     return new Promise((resolve, reject) => {
-      const req = http.request({socketPath: this.socketPath, path, method: 'GET', headers: {Host: 'docker'}, timeout: this.timeoutMs}, (res) => {
+      const req = http.request({socketPath: this.socketPath, path, method, headers: {Host: 'docker'}, timeout: timeoutMs}, (res) => {
         const chunks: Buffer[] = []
         res.on('data', (c: Buffer) => chunks.push(c))
         res.on('end', () => resolve({status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8')}))
         res.on('error', reject)
       })
-      req.on('timeout', () => req.destroy(new DockerApiError(`GET ${path} on ${this.socketPath}: no answer within ${this.timeoutMs} ms`)))
+      req.on('timeout', () => req.destroy(new DockerApiError(`${method} ${path} on ${this.socketPath}: no answer within ${timeoutMs} ms`)))
       req.on('error', reject)
       req.end()
     })

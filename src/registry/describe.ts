@@ -51,6 +51,12 @@ export interface OptionSummary {
   readsFile?: true
   /** The value points at a resource of the host (sockets, directories, PID file, containerd). */
   hostResource?: true
+  /** dockerd applies the value when it builds the default bridge, which it skips while live-restored containers run. */
+  defaultBridge?: true
+  /** Why the trial start (preflight on dockerd < 23) leaves the key out. */
+  trialCannotJudge?: string
+  /** Changing the value moves where dockerd keeps its data (placeholders {from}, {to}, {dataRoot}). */
+  movesState?: {effect: string; carry: string; entry?: string}
   group?: OptionGroup
   description: string
 }
@@ -95,6 +101,9 @@ function summarize(spec: OptionSpec): OptionSummary {
     ...(spec.range === undefined ? {} : {range: spec.range.map(summarizeRange)}),
     ...(spec.readsFile ? {readsFile: true as const} : {}),
     ...(spec.hostResource ? {hostResource: true as const} : {}),
+    ...(spec.defaultBridge ? {defaultBridge: true as const} : {}),
+    ...(spec.movesState ? {movesState: {...spec.movesState}} : {}),
+    ...(spec.trialCannotJudge ? {trialCannotJudge: spec.trialCannotJudge} : {}),
     ...(spec.group ? {group: spec.group} : {}),
     description: spec.description,
   }

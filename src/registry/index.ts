@@ -349,6 +349,21 @@ export function fileReadingKeys(): string[] {
   return OPTIONS.filter((o) => o.readsFile === true).map((o) => o.key)
 }
 
+/** Keys whose value dockerd applies when it builds the default bridge (OptionSpec.defaultBridge). */
+export function defaultBridgeKeys(): string[] {
+  return OPTIONS.filter((o) => o.defaultBridge === true).map((o) => o.key)
+}
+
+/** Keys whose change moves where dockerd keeps its data (OptionSpec.movesState). */
+export function stateMovingKeys(): OptionSpec[] {
+  return OPTIONS.filter((o) => o.movesState !== undefined)
+}
+
+/** Keys a trial dockerd cannot judge, with the reason (OptionSpec.trialCannotJudge). */
+export function trialBlindKeys(): Array<{key: string; flags: string[]; reason: string}> {
+  return OPTIONS.filter((o) => o.trialCannotJudge !== undefined).map((o) => ({key: o.key, flags: o.flags.map((f) => f.long), reason: o.trialCannotJudge as string}))
+}
+
 /** Keys pointing at a resource of the host (OptionSpec.hostResource). */
 export function hostResourceKeys(): string[] {
   return OPTIONS.filter((o) => o.hostResource === true).map((o) => o.key)

@@ -19,6 +19,12 @@ function counterRange(min: 0 | 1, dockerdError: string, versions: VersionRange =
 
 const MTU_HINT = 'use 1500, or the MTU of the host uplink'
 
+/** data-root and its old name: dockerd starts on an empty directory, the old one stays as it was. */
+const DATA_ROOT_MOVE = {
+  effect: 'images, containers and volumes stay in {from}, and dockerd starts with what is in {to}',
+  carry: 'copy them over first, with docker stopped: systemctl stop docker docker.socket; rsync -aHAX --numeric-ids {from}/ {to}/ (the old directory stays until you remove it)',
+}
+
 /**
  * Every daemon.json key dockerd 20.10 to 29.x knows on Linux (dockerd-options.md sections 1.2-1.5),
  * including keys that were deprecated or removed in that window. Versions are exact to the patch
@@ -36,6 +42,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'start',
     network: true,
     observable: 'GET /networks/bridge: IPAM.Config[0].Subnet (masked) and .Gateway (address); docker0 address',
+    defaultBridge: true,
     description: 'IPv4 address/prefix of the default bridge (docker0), e.g. 192.168.200.1/24',
   },
   {
@@ -47,6 +54,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'start',
     network: true,
     observable: 'GET /networks/bridge: the IPv6 IPAM.Config entry; ip -6 addr show docker0',
+    defaultBridge: true,
     description: 'IPv6 address/prefix of the default bridge',
   },
   {
@@ -57,6 +65,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'start',
     network: true,
     observable: 'GET /networks/bridge: IPAM.Config[0].IPRange',
+    defaultBridge: true,
     description: 'IPv4 sub-range of the default bridge subnet that container addresses come from',
   },
   {
@@ -67,6 +76,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'config',
     network: true,
     observable: 'GET /networks/bridge: the IPv6 IPAM.Config entry',
+    defaultBridge: true,
     description: 'IPv6 subnet for container addresses on the default bridge',
   },
   {
@@ -78,6 +88,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'start',
     network: true,
     observable: 'GET /networks/bridge: EnableIPv6',
+    defaultBridge: true,
     description: 'Enable IPv6 on the default bridge network',
   },
   {
@@ -88,6 +99,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'start',
     network: true,
     observable: 'GET /networks/bridge: IPAM.Config[0].AuxiliaryAddresses.DefaultGatewayIPv4',
+    defaultBridge: true,
     description: 'Default IPv4 gateway for containers on the default bridge (must lie in its subnet)',
   },
   {
@@ -98,6 +110,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'start',
     network: true,
     observable: 'GET /networks/bridge: AuxiliaryAddresses.DefaultGatewayIPv6',
+    defaultBridge: true,
     description: 'Default IPv6 gateway for containers on the default bridge',
   },
   {
@@ -129,20 +142,41 @@ export const OPTIONS: readonly OptionSpec[] = [
           },
         ],
       },
+      // The kernel's bounds for the devices dockerd gives this MTU: veth_setup() (drivers/net/veth.c)
+      // and br_dev_setup() (net/bridge/br_device.c) set max_mtu = ETH_MAX_MTU (0xFFFF), ether_setup()
+      // min_mtu = ETH_MIN_MTU (68) (include/uapi/linux/if_ether.h). dockerd checks no upper bound on
+      // any version (daemon/config/config.go Validate: only `MTU < 0`), so an error, not a warning:
+      // `set mtu 99999` on 20.10 started dockerd and then no `docker run` worked (issue 9 item 17).
       {
         min: 68,
         max: 65535,
         zeroIsDefault: true,
-        note: "the kernel's limits; dockerd accepts more",
-        refused: {
-          code: 'mtu-out-of-range',
-          severity: 'warning',
-          checkedAt: 'start',
-          message: '{key} {value} is outside {min}..{max}: dockerd accepts it (no upper bound) but the kernel refuses it when the bridge or a container interface is set up',
-          hint: MTU_HINT,
-        },
+        note: "the kernel's limits for bridge and veth devices; dockerd checks none",
+        refused: [
+          {
+            // Before 25.0 dockerd leaves docker0's MTU alone and sets it only on each container's
+            // veth pair (libnetwork bridge CreateEndpoint: LinkSetMTU), which the kernel refuses.
+            until: '25.0.0',
+            code: 'mtu-out-of-range',
+            checkedAt: 'start',
+            message:
+              "{key} {value} is outside {min}..{max}, the kernel's limits for container interfaces: {dockerd} starts with it, but the kernel refuses it for every container interface (veth), so no container can start on the default bridge",
+            hint: MTU_HINT,
+          },
+          {
+            // moby 964ab715 (first in v25.0.0), libnetwork/drivers/bridge: `setupMTU` sets the bridge's
+            // own MTU at start; the refusal fails the default bridge and with it dockerd.
+            since: '25.0.0',
+            code: 'mtu-out-of-range',
+            checkedAt: 'start',
+            message:
+              "{key} {value} is outside {min}..{max}, the kernel's limits for the bridge: {dockerd} fails at start (it sets the MTU of the default bridge, and the kernel refuses it)",
+            hint: MTU_HINT,
+          },
+        ],
       },
     ],
+    defaultBridge: true,
     description: 'MTU of the default bridge network',
   },
   {
@@ -183,6 +217,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'start',
     network: true,
     observable: '/info: DefaultAddressPools',
+    defaultBridge: true,
     description: 'Address pools that new local networks get their subnets from ([{base, size}])',
   },
   {
@@ -207,6 +242,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'config',
     network: true,
     observable: 'GET /networks/bridge: Options["com.docker.network.bridge.host_binding_ipv4"]',
+    defaultBridge: true,
     description: 'Default host IP for ports published from the default bridge',
   },
   {
@@ -240,6 +276,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'none',
     network: true,
     observable: 'GET /networks/bridge: Options["com.docker.network.bridge.enable_ip_masquerade"]',
+    defaultBridge: true,
     description: 'Masquerade traffic leaving the default bridge (forced off when iptables is false)',
   },
   {
@@ -251,6 +288,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'start',
     network: true,
     observable: '/info: FirewallBackend.Driver (API 1.49+)',
+    defaultBridge: true,
     description: 'Let dockerd manage iptables rules',
   },
   {
@@ -272,6 +310,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'start',
     network: true,
     observable: 'GET /networks/bridge: Options["com.docker.network.bridge.enable_icc"]',
+    defaultBridge: true,
     description: 'Allow inter-container communication on the default bridge',
   },
   {
@@ -301,6 +340,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'start',
     network: true,
     observable: 'GET /networks/bridge: Options["com.docker.network.bridge.name"] (no bridge network with "none")',
+    defaultBridge: true,
+    // libnetwork bridge setupDevice: a default bridge with another name is never created, it must
+    // exist ("bridge device with non default name ... must be created manually"); the trial's
+    // network namespace has only lo.
+    trialCannotJudge: 'the bridge must exist in the host network namespace, and the trial runs in an empty one',
     description: 'Use an existing, user-managed bridge for the default network ("none" disables it)',
   },
   {
@@ -661,6 +705,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'config',
     skipUnknownCheck: true,
     flat: true,
+    // daemon.go: features["containerd-snapshotter"] switches the image service between the graph
+    // driver store and containerd's; neither shows the other's images or containers.
+    movesState: {
+      entry: 'containerd-snapshotter',
+      effect:
+        'the containerd image store and the graph driver store are separate: switching from {from} to {to} shows the other store, and the images and containers of this one are not visible (they come back when the setting does)',
+      carry: 'save the images you need before (docker save -o images.tar IMAGE...) and load them after (docker load -i images.tar); recreate containers',
+    },
     description: 'Feature switches, e.g. {"containerd-snapshotter": true}',
   },
   {
@@ -850,6 +902,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     reload: 'no',
     checkedAt: 'start',
     observable: '/info: SecurityOptions name=userns',
+    // daemon/daemon_unix.go setupDaemonRoot: with a remapped root the daemon root becomes
+    // <data-root>/<uid>.<gid>, owned by that uid; daemon.go RemapContainerdNamespaces also moves the
+    // containerd namespace to <namespace>-<uid>.<gid>.
+    movesState: {
+      effect:
+        'dockerd keeps everything in {dataRoot}/<uid>.<gid> with userns-remap and in {dataRoot} itself without it: the images, containers and volumes of the other mode are not visible (they stay on disk, and come back when the setting does)',
+      carry:
+        'save the images you need before (docker save -o images.tar IMAGE...) and load them after (docker load -i images.tar); recreate containers, and copy volume data with its ownership shifted to the remapped root',
+    },
     description: 'User namespace remapping: "default" or user[:group]',
   },
   {
@@ -891,6 +952,16 @@ export const OPTIONS: readonly OptionSpec[] = [
         hint: 'migrate to overlay2 (export what you need first: the data does not carry over)',
       },
     },
+    // Each graph driver keeps its layers under <data-root>/<driver> (daemon/graphdriver); the image
+    // and container metadata are per driver too (image/<driver>, layerdb), so the new one starts empty.
+    movesState: {
+      effect: 'images and containers are kept per storage driver: those made with {from} stay in {dataRoot} but dockerd shows none of them with {to}; volumes are kept',
+      carry:
+        'save the images you need before (docker save -o images.tar IMAGE...) and load them after (docker load -i images.tar); recreate containers (their writable layers do not carry over)',
+    },
+    // Each graph driver checks the filesystem under the data-root (btrfs and zfs need their own,
+    // overlay2 refuses xfs without d_type); the trial's data-root is on /run's tmpfs.
+    trialCannotJudge: "whether it works depends on the filesystem of the real data-root, and the trial's is on /run",
     description: 'Storage driver, e.g. overlay2',
   },
   {
@@ -899,6 +970,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flags: [{long: 'storage-opt', repeatable: true, namedKey: 'storage-opts'}],
     reload: 'no',
     checkedAt: 'start',
+    trialCannotJudge: "what the options allow depends on the filesystem of the real data-root, and the trial's is on /run",
     description: 'Storage driver options',
   },
   {
@@ -910,6 +982,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     checkedAt: 'start',
     observable: '/info: DockerRootDir',
     hostResource: true,
+    movesState: DATA_ROOT_MOVE,
     description: 'Root directory of persistent Docker state',
   },
   {
@@ -950,6 +1023,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultValue: 'moby',
     checkedAt: 'start',
     observable: '/info: Containerd.Namespaces.Containers (API 1.46+)',
+    // daemon.go: containerd.WithDefaultNamespace(ContainerdNamespace) for the containers' tasks and,
+    // with the containerd image store (features.containerd-snapshotter), for images and snapshots.
+    movesState: {
+      effect:
+        'containers, and with the containerd image store the images, live in containerd under namespace {from}: dockerd looks only in {to}, so running containers are lost track of and those images are not visible',
+      carry:
+        'stop the containers first; with the containerd image store save the images you need before (docker save -o images.tar IMAGE...) and load them after (docker load -i images.tar)',
+    },
     description: 'containerd namespace for containers',
   },
   {
@@ -1086,6 +1167,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     replacement: 'data-root',
     checkedAt: 'config',
     hostResource: true,
+    movesState: DATA_ROOT_MOVE,
     description: 'Old name of data-root (error in 23.0, unknown from 24.0)',
   },
   {

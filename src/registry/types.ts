@@ -158,6 +158,19 @@ export interface IntegerRange extends VersionRange {
   refused: ValueRefusal | readonly ValueRefusal[]
 }
 
+/**
+ * What moving a key's value does to dockerd's data. Placeholders: {from} and {to} the values
+ * before and after, {dataRoot} the data-root after.
+ */
+export interface StateMove {
+  /** What becomes invisible, and where it stays. */
+  effect: string
+  /** How to carry it over. */
+  carry: string
+  /** Only this entry of a map key moves state (`features` → `containerd-snapshotter`). */
+  entry?: string
+}
+
 /** Keys that belong together for a feature of dockcfg's (`remote enable` owns the tls group). */
 export type OptionGroup = 'tls'
 
@@ -212,6 +225,26 @@ export interface OptionSpec {
    * containerd): a second dockerd, such as a trial start, must not share it.
    */
   hostResource?: boolean
+  /**
+   * dockerd applies the value when it builds the default bridge network at start
+   * (daemon/daemon_unix.go configureNetworking/initBridgeDriver; iptables: the bridge driver
+   * programs each network's rules when it creates it), which it skips while containers kept
+   * running by live-restore are alive (initNetworkController: "there are running containers,
+   * updated network configuration will not take affect").
+   */
+  defaultBridge?: boolean
+  /**
+   * Changing the value moves where dockerd keeps images, containers and volumes: after the restart
+   * they seem gone (they are still on disk, where dockerd no longer looks). dockcfg warns, asks for
+   * confirmation on the live host and says how to carry the data over.
+   */
+  movesState?: StateMove
+  /**
+   * Why a trial dockerd (preflight on dockerd < 23: scratch directories under /run, its own network
+   * namespace) cannot judge the value: what it depends on is only on the real host. The trial
+   * leaves the key out and says so; the real start and its rollback decide.
+   */
+  trialCannotJudge?: string
   /** Keys that belong together: the tls group is what `remote enable` owns. */
   group?: OptionGroup
   /** The value names a file that holds a secret (a private key): output never shows its content. */

@@ -10,6 +10,7 @@ import {join} from 'node:path'
 
 import type {Inspector, TreeView} from '../../../src/apply/apply.js'
 import type {ContainerSummary, DockerApi, DockerInfo} from '../../../src/docker-api/client.js'
+import {defaultBridgeKeys} from '../../../src/registry/index.js'
 import type {ServiceManager} from '../../../src/service/service-manager.js'
 import {type Clock, createSystem, type FileSystem, type ProcessResult, type ProcessRunner, type System} from '../../../src/system/index.js'
 
@@ -50,6 +51,8 @@ export type ReloadOutcome = 'ok' | 'refused'
 export interface Container {
   id: string
   name: string
+  /** HostConfig.NetworkMode; absent: "default". */
+  networkMode?: string
 }
 
 /**
@@ -88,6 +91,8 @@ export class FakeHost {
   armFails?: string
   /** `systemctl stop NAME.timer` leaves the timer armed. */
   disarmFails = false
+  /** What `ss -ltnpe` prints; undefined: ss is not installed. */
+  ss?: string
 
   constructor() {
     this.fs = createSystem({root: this.root}).fs
@@ -119,7 +124,15 @@ export class FakeHost {
     const outcome = this.starts.shift() ?? 'ok'
     await this.onStart?.(this)
     if (outcome === 'ok') {
-      this.live = await this.loadConfig()
+      const loaded = await this.loadConfig()
+      if (loaded['live-restore'] !== true) this.containers = []
+      // Like dockerd: the default bridge stays as it was while live-restored containers run.
+      const survivors = this.containers.filter((c) => !(c.networkMode ?? '').startsWith('container:'))
+      for (const key of survivors.length > 0 ? defaultBridgeKeys() : []) {
+        if (key in this.live) loaded[key] = this.live[key]
+        else delete loaded[key]
+      }
+      this.live = loaded
       this.active = true
       this.failedState = false
       this.mainPid += 1
@@ -276,6 +289,7 @@ export class FakeDocker implements DockerApi {
       Labels: (live['labels'] as string[] | undefined) ?? [],
       LiveRestoreEnabled: live['live-restore'] === true,
       LoggingDriver: (live['log-driver'] as string | undefined) ?? 'json-file',
+      DockerRootDir: (live['data-root'] as string | undefined) ?? '/var/lib/docker',
       ContainersRunning: this.host.containers.length,
     }
   }
@@ -296,7 +310,12 @@ export class FakeDocker implements DockerApi {
 
   async runningContainers(): Promise<ContainerSummary[]> {
     this.strict.record('runningContainers')
-    return this.host.containers.map((c) => ({Id: c.id, Names: [`/${c.name}`], Image: 'bb:1', State: 'running'}))
+    return this.host.containers.map((c) => ({Id: c.id, Names: [`/${c.name}`], Image: 'bb:1', State: 'running', HostConfig: {NetworkMode: c.networkMode ?? 'default'}}))
+  }
+
+  async stopContainer(id: string): Promise<void> {
+    this.strict.record('stopContainer', id)
+    this.host.containers = this.host.containers.filter((c) => c.id !== id)
   }
 
   async daemonEvents(): Promise<Array<{Action?: string}>> {
@@ -317,7 +336,7 @@ export class FakeClock implements Clock {
   }
 }
 
-/** `dockerd --validate` (the engine believes dockerd is 24.0) and `ip -j addr show dev docker0`. */
+/** `dockerd --validate` (the engine believes dockerd is 24.0), `ip -j addr show dev docker0` and `ss -ltnpe`. */
 export class FakeProcesses implements ProcessRunner {
   readonly runs: string[] = []
   constructor(private readonly host: FakeHost) {}
@@ -338,6 +357,9 @@ export class FakeProcesses implements ProcessRunner {
       const bip = (this.host.live['bip'] as string | undefined) ?? '172.17.0.1/16'
       const [local, prefixlen] = bip.split('/')
       return ok(JSON.stringify([{ifname: 'docker0', addr_info: [{local, prefixlen: Number(prefixlen)}]}]))
+    }
+    if (file === 'ss' && args.join(' ') === '-ltnpe') {
+      return this.host.ss === undefined ? {exitCode: -2, stdout: '', stderr: 'spawn ss ENOENT', failedToStart: true} : ok(this.host.ss)
     }
     throw new Error(`unexpected process: ${file} ${args.join(' ')}`)
   }

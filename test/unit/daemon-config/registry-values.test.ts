@@ -144,9 +144,23 @@ const cases: Array<[key: string, value: string, version: string, expected: Parti
     NEW,
     {
       code: 'mtu-out-of-range',
-      severity: 'warning',
+      severity: 'error',
       checkedAt: 'start',
-      message: '"mtu" 70000 is outside 68..65535: dockerd accepts it (no upper bound) but the kernel refuses it when the bridge or a container interface is set up',
+      message:
+        '"mtu" 70000 is outside 68..65535, the kernel\'s limits for the bridge: dockerd 29.7.2 fails at start (it sets the MTU of the default bridge, and the kernel refuses it)',
+      hint: 'use 1500, or the MTU of the host uplink',
+    },
+  ],
+  [
+    'mtu',
+    '99999',
+    OLD,
+    {
+      code: 'mtu-out-of-range',
+      severity: 'error',
+      checkedAt: 'start',
+      message:
+        '"mtu" 99999 is outside 68..65535, the kernel\'s limits for container interfaces: dockerd 20.10.24 starts with it, but the kernel refuses it for every container interface (veth), so no container can start on the default bridge',
       hint: 'use 1500, or the MTU of the host uplink',
     },
   ],

@@ -155,8 +155,9 @@ const cases: Case[] = [
   // ---- numbers -----------------------------------------------------------------------------------
   {name: 'negative mtu is a config error from 23', text: one('mtu', '-1'), version: NEW, expected: ['mtu-negative/error@2:10/config']},
   {name: 'negative mtu only fails at start in 20.10', text: one('mtu', '-1'), version: OLD, expected: ['mtu-negative/error@2:10/start']},
-  {name: 'mtu above 65535 is accepted by dockerd, refused by the kernel', text: one('mtu', '70000'), version: NEW, expected: ['mtu-out-of-range/warning@2:10/start']},
-  {name: 'mtu below 68', text: one('mtu', '60'), version: NEW, expected: ['mtu-out-of-range/warning@2:10/start']},
+  {name: 'mtu above 65535 is refused by the kernel: dockerd fails at start from 25', text: one('mtu', '70000'), version: NEW, expected: ['mtu-out-of-range/error@2:10/start']},
+  {name: 'mtu above 65535 in 20.10: dockerd starts, every container fails', text: one('mtu', '99999'), version: OLD, expected: ['mtu-out-of-range/error@2:10/start']},
+  {name: 'mtu below 68', text: one('mtu', '60'), version: NEW, expected: ['mtu-out-of-range/error@2:10/start']},
   {name: 'mtu 0 means 1500', text: one('mtu', '0'), version: NEW, expected: ['zero-means-default/info@2:10/-']},
   {
     name: 'negative max-concurrent-downloads',

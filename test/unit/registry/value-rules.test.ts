@@ -2,7 +2,18 @@ import semver from 'semver'
 import {describe, expect, it} from 'vitest'
 
 import {describeOption, rangeText, valuesText} from '../../../src/registry/describe.js'
-import {allowedValues, fileReadingKeys, findOption, groupKeys, hostResourceFlags, hostResourceKeys, optionStatus, valueVerdict} from '../../../src/registry/index.js'
+import {
+  allowedValues,
+  defaultBridgeKeys,
+  fileReadingKeys,
+  findOption,
+  groupKeys,
+  hostResourceFlags,
+  hostResourceKeys,
+  optionStatus,
+  trialBlindKeys,
+  valueVerdict,
+} from '../../../src/registry/index.js'
 import {FLAG_ONLY, OPTIONS} from '../../../src/registry/options.js'
 import type {OptionSpec, ValueRefusal} from '../../../src/registry/types.js'
 import {TLS_KEYS} from '../../../src/remote/layout.js'
@@ -165,7 +176,11 @@ describe('value rules in the registry', () => {
     const spec = findOption('mtu') as OptionSpec
     expect(valueVerdict(spec, -1, OLD)?.refusal).toMatchObject({code: 'mtu-negative', checkedAt: 'start'})
     expect(valueVerdict(spec, -1, NEW)?.refusal).toMatchObject({code: 'mtu-negative', checkedAt: 'config'})
-    expect(valueVerdict(spec, 70000, NEW)?.refusal).toMatchObject({code: 'mtu-out-of-range', severity: 'warning'})
+    // An error on every version (issue 9 item 17): 20.10 started with 99999 and then no container could.
+    for (const version of [OLD, '24.0.9', '25.0.0', NEW]) {
+      expect(valueVerdict(spec, 70000, version)?.refusal, version).toMatchObject({code: 'mtu-out-of-range', checkedAt: 'start'})
+      expect(valueVerdict(spec, 70000, version)?.refusal.severity ?? 'error', version).toBe('error')
+    }
     // Only integers are ranged: shutdown-timeout and network-control-plane-mtu take anything.
     expect(passes('shutdown-timeout', -1, NEW)).toBe(true)
   })
@@ -185,11 +200,15 @@ describe('value rules in the registry', () => {
     expect(valuesText(describeOption('storage-driver'))).toMatch(/^not a closed set; retired: aufs \(refused from 24\.0\.0\)/)
     expect(describeOption('mtu').range).toEqual([
       {min: 0, severity: 'error'},
-      {min: 68, max: 65535, zeroIsDefault: true, severity: 'warning', note: "the kernel's limits; dockerd accepts more"},
+      {min: 68, max: 65535, zeroIsDefault: true, severity: 'error', note: "the kernel's limits for bridge and veth devices; dockerd checks none"},
     ])
     expect(rangeText(describeOption('max-download-attempts'))).toBe('>= 1 (until 23.0.0); >= 0 (from 23.0.0)')
     expect(describeOption('tlskey')).toMatchObject({readsFile: true, group: 'tls'})
-    expect(describeOption('data-root')).toMatchObject({hostResource: true})
+    expect(describeOption('data-root')).toMatchObject({hostResource: true, movesState: {effect: expect.stringContaining('{from}'), carry: expect.stringContaining('rsync')}})
+    expect(describeOption('features').movesState?.entry).toBe('containerd-snapshotter')
+    expect(describeOption('mtu')).toMatchObject({defaultBridge: true})
+    expect(describeOption('dns')).not.toHaveProperty('defaultBridge')
+    expect(describeOption('storage-driver').trialCannotJudge).toMatch(/filesystem of the real data-root/)
     expect(describeOption('bip')).not.toHaveProperty('values')
     expect(describeOption('bip')).not.toHaveProperty('range')
   })
@@ -207,6 +226,33 @@ describe('key attributes derived as lists', () => {
     // preflight adds --validate itself.
     expect(new Set([...hostResourceFlags(), 'validate'])).toEqual(new Set(['host', 'data-root', 'exec-root', 'pidfile', 'containerd', 'config-file', 'graph', 'validate']))
     expect(FLAG_ONLY.filter((only) => only.hostResource === true).map((only) => only.flag.long)).toEqual(['config-file'])
+  })
+
+  it('keys dockerd applies when it builds the default bridge (apply: --keep-containers, live-restored containers)', () => {
+    expect(defaultBridgeKeys()).toEqual([
+      'bip',
+      'bip6',
+      'fixed-cidr',
+      'fixed-cidr-v6',
+      'ipv6',
+      'default-gateway',
+      'default-gateway-v6',
+      'mtu',
+      'default-address-pools',
+      'ip',
+      'ip-masq',
+      'iptables',
+      'icc',
+      'bridge',
+    ])
+  })
+
+  it('keys a trial dockerd cannot judge (apply/preflight)', () => {
+    expect(trialBlindKeys().map((b) => [b.key, b.flags])).toEqual([
+      ['bridge', ['bridge']],
+      ['storage-driver', ['storage-driver']],
+      ['storage-opts', ['storage-opt']],
+    ])
   })
 
   it('the tls group `remote enable` owns (remote/layout)', () => {

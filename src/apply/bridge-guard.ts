@@ -1,0 +1,60 @@
+import {RefusedError} from '../cli/errors.js'
+import type {DockerApi} from '../docker-api/client.js'
+import {parseGoBool} from '../dockerd/strconv.js'
+import {parseDockerdArgv} from '../dockerd/argv.js'
+import {defaultBridgeKeys} from '../registry/index.js'
+import type {ApplyOptions, TreeView} from './apply.js'
+
+const BRIDGE_KEYS = new Set(defaultBridgeKeys())
+
+/**
+ * A restart with live-restore keeps containers running, and dockerd then keeps the default bridge
+ * as it was: daemon/daemon_unix.go initNetworkController skips configureNetworking while
+ * `activeSandboxes` is not empty ("there are running containers, updated network configuration
+ * will not take affect", the same from 20.10.24 to 29). `activeSandboxes` holds every container
+ * restore found alive whose network mode is not `container:<id>` (daemon/daemon.go restore), on
+ * any network. So `set bip` or `set mtu` restarted, verification found the old bridge and the
+ * change was rolled back, exit 4 with no remedy (issue 9 item 18).
+ *
+ * This predicts it before anything is written: when the running dockerd has live-restore on, the
+ * new configuration keeps it on, and a default-bridge key changes, the containers that would keep
+ * the old bridge are named and the change refused (exit 7), unless the user agrees (--yes, or yes
+ * on a TTY) to stop them first. Returns what it did, for the result's warnings.
+ */
+export async function stopContainersHoldingBridge(
+  api: DockerApi,
+  request: {changedKeys: readonly string[]; planned: Pick<TreeView, 'config' | 'execArgv' | 'dockerdVersion'>},
+  options: Pick<ApplyOptions, 'yes' | 'keepContainers' | 'confirm' | 'progress' | 'timeoutMs'>,
+): Promise<string[]> {
+  const bridge = request.changedKeys.filter((k) => BRIDGE_KEYS.has(k))
+  if (bridge.length === 0 || !liveRestoreAfter(request.planned)) return []
+  if ((await api.info()).LiveRestoreEnabled !== true) return []
+  const holding = (await api.runningContainers()).filter((c) => !(c.HostConfig?.NetworkMode ?? '').startsWith('container:'))
+  if (holding.length === 0) return []
+  const names = holding.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, ''))
+  const which = `${holding.length} running container(s) (${names.slice(0, 10).join(', ')}${holding.length > 10 ? ', …' : ''})`
+  const why = `with live-restore on, dockerd keeps the default bridge as it is while containers survive the restart, so ${bridge.join(', ')} would not take effect`
+  if (options.keepContainers) {
+    throw new RefusedError(`--keep-containers cannot keep ${which}: ${why}; nothing was changed`, {
+      remedy: `stop them yourself (docker stop ${names.join(' ')}), or let dockcfg stop them with --yes instead of --keep-containers`,
+    })
+  }
+  const agreed = options.yes || (options.confirm !== undefined && (await options.confirm(`${why[0]?.toUpperCase()}${why.slice(1)}. Stop ${which} first?`)))
+  if (!agreed) {
+    throw new RefusedError(`${why}: ${which} would keep the old one; nothing was changed`, {
+      remedy: `stop them (docker stop ${names.join(' ')}), or pass --yes to let dockcfg stop them before the restart`,
+      details: {containers: names, keys: bridge},
+    })
+  }
+  options.progress?.(`stopping ${which} so the new default bridge can be built`)
+  for (const c of holding) await api.stopContainer(c.Id, options.timeoutMs)
+  return [`stopped ${which} before the restart: ${why} otherwise`]
+}
+
+/** live-restore in the planned configuration: daemon.json, else the `--live-restore` flag. */
+function liveRestoreAfter(planned: Pick<TreeView, 'config' | 'execArgv' | 'dockerdVersion'>): boolean {
+  const fromFile = planned.config['live-restore']
+  if (typeof fromFile === 'boolean') return fromFile
+  const flag = parseDockerdArgv(planned.execArgv ?? [], planned.dockerdVersion).flags.findLast((f) => f.name === 'live-restore')
+  return flag !== undefined && parseGoBool(flag.value) === true
+}

@@ -1,0 +1,131 @@
+import {afterEach, describe, expect, it} from 'vitest'
+
+import {type ApplyOptions, applyChanges, type ApplyRequest, type Inspector} from '../../../src/apply/apply.js'
+import {listBackups} from '../../../src/backup/backups.js'
+import {DockcfgError} from '../../../src/cli/errors.js'
+import {CONFIG, inspector, type Rig, rig, seedConfig} from './fakes.js'
+
+/**
+ * Issue 9 item 18: with live-restore on and containers running, a restart for a default-bridge key
+ * came back with the old bridge (dockerd keeps it while live-restored containers run), failed
+ * verification and rolled back. The fake dockerd keeps the bridge the same way.
+ */
+const rigs: Rig[] = []
+afterEach(() => {
+  for (const r of rigs.splice(0)) r.host.cleanup()
+})
+
+function newRig(options: Parameters<typeof rig>[0]): Rig {
+  const r = rig(options)
+  rigs.push(r)
+  return r
+}
+
+const options = (o: Partial<ApplyOptions> = {}): ApplyOptions => ({dryRun: false, noRestart: false, yes: false, keepContainers: false, timeoutMs: 30_000, ...o})
+const LIVE_RESTORE = '{"live-restore": true}\n'
+const BIP = '{"live-restore": true, "bip": "192.168.42.1/24"}\n'
+
+async function setBip(r: Rig, o: ApplyOptions, inspect: Inspector = inspector, after = BIP) {
+  const request: ApplyRequest = {
+    command: 'dockcfg set bip',
+    changes: [{path: CONFIG, before: await r.host.fs.readText(CONFIG), after}],
+    changedKeys: ['bip'],
+    activation: 'restart',
+  }
+  return applyChanges(r.system, request, inspect, o).then(
+    (result) => ({result, error: undefined}),
+    (error: unknown) => {
+      if (!(error instanceof DockcfgError)) throw error
+      return {result: undefined, error}
+    },
+  )
+}
+
+describe('a default-bridge change while live-restored containers run (item 18)', () => {
+  it('is refused before anything is written (exit 7), naming the containers and the remedy', async () => {
+    const r = newRig({services: [], servicesAllowed: ['show'], docker: ['info', 'runningContainers']})
+    await seedConfig(r, LIVE_RESTORE)
+    r.host.containers = [
+      {id: 'a1', name: 'web'},
+      {id: 'b2', name: 'db', networkMode: 'host'},
+    ]
+    const {error} = await setBip(r, options())
+    expect(error?.exitCode).toBe(7)
+    expect(error?.message).toBe(
+      'with live-restore on, dockerd keeps the default bridge as it is while containers survive the restart, so bip would not take effect: 2 running container(s) (web, db) would keep the old one; nothing was changed',
+    )
+    expect(error?.remedy).toBe('stop them (docker stop web db), or pass --yes to let dockcfg stop them before the restart')
+    expect(await r.host.fs.readText(CONFIG)).toBe(LIVE_RESTORE)
+    expect(await listBackups(r.system)).toEqual([])
+    expect(r.host.containers).toHaveLength(2)
+    expect(r.host.restartCount).toBe(0)
+    expect(r.problems()).toEqual([])
+  })
+
+  it('with --yes the containers are stopped before the restart, the change is live, and the result says so', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer'], docker: ['stopContainer']})
+    await seedConfig(r, LIVE_RESTORE)
+    r.host.containers = [{id: 'a1', name: 'web'}]
+    const {result, error} = await setBip(r, options({yes: true}))
+    expect(error).toBeUndefined()
+    expect(result?.verification).toEqual([expect.objectContaining({key: 'bip', status: 'verified'})])
+    expect(result?.warnings).toEqual([
+      'stopped 1 running container(s) (web) before the restart: with live-restore on, dockerd keeps the default bridge as it is while containers survive the restart, so bip would not take effect otherwise',
+    ])
+    expect(r.host.containers).toEqual([])
+    expect(r.docker.strict.calls.indexOf('stopContainer')).toBeLessThan(r.docker.strict.calls.lastIndexOf('network'))
+    expect(r.problems()).toEqual([])
+  })
+
+  it('asks on a TTY; no means refused, nothing stopped', async () => {
+    const r = newRig({services: [], servicesAllowed: ['show'], docker: ['info', 'runningContainers']})
+    await seedConfig(r, LIVE_RESTORE)
+    r.host.containers = [{id: 'a1', name: 'web'}]
+    const questions: string[] = []
+    const {error} = await setBip(r, options({confirm: async (q) => (questions.push(q), false)}))
+    expect(error?.exitCode).toBe(7)
+    expect(questions).toEqual([expect.stringMatching(/^With live-restore on, .*\. Stop 1 running container\(s\) \(web\) first\?$/)])
+    expect(r.host.containers).toHaveLength(1)
+  })
+
+  it('--keep-containers cannot keep them: refused with the reason', async () => {
+    const r = newRig({services: [], servicesAllowed: ['show'], docker: ['info', 'runningContainers']})
+    await seedConfig(r, LIVE_RESTORE)
+    r.host.containers = [{id: 'a1', name: 'web'}]
+    const {error} = await setBip(r, options({keepContainers: true, yes: true}))
+    expect(error?.exitCode).toBe(7)
+    expect(error?.message).toMatch(/^--keep-containers cannot keep 1 running container\(s\) \(web\): with live-restore on/)
+    expect(r.host.containers).toHaveLength(1)
+  })
+
+  it('live-restore from the --live-restore flag counts too', async () => {
+    const r = newRig({services: [], servicesAllowed: ['show'], docker: ['info', 'runningContainers']})
+    await seedConfig(r, '{}\n')
+    r.host.live['live-restore'] = true
+    r.host.containers = [{id: 'a1', name: 'web'}]
+    const withFlag: Inspector = async (fs) => ({...(await inspector(fs)), execArgv: ['/usr/bin/dockerd', '-H', 'fd://', '--live-restore']})
+    const {error} = await setBip(r, options(), withFlag, '{"bip": "192.168.42.1/24"}\n')
+    expect(error?.exitCode).toBe(7)
+  })
+
+  it('containers sharing another container\u2019s network namespace do not hold the bridge; other keys are not affected', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer']})
+    await seedConfig(r, LIVE_RESTORE)
+    r.host.containers = [{id: 'a1', name: 'sidecar', networkMode: 'container:b2'}]
+    const {result} = await setBip(r, options())
+    expect(result?.verification).toEqual([expect.objectContaining({key: 'bip', status: 'verified'})])
+    expect(r.host.containers).toHaveLength(1)
+
+    r.host.containers = [{id: 'c3', name: 'web'}]
+    const request: ApplyRequest = {
+      command: 'dockcfg set log-driver',
+      changes: [{path: CONFIG, before: BIP, after: BIP.replace('}', ', "log-driver": "local"}')}],
+      changedKeys: ['log-driver'],
+      activation: 'restart',
+    }
+    const logs = await applyChanges(r.system, request, inspector, options())
+    expect(logs.warnings).toEqual([])
+    expect(r.host.containers).toHaveLength(1)
+    expect(r.problems()).toEqual([])
+  })
+})
