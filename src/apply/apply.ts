@@ -21,7 +21,7 @@ import type {ServiceManager} from '../service/service-manager.js'
 import {DEFAULT_CONFIG_FILE} from '../effective/effective.js'
 import {defaultBridgeKeys} from '../registry/index.js'
 import {OverlayFileSystem} from '../system/overlay-fs.js'
-import {stopContainersHoldingBridge} from './bridge-guard.js'
+import {liveRestoreAfter, stopContainersHoldingBridge} from './bridge-guard.js'
 import {removedKeys} from './config-diff.js'
 import type {FileSystem, System} from '../system/index.js'
 import {DOCKER_UNIT, restartAsOneJob, restartFresh, startDocker, stopDocker, unitState} from './health.js'
@@ -226,7 +226,7 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
     let extraChanges: FileChange[] = []
     let containers: ApplyResult['containers']
     if (activation === 'restart' && running) {
-      const guard = await containerGuard(api, request.changedKeys, options)
+      const guard = await containerGuard(api, request.changedKeys, liveRestoreAfter(planned), options)
       containers = guard.containers
       if (guard.enableLiveRestore) extraChanges = liveRestoreChange(changes, configFile, planned.config)
       const stopped = await stopContainersHoldingBridge(api, {changedKeys: request.changedKeys, planned}, options)
@@ -360,16 +360,32 @@ async function whyNoService(system: System, options: ApplyOptions): Promise<stri
   return undefined
 }
 
+/**
+ * Containers survive a restart only when live-restore is on in the dockerd that stops (it leaves
+ * them running) AND in the one that starts: with it off, dockerd's restore shuts down every
+ * container it finds alive (daemon.go restore: `else if !daemon.configStore.LiveRestoreEnabled`).
+ * `liveRestoreAfter` is live-restore in the configuration the restart starts dockerd on.
+ */
 async function containerGuard(
   api: DockerApi,
   changedKeys: readonly string[],
+  liveRestoreAfter: boolean,
   options: ApplyOptions,
 ): Promise<{containers: NonNullable<ApplyResult['containers']>; enableLiveRestore: boolean}> {
   const info = await api.info()
   const list = await api.runningContainers()
   const containers = {running: list.length, names: list.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, '')), liveRestore: info.LiveRestoreEnabled === true}
-  if (containers.running === 0 || containers.liveRestore) return {containers, enableLiveRestore: false}
+  if (containers.running === 0 || (containers.liveRestore && liveRestoreAfter)) return {containers, enableLiveRestore: false}
   const which = `${containers.running} running container(s): ${containers.names.slice(0, 10).join(', ')}${containers.running > 10 ? ', …' : ''}`
+  if (containers.liveRestore) {
+    // Switching live-restore off: the new dockerd stops what the old one left running.
+    if (options.yes) return {containers, enableLiveRestore: false}
+    if (options.confirm && (await options.confirm(`dockerd will start with live-restore off and stop ${which}. Continue?`))) return {containers, enableLiveRestore: false}
+    throw new RefusedError(`dockerd would start with live-restore off and stop ${which}; nothing was changed`, {
+      remedy: 'pass --yes to accept, or keep live-restore on',
+      details: containers,
+    })
+  }
   if (options.keepContainers) {
     const bridge = changedKeys.filter((k) => BRIDGE_KEYS.has(k))
     if (bridge.length > 0) {
@@ -701,7 +717,7 @@ async function restartUnderLock(system: System, inspect: Inspector, options: App
     options.progress?.(`preflight: ${check.method}: ${check.detail}`)
     const api = await system.docker(view.socket)
     const running = (await unitState(services)).ActiveState === 'active' && (await api.ping())
-    const guard = running ? await containerGuard(api, ['(restart)'], {...options, keepContainers: false}) : undefined
+    const guard = running ? await containerGuard(api, ['(restart)'], liveRestoreAfter(view), {...options, keepContainers: false}) : undefined
     options.progress?.('restarting dockerd')
     const cursor = await services.journalCursor()
     const health = await during(options, 'waiting for dockerd to come back', () =>

@@ -52,7 +52,7 @@ export async function stopContainersHoldingBridge(
 }
 
 /** live-restore in the planned configuration: daemon.json, else the `--live-restore` flag. */
-function liveRestoreAfter(planned: Pick<TreeView, 'config' | 'execArgv' | 'dockerdVersion'>): boolean {
+export function liveRestoreAfter(planned: Pick<TreeView, 'config' | 'execArgv' | 'dockerdVersion'>): boolean {
   const fromFile = planned.config['live-restore']
   if (typeof fromFile === 'boolean') return fromFile
   const flag = parseDockerdArgv(planned.execArgv ?? [], planned.dockerdVersion).flags.findLast((f) => f.name === 'live-restore')

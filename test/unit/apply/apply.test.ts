@@ -197,6 +197,32 @@ describe('container guard', () => {
     expectStrict(r)
   })
 
+  it('a change that turns live-restore off is guarded: the new dockerd would stop what the old one kept running', async () => {
+    const r = newRig({services: [], servicesAllowed: ['show'], docker: ['runningContainers', 'info']})
+    const original = '{"live-restore": true}\n'
+    await seedConfig(r, original)
+    r.host.containers = [...running]
+    const error = await applyError(r, await request(r, '{"live-restore": false, "log-driver": "local"}\n', ['live-restore', 'log-driver'], 'restart'), options())
+    expect(error.exitCode, error.message).toBe(7)
+    expect(error.message).toContain('live-restore off and stop 2 running container(s): web, db')
+    expect(await r.host.fs.readText(CONFIG)).toBe(original)
+    expect(r.host.containers).toHaveLength(2)
+    expectStrict(r)
+
+    const yes = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer'], docker: ['runningContainers']})
+    await seedConfig(yes, original)
+    yes.host.containers = [...running]
+    const result = await applyChanges(
+      yes.system,
+      await request(yes, '{"live-restore": false, "log-driver": "local"}\n', ['live-restore', 'log-driver'], 'restart'),
+      inspector,
+      options({yes: true}),
+    )
+    expect(result.action).toBe('restarted')
+    expect(yes.host.containers).toEqual([])
+    expectStrict(yes)
+  })
+
   it('--yes accepts the restart; with live-restore already on nothing needs accepting', async () => {
     const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'disarmTimer'], docker: ['runningContainers']})
     await seedConfig(r, '{}\n')
