@@ -1,4 +1,4 @@
-import {backupContent, type BackupManifest, listBackups, readBackup} from '../backup/backups.js'
+import {backupContent, type BackupManifest, listBackups, newestBackupId, readBackup} from '../backup/backups.js'
 import {acquireLock, type LockHandle} from '../backup/lock.js'
 import {checkRestorable} from '../backup/restorable.js'
 import {DockcfgError, UsageError} from '../cli/errors.js'
@@ -54,9 +54,9 @@ async function planAndApplyRollback(
   inspect: Inspector,
   options: ApplyOptions,
 ): Promise<ApplyResult & {backupId?: string; restoredFrom: string}> {
-  const found = id === undefined ? (await listBackups(system)).at(-1) : await readBackup(system, id)
-  if (found === undefined) throw new UsageError('there is no backup to roll back to', {remedy: 'dockcfg history lists the backups'})
-  const manifest = checkRestorable(found, found.id, [configFile, (await inspect(system.fs)).configFile])
+  const chosen = id ?? (await newestBackupId(system))
+  if (chosen === undefined) throw new UsageError('there is no backup to roll back to', {remedy: 'dockcfg history lists the backups'})
+  const manifest = checkRestorable(await readBackup(system, chosen), chosen, [configFile, (await inspect(system.fs)).configFile])
   const changes: FileChange[] = []
   for (const file of manifest.files) {
     const bytes = await backupContent(system, manifest, file)

@@ -73,17 +73,49 @@ export async function removeBackup(system: System, id: string): Promise<void> {
 }
 
 export async function listBackups(system: System): Promise<BackupManifest[]> {
-  const manifests: BackupManifest[] = []
+  return (await parsedManifests(system)).flatMap(({id, manifest}) => (isManifestOf(manifest, id) ? [manifest] : []))
+}
+
+/**
+ * The newest backup, by its directory: what `rollback` without an id restores. A newest manifest
+ * that history cannot list (damaged, tampered) is still the newest, and readBackup's checks refuse
+ * it, rather than an older backup being restored in its place.
+ */
+export async function newestBackupId(system: System): Promise<string | undefined> {
+  return (await parsedManifests(system)).at(-1)?.id
+}
+
+/**
+ * Every backup directory with a manifest that is JSON, oldest first. A manifest cut short by a
+ * crash is not a usable backup: skipped.
+ */
+async function parsedManifests(system: System): Promise<Array<{id: string; manifest: unknown}>> {
+  const found: Array<{id: string; manifest: unknown}> = []
   for (const id of await system.fs.list(BACKUP_DIR)) {
+    if (!BACKUP_ID.test(id)) continue
     const text = await system.fs.readText(`${BACKUP_DIR}/${id}/manifest.json`)
     if (text === undefined) continue
     try {
-      manifests.push(JSON.parse(text) as BackupManifest)
+      found.push({id, manifest: JSON.parse(text)})
     } catch {
-      // A manifest cut short by a crash is not a usable backup; history skips it.
+      // Cut short: see above.
     }
   }
-  return manifests.sort((a, b) => byCodeUnits(a.id, b.id))
+  return found.sort((a, b) => byCodeUnits(a.id, b.id))
+}
+
+/** The shape history relies on: the manifest of backup `id`, listing its files. */
+function isManifestOf(value: unknown, id: string): value is BackupManifest {
+  const m = value as Partial<BackupManifest> | null
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    m.id === id &&
+    typeof m.time === 'string' &&
+    typeof m.command === 'string' &&
+    Array.isArray(m.files) &&
+    m.files.every((f) => typeof f === 'object' && f !== null && typeof f.path === 'string' && typeof f.existed === 'boolean')
+  )
 }
 
 /** The ids createBackup makes: the UTC time to the millisecond, a dash, 3 random bytes in hex. */

@@ -158,6 +158,29 @@ describe('dockcfg rollback restores only backups dockcfg made, of files it manag
     expect(await backupIds(r)).toEqual([id])
   })
 
+  it.each<[string, unknown]>([
+    ['no id', {time: 't', command: 'c', files: []}],
+    ['files that are not a list', {id: 'x', files: 'x'}],
+    ['a file that is not an object', {files: [null]}],
+    ['not an object', [1, 2]],
+    ['null', null],
+  ])('history lists no backup whose manifest has %s, and never crashes on it; rollback still refuses it', async (_name, planted) => {
+    const {r, id, manifest, write} = await withBackup()
+    // An older, good backup: `rollback` must not quietly restore it in place of the damaged newest.
+    const older = '20200101T000000000Z-abcdef'
+    await fsp.mkdir(path.join(r.root, BACKUPS, older), {recursive: true})
+    await fsp.writeFile(path.join(r.root, BACKUPS, older, 'manifest.json'), JSON.stringify({...manifest, id: older, files: []}))
+    await write(planted)
+    for (const json of [false, true]) {
+      const history = await runCli(['history', '--root', r.root, ...(json ? ['--json'] : [])])
+      expect(history.exitCode, history.stderr).toBe(0)
+      if (json) expect(history.json<{backups: Array<{id: string}>}>().backups.map((b) => b.id)).toEqual([older])
+    }
+    const back = await runCli(['rollback', '--dry-run', '--root', r.root, ...V])
+    expect(back.exitCode, back.stderr).toBe(7)
+    expect(back.stderr).toContain(id)
+  })
+
   it('restores every kind of file dockcfg writes (daemon.json, drop-in, TLS and client bundle files)', async () => {
     const r = await root()
     const client = '/srv/docker-client'
