@@ -262,6 +262,7 @@ export function readRegularFile(hostPath: string, shownPath: string, options: {f
   try {
     const stats = fstatSync(fd)
     if (!stats.isFile()) throw notRegularFile(shownPath, fileKind(stats))
+    if (stats.size === 0) return readToEnd(fd)
     const bytes = Buffer.alloc(stats.size)
     let done = 0
     while (done < bytes.length) {
@@ -272,6 +273,25 @@ export function readRegularFile(hostPath: string, shownPath: string, options: {f
     return done === bytes.length ? bytes : bytes.subarray(0, done)
   } finally {
     closeSync(fd)
+  }
+}
+
+/**
+ * procfs and sysfs files (/proc/net/tcp, which preflight reads) say they are empty regular files
+ * and hold text all the same: read those to their end, within a bound no such file comes near.
+ */
+const SIZELESS_READ_MAX = 16 * 1024 * 1024
+
+function readToEnd(fd: number): Buffer {
+  const chunks: Buffer[] = []
+  let total = 0
+  for (;;) {
+    const chunk = Buffer.alloc(64 * 1024)
+    const read = readSync(fd, chunk, 0, chunk.length, null)
+    if (read === 0) return Buffer.concat(chunks, total)
+    chunks.push(chunk.subarray(0, read))
+    total += read
+    if (total > SIZELESS_READ_MAX) throw Object.assign(new Error(`a file that reports no size held more than ${SIZELESS_READ_MAX} bytes`), {code: 'EFBIG'})
   }
 }
 

@@ -67,6 +67,20 @@ describe('HostFileSystem reads', () => {
   })
 })
 
+describe('HostFileSystem reads of files that report no size', () => {
+  it('reads procfs files, which say they are empty, to their end (preflight reads /proc/net/tcp)', async () => {
+    const host = new HostFileSystem('/')
+    expect((await fsp.stat('/proc/self/status')).size).toBe(0)
+    expect(await host.readText('/proc/self/status')).toMatch(/^Name:\t/)
+    expect(await host.readText('/proc/net/tcp')).toMatch(/^\s*sl\s+local_address/)
+  })
+
+  it('still reads an empty regular file as empty', async () => {
+    await fsp.writeFile(path.join(root, 'empty'), '')
+    expect(await fs.readText('/empty')).toBe('')
+  })
+})
+
 describe('HostFileSystem writes stay inside the tree', () => {
   it("follows the tree's own absolute links inside the tree, never onto this machine", async () => {
     const outside = await fsp.mkdtemp(path.join(os.tmpdir(), 'dockcfg-outside-'))
