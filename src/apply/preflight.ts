@@ -3,6 +3,7 @@ import {randomBytes} from 'node:crypto'
 import gte from 'semver/functions/gte.js'
 
 import {type ParsedDockerdArgv, parseDockerdArgv} from '../dockerd/argv.js'
+import {stringifyJson} from '../json/stringify.js'
 import {hostResourceFlags, hostResourceKeys} from '../registry/index.js'
 import type {System} from '../system/index.js'
 
@@ -74,7 +75,7 @@ async function trialStart(system: System, argv: readonly string[], parsed: Parse
   try {
     const config = JSON.parse(configText.trim() === '' ? '{}' : configText.replace(/^\ufeff/, '')) as Record<string, unknown>
     for (const key of TRIAL_REPLACED_KEYS) delete config[key]
-    await system.fs.writeAtomic(`${dir}/daemon.json`, JSON.stringify(config), {mode: 0o600})
+    await system.fs.writeAtomic(`${dir}/daemon.json`, stringifyJson(config), {mode: 0o600})
     const kept = argv.slice(parsed.argsStart).filter((_, offset) => {
       const index = offset + parsed.argsStart
       const flag = parsed.flags.find((f) => index >= f.index && index < f.index + f.span)

@@ -1,7 +1,8 @@
-import {Command, Flags, type Interfaces} from '@oclif/core'
+import {Command, Flags, type Interfaces, ux} from '@oclif/core'
 
 import {DockcfgError} from './errors.js'
 import {ExitCode, type ExitCodeValue} from './exit-codes.js'
+import {stringifyJson} from '../json/stringify.js'
 
 /**
  * What every dockcfg command shares: `--root`, `--config-file`, `--dockerd-version`, `--json`, and
@@ -32,6 +33,15 @@ export abstract class DockcfgCommand extends Command {
   /** Writes a human message to stderr, keeping stdout for data. */
   protected say(message: string): void {
     if (!this.jsonEnabled()) this.logToStderr(message)
+  }
+
+  /**
+   * oclif's logJson colours through a tokenizer and a cycle check that cost the square of the
+   * nesting, on JSON.stringify, which overflows the stack on values daemon.json may hold (10,000
+   * levels): the result is printed by the serializer that does neither.
+   */
+  override logJson(json: unknown): void {
+    ux.stdout(stringifyJson(json, {indent: 2}))
   }
 
   protected override async catch(error: Interfaces.CommandError): Promise<unknown> {

@@ -1,7 +1,8 @@
-import {createScanner, type Node, type ParseError, ParseErrorCode, parseTree, printParseErrorCode, SyntaxKind} from 'jsonc-parser'
+import {createScanner, type Node, type ParseError, ParseErrorCode, printParseErrorCode, SyntaxKind} from 'jsonc-parser'
 // Single functions, not the whole of semver: every dockcfg invocation loads this module.
 import lt from 'semver/functions/lt.js'
 
+import {MAX_NESTING_DEPTH, parseJsonTree} from '../json/tree.js'
 import {normalizeVersion} from '../registry/index.js'
 
 import type {Finding} from './findings.js'
@@ -92,8 +93,7 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
     return {file, text, bom, tree: undefined, value: {}, findings, decodable: !old}
   }
 
-  const errors: ParseError[] = []
-  const tree = parseTree(text, errors, {disallowComments: true, allowTrailingComma: false, allowEmptyContent: false})
+  const {root: tree, errors, tooDeep} = parseJsonTree(text, {disallowComments: true, allowTrailingComma: false, allowEmptyContent: false})
 
   const end = tree === undefined ? 0 : tree.offset + tree.length
   // A complete first value that is not an object. Errors after it (trailing data) do not hide it:
@@ -146,6 +146,17 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
       ...at(tree.offset),
       checkedAt: 'config',
       ...(more === undefined ? {} : {hint: 'put the settings between { and }'}),
+    })
+  }
+
+  if (tooDeep !== undefined) {
+    findings.push({
+      code: 'json-too-deep',
+      severity: 'error',
+      message: `more than ${MAX_NESTING_DEPTH} levels of nested objects and arrays: dockerd refuses the file ("invalid character '${tooDeep.char}' exceeded max depth")`,
+      ...at(tooDeep.offset),
+      checkedAt: 'config',
+      hint: 'no daemon.json setting nests more than a few levels: this part of the file is not a configuration',
     })
   }
 
@@ -326,27 +337,33 @@ function describe(error: ParseError, text: string, trailingAfter: string | undef
   }
 }
 
-function collectDuplicateKeys(node: Node, text: string, at: (offset: number) => Omit<Finding, 'code' | 'severity' | 'message'>, findings: Finding[], prefix = ''): void {
-  const seen = new Map<string, Node>()
-  for (const property of node.children ?? []) {
-    const keyNode = property.children?.[0]
-    const valueNode = property.children?.[1]
-    if (keyNode === undefined) continue
-    const key = String(keyNode.value)
-    const earlier = seen.get(key)
-    if (earlier !== undefined) {
-      const earlierPos = positionAt(text, earlier.offset)
-      findings.push({
-        code: 'duplicate-key',
-        severity: 'warning',
-        key: prefix + key,
-        message: `"${prefix + key}" appears twice (first at line ${earlierPos.line}); dockerd silently uses the last one${valueNode?.type === 'object' ? ' (and merges objects)' : ''}`,
-        ...at(keyNode.offset),
-        hint: 'delete one of them',
-      })
+function collectDuplicateKeys(root: Node, text: string, at: (offset: number) => Omit<Finding, 'code' | 'severity' | 'message'>, findings: Finding[]): void {
+  // An explicit stack rather than recursion: objects may nest 10,000 deep.
+  const pending: Array<{node: Node; prefix: string}> = [{node: root, prefix: ''}]
+  while (pending.length > 0) {
+    const {node, prefix} = pending.pop() as {node: Node; prefix: string}
+    const seen = new Map<string, Node>()
+    for (const property of node.children ?? []) {
+      const keyNode = property.children?.[0]
+      const valueNode = property.children?.[1]
+      if (keyNode === undefined) continue
+      const key = String(keyNode.value)
+      const earlier = seen.get(key)
+      if (earlier !== undefined) {
+        const earlierPos = positionAt(text, earlier.offset)
+        findings.push({
+          code: 'duplicate-key',
+          severity: 'warning',
+          key: prefix + key,
+          message: `"${prefix + key}" appears twice (first at line ${earlierPos.line}); dockerd silently uses the last one${valueNode?.type === 'object' ? ' (and merges objects)' : ''}`,
+          ...at(keyNode.offset),
+          hint: 'delete one of them',
+        })
+      }
+      seen.set(key, keyNode)
+      // A path deep inside the document is shown by its innermost keys only: spelling out all 10,000 would cost the square of the depth.
+      if (valueNode?.type === 'object') pending.push({node: valueNode, prefix: prefix.length + key.length < 200 ? `${prefix + key}.` : `….${key}.`})
     }
-    seen.set(key, keyNode)
-    if (valueNode?.type === 'object') collectDuplicateKeys(valueNode, text, at, findings, `${prefix + key}.`)
   }
 }
 

@@ -33,6 +33,7 @@ import {
   parseIp,
 } from '../network/cidr.js'
 import type {Finding, Severity} from './findings.js'
+import {nodeValue} from '../json/tree.js'
 import {type ParsedDaemonJson, positionAt} from './parse.js'
 
 export interface ValidateOptions {
@@ -1987,17 +1988,6 @@ function entriesOf(objectNode: Node): Entry[] {
 
 function childKeys(objectNode: Node): string[] {
   return entriesOf(objectNode).map((e) => e.key)
-}
-
-function nodeValue(node: Node): unknown {
-  switch (node.type) {
-    case 'object':
-      return Object.fromEntries(entriesOf(node).map((e) => [e.key, e.value]))
-    case 'array':
-      return (node.children ?? []).map(nodeValue)
-    default:
-      return node.value
-  }
 }
 
 /** Go decodes JSON numbers into int fields only when the literal is an integer (no 1.0, no 1e3). */

@@ -3,6 +3,7 @@ import {findNodeAtLocation} from 'jsonc-parser'
 import {findingsOf} from '../daemon-config/diagnose.js'
 import type {Finding} from '../daemon-config/findings.js'
 import {type ParsedDaemonJson, parseDaemonJson, positionAt} from '../daemon-config/parse.js'
+import {stringifyJson} from '../json/stringify.js'
 import {type ParsedDockerdArgv, type ParsedFlag, parseDockerdArgv} from '../dockerd/argv.js'
 import {OPTIONS, findOption} from '../registry/index.js'
 import type {OptionSpec} from '../registry/types.js'
@@ -334,13 +335,13 @@ function commandLineValueFindings(settings: readonly Setting[], fileValue: Recor
   const merged: Record<string, unknown> = {...fileValue}
   for (const s of fromFlags) if (!(s.key in merged)) merged[s.key] = s.value
   const label = '(daemon.json with the command line)'
-  const all = findingsOf(parseDaemonJson(JSON.stringify(merged, null, 2), label, {dockerdVersion: version}), version)
+  const all = findingsOf(parseDaemonJson(stringifyJson(merged, {indent: 2}), label, {dockerdVersion: version}), version)
   const known = new Set(reported.map((f) => `${f.code}|${f.key ?? ''}`))
   // crossSourceFindings already explains these combinations, naming both places.
   const crossed = new Set(reported.filter((f) => CROSS_SOURCE_CODES.has(f.code)).map((f) => f.key))
   // The file's own findings again, from the same serialisation as the merged text: a message that
   // quotes the source reads the same on both sides, so only what the flags add stands out.
-  const fileAlone = new Set(findingsOf(parseDaemonJson(JSON.stringify(fileValue, null, 2), label, {dockerdVersion: version}), version).map(identity))
+  const fileAlone = new Set(findingsOf(parseDaemonJson(stringifyJson(fileValue, {indent: 2}), label, {dockerdVersion: version}), version).map(identity))
   const byKey = new Map(settings.map((s) => [s.key, s]))
   const out: Finding[] = []
   for (const f of all) {
