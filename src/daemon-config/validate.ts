@@ -676,11 +676,14 @@ class Validation {
     return typeof value === 'number' ? value : undefined
   }
 
-  /** The string entries of a list key with the node of each. */
+  /**
+   * The entries of a list key with the node of each, as dockerd decodes them: a null entry is ""
+   * (Go leaves a []string element at its zero value), so `"labels": [null]` meets the label rule.
+   */
   private listItems(key: string): Array<{text: string; node: Node}> {
     const entry = this.typed.get(key)
     if (entry === undefined) return []
-    return (entry.valueNode.children ?? []).filter((n) => n.type === 'string').map((n) => ({text: String(n.value), node: n}))
+    return (entry.valueNode.children ?? []).filter((n) => n.type === 'string' || n.type === 'null').map((n) => ({text: n.type === 'string' ? String(n.value) : '', node: n}))
   }
 
   private crossKeyRules(): void {

@@ -3,6 +3,7 @@ import {findNodeAtLocation} from 'jsonc-parser'
 import {findingsOf} from '../daemon-config/diagnose.js'
 import type {Finding} from '../daemon-config/findings.js'
 import {type ParsedDaemonJson, parseDaemonJson, positionAt} from '../daemon-config/parse.js'
+import {stringEntries} from '../daemon-config/values.js'
 import {stringifyJson} from '../json/stringify.js'
 import {type ParsedDockerdArgv, type ParsedFlag, parseDockerdArgv} from '../dockerd/argv.js'
 import {OPTIONS, findOption} from '../registry/index.js'
@@ -369,8 +370,9 @@ function identity(f: Finding): string {
 }
 
 function effectiveHosts(settings: readonly Setting[]): string[] {
-  const hosts = settings.find((s) => s.key === 'hosts')
-  const all = [...((hosts?.value as string[] | undefined) ?? [])]
+  // A "hosts" of the wrong JSON type is a finding of its own (dockerd cannot decode the file); the
+  // socket dockcfg talks to is chosen from whatever string entries there are.
+  const all = stringEntries(settings.find((s) => s.key === 'hosts')?.value)
   return all.length > 0 ? all : ['unix:///var/run/docker.sock']
 }
 

@@ -17,6 +17,21 @@ async function root(files: Record<string, string>) {
 
 const NO_CRASH = /TypeError|RangeError|Maximum call stack|internal error|\n\s+at /
 
+describe('keys of the wrong JSON type', () => {
+  it.each(['1', '{}', '[1]', '[{"a": [1]}]', 'true'])('"hosts": %s is exit 3 with its position in validate; show still renders it', {timeout: 120_000}, async (value) => {
+    const r = await root({[FILE]: `{\n  "debug": true,\n  "hosts": ${value}\n}\n`})
+    const validate = await runCli(['validate', '--root', r.root, ...V])
+    expect(validate.stderr).not.toMatch(NO_CRASH)
+    expect(validate.exitCode).toBe(3)
+    expect(validate.stdout).toMatch(new RegExp(`^${FILE}:3:\\d+: error\\[wrong-type\\] .*"hosts"`, 'm'))
+    const show = await runCli(['show', '--root', r.root, ...V])
+    expect(show.stderr).not.toMatch(NO_CRASH)
+    expect(show.exitCode).toBe(0)
+    expect(show.stdout).toMatch(new RegExp(`^hosts +${value.replace(/[[\]{}]/g, '\\$&').replace(/ /g, '')} +${FILE} line 3$`, 'm'))
+    expect(show.stderr).toContain('error[wrong-type]')
+  })
+})
+
 // Go's encoding/json (and so dockerd) decodes 10,000 levels of nesting and refuses the 10,001st.
 describe.each([
   {kind: 'arrays', open: '[', close: ']', empty: '[]'},
