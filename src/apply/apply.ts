@@ -15,7 +15,7 @@ import {clearPending, isAbandoned, type PendingApply, readPending, writePending}
 import {stagePlannedFiles} from './planned-files.js'
 import {preflight, type PreflightOutcome} from './preflight.js'
 import {type VerifyItem, verifyLive} from './verify.js'
-import {errorLines} from '../daemon-config/findings.js'
+import {capFindings, errorLines} from '../daemon-config/findings.js'
 
 /**
  * What the apply engine needs to know about a tree (live or planned): the daemon.json in force,
@@ -138,7 +138,7 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
   if (remaining.length > 0 && serviceReason === undefined && activation !== 'none') {
     throw new InvalidConfigError(`dockerd would still refuse the result, so nothing was written or restarted:\n${errorLines(planned.errors)}`, {
       remedy: 'repair the rest too (one command each, with --no-restart), then restart: dockcfg restart',
-      details: planned.errors,
+      details: capFindings(planned.errors),
     })
   }
   if (options.dryRun) return {...base, warnings: [...warnings, ...remaining], pending: activation === 'none' ? undefined : activation}
@@ -504,7 +504,7 @@ async function restartUnderLock(system: System, inspect: Inspector, options: App
   if (view.errors.length > 0) {
     throw new InvalidConfigError(`dockerd would refuse its current configuration, so it was not restarted:\n${errorLines(view.errors)}`, {
       remedy: 'dockcfg validate explains each problem; dockcfg fix resolves flag/file conflicts',
-      details: view.errors,
+      details: capFindings(view.errors),
     })
   }
   if (options.dryRun) return {action: 'none', reason: 'dry run', warnings}

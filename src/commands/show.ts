@@ -6,7 +6,7 @@ import {inspectEffective, type Origin} from '../effective/effective.js'
 import {renderFinding} from '../output/findings.js'
 import {renderSettings} from '../output/show.js'
 import {createSystem} from '../system/index.js'
-import type {Finding} from '../daemon-config/findings.js'
+import {capFindings, type Finding} from '../daemon-config/findings.js'
 
 /** The typed result of `dockcfg show`. */
 export interface ShowResult {
@@ -49,7 +49,7 @@ export default class Show extends DockcfgCommand {
         ...(s.alsoSetBy ? {alsoSetBy: s.alsoSetBy} : {}),
       })),
       conflicts: e.conflicts.map((c) => ({key: c.key, message: c.message, flag: c.flagOrigins, file: c.fileOrigin})),
-      findings: e.findings,
+      findings: capFindings(e.findings),
       dockerdVersion: version,
     }
     if (!this.jsonEnabled()) {

@@ -7,7 +7,7 @@ import {treeInspector} from '../effective/tree-view.js'
 import {OverlayFileSystem} from '../system/overlay-fs.js'
 import type {System} from '../system/index.js'
 import type {KeyChange} from './edit.js'
-import type {Finding} from './findings.js'
+import {capFindings, type Finding} from './findings.js'
 import {type Activation, planDaemonJsonChanges} from './operations.js'
 import {unknownKey} from './problems.js'
 import {findOption} from '../registry/index.js'
@@ -77,7 +77,7 @@ async function planAndApplyKeys(system: System, request: ChangeKeysRequest): Pro
     file: current.configFile,
     changedKeys: plan.edit.changedKeys,
     activation: plan.activation,
-    findings: plan.introduced.filter((f) => f.severity !== 'error' && f.code !== 'version-assumed'),
+    findings: capFindings(plan.introduced.filter((f) => f.severity !== 'error' && f.code !== 'version-assumed')),
     actions,
     dockerdVersion: version,
   }

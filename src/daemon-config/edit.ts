@@ -1,6 +1,7 @@
 import {applyEdits, type Edit, format, type FormattingOptions, type Node} from 'jsonc-parser'
 
 import {InvalidConfigError} from '../cli/errors.js'
+import {capFindings} from './findings.js'
 import {MAX_INDENTED_DEPTH, stringifyJson} from '../json/stringify.js'
 import {parseJsonTree} from '../json/tree.js'
 import {parseDaemonJson} from './parse.js'
@@ -37,7 +38,7 @@ export function planDaemonJsonEdit(before: string | undefined, changes: readonly
       const first = parsed.findings.find((f) => f.severity === 'error')
       throw new InvalidConfigError(`${file}:${first?.line ?? 1}:${first?.column ?? 1}: cannot edit a file that does not parse: ${first?.message ?? 'invalid JSON'}`, {
         remedy: 'fix the file by hand first (dockcfg validate shows every problem), then run the command again',
-        details: parsed.findings,
+        details: capFindings(parsed.findings),
       })
     }
   }
@@ -71,7 +72,7 @@ export function planDaemonJsonEdit(before: string | undefined, changes: readonly
   const check = parseDaemonJson(after, file)
   if (!check.decodable || !deepEqual(check.value, current)) {
     throw new InvalidConfigError(`internal error: the edited ${file} would not be the intended strict JSON; nothing was written`, {
-      details: check.findings,
+      details: capFindings(check.findings),
     })
   }
   return {before, after, changed: after !== original, changedKeys}

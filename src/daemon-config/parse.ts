@@ -26,6 +26,12 @@ export interface ParsedDaemonJson {
   findings: Finding[]
   /** dockerd would be able to decode the file at all. */
   decodable: boolean
+  /**
+   * The 1-based line and column in the file of an offset in `text` (a stripped byte-order mark
+   * counted as a column of line 1). The lines are indexed once per document: every finding needs a
+   * position, and counting lines from the start for each one cost the square of the file's size.
+   */
+  position(offset: number): {line: number; column: number}
 }
 
 export interface ParseOptions {
@@ -35,17 +41,23 @@ export interface ParseOptions {
 
 const BOM = '\ufeff'
 
-/** Converts a 0-based offset to a 1-based line and column. */
-export function positionAt(text: string, offset: number): {line: number; column: number} {
-  let line = 1
-  let lineStart = 0
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++
-      lineStart = i + 1
-    }
+/** Where each line of a text starts. */
+function lineStarts(text: string): number[] {
+  const starts = [0]
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
+  return starts
+}
+
+/** The position of an offset: the last line that starts at or before it (binary search). */
+function positionIn(starts: readonly number[], offset: number): {line: number; column: number} {
+  let low = 0
+  let high = starts.length - 1
+  while (low < high) {
+    const middle = (low + high + 1) >> 1
+    if ((starts[middle] as number) <= offset) low = middle
+    else high = middle - 1
   }
-  return {line, column: offset - lineStart + 1}
+  return {line: low + 1, column: offset - (starts[low] as number) + 1}
 }
 
 function isBefore23(version: string | undefined): boolean {
@@ -62,7 +74,12 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
   const bom = rawText.startsWith(BOM)
   const text = bom ? rawText.slice(1) : rawText
   const findings: Finding[] = []
-  const at = (offset: number) => ({file, ...positionAt(rawText, offset + (bom ? 1 : 0))})
+  const starts = lineStarts(text)
+  const position = (offset: number) => {
+    const p = positionIn(starts, offset)
+    return bom && p.line === 1 ? {line: 1, column: p.column + 1} : p
+  }
+  const at = (offset: number) => ({file, ...position(offset)})
 
   if (bom && old) {
     findings.push({
@@ -90,7 +107,7 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
         hint: 'write {} or delete the file',
       })
     }
-    return {file, text, bom, tree: undefined, value: {}, findings, decodable: !old}
+    return {file, text, bom, tree: undefined, value: {}, findings, decodable: !old, position}
   }
 
   const {root: tree, errors, tooDeep} = parseJsonTree(text, {disallowComments: true, allowTrailingComma: false, allowEmptyContent: false})
@@ -104,7 +121,7 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
   // Without braces there is no closing brace to point at.
   const after = tree?.type === 'object' ? 'the closing brace' : 'the first value'
 
-  for (const {error, token, prev} of distinctErrors(text, errors)) {
+  for (const {error, token, prev} of errors.length === 0 ? [] : distinctErrors(text, errors)) {
     // Only stray symbols after a complete first value are "trailing data"; a missing } at the
     // end of the file also sits past the tree but is an unfinished document.
     const trailing = tree !== undefined && error.offset >= end && (error.error === ParseErrorCode.InvalidSymbol || error.error === ParseErrorCode.EndOfFileExpected)
@@ -161,10 +178,10 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
   }
 
   const fatal = findings.some((f) => f.severity === 'error')
-  if (tree?.type === 'object') collectDuplicateKeys(tree, text, at, findings)
+  if (tree?.type === 'object') collectDuplicateKeys(tree, position, at, findings)
   // dockerd 20.10 decodes the first value only; trailing data it ignores is cut off here too.
   const value = !fatal && tree?.type === 'object' ? decodeObject(text.slice(0, tree.offset + tree.length)) : {}
-  return {file, text, bom, tree, value, findings, decodable: !fatal}
+  return {file, text, bom, tree, value, findings, decodable: !fatal, position}
 }
 
 function article(type: string): string {
@@ -229,13 +246,12 @@ interface LocatedError {
  */
 function distinctErrors(text: string, errors: readonly ParseError[]): LocatedError[] {
   const tokens = significantTokens(text)
-  const indexAt = new Map(tokens.map((t, i) => [t.offset, i]))
   const located: LocatedError[] = []
   const structuralOffsets = new Set<number>()
   let afterMissingKey = false
   let lost = false
   for (const error of errors) {
-    const index = indexAt.get(error.offset) ?? firstIndexFrom(tokens, error.offset)
+    const index = firstIndexFrom(tokens, error.offset)
     const token = tokens[index]
     const prev = tokens[index - 1]
     if (!STRUCTURAL.has(error.error)) {
@@ -252,9 +268,16 @@ function distinctErrors(text: string, errors: readonly ParseError[]): LocatedErr
   return located
 }
 
+/** The first token at or after the offset (binary search: there can be one error per token). */
 function firstIndexFrom(tokens: readonly Token[], offset: number): number {
-  const index = tokens.findIndex((t) => t.offset >= offset)
-  return index === -1 ? tokens.length : index
+  let low = 0
+  let high = tokens.length
+  while (low < high) {
+    const middle = (low + high) >> 1
+    if ((tokens[middle] as Token).offset < offset) low = middle + 1
+    else high = middle
+  }
+  return low
 }
 
 /**
@@ -268,7 +291,10 @@ function recoverySkipsUnbalanced(error: ParseError, index: number, tokens: reado
   if (container === undefined) return false // at the top level the parser gives up instead
   const close = container === 'object' ? SyntaxKind.CloseBraceToken : SyntaxKind.CloseBracketToken
   let depth = 0
-  for (const {kind} of tokens.slice(index)) {
+  // By index, not over tokens.slice(index): a copy of the rest of the file per error made a file
+  // of many errors cost the square of its size.
+  for (let i = index; i < tokens.length; i++) {
+    const kind = (tokens[i] as Token).kind
     if (kind === close || kind === SyntaxKind.CommaToken) return depth !== 0
     if (kind === SyntaxKind.OpenBraceToken || kind === SyntaxKind.OpenBracketToken) depth++
     else if (kind === SyntaxKind.CloseBraceToken || kind === SyntaxKind.CloseBracketToken) depth--
@@ -337,7 +363,12 @@ function describe(error: ParseError, text: string, trailingAfter: string | undef
   }
 }
 
-function collectDuplicateKeys(root: Node, text: string, at: (offset: number) => Omit<Finding, 'code' | 'severity' | 'message'>, findings: Finding[]): void {
+function collectDuplicateKeys(
+  root: Node,
+  position: (offset: number) => {line: number},
+  at: (offset: number) => Omit<Finding, 'code' | 'severity' | 'message'>,
+  findings: Finding[],
+): void {
   // An explicit stack rather than recursion: objects may nest 10,000 deep.
   const pending: Array<{node: Node; prefix: string}> = [{node: root, prefix: ''}]
   while (pending.length > 0) {
@@ -350,7 +381,7 @@ function collectDuplicateKeys(root: Node, text: string, at: (offset: number) => 
       const key = String(keyNode.value)
       const earlier = seen.get(key)
       if (earlier !== undefined) {
-        const earlierPos = positionAt(text, earlier.offset)
+        const earlierPos = position(earlier.offset)
         findings.push({
           code: 'duplicate-key',
           severity: 'warning',

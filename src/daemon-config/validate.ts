@@ -32,9 +32,9 @@ import {
   parseCidr,
   parseIp,
 } from '../network/cidr.js'
-import type {Finding, Severity} from './findings.js'
+import {type Finding, MAX_FINDINGS_PER_KIND, type Severity} from './findings.js'
 import {nodeValue} from '../json/tree.js'
-import {type ParsedDaemonJson, positionAt} from './parse.js'
+import type {ParsedDaemonJson} from './parse.js'
 
 export interface ValidateOptions {
   /** Installed (or target) dockerd version; undefined validates for the newest known and says so. */
@@ -203,6 +203,8 @@ class Validation {
   readonly version: string
   /** Keys that passed their type check, for the cross-key rules. */
   private readonly typed = new Map<string, Entry>()
+  /** Unknown keys looked up for a "did you mean". */
+  private suggestions = 0
 
   constructor(
     private readonly parsed: ParsedDaemonJson,
@@ -246,9 +248,7 @@ class Validation {
   }
 
   private position(node: Node): {line: number; column: number} {
-    const pos = positionAt(this.parsed.text, node.offset)
-    // parse.ts counts a stripped byte-order mark as a column of line 1; stay consistent with it.
-    return this.parsed.bom && pos.line === 1 ? {line: 1, column: pos.column + 1} : pos
+    return this.parsed.position(node.offset)
   }
 
   private atLeast(minimum: string): boolean {
@@ -424,7 +424,9 @@ class Validation {
       })
       return
     }
-    const suggestion = closestKey(key, this.version)
+    // Only the first MAX_FINDINGS_PER_KIND unknown keys are listed (capFindings), so only they get a
+    // suggestion: a file of 16,000 unknown keys would otherwise spend seconds on hints nobody sees.
+    const suggestion = this.suggestions++ < MAX_FINDINGS_PER_KIND ? closestKey(key, this.version) : undefined
     this.report({
       code: 'unknown-key',
       severity: 'error',

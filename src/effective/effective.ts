@@ -2,7 +2,8 @@ import {findNodeAtLocation} from 'jsonc-parser'
 
 import {findingsOf} from '../daemon-config/diagnose.js'
 import type {Finding} from '../daemon-config/findings.js'
-import {type ParsedDaemonJson, parseDaemonJson, positionAt} from '../daemon-config/parse.js'
+import {readDaemonJsonText} from '../daemon-config/load.js'
+import {type ParsedDaemonJson, parseDaemonJson} from '../daemon-config/parse.js'
 import {stringEntries} from '../daemon-config/values.js'
 import {stringifyJson} from '../json/stringify.js'
 import {type ParsedDockerdArgv, type ParsedFlag, parseDockerdArgv} from '../dockerd/argv.js'
@@ -79,7 +80,7 @@ export async function inspectEffective(fs: FileSystem, options: {configFile?: st
   const commandLine = argv === null ? undefined : parseDockerdArgv(argv, version)
   const configFlag = commandLine?.flags.filter((f) => f.name === 'config-file').at(-1)
   const configFile = configFlag?.value ?? options.configFile ?? DEFAULT_CONFIG_FILE
-  const text = await fs.readText(configFile)
+  const text = await readDaemonJsonText(fs, configFile)
   const parsed = parseDaemonJson(text ?? '{}', configFile, {dockerdVersion: version})
   const findings: Finding[] = text === undefined ? [] : findingsOf(parsed, version)
   const flagOrigin = (f: ParsedFlag): Origin => originOf(f, argvOrigins)
@@ -203,7 +204,21 @@ function originOf(f: ParsedFlag, origins: ArgvOrigin[] | null): Origin {
 
 function fileOrigin(parsed: ParsedDaemonJson, key: string): Origin {
   const node = parsed.tree ? findNodeAtLocation(parsed.tree, [key]) : undefined
-  return node?.parent ? {kind: 'file', file: parsed.file, line: positionAt(parsed.text, node.parent.offset).line} : {kind: 'file', file: parsed.file}
+  return node?.parent ? {kind: 'file', file: parsed.file, line: parsed.position(node.parent.offset).line} : {kind: 'file', file: parsed.file}
+}
+
+/**
+ * fileOrigin's line for every top-level key at once (the first occurrence, as findNodeAtLocation
+ * finds it): asking once per key cost the square of the number of keys.
+ */
+function keyLines(parsed: ParsedDaemonJson): Map<string, number> {
+  const lines = new Map<string, number>()
+  if (parsed.tree?.type !== 'object') return lines
+  for (const property of parsed.tree.children ?? []) {
+    const key = property.children?.[0]?.value
+    if (property.children?.length === 2 && typeof key === 'string' && !lines.has(key)) lines.set(key, parsed.position(property.offset).line)
+  }
+  return lines
 }
 
 /** Where a value comes from, in the words findings and `dockcfg show` use (file and line, flag, variable). */
@@ -223,7 +238,11 @@ function whereOrigin(o: Origin): Pick<Finding, 'file' | 'line'> {
 
 function buildSettings(parsed: ParsedDaemonJson, flags: readonly ParsedFlag[], flagOrigin: (f: ParsedFlag) => Origin): Setting[] {
   const settings = new Map<string, Setting>()
-  for (const [key, value] of Object.entries(parsed.value)) settings.set(key, {key, value, origin: fileOrigin(parsed, key)})
+  const lines = keyLines(parsed)
+  for (const [key, value] of Object.entries(parsed.value)) {
+    const line = lines.get(key)
+    settings.set(key, {key, value, origin: line === undefined ? {kind: 'file', file: parsed.file} : {kind: 'file', file: parsed.file, line}})
+  }
   const byOption = new Map<string, ParsedFlag[]>()
   for (const f of flags) if (f.option) byOption.set(f.option.key, [...(byOption.get(f.option.key) ?? []), f])
   for (const [key, group] of byOption) {

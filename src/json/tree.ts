@@ -250,43 +250,42 @@ function nodeType(value: unknown): NodeType {
  * place of its last occurrence. Without recursion, like the parser, for the same reason.
  */
 export function nodeValue(root: Node): unknown {
-  const values = new Map<Node, unknown>()
-  const stack: Array<{node: Node; ready: boolean}> = [{node: root, ready: false}]
-  while (stack.length > 0) {
-    const {node, ready} = stack.pop() as {node: Node; ready: boolean}
-    const members = memberNodes(node)
-    if (members === undefined) {
-      values.set(node, node.value)
-    } else if (!ready) {
-      stack.push({node, ready: true})
-      for (const member of members) stack.push({node: member.value, ready: false})
-    } else if (node.type === 'array') {
-      values.set(
-        node,
-        members.map((m) => values.get(m.value)),
-      )
-    } else {
-      const byKey = new Map<string, unknown>()
-      for (const m of members) {
-        byKey.delete(m.key)
-        byKey.set(m.key, values.get(m.value))
-      }
-      values.set(node, Object.fromEntries(byKey))
+  if (!isContainer(root)) return root.value
+  // Each open container collects its members' values; a finished one becomes a member of its parent.
+  const open: Array<{node: Node; next: number; values: unknown[]}> = [{node: root, next: 0, values: []}]
+  let result: unknown
+  while (open.length > 0) {
+    const top = open[open.length - 1] as {node: Node; next: number; values: unknown[]}
+    const children = top.node.children ?? []
+    if (top.next < children.length) {
+      const child = children[top.next++] as Node
+      const valueNode = top.node.type === 'object' ? child.children?.[1] : child
+      if (valueNode === undefined) top.values.push(undefined)
+      else if (isContainer(valueNode)) open.push({node: valueNode, next: 0, values: []})
+      else top.values.push(valueNode.value)
+      continue
     }
-    for (const m of ready ? (members ?? []) : []) values.delete(m.value)
+    open.pop()
+    const value = top.node.type === 'array' ? top.values : objectOf(top.node, top.values)
+    if (open.length === 0) result = value
+    else (open[open.length - 1] as {values: unknown[]}).values.push(value)
   }
-  return values.get(root)
+  return result
 }
 
-/** The members of a container node (key "" for array elements); undefined for a scalar. */
-function memberNodes(node: Node): Array<{key: string; value: Node}> | undefined {
-  if (node.type === 'array') return (node.children ?? []).map((value) => ({key: '', value}))
-  if (node.type !== 'object') return undefined
-  const out: Array<{key: string; value: Node}> = []
-  for (const property of node.children ?? []) {
+function isContainer(node: Node): boolean {
+  return node.type === 'object' || node.type === 'array'
+}
+
+/** An object from its property nodes and their values (in the same order); a property without a value is left out. */
+function objectOf(node: Node, values: readonly unknown[]): Record<string, unknown> {
+  const byKey = new Map<string, unknown>()
+  ;(node.children ?? []).forEach((property, i) => {
     const keyNode = property.children?.[0]
-    const value = property.children?.[1]
-    if (keyNode !== undefined && value !== undefined) out.push({key: String(keyNode.value), value})
-  }
-  return out
+    if (keyNode === undefined || property.children?.[1] === undefined) return
+    const key = String(keyNode.value)
+    byKey.delete(key)
+    byKey.set(key, values[i])
+  })
+  return Object.fromEntries(byKey)
 }

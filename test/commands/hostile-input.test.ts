@@ -84,3 +84,51 @@ describe.each([
     expect(show.stderr).toContain('error[json-too-deep]')
   })
 })
+
+describe('size and count', () => {
+  it('a daemon.json over 1 MiB is refused with exit 3 by every command, before it is read', {timeout: 180_000}, async () => {
+    const big = `{"debug": true}${' '.repeat(1024 * 1024)}`
+    const r = await root({[FILE]: big})
+    const message = `dockcfg: ${FILE} is ${big.length} bytes; dockcfg reads a daemon.json of at most 1 MiB (1048576 bytes), so it did not read this one`
+    for (const args of [['validate'], ['show'], ['get', 'debug'], ['set', 'mtu', '1400'], ['unset', 'debug']]) {
+      const result = await runCli([...args, '--root', r.root, ...V])
+      expect([args, result.exitCode]).toEqual([args, 3])
+      expect(result.stderr).toContain(message)
+      expect(result.stderr).not.toMatch(NO_CRASH)
+    }
+    const json = await runCli(['validate', '--json', '--root', r.root, ...V])
+    expect(json.exitCode).toBe(3)
+    expect(json.json()).toEqual({error: expect.objectContaining({name: 'InvalidConfigError', exitCode: 3, message: message.slice('dockcfg: '.length)})})
+    const candidate = await runCli(['validate', '--file', `${r.root}${FILE}`, '--root', r.root, ...V])
+    expect(candidate.exitCode).toBe(3)
+    expect(candidate.stderr).toContain(`${r.root}${FILE} is ${big.length} bytes`)
+    expect(await r.read(FILE)).toBe(big)
+  })
+
+  it('thousands of findings: 20 of each kind listed, the rest counted', {timeout: 120_000}, async () => {
+    const r = await root({[FILE]: `{\n${Array.from({length: 5000}, () => '  "debug": true').join(',\n')},\n  "dns": [${Array(3000).fill('"nope"').join(', ')}]\n}\n`})
+    const validate = await runCli(['validate', '--root', r.root, ...V])
+    expect(validate.exitCode).toBe(3)
+    const lines = validate.stdout.split('\n').filter((l) => l.startsWith(FILE))
+    expect(lines.filter((l) => l.includes('warning[duplicate-key]'))).toHaveLength(21)
+    expect(lines.filter((l) => l.includes('error[dns-invalid]'))).toHaveLength(21)
+    expect(validate.stdout).toContain(`${FILE}:23:3: warning[duplicate-key] and 4979 more duplicate-key findings like those above, the first of them here`)
+    expect(validate.stderr).toContain(`${FILE}: 3000 error(s), 4999 warning(s)`)
+    const json = await runCli(['validate', '--json', '--root', r.root, ...V])
+    expect(json.json<{errors: number; warnings: number; findings: unknown[]}>()).toMatchObject({errors: 3000, warnings: 4999})
+    expect(json.json<{findings: unknown[]}>().findings.length).toBeLessThan(50)
+  })
+
+  it('show: 1,000 labels print as one cut cell, not a 35 KB value padded onto every row', {timeout: 120_000}, async () => {
+    const labels = Array.from({length: 1000}, (_, i) => `com.example.label-${i}=value-${i}`)
+    const r = await root({[FILE]: `${JSON.stringify({labels, debug: true}, null, 2)}\n`})
+    for (const args of [['show'], ['show', '-v']]) {
+      const show = await runCli([...args, '--root', r.root, ...V])
+      expect(show.exitCode).toBe(0)
+      expect(Math.max(...show.stdout.split('\n').map((l) => l.length))).toBeLessThan(250)
+      expect(show.stdout).toContain(`${JSON.stringify(labels).slice(0, 59)}…`)
+    }
+    const json = await runCli(['show', '--json', '--root', r.root, ...V])
+    expect(json.json<{settings: Array<{key: string; value: unknown}>}>().settings.find((s) => s.key === 'labels')?.value).toEqual(labels)
+  })
+})
