@@ -43,6 +43,8 @@ export function stringifyJson(value: unknown, options: StringifyOptions = {}): s
   const newline = (level: number) => `\n${' '.repeat(indent * level)}`
   /** Writes a scalar, or opens a container (its members follow, one per turn of the loop below). */
   const write = (v: unknown, level: number) => {
+    // Past the budget a long string is cut before it is escaped: the cut falls inside it anyway.
+    if (typeof v === 'string' && v.length > max - length) return emit(JSON.stringify(v.slice(0, Math.max(0, max - length) + 1)))
     if (v === null || typeof v !== 'object') return emit(scalar(v))
     if (ancestors.has(v)) throw new TypeError('Converting circular structure to JSON')
     ancestors.add(v)
