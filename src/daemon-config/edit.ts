@@ -1,7 +1,7 @@
 import {applyEdits, type Edit, format, type FormattingOptions, type Node} from 'jsonc-parser'
 
 import {InvalidConfigError} from '../cli/errors.js'
-import {capFindings} from './findings.js'
+import {capFindings, errorLines} from './findings.js'
 import {MAX_INDENTED_DEPTH, stringifyJson} from '../json/stringify.js'
 import {parseJsonTree} from '../json/tree.js'
 import {parseDaemonJson} from './parse.js'
@@ -70,6 +70,10 @@ export function planDaemonJsonEdit(before: string | undefined, changes: readonly
   const after = (hadBom && !options.dropBom ? '\ufeff' : '') + text
 
   const check = parseDaemonJson(after, file)
+  // A value can nest the document past what dockerd decodes: that is the user's value, not a bug.
+  if (check.findings.some((f) => f.code === 'json-too-deep')) {
+    throw new InvalidConfigError(`dockerd would refuse the result; nothing was written:\n${errorLines(check.findings, file)}`, {details: capFindings(check.findings)})
+  }
   if (!check.decodable || !deepEqual(check.value, current)) {
     throw new InvalidConfigError(`internal error: the edited ${file} would not be the intended strict JSON; nothing was written`, {
       details: capFindings(check.findings),

@@ -202,7 +202,7 @@ export function parseJsonTree(text: string, options: ParseOptions = {}): JsonTre
         if (!value) valueMissing(frame.close)
         continue
       }
-      // parseProperty
+      // jsonc-parser's parseProperty: a key, a colon, a value.
       if (scanner.getToken() !== SyntaxKind.StringLiteral) {
         handleError(ParseErrorCode.PropertyNameExpected, [], [SyntaxKind.CloseBraceToken, SyntaxKind.CommaToken])
         valueMissing(frame.close)

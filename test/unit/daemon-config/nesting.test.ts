@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
+import {InvalidConfigError} from '../../../src/cli/errors.js'
 import {deepEqual, planDaemonJsonEdit} from '../../../src/daemon-config/edit.js'
 import {parseDaemonJson} from '../../../src/daemon-config/parse.js'
 import {validateDaemonConfig} from '../../../src/daemon-config/validate.js'
@@ -86,6 +87,12 @@ describe('deep values', () => {
       expect(planDaemonJsonEdit(plan.after, [{key: 'builder', value: deepValue(MAX_NESTING_DEPTH - 2, kind)}]).changed).toBe(false)
     })
   }
+
+  it("a value that nests the file past dockerd's limit is refused as dockerd would refuse it, exit 3", () => {
+    const set = () => planDaemonJsonEdit('{}\n', [{key: 'builder', value: deepValue(MAX_NESTING_DEPTH, 'array')}], DAEMON_JSON)
+    expect(set).toThrow(InvalidConfigError)
+    expect(set).toThrow(/^dockerd would refuse the result; nothing was written:\n {2}\/etc\/docker\/daemon\.json:1:\d+: more than 10000 levels .*exceeded max depth/)
+  })
 
   it('a deep value that conflicts with a flag: conflict message, findings and the show table', async () => {
     // "labels" must be a list of strings: this one is a wrong type (an error with its position),
