@@ -30,7 +30,7 @@ import {stagePlannedFiles} from './planned-files.js'
 import {preflight, type PreflightOutcome} from './preflight.js'
 import {confirmStateMoves} from './state-guard.js'
 import {type VerifyItem, verifyLive} from './verify.js'
-import {errorLines} from '../daemon-config/findings.js'
+import {capFindings, errorLines} from '../daemon-config/findings.js'
 
 /**
  * What the apply engine needs to know about a tree (live or planned): the daemon.json in force,
@@ -184,7 +184,7 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
   if (remaining.length > 0 && serviceReason === undefined && activation !== 'none') {
     throw new InvalidConfigError(`dockerd would still refuse the result, so nothing was written or restarted:\n${errorLines(planned.errors)}`, {
       remedy: 'repair the rest too (one command each, with --no-restart), then restart: dockcfg restart',
-      details: planned.errors,
+      details: capFindings(planned.errors),
     })
   }
   const moves = await confirmStateMoves(system, {current, planned}, options)
@@ -702,7 +702,7 @@ async function restartUnderLock(system: System, inspect: Inspector, options: App
   if (view.errors.length > 0) {
     throw new InvalidConfigError(`dockerd would refuse its current configuration, so it was not restarted:\n${errorLines(view.errors)}`, {
       remedy: 'dockcfg validate explains each problem; dockcfg fix resolves flag/file conflicts',
-      details: view.errors,
+      details: capFindings(view.errors),
     })
   }
   if (options.dryRun) return {action: 'none', reason: 'dry run', warnings}

@@ -1,6 +1,7 @@
 import * as path from 'node:path'
 
 import type {FileChange} from '../changes/change-set.js'
+import {stringifyJson} from '../json/stringify.js'
 import {fileReadingKeys} from '../registry/index.js'
 import type {System} from '../system/index.js'
 import {jsonObject} from './config-diff.js'
@@ -33,5 +34,5 @@ export async function stagePlannedFiles(system: System, configText: string, chan
     await system.fs.writeAtomic(staged, planned.get(path.posix.resolve('/', config[key] as string)) as string, {mode: 0o600})
     config[key] = system.fs.hostPath(staged)
   }
-  return {configText: JSON.stringify(config), cleanup: () => system.fs.remove(dir)}
+  return {configText: stringifyJson(config), cleanup: () => system.fs.remove(dir)}
 }

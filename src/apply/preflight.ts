@@ -4,6 +4,7 @@ import * as path from 'node:path'
 import gte from 'semver/functions/gte.js'
 
 import {type ParsedDockerdArgv, parseDockerdArgv} from '../dockerd/argv.js'
+import {stringifyJson} from '../json/stringify.js'
 import {hostResourceFlags, hostResourceKeys, trialBlindKeys} from '../registry/index.js'
 import type {System} from '../system/index.js'
 import type {TreeView} from './apply.js'
@@ -105,7 +106,7 @@ async function trialStart(system: System, argv: readonly string[], parsed: Parse
         }
       }
     }
-    await system.fs.writeAtomic(`${privateDir}/daemon.json`, JSON.stringify(trial.config), {mode: 0o600})
+    await system.fs.writeAtomic(`${privateDir}/daemon.json`, stringifyJson(trial.config), {mode: 0o600})
     const notJudged =
       trial.notJudged.length === 0 ? '' : `; not judged by the trial: ${trial.notJudged.map((b) => `${b.key} (${b.reason})`).join(', ')}: the restart and its rollback decide`
     const add = await system.processes.run('ip', ['netns', 'add', netns], {timeoutMs: 10_000})

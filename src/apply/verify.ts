@@ -2,6 +2,7 @@ import * as net from 'node:net'
 
 import type {DockerApi, DockerInfo} from '../docker-api/client.js'
 import {formatCidr, parseCidr} from '../network/cidr.js'
+import {stringEntries} from '../daemon-config/values.js'
 import {findOption} from '../registry/index.js'
 
 /** The outcome of checking one changed key against the running daemon. */
@@ -86,12 +87,12 @@ async function verifyKey(key: string, present: boolean, expected: unknown, r: Re
     }
     case 'labels': {
       const actual = ((await r.getInfo()).Labels ?? []) as string[]
-      const wanted = (present ? (expected as string[]) : []) ?? []
+      const wanted = present ? stringEntries(expected) : []
       return compare(actual, wanted.every((l) => actual.includes(l)) && (present || actual.length === 0), '/info Labels')
     }
     case 'registry-mirrors': {
       const actual = (await r.getInfo()).RegistryConfig?.Mirrors ?? []
-      const wanted = ((present ? expected : []) as string[]).map((m) => (m.endsWith('/') ? m : `${m}/`))
+      const wanted = (present ? stringEntries(expected) : []).map((m) => (m.endsWith('/') ? m : `${m}/`))
       return compare(actual, wanted.length === actual.length && wanted.every((m) => actual.includes(m)), '/info RegistryConfig.Mirrors')
     }
     case 'insecure-registries': {
@@ -105,7 +106,7 @@ async function verifyKey(key: string, present: boolean, expected: unknown, r: Re
       ]
       return compare(
         known,
-        (expected as string[]).every((e) => known.includes(e)),
+        stringEntries(expected).every((e) => known.includes(e)),
         '/info RegistryConfig',
       )
     }

@@ -1,8 +1,9 @@
-import {Command, Flags, type Interfaces} from '@oclif/core'
+import {Command, Flags, type Interfaces, ux} from '@oclif/core'
 
 import {redactJson} from '../output/redact.js'
 import {DockcfgError, UsageError} from './errors.js'
 import {ExitCode, type ExitCodeValue} from './exit-codes.js'
+import {stringifyJson} from '../json/stringify.js'
 
 /**
  * What every dockcfg command shares: `--root`, `--config-file`, `--dockerd-version`, `--json`, and
@@ -48,20 +49,23 @@ export abstract class DockcfgCommand extends Command {
   }
 
   /**
-   * Every --json document, success or error, of every command passes here: the one place the
-   * redaction rule (src/output/redact.ts) applies to JSON output.
-   */
-  override logJson(json: unknown): void {
-    super.logJson(redactJson(json))
-  }
-
-  /**
    * A path given with `flag`: an empty or blank one is refused (exit 2) rather than resolved to the
    * current directory, where it would put, say, a CA key.
    */
   protected pathFlag(flag: string, value: string): string {
     if (value.trim() === '') throw new UsageError(`${flag} needs a path; an empty one would mean the current directory`, {remedy: `give ${flag} DIR`})
     return value
+  }
+
+  /**
+   * oclif's logJson colours through a tokenizer and a cycle check that cost the square of the
+   * nesting, on JSON.stringify, which overflows the stack on values daemon.json may hold (10,000
+   * levels): the result is printed by the serializer that does neither. Every --json document,
+   * success or error, of every command passes here: the one place the redaction rule
+   * (src/output/redact.ts) applies to JSON output.
+   */
+  override logJson(json: unknown): void {
+    ux.stdout(stringifyJson(redactJson(json), {indent: 2}))
   }
 
   protected override async catch(error: Interfaces.CommandError): Promise<unknown> {

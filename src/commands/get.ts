@@ -2,6 +2,7 @@ import {Args} from '@oclif/core'
 
 import {DockcfgCommand} from '../cli/base-command.js'
 import {getKey, type GetResult} from '../daemon-config/get-key.js'
+import {stringifyJson} from '../json/stringify.js'
 import {createSystem} from '../system/index.js'
 
 export default class Get extends DockcfgCommand {
@@ -13,7 +14,7 @@ export default class Get extends DockcfgCommand {
   async run(): Promise<GetResult> {
     const {args, flags} = await this.parse(Get)
     const result = await getKey(createSystem({root: flags.root}), flags['config-file'], args.key)
-    if (!this.jsonEnabled()) this.log(typeof result.value === 'string' ? result.value : JSON.stringify(result.value))
+    if (!this.jsonEnabled()) this.log(typeof result.value === 'string' ? result.value : stringifyJson(result.value))
     return result
   }
 }

@@ -2,11 +2,11 @@ import {Flags} from '@oclif/core'
 
 import {DockcfgCommand} from '../cli/base-command.js'
 import {resolveDockerdVersion} from '../dockerd/version.js'
-import {describeOrigin, inspectEffective, type Origin} from '../effective/effective.js'
+import {inspectEffective, type Origin} from '../effective/effective.js'
 import {renderFinding} from '../output/findings.js'
-import {renderTable} from '../output/table.js'
+import {renderSettings} from '../output/show.js'
 import {createSystem} from '../system/index.js'
-import type {Finding} from '../daemon-config/findings.js'
+import {capFindings, type Finding} from '../daemon-config/findings.js'
 
 /** The typed result of `dockcfg show`. */
 export interface ShowResult {
@@ -49,7 +49,7 @@ export default class Show extends DockcfgCommand {
         ...(s.alsoSetBy ? {alsoSetBy: s.alsoSetBy} : {}),
       })),
       conflicts: e.conflicts.map((c) => ({key: c.key, message: c.message, flag: c.flagOrigins, file: c.fileOrigin})),
-      findings: e.findings,
+      findings: capFindings(e.findings),
       dockerdVersion: version,
     }
     if (!this.jsonEnabled()) {
@@ -59,14 +59,7 @@ export default class Show extends DockcfgCommand {
       this.log(`daemon.json: ${result.configFile}${e.daemonJson.exists ? '' : ' (missing)'}`)
       this.log(`ExecStart:   ${result.execStart ? result.execStart.join(' ') : '(none)'}`)
       this.log('')
-      const rows = result.settings
-        .filter((s) => s.origin.kind !== 'default' || flags.verbose)
-        .map((s) => [
-          s.key,
-          JSON.stringify(s.value),
-          [s.origin, ...(s.moreOrigins ?? [])].map(describeOrigin).join('; ') + (s.alsoSetBy ? `  CONFLICT with ${s.alsoSetBy.map(describeOrigin).join(', ')}` : ''),
-        ])
-      this.log(renderTable(['SETTING', 'VALUE', 'FROM'], rows))
+      this.log(renderSettings(e.settings, flags.verbose))
       if (!flags.verbose) this.logToStderr('(defaults hidden; --verbose shows them)')
       for (const f of result.findings.filter((x) => x.severity !== 'info')) this.logToStderr(renderFinding(f))
     }

@@ -3,6 +3,8 @@ import {Flags} from '@oclif/core'
 import {DockcfgCommand} from '../cli/base-command.js'
 import {ExitCode} from '../cli/exit-codes.js'
 import {UsageError} from '../cli/errors.js'
+import {MAX_DAEMON_JSON_BYTES} from '../daemon-config/load.js'
+import {tooLarge} from '../daemon-config/problems.js'
 import {type Candidate, validateConfiguration, type ValidateResult} from '../daemon-config/validate-file.js'
 import {renderFinding} from '../output/findings.js'
 import {isNotFound, readRegularFile} from '../system/fs.js'
@@ -28,8 +30,6 @@ export default class Validate extends DockcfgCommand {
     })
     if (!this.jsonEnabled()) {
       for (const finding of result.findings) this.log(renderFinding(finding))
-      const errors = result.findings.filter((f) => f.severity === 'error').length
-      const warnings = result.findings.filter((f) => f.severity === 'warning').length
       const against = result.dockerdVersion
         ? `dockerd ${result.dockerdVersion} (${result.versionSource})`
         : `the newest dockerd dockcfg knows (${result.assumedBecause === 'tree' ? "a tree's dockerd is not run" : 'no dockerd found'}; say which with --dockerd-version)`
@@ -38,7 +38,7 @@ export default class Validate extends DockcfgCommand {
         this.logToStderr(`${result.file} does not exist: dockerd runs with its defaults`)
       if (result.unit)
         this.logToStderr(`command line: ${result.execStart ? result.execStart.join(' ') : '(systemd would not run ExecStart)'} (${[result.unit, ...result.dropIns].join(', ')})`)
-      this.logToStderr(`${result.file}: ${errors} error(s), ${warnings} warning(s), checked against ${against}`)
+      this.logToStderr(`${result.file}: ${result.errors} error(s), ${result.warnings} warning(s), checked against ${against}`)
     }
     if (!result.valid) process.exitCode = ExitCode.InvalidConfig
     return result
@@ -47,8 +47,14 @@ export default class Validate extends DockcfgCommand {
 
 /** The --file input; a file the user named must exist (a missing daemon.json is only a default). */
 async function readCandidate(file: string): Promise<Candidate> {
+  const {stat} = await import('node:fs/promises')
   const {resolve} = await import('node:path')
   const absolute = resolve(file)
+  const size = await stat(absolute).then(
+    (s) => (s.isFile() ? s.size : 0),
+    () => 0,
+  )
+  if (size > MAX_DAEMON_JSON_BYTES) throw tooLarge(absolute, size, MAX_DAEMON_JSON_BYTES)
   try {
     // Never waits on a FIFO, refuses a directory: the same read as the tree's own daemon.json.
     return {path: absolute, text: readRegularFile(absolute, file, {followLinks: true}).toString('utf8')}

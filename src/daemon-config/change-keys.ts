@@ -7,7 +7,7 @@ import {treeInspector} from '../effective/tree-view.js'
 import {OverlayFileSystem} from '../system/overlay-fs.js'
 import type {System} from '../system/index.js'
 import type {KeyChange} from './edit.js'
-import type {Finding} from './findings.js'
+import {capFindings, type Finding} from './findings.js'
 import {type Activation, planDaemonJsonChanges} from './operations.js'
 import {unknownKey} from './problems.js'
 import {findOption} from '../registry/index.js'
@@ -71,7 +71,7 @@ async function planAndApplyKeys(system: System, request: ChangeKeysRequest): Pro
   }
 
   const inspector = treeInspector({configFile: request.configFile, dockerdVersion: version})
-  const findings = plan.introduced.filter((f) => f.severity !== 'error' && f.code !== 'version-assumed')
+  const findings = capFindings(plan.introduced.filter((f) => f.severity !== 'error' && f.code !== 'version-assumed'))
   const result = await applyChanges(
     system,
     {command: request.command, changes, changedKeys: plan.edit.changedKeys, activation: plan.activation, plan: {findings, actions}},

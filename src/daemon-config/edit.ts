@@ -1,6 +1,9 @@
-import {applyEdits, type FormattingOptions, modify} from 'jsonc-parser'
+import {applyEdits, type Edit, format, type FormattingOptions, type Node} from 'jsonc-parser'
 
 import {InvalidConfigError} from '../cli/errors.js'
+import {capFindings, errorLines} from './findings.js'
+import {MAX_INDENTED_DEPTH, stringifyJson} from '../json/stringify.js'
+import {parseJsonTree} from '../json/tree.js'
 import {parseDaemonJson} from './parse.js'
 
 /** One requested change: set a top-level key to a value, or remove it (value undefined). */
@@ -35,7 +38,7 @@ export function planDaemonJsonEdit(before: string | undefined, changes: readonly
       const first = parsed.findings.find((f) => f.severity === 'error')
       throw new InvalidConfigError(`${file}:${first?.line ?? 1}:${first?.column ?? 1}: cannot edit a file that does not parse: ${first?.message ?? 'invalid JSON'}`, {
         remedy: 'fix the file by hand first (dockcfg validate shows every problem), then run the command again',
-        details: parsed.findings,
+        details: capFindings(parsed.findings),
       })
     }
   }
@@ -51,8 +54,7 @@ export function planDaemonJsonEdit(before: string | undefined, changes: readonly
   for (const change of changes) {
     const present = Object.prototype.hasOwnProperty.call(current, change.key)
     if (change.value === undefined ? !present : present && deepEqual(current[change.key], change.value)) continue
-    const edits = modify(text, [change.key], change.value, formattingOptions ? {formattingOptions} : {})
-    text = applyEdits(text, edits)
+    text = applyEdits(text, setTopLevelKey(text, change.key, change.value, formattingOptions))
     changedKeys.push(change.key)
     if (change.value === undefined) delete current[change.key]
     else current[change.key] = change.value
@@ -68,12 +70,89 @@ export function planDaemonJsonEdit(before: string | undefined, changes: readonly
   const after = (hadBom && !options.dropBom ? '\ufeff' : '') + text
 
   const check = parseDaemonJson(after, file)
+  // A value can nest the document past what dockerd decodes: that is the user's value, not a bug.
+  if (check.findings.some((f) => f.code === 'json-too-deep')) {
+    throw new InvalidConfigError(`dockerd would refuse the result; nothing was written:\n${errorLines(check.findings, file)}`, {details: capFindings(check.findings)})
+  }
   if (!check.decodable || !deepEqual(check.value, current)) {
     throw new InvalidConfigError(`internal error: the edited ${file} would not be the intended strict JSON; nothing was written`, {
-      details: check.findings,
+      details: capFindings(check.findings),
     })
   }
   return {before, after, changed: after !== original, changedKeys}
+}
+
+/**
+ * jsonc-parser's modify(text, [key], value) for a document that is an object, on the parser that
+ * does not recurse (modify parses with parseTree, which overflows the stack on the 10,000 levels
+ * of nesting dockerd accepts). Same edits: the first property named `key` is replaced or removed,
+ * a new one is appended after the last; with formatting options the lines around the edit are
+ * re-indented. A value nested deeper than MAX_INDENTED_DEPTH goes in on one line: indenting it
+ * would repeat every level's indentation on each line below it.
+ */
+function setTopLevelKey(text: string, key: string, value: unknown, formatting: FormattingOptions | undefined): Edit[] {
+  const root = parseJsonTree(text).root
+  if (root?.type !== 'object') throw new Error('internal error: setTopLevelKey needs a document that is an object')
+  const properties = root.children ?? []
+  const index = properties.findIndex((p) => p.children?.length === 2 && p.children[0]?.value === key)
+  const existing = properties[index]
+  const content = value === undefined ? '' : stringifyJson(value)
+  const options = formatting !== undefined && nestingDepth(value) <= MAX_INDENTED_DEPTH ? formatting : undefined
+  if (existing !== undefined && value === undefined) {
+    const previous = properties[index - 1]
+    const next = properties[1]
+    const begin = previous !== undefined ? previous.offset + previous.length : root.offset + 1
+    const end = previous === undefined && next !== undefined ? next.offset : existing.offset + existing.length
+    return withFormatting(text, {offset: begin, length: end - begin, content: ''}, options)
+  }
+  if (existing !== undefined) {
+    const valueNode = existing.children?.[1] as Node
+    return withFormatting(text, {offset: valueNode.offset, length: valueNode.length, content}, options)
+  }
+  if (value === undefined) return []
+  const property = `${JSON.stringify(key)}: ${content}`
+  const last = properties.at(-1)
+  const edit = last === undefined ? {offset: root.offset + 1, length: 0, content: property} : {offset: last.offset + last.length, length: 0, content: `,${property}`}
+  return withFormatting(text, edit, options)
+}
+
+/** jsonc-parser's withFormatting: the edit, then the touched lines formatted, as one edit. */
+function withFormatting(text: string, edit: Edit, formatting: FormattingOptions | undefined): Edit[] {
+  if (formatting === undefined) return [edit]
+  let newText = applyEdits(text, [edit])
+  let begin = edit.offset
+  let end = edit.offset + edit.content.length
+  if (edit.length === 0 || edit.content.length === 0) {
+    // An insertion or a removal: format the whole lines around it.
+    while (begin > 0 && !isEOL(newText, begin - 1)) begin--
+    while (end < newText.length && !isEOL(newText, end)) end++
+  }
+  const edits = format(newText, {offset: begin, length: end - begin}, {...formatting, keepLines: false})
+  for (let i = edits.length - 1; i >= 0; i--) {
+    const e = edits[i] as Edit
+    newText = applyEdits(newText, [e])
+    begin = Math.min(begin, e.offset)
+    end = Math.max(end, e.offset + e.length)
+    end += e.content.length - e.length
+  }
+  return [{offset: begin, length: text.length - (newText.length - end) - begin, content: newText.substring(begin, end)}]
+}
+
+function isEOL(text: string, offset: number): boolean {
+  return text.charAt(offset) === '\r' || text.charAt(offset) === '\n'
+}
+
+/** How many containers deep a value nests (0 for a scalar). */
+function nestingDepth(value: unknown): number {
+  let deepest = 0
+  const pending: Array<{value: unknown; depth: number}> = [{value, depth: 0}]
+  while (pending.length > 0) {
+    const {value: v, depth} = pending.pop() as {value: unknown; depth: number}
+    if (v === null || typeof v !== 'object') continue
+    deepest = Math.max(deepest, depth + 1)
+    for (const child of Object.values(v)) pending.push({value: child, depth: depth + 1})
+  }
+  return deepest
 }
 
 /** Infers indentation and line endings from an existing document so edits blend in. */
@@ -90,17 +169,28 @@ export function detectFormat(text: string): FormattingOptions {
   return {tabSize: Number.isFinite(unit) ? unit : 2, insertSpaces: true, eol, insertFinalNewline: true}
 }
 
-/** Structural equality of JSON values (key order of objects does not matter). */
+/** Structural equality of JSON values (key order of objects does not matter), without recursion: values may nest 10,000 deep. */
 export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false
-  if (Array.isArray(a) !== Array.isArray(b)) return false
-  if (Array.isArray(a)) {
-    const other = b as unknown[]
-    return a.length === other.length && a.every((v, i) => deepEqual(v, other[i]))
+  const pairs: Array<[unknown, unknown]> = [[a, b]]
+  while (pairs.length > 0) {
+    const [x, y] = pairs.pop() as [unknown, unknown]
+    if (x === y) continue
+    if (typeof x !== typeof y || x === null || y === null || typeof x !== 'object') return false
+    if (Array.isArray(x) !== Array.isArray(y)) return false
+    if (Array.isArray(x)) {
+      const other = y as unknown[]
+      if (x.length !== other.length) return false
+      for (let i = 0; i < x.length; i++) pairs.push([x[i], other[i]])
+      continue
+    }
+    const xo = x as Record<string, unknown>
+    const yo = y as Record<string, unknown>
+    const keys = Object.keys(xo)
+    if (keys.length !== Object.keys(yo).length) return false
+    for (const k of keys) {
+      if (!Object.prototype.hasOwnProperty.call(yo, k)) return false
+      pairs.push([xo[k], yo[k]])
+    }
   }
-  const ao = a as Record<string, unknown>
-  const bo = b as Record<string, unknown>
-  const keys = Object.keys(ao)
-  return keys.length === Object.keys(bo).length && keys.every((k) => Object.prototype.hasOwnProperty.call(bo, k) && deepEqual(ao[k], bo[k]))
+  return true
 }

@@ -35,10 +35,59 @@ export function locationOf(f: Finding, fallbackFile = ''): string {
   return `${file}${f.line ? `:${f.line}${f.column ? `:${f.column}` : ''}` : ''}`
 }
 
-/** Error findings as the indented lines of a thrown error's message. */
+/** Error findings as the indented lines of a thrown error's message (MAX_FINDINGS_PER_KIND of each kind). */
 export function errorLines(findings: readonly Finding[], fallbackFile = ''): string {
-  return findings
-    .filter((f) => f.severity === 'error')
+  return capFindings(findings.filter((f) => f.severity === 'error'))
     .map((f) => `  ${locationOf(f, fallbackFile)}: ${f.message}`)
     .join('\n')
+}
+
+/**
+ * How many findings of one kind (code) are listed. A hostile file can have a hundred thousand
+ * (one per duplicate key, per syntax error, per list entry): past this many, one more finding says
+ * how many were left out and where they start.
+ */
+export const MAX_FINDINGS_PER_KIND = 20
+
+/** The findings, in their order, with each code's beyond MAX_FINDINGS_PER_KIND summed up in one. */
+export function capFindings(findings: readonly Finding[]): Finding[] {
+  const listed = new Map<string, number>()
+  const left = new Map<string, Finding[]>()
+  const out: Finding[] = []
+  for (const f of findings) {
+    const n = (listed.get(f.code) ?? 0) + 1
+    listed.set(f.code, n)
+    if (n <= MAX_FINDINGS_PER_KIND) {
+      out.push(f)
+      continue
+    }
+    const more = left.get(f.code)
+    if (more !== undefined) {
+      more.push(f)
+      continue
+    }
+    // The first one left out keeps the place where its summary goes.
+    left.set(f.code, [f])
+    out.push(f)
+  }
+  if (left.size === 0) return out
+  return out.map((f) => {
+    const more = left.get(f.code)
+    return more?.[0] === f ? summary(more) : f
+  })
+}
+
+/** One finding for those left out: the worst severity among them, at the first one's place. */
+function summary(left: readonly Finding[]): Finding {
+  const first = left[0] as Finding
+  const severity = left.some((f) => f.severity === 'error') ? 'error' : left.some((f) => f.severity === 'warning') ? 'warning' : 'info'
+  return {
+    code: first.code,
+    severity,
+    message: `and ${left.length} more ${first.code} finding${left.length === 1 ? '' : 's'} like those above, the first of them here`,
+    ...(first.file === undefined ? {} : {file: first.file}),
+    ...(first.line === undefined ? {} : {line: first.line}),
+    ...(first.column === undefined ? {} : {column: first.column}),
+    hint: 'fix these, then validate again to list the rest',
+  }
 }

@@ -1,6 +1,8 @@
 import {type Node, findNodeAtLocation} from 'jsonc-parser'
 
-import {type ParsedDaemonJson, parseDaemonJson, positionAt} from './parse.js'
+import {type ParsedDaemonJson, parseDaemonJson} from './parse.js'
+import {tooLarge} from './problems.js'
+import type {FileSystem} from '../system/fs.js'
 import type {System} from '../system/index.js'
 
 /** daemon.json as found on disk, parsed for one dockerd version. */
@@ -12,8 +14,23 @@ export interface DaemonJsonDocument {
   parsed: ParsedDaemonJson
 }
 
+/**
+ * The largest daemon.json dockcfg reads. dockerd has no limit (daemon/config reads the file whole
+ * with os.ReadFile), but a real daemon.json is a few kilobytes, and every command parses and
+ * checks the file several times (before and after a change, with the command line merged in):
+ * 1 MiB is hundreds of times any real one and keeps each command within seconds.
+ */
+export const MAX_DAEMON_JSON_BYTES = 1024 * 1024
+
+/** daemon.json's text (undefined when there is none), refused before it is read when it is larger than MAX_DAEMON_JSON_BYTES. */
+export async function readDaemonJsonText(fs: FileSystem, path: string): Promise<string | undefined> {
+  const info = await fs.stat(path)
+  if (info?.isFile() === true && info.size > MAX_DAEMON_JSON_BYTES) throw tooLarge(path, info.size, MAX_DAEMON_JSON_BYTES)
+  return fs.readText(path)
+}
+
 export async function loadDaemonJson(system: System, path: string, dockerdVersion: string | undefined): Promise<DaemonJsonDocument> {
-  const text = await system.fs.readText(path)
+  const text = await readDaemonJsonText(system.fs, path)
   return {
     path,
     exists: text !== undefined,
@@ -26,5 +43,5 @@ export async function loadDaemonJson(system: System, path: string, dockerdVersio
 export function keyLine(parsed: ParsedDaemonJson, key: string): number | undefined {
   if (parsed.tree === undefined) return undefined
   const node: Node | undefined = findNodeAtLocation(parsed.tree, [key])
-  return node?.parent === undefined ? undefined : positionAt(parsed.text, node.parent.offset).line
+  return node?.parent === undefined ? undefined : parsed.position(node.parent.offset).line
 }

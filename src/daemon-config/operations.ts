@@ -8,7 +8,7 @@ import {findingsOf} from './diagnose.js'
 import {loadDaemonJson} from './load.js'
 import {unknownKey, unparsable} from './problems.js'
 import {type EditPlan, type KeyChange, planDaemonJsonEdit} from './edit.js'
-import {errorLines, type Finding} from './findings.js'
+import {capFindings, errorLines, type Finding} from './findings.js'
 import {parseDaemonJson} from './parse.js'
 
 /** How a change reaches the running daemon. */
@@ -65,7 +65,7 @@ export async function planDaemonJsonChanges(system: System, configFile: string, 
     activation: activationFor(edit.changedKeys),
   }
   if (introducedErrors.length > 0) {
-    throw new InvalidConfigError(`dockerd would refuse the result; nothing was written:\n${errorLines(introducedErrors, configFile)}`, {details: introducedErrors})
+    throw new InvalidConfigError(`dockerd would refuse the result; nothing was written:\n${errorLines(introducedErrors, configFile)}`, {details: capFindings(introducedErrors)})
   }
   return plan
 }

@@ -1,7 +1,8 @@
-import {createScanner, type Node, type ParseError, ParseErrorCode, parseTree, printParseErrorCode, SyntaxKind} from 'jsonc-parser'
+import {createScanner, type Node, type ParseError, ParseErrorCode, printParseErrorCode, SyntaxKind} from 'jsonc-parser'
 // Single functions, not the whole of semver: every dockcfg invocation loads this module.
 import lt from 'semver/functions/lt.js'
 
+import {MAX_NESTING_DEPTH, parseJsonTree} from '../json/tree.js'
 import {normalizeVersion} from '../registry/index.js'
 
 import type {Finding} from './findings.js'
@@ -25,6 +26,12 @@ export interface ParsedDaemonJson {
   findings: Finding[]
   /** dockerd would be able to decode the file at all. */
   decodable: boolean
+  /**
+   * The 1-based line and column in the file of an offset in `text` (a stripped byte-order mark
+   * counted as a column of line 1). The lines are indexed once per document: every finding needs a
+   * position, and counting lines from the start for each one cost the square of the file's size.
+   */
+  position(offset: number): {line: number; column: number}
 }
 
 export interface ParseOptions {
@@ -34,17 +41,23 @@ export interface ParseOptions {
 
 const BOM = '\ufeff'
 
-/** Converts a 0-based offset to a 1-based line and column. */
-export function positionAt(text: string, offset: number): {line: number; column: number} {
-  let line = 1
-  let lineStart = 0
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++
-      lineStart = i + 1
-    }
+/** Where each line of a text starts. */
+function lineStarts(text: string): number[] {
+  const starts = [0]
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
+  return starts
+}
+
+/** The position of an offset: the last line that starts at or before it (binary search). */
+function positionIn(starts: readonly number[], offset: number): {line: number; column: number} {
+  let low = 0
+  let high = starts.length - 1
+  while (low < high) {
+    const middle = (low + high + 1) >> 1
+    if ((starts[middle] as number) <= offset) low = middle
+    else high = middle - 1
   }
-  return {line, column: offset - lineStart + 1}
+  return {line: low + 1, column: offset - (starts[low] as number) + 1}
 }
 
 function isBefore23(version: string | undefined): boolean {
@@ -61,7 +74,12 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
   const bom = rawText.startsWith(BOM)
   const text = bom ? rawText.slice(1) : rawText
   const findings: Finding[] = []
-  const at = (offset: number) => ({file, ...positionAt(rawText, offset + (bom ? 1 : 0))})
+  const starts = lineStarts(text)
+  const position = (offset: number) => {
+    const p = positionIn(starts, offset)
+    return bom && p.line === 1 ? {line: 1, column: p.column + 1} : p
+  }
+  const at = (offset: number) => ({file, ...position(offset)})
 
   if (bom && old) {
     findings.push({
@@ -89,11 +107,10 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
         hint: 'write {} or delete the file',
       })
     }
-    return {file, text, bom, tree: undefined, value: {}, findings, decodable: !old}
+    return {file, text, bom, tree: undefined, value: {}, findings, decodable: !old, position}
   }
 
-  const errors: ParseError[] = []
-  const tree = parseTree(text, errors, {disallowComments: true, allowTrailingComma: false, allowEmptyContent: false})
+  const {root: tree, errors, tooDeep} = parseJsonTree(text, {disallowComments: true, allowTrailingComma: false, allowEmptyContent: false})
 
   const end = tree === undefined ? 0 : tree.offset + tree.length
   // A complete first value that is not an object. Errors after it (trailing data) do not hide it:
@@ -104,7 +121,7 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
   // Without braces there is no closing brace to point at.
   const after = tree?.type === 'object' ? 'the closing brace' : 'the first value'
 
-  for (const {error, token, prev} of distinctErrors(text, errors)) {
+  for (const {error, token, prev} of errors.length === 0 ? [] : distinctErrors(text, errors)) {
     // Only stray symbols after a complete first value are "trailing data"; a missing } at the
     // end of the file also sits past the tree but is an unfinished document.
     const trailing = tree !== undefined && error.offset >= end && (error.error === ParseErrorCode.InvalidSymbol || error.error === ParseErrorCode.EndOfFileExpected)
@@ -149,11 +166,22 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
     })
   }
 
+  if (tooDeep !== undefined) {
+    findings.push({
+      code: 'json-too-deep',
+      severity: 'error',
+      message: `more than ${MAX_NESTING_DEPTH} levels of nested objects and arrays: dockerd refuses the file ("invalid character '${tooDeep.char}' exceeded max depth")`,
+      ...at(tooDeep.offset),
+      checkedAt: 'config',
+      hint: 'no daemon.json setting nests more than a few levels: this part of the file is not a configuration',
+    })
+  }
+
   const fatal = findings.some((f) => f.severity === 'error')
-  if (tree?.type === 'object') collectDuplicateKeys(tree, text, at, findings)
+  if (tree?.type === 'object') collectDuplicateKeys(tree, position, at, findings)
   // dockerd 20.10 decodes the first value only; trailing data it ignores is cut off here too.
   const value = !fatal && tree?.type === 'object' ? decodeObject(text.slice(0, tree.offset + tree.length)) : {}
-  return {file, text, bom, tree, value, findings, decodable: !fatal}
+  return {file, text, bom, tree, value, findings, decodable: !fatal, position}
 }
 
 function article(type: string): string {
@@ -218,13 +246,12 @@ interface LocatedError {
  */
 function distinctErrors(text: string, errors: readonly ParseError[]): LocatedError[] {
   const tokens = significantTokens(text)
-  const indexAt = new Map(tokens.map((t, i) => [t.offset, i]))
   const located: LocatedError[] = []
   const structuralOffsets = new Set<number>()
   let afterMissingKey = false
   let lost = false
   for (const error of errors) {
-    const index = indexAt.get(error.offset) ?? firstIndexFrom(tokens, error.offset)
+    const index = firstIndexFrom(tokens, error.offset)
     const token = tokens[index]
     const prev = tokens[index - 1]
     if (!STRUCTURAL.has(error.error)) {
@@ -241,9 +268,16 @@ function distinctErrors(text: string, errors: readonly ParseError[]): LocatedErr
   return located
 }
 
+/** The first token at or after the offset (binary search: there can be one error per token). */
 function firstIndexFrom(tokens: readonly Token[], offset: number): number {
-  const index = tokens.findIndex((t) => t.offset >= offset)
-  return index === -1 ? tokens.length : index
+  let low = 0
+  let high = tokens.length
+  while (low < high) {
+    const middle = (low + high) >> 1
+    if ((tokens[middle] as Token).offset < offset) low = middle + 1
+    else high = middle
+  }
+  return low
 }
 
 /**
@@ -257,7 +291,10 @@ function recoverySkipsUnbalanced(error: ParseError, index: number, tokens: reado
   if (container === undefined) return false // at the top level the parser gives up instead
   const close = container === 'object' ? SyntaxKind.CloseBraceToken : SyntaxKind.CloseBracketToken
   let depth = 0
-  for (const {kind} of tokens.slice(index)) {
+  // By index, not over tokens.slice(index): a copy of the rest of the file per error made a file
+  // of many errors cost the square of its size.
+  for (let i = index; i < tokens.length; i++) {
+    const kind = (tokens[i] as Token).kind
     if (kind === close || kind === SyntaxKind.CommaToken) return depth !== 0
     if (kind === SyntaxKind.OpenBraceToken || kind === SyntaxKind.OpenBracketToken) depth++
     else if (kind === SyntaxKind.CloseBraceToken || kind === SyntaxKind.CloseBracketToken) depth--
@@ -326,27 +363,38 @@ function describe(error: ParseError, text: string, trailingAfter: string | undef
   }
 }
 
-function collectDuplicateKeys(node: Node, text: string, at: (offset: number) => Omit<Finding, 'code' | 'severity' | 'message'>, findings: Finding[], prefix = ''): void {
-  const seen = new Map<string, Node>()
-  for (const property of node.children ?? []) {
-    const keyNode = property.children?.[0]
-    const valueNode = property.children?.[1]
-    if (keyNode === undefined) continue
-    const key = String(keyNode.value)
-    const earlier = seen.get(key)
-    if (earlier !== undefined) {
-      const earlierPos = positionAt(text, earlier.offset)
-      findings.push({
-        code: 'duplicate-key',
-        severity: 'warning',
-        key: prefix + key,
-        message: `"${prefix + key}" appears twice (first at line ${earlierPos.line}); dockerd silently uses the last one${valueNode?.type === 'object' ? ' (and merges objects)' : ''}`,
-        ...at(keyNode.offset),
-        hint: 'delete one of them',
-      })
+function collectDuplicateKeys(
+  root: Node,
+  position: (offset: number) => {line: number},
+  at: (offset: number) => Omit<Finding, 'code' | 'severity' | 'message'>,
+  findings: Finding[],
+): void {
+  // An explicit stack rather than recursion: objects may nest 10,000 deep.
+  const pending: Array<{node: Node; prefix: string}> = [{node: root, prefix: ''}]
+  while (pending.length > 0) {
+    const {node, prefix} = pending.pop() as {node: Node; prefix: string}
+    const seen = new Map<string, Node>()
+    for (const property of node.children ?? []) {
+      const keyNode = property.children?.[0]
+      const valueNode = property.children?.[1]
+      if (keyNode === undefined) continue
+      const key = String(keyNode.value)
+      const earlier = seen.get(key)
+      if (earlier !== undefined) {
+        const earlierPos = position(earlier.offset)
+        findings.push({
+          code: 'duplicate-key',
+          severity: 'warning',
+          key: prefix + key,
+          message: `"${prefix + key}" appears twice (first at line ${earlierPos.line}); dockerd silently uses the last one${valueNode?.type === 'object' ? ' (and merges objects)' : ''}`,
+          ...at(keyNode.offset),
+          hint: 'delete one of them',
+        })
+      }
+      seen.set(key, keyNode)
+      // A path deep inside the document is shown by its innermost keys only: spelling out all 10,000 would cost the square of the depth.
+      if (valueNode?.type === 'object') pending.push({node: valueNode, prefix: prefix.length + key.length < 200 ? `${prefix + key}.` : `….${key}.`})
     }
-    seen.set(key, keyNode)
-    if (valueNode?.type === 'object') collectDuplicateKeys(valueNode, text, at, findings, `${prefix + key}.`)
   }
 }
 

@@ -1,6 +1,6 @@
 import {InvalidConfigError, UsageError} from '../cli/errors.js'
 import {closestKey} from '../registry/index.js'
-import {errorLines} from './findings.js'
+import {capFindings, errorLines} from './findings.js'
 import type {DaemonJsonDocument} from './load.js'
 
 export function unknownKey(key: string): UsageError {
@@ -10,9 +10,16 @@ export function unknownKey(key: string): UsageError {
   })
 }
 
+/** A daemon.json over dockcfg's limit (MAX_DAEMON_JSON_BYTES in load.ts): exit 3, before it is read. */
+export function tooLarge(path: string, size: number, limit: number): InvalidConfigError {
+  return new InvalidConfigError(`${path} is ${size} bytes; dockcfg reads a daemon.json of at most ${limit / 1024 / 1024} MiB (${limit} bytes), so it did not read this one`, {
+    remedy: 'a real daemon.json is a few kilobytes: look at what wrote this one (dockerd itself reads a file of any size)',
+  })
+}
+
 export function unparsable(doc: DaemonJsonDocument): InvalidConfigError {
   return new InvalidConfigError(`${doc.path} is not valid JSON, so dockerd refuses it and dockcfg will not edit it:\n${errorLines(doc.parsed.findings, doc.path)}`, {
     remedy: 'fix it by hand (dockcfg validate lists every problem), then run the command again',
-    details: doc.parsed.findings,
+    details: capFindings(doc.parsed.findings),
   })
 }

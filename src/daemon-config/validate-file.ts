@@ -3,7 +3,7 @@ import {inspectEffective} from '../effective/effective.js'
 import type {FileSystem} from '../system/fs.js'
 import type {System} from '../system/index.js'
 import {OverlayFileSystem} from '../system/overlay-fs.js'
-import {type Finding, hasErrors} from './findings.js'
+import {capFindings, type Finding, hasErrors} from './findings.js'
 import {byCodeUnits} from '../output/order.js'
 
 /** The typed result of `dockcfg validate` (also its --json output). */
@@ -21,6 +21,9 @@ export interface ValidateResult {
   dropIns: string[]
   /** False when dockerd would refuse to start with this configuration. */
   valid: boolean
+  /** How many findings are errors and warnings (`findings` lists MAX_FINDINGS_PER_KIND of each kind). */
+  errors: number
+  warnings: number
   findings: Finding[]
 }
 
@@ -60,6 +63,8 @@ export async function validateConfiguration(system: System, options: {file: stri
     unit: effective.service.unitPath,
     dropIns: effective.service.dropInPaths,
     valid: !hasErrors(findings),
-    findings,
+    errors: findings.filter((f) => f.severity === 'error').length,
+    warnings: findings.filter((f) => f.severity === 'warning').length,
+    findings: capFindings(findings),
   }
 }

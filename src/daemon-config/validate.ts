@@ -32,8 +32,9 @@ import {
   parseCidr,
   parseIp,
 } from '../network/cidr.js'
-import type {Finding, Severity} from './findings.js'
-import {type ParsedDaemonJson, positionAt} from './parse.js'
+import {type Finding, MAX_FINDINGS_PER_KIND, type Severity} from './findings.js'
+import {nodeValue} from '../json/tree.js'
+import type {ParsedDaemonJson} from './parse.js'
 
 export interface ValidateOptions {
   /** Installed (or target) dockerd version; undefined validates for the newest known and says so. */
@@ -202,6 +203,8 @@ class Validation {
   readonly version: string
   /** Keys that passed their type check, for the cross-key rules. */
   private readonly typed = new Map<string, Entry>()
+  /** Unknown keys looked up for a "did you mean". */
+  private suggestions = 0
 
   constructor(
     private readonly parsed: ParsedDaemonJson,
@@ -245,9 +248,7 @@ class Validation {
   }
 
   private position(node: Node): {line: number; column: number} {
-    const pos = positionAt(this.parsed.text, node.offset)
-    // parse.ts counts a stripped byte-order mark as a column of line 1; stay consistent with it.
-    return this.parsed.bom && pos.line === 1 ? {line: 1, column: pos.column + 1} : pos
+    return this.parsed.position(node.offset)
   }
 
   private atLeast(minimum: string): boolean {
@@ -423,7 +424,9 @@ class Validation {
       })
       return
     }
-    const suggestion = closestKey(key, this.version)
+    // Only the first MAX_FINDINGS_PER_KIND unknown keys are listed (capFindings), so only they get a
+    // suggestion: a file of 16,000 unknown keys would otherwise spend seconds on hints nobody sees.
+    const suggestion = this.suggestions++ < MAX_FINDINGS_PER_KIND ? closestKey(key, this.version) : undefined
     this.report({
       code: 'unknown-key',
       severity: 'error',
@@ -675,11 +678,14 @@ class Validation {
     return typeof value === 'number' ? value : undefined
   }
 
-  /** The string entries of a list key with the node of each. */
+  /**
+   * The entries of a list key with the node of each, as dockerd decodes them: a null entry is ""
+   * (Go leaves a []string element at its zero value), so `"labels": [null]` meets the label rule.
+   */
   private listItems(key: string): Array<{text: string; node: Node}> {
     const entry = this.typed.get(key)
     if (entry === undefined) return []
-    return (entry.valueNode.children ?? []).filter((n) => n.type === 'string').map((n) => ({text: String(n.value), node: n}))
+    return (entry.valueNode.children ?? []).filter((n) => n.type === 'string' || n.type === 'null').map((n) => ({text: n.type === 'string' ? String(n.value) : '', node: n}))
   }
 
   private crossKeyRules(): void {
@@ -1987,17 +1993,6 @@ function entriesOf(objectNode: Node): Entry[] {
 
 function childKeys(objectNode: Node): string[] {
   return entriesOf(objectNode).map((e) => e.key)
-}
-
-function nodeValue(node: Node): unknown {
-  switch (node.type) {
-    case 'object':
-      return Object.fromEntries(entriesOf(node).map((e) => [e.key, e.value]))
-    case 'array':
-      return (node.children ?? []).map(nodeValue)
-    default:
-      return node.value
-  }
 }
 
 /** Go decodes JSON numbers into int fields only when the literal is an integer (no 1.0, no 1e3). */

@@ -136,3 +136,19 @@ function parseUlimit(key: string, word: string): [string, {Name: string; Soft: n
 function example(spec: OptionSpec): string {
   return `see: dockcfg keys ${spec.key}`
 }
+
+/**
+ * The entries of a list value as dockerd decodes them into a []string: a JSON null entry becomes
+ * "" (Go leaves the zero value), anything else that is not a string yields nothing, and so does a
+ * value that is not an array. Type errors are validation findings; code that only needs the
+ * strings (which socket to talk to, what to verify) reads them through this.
+ */
+export function stringEntries(value: unknown): string[] {
+  if (!Array.isArray(value)) return []
+  const out: string[] = []
+  for (const entry of value as unknown[]) {
+    if (typeof entry === 'string') out.push(entry)
+    else if (entry === null) out.push('')
+  }
+  return out
+}

@@ -113,18 +113,41 @@ function goFlagValue(c: Conflict): string {
   }
 }
 
-/** Go's %v of a decoded JSON value: arrays [a b], objects map[k:v] (sorted keys), floats as %g. */
+/**
+ * Go's %v of a decoded JSON value: arrays [a b], objects map[k:v] (sorted keys), floats as %g.
+ * Without recursion: a value in the file may nest as deep as Go decodes (10,000 levels).
+ */
 export function goValue(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(goValue).join(' ')}]`
-  if (value !== null && typeof value === 'object') {
-    return `map[${Object.keys(value)
-      .sort()
-      .map((k) => `${k}:${goValue((value as Record<string, unknown>)[k])}`)
-      .join(' ')}]`
+  const parts: string[] = []
+  const stack: unknown[] = [value]
+  // Brackets, separators and "key:" go on the stack as Literal; anything else on it is a value.
+  while (stack.length > 0) {
+    const item = stack.pop()
+    if (item instanceof Literal) {
+      parts.push(item.text)
+    } else if (Array.isArray(item)) {
+      stack.push(new Literal(']'))
+      for (let i = item.length - 1; i >= 0; i--) stack.push(item[i], new Literal(i === 0 ? '' : ' '))
+      parts.push('[')
+    } else if (item !== null && typeof item === 'object') {
+      const record = item as Record<string, unknown>
+      const keys = Object.keys(record).sort()
+      stack.push(new Literal(']'))
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i] as string
+        stack.push(record[key], new Literal(`${i === 0 ? '' : ' '}${key}:`))
+      }
+      parts.push('map[')
+    } else {
+      parts.push(typeof item === 'number' ? goFloat(item) : item === null ? '<nil>' : String(item))
+    }
   }
-  if (typeof value === 'number') return goFloat(value)
-  if (value === null) return '<nil>'
-  return String(value)
+  return parts.join('')
+}
+
+/** Literal output text on goValue's stack, as opposed to a value to print. */
+class Literal {
+  constructor(readonly text: string) {}
 }
 
 function goFloat(n: number): string {

@@ -2,7 +2,10 @@ import {findNodeAtLocation} from 'jsonc-parser'
 
 import {findingsOf} from '../daemon-config/diagnose.js'
 import type {Finding} from '../daemon-config/findings.js'
-import {type ParsedDaemonJson, parseDaemonJson, positionAt} from '../daemon-config/parse.js'
+import {readDaemonJsonText} from '../daemon-config/load.js'
+import {type ParsedDaemonJson, parseDaemonJson} from '../daemon-config/parse.js'
+import {stringEntries} from '../daemon-config/values.js'
+import {stringifyJson} from '../json/stringify.js'
 import {type ParsedDockerdArgv, type ParsedFlag, parseDockerdArgv} from '../dockerd/argv.js'
 import {OPTIONS, findOption} from '../registry/index.js'
 import type {OptionSpec} from '../registry/types.js'
@@ -80,7 +83,7 @@ export async function inspectEffective(fs: FileSystem, options: {configFile?: st
   // dockerd loads a file only `if opts.configFile != ""`: an empty --config-file means none at all
   // (seen on 20.10.24: it started past a daemon.json that was not JSON).
   const noFile = configFile === ''
-  const text = noFile ? undefined : await fs.readText(configFile)
+  const text = noFile ? undefined : await readDaemonJsonText(fs, configFile)
   const parsed = parseDaemonJson(text ?? '{}', configFile, {dockerdVersion: version})
   const findings: Finding[] = text === undefined ? [] : findingsOf(parsed, version)
   const flagOrigin = (f: ParsedFlag): Origin => originOf(f, argvOrigins)
@@ -211,7 +214,21 @@ function originOf(f: ParsedFlag, origins: ArgvOrigin[] | null): Origin {
 
 function fileOrigin(parsed: ParsedDaemonJson, key: string): Origin {
   const node = parsed.tree ? findNodeAtLocation(parsed.tree, [key]) : undefined
-  return node?.parent ? {kind: 'file', file: parsed.file, line: positionAt(parsed.text, node.parent.offset).line} : {kind: 'file', file: parsed.file}
+  return node?.parent ? {kind: 'file', file: parsed.file, line: parsed.position(node.parent.offset).line} : {kind: 'file', file: parsed.file}
+}
+
+/**
+ * fileOrigin's line for every top-level key at once (the first occurrence, as findNodeAtLocation
+ * finds it): asking once per key cost the square of the number of keys.
+ */
+function keyLines(parsed: ParsedDaemonJson): Map<string, number> {
+  const lines = new Map<string, number>()
+  if (parsed.tree?.type !== 'object') return lines
+  for (const property of parsed.tree.children ?? []) {
+    const key = property.children?.[0]?.value
+    if (property.children?.length === 2 && typeof key === 'string' && !lines.has(key)) lines.set(key, parsed.position(property.offset).line)
+  }
+  return lines
 }
 
 /** Where a value comes from, in the words findings and `dockcfg show` use (file and line, flag, variable). */
@@ -231,7 +248,11 @@ function whereOrigin(o: Origin): Pick<Finding, 'file' | 'line'> {
 
 function buildSettings(parsed: ParsedDaemonJson, flags: readonly ParsedFlag[], flagOrigin: (f: ParsedFlag) => Origin): Setting[] {
   const settings = new Map<string, Setting>()
-  for (const [key, value] of Object.entries(parsed.value)) settings.set(key, {key, value, origin: fileOrigin(parsed, key)})
+  const lines = keyLines(parsed)
+  for (const [key, value] of Object.entries(parsed.value)) {
+    const line = lines.get(key)
+    settings.set(key, {key, value, origin: line === undefined ? {kind: 'file', file: parsed.file} : {kind: 'file', file: parsed.file, line}})
+  }
   const byOption = new Map<string, ParsedFlag[]>()
   for (const f of flags) if (f.option) byOption.set(f.option.key, [...(byOption.get(f.option.key) ?? []), f])
   for (const [key, group] of byOption) {
@@ -344,13 +365,13 @@ function commandLineValueFindings(settings: readonly Setting[], fileValue: Recor
   const merged: Record<string, unknown> = {...fileValue}
   for (const s of fromFlags) if (!(s.key in merged)) merged[s.key] = s.value
   const label = '(daemon.json with the command line)'
-  const all = findingsOf(parseDaemonJson(JSON.stringify(merged, null, 2), label, {dockerdVersion: version}), version)
+  const all = findingsOf(parseDaemonJson(stringifyJson(merged, {indent: 2}), label, {dockerdVersion: version}), version)
   const known = new Set(reported.map((f) => `${f.code}|${f.key ?? ''}`))
   // crossSourceFindings already explains these combinations, naming both places.
   const crossed = new Set(reported.filter((f) => CROSS_SOURCE_CODES.has(f.code)).map((f) => f.key))
   // The file's own findings again, from the same serialisation as the merged text: a message that
   // quotes the source reads the same on both sides, so only what the flags add stands out.
-  const fileAlone = new Set(findingsOf(parseDaemonJson(JSON.stringify(fileValue, null, 2), label, {dockerdVersion: version}), version).map(identity))
+  const fileAlone = new Set(findingsOf(parseDaemonJson(stringifyJson(fileValue, {indent: 2}), label, {dockerdVersion: version}), version).map(identity))
   const byKey = new Map(settings.map((s) => [s.key, s]))
   const out: Finding[] = []
   for (const f of all) {
@@ -378,8 +399,9 @@ function identity(f: Finding): string {
 }
 
 function effectiveHosts(settings: readonly Setting[]): string[] {
-  const hosts = settings.find((s) => s.key === 'hosts')
-  const all = [...((hosts?.value as string[] | undefined) ?? [])]
+  // A "hosts" of the wrong JSON type is a finding of its own (dockerd cannot decode the file); the
+  // socket dockcfg talks to is chosen from whatever string entries there are.
+  const all = stringEntries(settings.find((s) => s.key === 'hosts')?.value)
   return all.length > 0 ? all : ['unix:///var/run/docker.sock']
 }
 

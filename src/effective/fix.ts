@@ -5,6 +5,7 @@ import {DockcfgError, InvalidConfigError, UsageError} from '../cli/errors.js'
 import type {FileChange} from '../changes/change-set.js'
 import {deepEqual, planDaemonJsonEdit} from '../daemon-config/edit.js'
 import type {ParsedFlag} from '../dockerd/argv.js'
+import {stringifyJson} from '../json/stringify.js'
 import {findOption} from '../registry/index.js'
 import type {FileSystem} from '../system/fs.js'
 import {commentText, LONG_LINE_MAX, quoteExecArg, unitValueProblem} from '../systemd/dropin.js'
@@ -86,13 +87,13 @@ export async function planFix(fs: FileSystem, effective: EffectiveConfig, owner:
         actions.push(`${c.key}: kept in ${effective.configFile}; removed ${given} (${where})`)
       } else {
         jsonChanges.push({key: c.key, value: merged})
-        actions.push(`${c.key}: moved ${given} (${where}) into ${effective.configFile}, now ${JSON.stringify(merged)}`)
+        actions.push(`${c.key}: moved ${given} (${where}) into ${effective.configFile}, now ${stringifyJson(merged)}`)
       }
     } else {
       // The flags stay as they are; the file's extra list entries are added as further flags.
       const extra = option && Array.isArray(merged) ? (merged as unknown[]).slice(Array.isArray(flagJson) ? flagJson.length : 1) : []
       const longFlag = `--${flags[0]?.name ?? c.key}`
-      const added = extra.map((value) => `${longFlag}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+      const added = extra.map((value) => `${longFlag}=${typeof value === 'string' ? value : stringifyJson(value)}`)
       appended.push(...added.map((arg) => ({arg, source: `"${c.key}" in ${describeOrigin(c.fileOrigin)}`})))
       jsonChanges.push({key: c.key, value: undefined})
       actions.push(`${c.key}: removed from ${effective.configFile}; ExecStart keeps ${given}${added.length ? ` and gains ${added.join(' ')}` : ''}`)

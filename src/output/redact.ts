@@ -37,14 +37,31 @@ export function redactText(text: string): string {
 
 /** A --json document with redactText applied to every string in it (keys and structure kept). */
 export function redactJson(value: unknown): unknown {
-  if (typeof value === 'string') return redactText(value)
-  if (Array.isArray(value)) return value.map(redactJson)
-  if (value !== null && typeof value === 'object') {
-    // Errors keep their message and name, which are not enumerable.
-    const source = value instanceof Error ? {...value, name: value.name, message: value.message} : value
-    return Object.fromEntries(Object.entries(source).map(([k, v]) => [k, redactJson(v)]))
+  // A loop, not recursion: daemon.json values may nest 10,000 levels deep (dockerd's limit), and
+  // every --json document passes here.
+  const result: {value?: unknown} = {}
+  const work: Array<{source: unknown; assign: (redacted: unknown) => void}> = [{source: value, assign: (r) => (result.value = r)}]
+  for (let item = work.pop(); item !== undefined; item = work.pop()) {
+    const {source, assign} = item
+    if (typeof source === 'string') {
+      assign(redactText(source))
+    } else if (Array.isArray(source)) {
+      const out: unknown[] = new Array(source.length)
+      assign(out)
+      source.forEach((v, i) => work.push({source: v, assign: (r) => (out[i] = r)}))
+    } else if (source !== null && typeof source === 'object') {
+      // Errors keep their message and name, which are not enumerable.
+      const from = source instanceof Error ? {...source, name: source.name, message: source.message} : source
+      const entries = Object.entries(from)
+      // Keys are created in their order now; their values arrive later, in any order.
+      const out: Record<string, unknown> = Object.fromEntries(entries.map(([k]) => [k, undefined]))
+      assign(out)
+      for (const [k, v] of entries) work.push({source: v, assign: (r) => (out[k] = r)})
+    } else {
+      assign(source)
+    }
   }
-  return value
+  return result.value
 }
 
 const SECRET_FILE_KEYS = secretFileKeys()

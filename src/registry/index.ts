@@ -231,41 +231,71 @@ export function versionAtLeast(version: string | undefined, minimum: string): bo
  * included although isKnownKey says no: dockerd flattens its object and checks the children.
  */
 export function usableKeys(version?: string): string[] {
-  return OPTIONS.filter((o) => {
-    const status = optionStatus(o, version)
-    if (status === 'removed' || status === 'not-yet') return false
-    return isKnownKey(o.key, version) || (o.kind === 'object' && !isFlat(o.key, version))
-  }).map((o) => o.key)
+  const v = effective(version)
+  let keys = usableKeysByVersion.get(v)
+  if (keys === undefined) {
+    keys = OPTIONS.filter((o) => {
+      const status = optionStatus(o, v)
+      if (status === 'removed' || status === 'not-yet') return false
+      return isKnownKey(o.key, v) || (o.kind === 'object' && !isFlat(o.key, v))
+    }).map((o) => o.key)
+    usableKeysByVersion.set(v, keys)
+  }
+  return keys
 }
+
+// Asked once per unknown key of a file, which may have thousands.
+const usableKeysByVersion = new Map<string, string[]>()
 
 /**
  * The usable key closest to a mistyped one at `version` (Levenshtein, underscores read as dashes,
- * case ignored), or undefined when nothing is plausibly meant.
+ * case ignored) among those within a third of their own length of it, or undefined when none is
+ * plausibly meant. Distances past that are never computed, so a 100 KB key costs no more than a
+ * short one.
  */
 export function closestKey(typed: string, version?: string): string | undefined {
   const normal = typed.toLowerCase().replace(/_/g, '-')
   let best: {key: string; distance: number} | undefined
   for (const key of usableKeys(version)) {
-    const distance = editDistance(normal, key)
-    if (best === undefined || distance < best.distance) best = {key, distance}
+    // Only a key closer than the best so far matters.
+    const limit = Math.min(Math.max(1, Math.floor(key.length / 3)), best === undefined ? Number.POSITIVE_INFINITY : best.distance - 1)
+    const distance = editDistanceWithin(normal, key, limit)
+    if (distance !== undefined) best = {key, distance}
   }
-  if (best === undefined) return undefined
-  return best.distance <= Math.max(1, Math.floor(best.key.length / 3)) ? best.key : undefined
+  return best?.key
 }
 
-/** Edit distance counting a swap of two neighbours as one typo ("mut" -> "mtu"): optimal string alignment. */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({length: a.length + 1}, (_, i) => Array.from({length: b.length + 1}, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
-  const at = (i: number, j: number) => d[i]?.[j] ?? 0
+/**
+ * Edit distance counting a swap of two neighbours as one typo ("mut" -> "mtu"): optimal string
+ * alignment, or undefined as soon as it must exceed `limit`. Only the band of cells within `limit`
+ * of the diagonal can stay within it, so the work is at most (2 limit + 1) x the shorter length,
+ * and none when the lengths alone differ by more. `work`, when given, counts the cells computed.
+ */
+export function editDistanceWithin(a: string, b: string, limit: number, work?: {cells: number}): number | undefined {
+  if (limit < 0 || Math.abs(a.length - b.length) > limit) return undefined
+  const far = limit + 1
+  // Three rows of the table: two back (for a swap), one back, and the one being filled.
+  let older = new Int32Array(b.length + 1).fill(far)
+  let previous = new Int32Array(b.length + 1).fill(far)
+  let current = new Int32Array(b.length + 1).fill(far)
+  for (let j = 0; j <= Math.min(b.length, limit); j++) previous[j] = j
   for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost)
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1)
-      ;(d[i] as number[])[j] = best
+    current.fill(far)
+    current[0] = i <= limit ? i : far
+    let best = current[0] as number
+    for (let j = Math.max(1, i - limit); j <= Math.min(b.length, i + limit); j++) {
+      if (work !== undefined) work.cells++
+      let d = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1))
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, (older[j - 2] as number) + 1)
+      current[j] = Math.min(d, far)
+      if (d < best) best = d
     }
+    // Every path to the last cell crosses this row: past the limit here, past it there.
+    if (best > limit) return undefined
+    ;[older, previous, current] = [previous, current, older]
   }
-  return at(a.length, b.length)
+  const distance = previous[b.length] as number
+  return distance <= limit ? distance : undefined
 }
 
 // ---- value rules ------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import type {FileChange} from '../changes/change-set.js'
 import {combineChanges} from '../changes/change-set.js'
 import {type KeyChange, planDaemonJsonEdit} from '../daemon-config/edit.js'
-import type {Finding} from '../daemon-config/findings.js'
+import {capFindings, type Finding} from '../daemon-config/findings.js'
 import {type Activation, planDaemonJsonChanges} from '../daemon-config/operations.js'
 import {type EffectiveConfig, inspectEffective} from '../effective/effective.js'
 import {planFix} from '../effective/fix.js'
@@ -58,7 +58,7 @@ export async function planListeners(
     changes,
     changedKeys,
     activation: plan.activation,
-    findings: plan.findings.filter((f) => f.severity !== 'error' && f.code !== 'version-assumed'),
+    findings: capFindings(plan.findings.filter((f) => f.severity !== 'error' && f.code !== 'version-assumed')),
     actions,
   }
 }

@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import {applyEdits, modify} from 'jsonc-parser'
 import {describe, expect, it} from 'vitest'
 
 import {deepEqual, detectFormat, planDaemonJsonEdit} from '../../../src/daemon-config/edit.js'
@@ -103,6 +104,36 @@ describe('planDaemonJsonEdit properties', () => {
         expect(plan.after.slice(0, cut)).toBe(before.slice(0, cut))
       }),
       {numRuns: 200},
+    )
+  })
+
+  // The editor no longer calls jsonc-parser's modify (its parseTree recurses once per level of
+  // nesting and overflows on what dockerd accepts): it must still make exactly modify's edits.
+  it("makes jsonc-parser's modify edits, formatting included", () => {
+    const spacing = fc.constantFrom('', ' ', '\n', '\n  ', '\r\n\t', '\n    ')
+    const members = fc.uniqueArray(fc.tuple(key, jsonValue, spacing, spacing), {maxLength: 5, selector: ([k]) => k})
+    const text = fc
+      .tuple(members, spacing, spacing)
+      .map(([list, lead, tail]) => `${lead}{${list.map(([k, v, a, b]) => `${a}${JSON.stringify(k)}:${b}${JSON.stringify(v)}`).join(',')}${tail}}${tail}`)
+    fc.assert(
+      fc.property(text, fc.array(fc.tuple(key, fc.option(jsonValue, {nil: undefined})), {minLength: 1, maxLength: 3}), (before, changes) => {
+        const oneLine = !before.trim().includes('\n')
+        let expected = before
+        const current = JSON.parse(before) as Record<string, unknown>
+        for (const [k, v] of changes) {
+          const present = Object.prototype.hasOwnProperty.call(current, k)
+          if (v === undefined ? !present : present && deepEqual(current[k], v)) continue
+          expected = applyEdits(expected, modify(expected, [k], v, oneLine ? {} : {formattingOptions: detectFormat(before)}))
+          if (v === undefined) delete current[k]
+          else current[k] = v
+        }
+        const plan = planDaemonJsonEdit(
+          before,
+          changes.map(([k, v]) => ({key: k, value: v})),
+        )
+        if (Object.keys(current).length > 0) expect(plan.after).toBe(expected)
+      }),
+      {numRuns: 500},
     )
   })
 })

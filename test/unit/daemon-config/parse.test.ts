@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {parseDaemonJson, positionAt} from '../../../src/daemon-config/parse.js'
+import {parseDaemonJson} from '../../../src/daemon-config/parse.js'
 
 const F = '/etc/docker/daemon.json'
 
@@ -124,9 +124,15 @@ describe('parseDaemonJson', () => {
   })
 })
 
-describe('positionAt', () => {
-  it('counts lines and columns from 1', () => {
-    expect(positionAt('ab\ncd', 0)).toEqual({line: 1, column: 1})
-    expect(positionAt('ab\ncd', 4)).toEqual({line: 2, column: 2})
+describe('position', () => {
+  it('counts lines and columns from 1; a stripped byte-order mark is a column of line 1', () => {
+    const p = parseDaemonJson('{"a":\n 1}', F)
+    expect(p.position(0)).toEqual({line: 1, column: 1})
+    expect(p.position(5)).toEqual({line: 1, column: 6})
+    expect(p.position(6)).toEqual({line: 2, column: 1})
+    expect(p.position(7)).toEqual({line: 2, column: 2})
+    const bom = parseDaemonJson('\ufeff{"a":\n 1}', F)
+    expect(bom.position(0)).toEqual({line: 1, column: 2})
+    expect(bom.position(7)).toEqual({line: 2, column: 2})
   })
 })

@@ -67,6 +67,15 @@ describe('redactJson: the same rule on every string of a --json document', () =>
       ok: true,
     })
   })
+
+  it('keeps key order, and takes 10,000 levels of nesting (dockerd accepts them) without overflowing the stack', () => {
+    expect(Object.keys(redactJson({z: 1, a: 'x', m: [2]}) as object)).toEqual(['z', 'a', 'm'])
+    let deep: unknown = 'http://u:p@h'
+    for (let i = 0; i < 10_000; i++) deep = i % 2 === 0 ? [deep] : {k: deep}
+    let out = redactJson(deep)
+    for (let i = 9_999; i >= 0; i--) out = i % 2 === 0 ? (out as unknown[])[0] : (out as {k: unknown}).k
+    expect(out).toBe('http://u:xxxxx@h')
+  })
 })
 
 describe('renderDiff applies the rule to every file it shows', () => {

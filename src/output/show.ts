@@ -1,0 +1,24 @@
+import {describeOrigin, type Setting} from '../effective/effective.js'
+import {stringifyJson} from '../json/stringify.js'
+import {renderTable, truncate} from './table.js'
+
+/**
+ * Widths at which `show` cuts a cell (with an ellipsis; --json has every value in full): every row
+ * is padded to the widest cell of a column, so one long value (a hundred thousand labels, a key
+ * of 100 KB) would otherwise multiply into every line. The longest key dockerd knows has 32 characters.
+ */
+export const SETTING_WIDTH = 40
+export const VALUE_WIDTH = 60
+
+/** The SETTING / VALUE / FROM table of `dockcfg show`; defaults only with `verbose`. */
+export function renderSettings(settings: readonly Setting[], verbose: boolean): string {
+  const rows = settings
+    .filter((s) => s.origin.kind !== 'default' || verbose)
+    .map((s) => [
+      truncate(s.key, SETTING_WIDTH),
+      // Serialised only as far as the cell shows: a value of 10 MB costs 60 characters here.
+      stringifyJson(s.value, {maxLength: VALUE_WIDTH}),
+      [s.origin, ...(s.moreOrigins ?? [])].map(describeOrigin).join('; ') + (s.alsoSetBy ? `  CONFLICT with ${s.alsoSetBy.map(describeOrigin).join(', ')}` : ''),
+    ])
+  return renderTable(['SETTING', 'VALUE', 'FROM'], rows)
+}

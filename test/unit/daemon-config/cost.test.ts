@@ -1,0 +1,153 @@
+import type {Stats} from 'node:fs'
+
+import {describe, expect, it} from 'vitest'
+
+import {InvalidConfigError} from '../../../src/cli/errors.js'
+import {findingsOf} from '../../../src/daemon-config/diagnose.js'
+import {capFindings, errorLines, type Finding, MAX_FINDINGS_PER_KIND} from '../../../src/daemon-config/findings.js'
+import {MAX_DAEMON_JSON_BYTES, readDaemonJsonText} from '../../../src/daemon-config/load.js'
+import {parseDaemonJson} from '../../../src/daemon-config/parse.js'
+import {inspectEffective} from '../../../src/effective/effective.js'
+import {renderSettings, SETTING_WIDTH, VALUE_WIDTH} from '../../../src/output/show.js'
+import {closestKey, editDistanceWithin, usableKeys} from '../../../src/registry/index.js'
+import type {FileSystem} from '../../../src/system/fs.js'
+import {OverlayFileSystem} from '../../../src/system/overlay-fs.js'
+import {growth} from '../../support/work.js'
+import {DAEMON_JSON, debianTree} from '../effective/helpers.js'
+
+// Cost must grow with the size of the file, not its square (issue 9 item 14): work is counted
+// (characters read, elements copied or stepped through: test/support/work.ts), never timed, on an
+// input and one twice its size. Linear work doubles; the quadratic steps this replaced quadrupled.
+
+const V = '29.7.2'
+const check = (text: string) => findingsOf(parseDaemonJson(text, DAEMON_JSON, {dockerdVersion: V}), V)
+
+/** `n` members, one per line. */
+const members = (n: number, member: (i: number) => string) => Array.from({length: n}, (_, i) => `  ${member(i)}`).join(',\n')
+
+describe('parse and validate grow linearly with the file', () => {
+  it.each([
+    ['duplicate keys', (n: number) => `{\n${members(n, () => '"debug": true')}\n}`],
+    ['unknown keys', (n: number) => `{\n${members(n, (i) => `"unknown-option-${i}": ${i}`)}\n}`],
+    ['syntax errors', (n: number) => `{"labels": [\n${members(n, () => 'x')}\n]}`],
+    ['invalid list entries', (n: number) => `{"dns": [\n${members(n, () => '"nope"')}\n]}`],
+    ['labels', (n: number) => `{"labels": [\n${members(n, (i) => `"com.example.l${i}=v"`)}\n]}`],
+    ['whitespace', (n: number) => `{${' \n'.repeat(n * 10)}}`],
+  ])('%s', async (_, text) => {
+    expect(await growth((n) => check(text(n)), 2000)).toBeLessThan(2.5)
+  })
+
+  it('the effective model: a setting per key, each with its line', async () => {
+    const base = await debianTree()
+    const view = (n: number): FileSystem => new OverlayFileSystem(base, [{path: DAEMON_JSON, after: `{\n${members(n, (i) => `"unknown-option-${i}": ${i}`)}\n}`}])
+    const e = await inspectEffective(view(10), {dockerdVersion: V})
+    expect(e.settings.find((s) => s.key === 'unknown-option-9')?.origin).toEqual({kind: 'file', file: DAEMON_JSON, line: 11})
+    expect(await growth((n) => inspectEffective(view(n), {dockerdVersion: V}), 2000)).toBeLessThan(2.5)
+  })
+})
+
+describe('did you mean', () => {
+  it('is computed only within the distance that would be suggested, and not at all past the lengths', () => {
+    const work = {cells: 0}
+    expect(editDistanceWithin('x'.repeat(100_000), 'debug', 1, work)).toBeUndefined()
+    expect(work.cells).toBe(0)
+    for (const key of usableKeys(V)) editDistanceWithin('x'.repeat(100_000), key, Math.max(1, Math.floor(key.length / 3)), work)
+    expect(work.cells).toBe(0)
+    expect(closestKey('x'.repeat(100_000), V)).toBeUndefined()
+    // Equal lengths: a band of 2 x limit + 1 cells per row at most, and it stops at the first row past the limit.
+    const a = 'abcdefghijklmnopqrstuvwxyz0123456789'
+    expect(editDistanceWithin(a, a, 3, work)).toBe(0)
+    expect(work.cells).toBeLessThanOrEqual(7 * a.length)
+    work.cells = 0
+    expect(editDistanceWithin(a, [...a].reverse().join(''), 3, work)).toBeUndefined()
+    expect(work.cells).toBeLessThanOrEqual(7 * 5)
+  })
+
+  it('finds what the full distance found', () => {
+    expect(editDistanceWithin('mut', 'mtu', 1)).toBe(1)
+    expect(editDistanceWithin('kitten', 'sitting', 3)).toBe(3)
+    expect(editDistanceWithin('kitten', 'sitting', 2)).toBeUndefined()
+    expect(closestKey('log_level', V)).toBe('log-level')
+    expect(closestKey('insecure-registry', V)).toBe('insecure-registries')
+  })
+
+  it('is looked up for the unknown keys that are listed, not for every one of thousands', () => {
+    // 1,000 different typos of "log-level", each two letters too long.
+    const letters = 'abcdefghijklmnopqrstuvwxyz0123456789'
+    const typo = (i: number) => `"log-level${letters[Math.floor(i / letters.length)]}${letters[i % letters.length]}": "info"`
+    const findings = check(`{\n${members(1000, typo)}\n}`).filter((f) => f.code === 'unknown-key')
+    expect(findings).toHaveLength(1000)
+    const suggested = findings.filter((f) => f.hint === 'did you mean "log-level"?')
+    expect(suggested).toHaveLength(MAX_FINDINGS_PER_KIND)
+    // The ones listed are the ones with the suggestion.
+    expect(capFindings(findings).slice(0, MAX_FINDINGS_PER_KIND)).toEqual(suggested)
+  })
+})
+
+describe('findings are listed up to MAX_FINDINGS_PER_KIND of each kind', () => {
+  it('the rest of a kind is one finding: how many, from where', () => {
+    const findings = check(`{"labels": [\n${members(1000, () => 'x')}\n], "dns": ["nope", "nope"]}`)
+    const capped = capFindings(findings)
+    const syntax = capped.filter((f) => f.code === 'json-syntax')
+    expect(syntax).toHaveLength(MAX_FINDINGS_PER_KIND + 1)
+    expect(syntax.at(-1)).toEqual({
+      code: 'json-syntax',
+      severity: 'error',
+      message: `and ${1000 - MAX_FINDINGS_PER_KIND} more json-syntax findings like those above, the first of them here`,
+      file: DAEMON_JSON,
+      line: MAX_FINDINGS_PER_KIND + 2,
+      column: 3,
+      hint: 'fix these, then validate again to list the rest',
+    })
+    // Order is kept, and a kind under the limit is untouched.
+    expect(capped.map((f) => f.line)).toEqual([...capped.map((f) => f.line)].sort((x, y) => (x ?? 0) - (y ?? 0)))
+    const few: Finding[] = [{code: 'a', severity: 'warning', message: 'm'}]
+    expect(capFindings(few)).toEqual(few)
+    expect(errorLines(findings).split('\n')).toHaveLength(MAX_FINDINGS_PER_KIND + 1)
+  })
+})
+
+describe('show', () => {
+  it('cuts long cells, so one long value or key does not widen every row', async () => {
+    const base = await debianTree()
+    const labels = Array.from({length: 1000}, (_, i) => `com.example.label-${i}=value-${i}`)
+    const text = JSON.stringify({[`k${'y'.repeat(100_000)}`]: 1, labels, debug: true})
+    const e = await inspectEffective(new OverlayFileSystem(base, [{path: DAEMON_JSON, after: text}]), {dockerdVersion: V})
+    const table = renderSettings(e.settings, true)
+    const rows = table.split('\n')
+    expect(rows.length).toBe(e.settings.length + 1)
+    // Every row: SETTING and VALUE at most their widths, then where the value comes from.
+    for (const row of rows) expect(row.length).toBeLessThan(SETTING_WIDTH + VALUE_WIDTH + 4 + 100)
+    expect(rows.find((r) => r.startsWith('labels'))).toContain(`${JSON.stringify(labels).slice(0, VALUE_WIDTH - 1)}…`)
+    expect(rows.find((r) => r.startsWith('kyyy'))?.slice(0, SETTING_WIDTH)).toBe(`k${'y'.repeat(SETTING_WIDTH - 2)}…`)
+  })
+})
+
+describe('the size limit', () => {
+  /** A file system with one daemon.json of `size` bytes that must not be read when it is too large. */
+  const sized = (size: number, read: () => string): FileSystem => ({stat: async () => ({isFile: () => true, size}) as Stats, readText: async () => read()}) as unknown as FileSystem
+
+  it(`refuses a daemon.json over ${MAX_DAEMON_JSON_BYTES} bytes without reading it (exit 3)`, async () => {
+    const refusal = readDaemonJsonText(
+      sized(40_000_000, () => {
+        throw new Error('read a file over the limit')
+      }),
+      DAEMON_JSON,
+    )
+    await expect(refusal).rejects.toThrow(InvalidConfigError)
+    await expect(refusal).rejects.toThrow(`${DAEMON_JSON} is 40000000 bytes; dockcfg reads a daemon.json of at most 1 MiB (1048576 bytes), so it did not read this one`)
+    expect(
+      await readDaemonJsonText(
+        sized(MAX_DAEMON_JSON_BYTES, () => '{}'),
+        DAEMON_JSON,
+      ),
+    ).toBe('{}')
+  })
+
+  it('applies to the file inspected for every command, and to a planned one', async () => {
+    const base = await debianTree()
+    const big = `{}${' '.repeat(MAX_DAEMON_JSON_BYTES - 1)}`
+    await expect(inspectEffective(new OverlayFileSystem(base, [{path: DAEMON_JSON, after: big}]), {dockerdVersion: V})).rejects.toThrow(/1048577 bytes/)
+    await expect(inspectEffective(new OverlayFileSystem(base, [{path: DAEMON_JSON, after: big.slice(1)}]), {dockerdVersion: V})).resolves.toBeDefined()
+  })
+})
