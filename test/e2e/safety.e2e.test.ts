@@ -8,20 +8,7 @@
  */
 import {afterAll, describe, it} from 'vitest'
 import {bootHost, e2eGate, GUEST_CLI, stopAllHosts, type TestHost} from './harness/testbed.js'
-import {
-  apiGet,
-  bridgeNetwork,
-  cli,
-  DAEMON_JSON,
-  describeRun,
-  docker0Addresses,
-  dockerState,
-  DROPIN_DIR,
-  occupyPort,
-  pingOk,
-  snapshotFiles,
-  waitFor,
-} from './harness/docker-probes.js'
+import {apiGet, bridgeNetwork, cli, DAEMON_JSON, describeRun, docker0Addresses, dockerState, DROPIN_DIR, pingOk, snapshotFiles, waitFor} from './harness/docker-probes.js'
 
 const gate = e2eGate()
 const PENDING = '/var/lib/dockcfg/pending-apply.json'
@@ -226,11 +213,12 @@ describe.skipIf(!gate.ok)('issue 9 on a real host: the apply engine', () => {
       await onFreshHost(async (h) => {
         const original = '{\n  "debug": true\n}\n'
         await startWith(h, original)
-        await occupyPort(h, 2375)
-        // The start fails (port taken) and the rollback puts the files back; at that moment the
-        // restored daemon.json is broken from outside, so the rollback's own start fails too.
+        // The start fails (192.0.2.1, TEST-NET-1, is on no interface: a port another process holds
+        // would be refused by preflight instead) and the rollback puts the files back; at that
+        // moment the restored daemon.json is broken from outside, so the rollback's own start
+        // fails too.
         const timeoutSeconds = 10
-        const run = await startPaused(h, 'rollback-restored', ['set', 'hosts', 'fd://', 'tcp://127.0.0.1:2375', '--yes', '--timeout', String(timeoutSeconds)])
+        const run = await startPaused(h, 'rollback-restored', ['set', 'hosts', 'fd://', 'tcp://192.0.2.1:2375', '--yes', '--timeout', String(timeoutSeconds)])
         const armedBy = Date.now()
         expect(await h.readFile(DAEMON_JSON)).toBe(original)
         await h.writeFile(DAEMON_JSON, '{"no-such-key": true}\n', 0o644)
