@@ -2,6 +2,7 @@ import {applyEdits, type Edit, format, type FormattingOptions, type Node} from '
 
 import {InvalidConfigError} from '../cli/errors.js'
 import {capFindings, errorLines} from './findings.js'
+import {MAX_DAEMON_JSON_BYTES} from './load.js'
 import {MAX_INDENTED_DEPTH, stringifyJson} from '../json/stringify.js'
 import {parseJsonTree} from '../json/tree.js'
 import {parseDaemonJson} from './parse.js'
@@ -69,6 +70,15 @@ export function planDaemonJsonEdit(before: string | undefined, changes: readonly
   // The mark is kept (it is the user's byte) unless the target dockerd cannot decode it.
   const after = (hadBom && !options.dropBom ? '\ufeff' : '') + text
 
+  const size = Buffer.byteLength(after)
+  if (size > MAX_DAEMON_JSON_BYTES) {
+    throw new InvalidConfigError(
+      `${file} would be ${size} bytes, over the ${MAX_DAEMON_JSON_BYTES / 1024 / 1024} MiB dockcfg reads (${MAX_DAEMON_JSON_BYTES} bytes); nothing was written`,
+      {
+        remedy: 'a real daemon.json is a few kilobytes: remove what does not belong in it first',
+      },
+    )
+  }
   const check = parseDaemonJson(after, file)
   // A value can nest the document past what dockerd decodes: that is the user's value, not a bug.
   if (check.findings.some((f) => f.code === 'json-too-deep')) {

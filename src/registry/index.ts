@@ -230,7 +230,7 @@ export function versionAtLeast(version: string | undefined, minimum: string): bo
  * Keys dockerd `version` accepts as top-level daemon.json keys and actually uses. `proxies` is
  * included although isKnownKey says no: dockerd flattens its object and checks the children.
  */
-export function usableKeys(version?: string): string[] {
+export function usableKeys(version?: string): readonly string[] {
   const v = effective(version)
   let keys = usableKeysByVersion.get(v)
   if (keys === undefined) {
@@ -245,7 +245,7 @@ export function usableKeys(version?: string): string[] {
 }
 
 // Asked once per unknown key of a file, which may have thousands.
-const usableKeysByVersion = new Map<string, string[]>()
+const usableKeysByVersion = new Map<string, readonly string[]>()
 
 /**
  * The usable key closest to a mistyped one at `version` (Levenshtein, underscores read as dashes,

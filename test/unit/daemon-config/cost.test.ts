@@ -4,6 +4,7 @@ import {describe, expect, it} from 'vitest'
 
 import {InvalidConfigError} from '../../../src/cli/errors.js'
 import {findingsOf} from '../../../src/daemon-config/diagnose.js'
+import {planDaemonJsonEdit} from '../../../src/daemon-config/edit.js'
 import {capFindings, errorLines, type Finding, MAX_FINDINGS_PER_KIND} from '../../../src/daemon-config/findings.js'
 import {MAX_DAEMON_JSON_BYTES, readDaemonJsonText} from '../../../src/daemon-config/load.js'
 import {parseDaemonJson} from '../../../src/daemon-config/parse.js'
@@ -142,6 +143,15 @@ describe('the size limit', () => {
         DAEMON_JSON,
       ),
     ).toBe('{}')
+  })
+
+  it('a change that would make the file larger than that is refused, nothing written', () => {
+    const full = `{}${' '.repeat(MAX_DAEMON_JSON_BYTES - 2)}`
+    expect(() => planDaemonJsonEdit(full, [{key: 'mtu', value: 1400}], DAEMON_JSON)).toThrow(
+      `${DAEMON_JSON} would be ${MAX_DAEMON_JSON_BYTES + 11} bytes, over the 1 MiB dockcfg reads (1048576 bytes); nothing was written`,
+    )
+    const padded = `{"a": "${'x'.repeat(MAX_DAEMON_JSON_BYTES - 30)}"}`
+    expect(planDaemonJsonEdit(padded, [{key: 'mtu', value: 1400}], DAEMON_JSON).after).toHaveLength(padded.length + ',"mtu": 1400'.length)
   })
 
   it('applies to the file inspected for every command, and to a planned one', async () => {
