@@ -5,7 +5,7 @@
  * the API socket, docker, systemctl), never at what dockcfg says it did.
  */
 import {afterAll, describe, it} from 'vitest'
-import {bootHost, e2eGate, GUEST_CLI, stopAllHosts, type TestHost} from './harness/testbed.js'
+import {e2eGate, GUEST_CLI, stopAllHosts} from './harness/testbed.js'
 import {
   apiGet,
   bridgeNetwork,
@@ -17,33 +17,15 @@ import {
   docker0Addresses,
   dockerState,
   DROPIN_DIR,
+  onFreshHost,
   pingOk,
   snapshotFiles,
   startSleeper,
+  startWith,
   waitFor,
 } from './harness/docker-probes.js'
 
 const gate = e2eGate()
-
-/** Boots a fresh host for one scenario, waits for dockerd, and always powers it off. */
-async function onFreshHost(body: (h: TestHost) => Promise<void>): Promise<void> {
-  const h = await bootHost()
-  try {
-    await h.waitDockerActive()
-    await body(h)
-  } finally {
-    // A `sleep` container ignores SIGTERM as PID 1: remove containers so poweroff does not wait for them.
-    await h.sh('docker rm -f $(docker ps -aq) >/dev/null 2>&1; true', {allowFail: true, timeoutMs: 30_000}).catch(() => undefined)
-    await h.stop()
-  }
-}
-
-/** Writes daemon.json and (re)starts dockerd on it, the way an admin would, outside dockcfg. */
-async function startWith(h: TestHost, daemonJson: string): Promise<void> {
-  await h.writeFile(DAEMON_JSON, daemonJson, 0o640)
-  await h.exec(['systemctl', 'restart', 'docker'])
-  await h.waitDockerActive()
-}
 
 interface Info {
   Debug: boolean

@@ -4,7 +4,7 @@
  * host's own tools (docker, curl on the API socket, systemctl), never at what dockcfg says it did.
  */
 import {afterAll, describe, it} from 'vitest'
-import {bootHost, e2eGate, stopAllHosts, type TestHost} from './harness/testbed.js'
+import {e2eGate, stopAllHosts} from './harness/testbed.js'
 import {
   apiGet,
   bridgeNetwork,
@@ -17,31 +17,14 @@ import {
   dockerState,
   DROPIN_DIR,
   occupyPort,
+  onFreshHost,
   pingOk,
   snapshotFiles,
   startSleeper,
+  startWith,
 } from './harness/docker-probes.js'
 
 const gate = e2eGate()
-
-/** Writes daemon.json and (re)starts dockerd on it, the way an admin would, outside dockcfg. */
-async function startWith(h: TestHost, daemonJson: string): Promise<void> {
-  await h.writeFile(DAEMON_JSON, daemonJson, 0o644)
-  await h.exec(['systemctl', 'restart', 'docker'])
-  await h.waitDockerActive()
-}
-
-/** Boots a fresh host for one scenario, waits for dockerd, and always powers it off. */
-async function onFreshHost(body: (h: TestHost) => Promise<void>): Promise<void> {
-  const h = await bootHost()
-  try {
-    await h.waitDockerActive()
-    await body(h)
-  } finally {
-    await h.sh('docker rm -f $(docker ps -aq) >/dev/null 2>&1; true', {allowFail: true, timeoutMs: 30_000}).catch(() => undefined)
-    await h.stop()
-  }
-}
 
 describe.skipIf(!gate.ok)('changes applied or refused wrongly (issue 9 items 17-21)', () => {
   afterAll(stopAllHosts)

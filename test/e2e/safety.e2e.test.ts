@@ -7,29 +7,26 @@
  * it goes on. Every scenario gets a fresh host; they run concurrently.
  */
 import {afterAll, describe, it} from 'vitest'
-import {bootHost, e2eGate, GUEST_CLI, stopAllHosts, type TestHost} from './harness/testbed.js'
-import {apiGet, bridgeNetwork, cli, DAEMON_JSON, describeRun, docker0Addresses, dockerState, DROPIN_DIR, pingOk, snapshotFiles, waitFor} from './harness/docker-probes.js'
+import {e2eGate, GUEST_CLI, stopAllHosts, type TestHost} from './harness/testbed.js'
+import {
+  apiGet,
+  bridgeNetwork,
+  cli,
+  DAEMON_JSON,
+  describeRun,
+  docker0Addresses,
+  dockerState,
+  DROPIN_DIR,
+  onFreshHost,
+  pingOk,
+  snapshotFiles,
+  startWith,
+  waitFor,
+} from './harness/docker-probes.js'
 
 const gate = e2eGate()
 const PENDING = '/var/lib/dockcfg/pending-apply.json'
 const OURS = `${DROPIN_DIR}/50-dockcfg.conf`
-
-async function onFreshHost(body: (h: TestHost) => Promise<void>): Promise<void> {
-  const h = await bootHost()
-  try {
-    await h.waitDockerActive()
-    await body(h)
-  } finally {
-    await h.stop()
-  }
-}
-
-/** Writes daemon.json and (re)starts dockerd on it, as an admin would, outside dockcfg. */
-async function startWith(h: TestHost, daemonJson: string): Promise<void> {
-  await h.writeFile(DAEMON_JSON, daemonJson, 0o644)
-  await h.exec(['systemctl', 'restart', 'docker'])
-  await h.waitDockerActive()
-}
 
 /** Rollback timers still armed, and rollback services still running. */
 async function rollbackUnits(h: TestHost): Promise<string[]> {

@@ -5,7 +5,7 @@
  */
 import {createHash} from 'node:crypto'
 
-import {BUSYBOX_IMAGE, ensureBusyboxImage, type ExecResult, type TestHost} from './testbed.js'
+import {bootHost, BUSYBOX_IMAGE, ensureBusyboxImage, type ExecResult, type TestHost} from './testbed.js'
 import {sleep} from './proc.js'
 
 export const DAEMON_JSON = '/etc/docker/daemon.json'
@@ -151,4 +151,24 @@ export async function occupyPort(h: TestHost, port: number): Promise<void> {
     `import socket,time\ns=socket.socket()\ns.bind(("127.0.0.1",${port}))\ns.listen(8)\nwhile True: time.sleep(3600)`,
   ])
   await waitFor(`127.0.0.1:${port} to be taken`, 10_000, async () => (await h.exec(['ss', '-Hltn', `sport = :${port}`])).stdout.includes(`127.0.0.1:${port}`))
+}
+
+/** Boots a fresh host for one scenario, waits for dockerd, and always powers it off. */
+export async function onFreshHost(body: (h: TestHost) => Promise<void>): Promise<void> {
+  const h = await bootHost()
+  try {
+    await h.waitDockerActive()
+    await body(h)
+  } finally {
+    // A `sleep` container ignores SIGTERM as PID 1: remove containers so poweroff does not wait for them.
+    await h.sh('docker rm -f $(docker ps -aq) >/dev/null 2>&1; true', {allowFail: true, timeoutMs: 30_000}).catch(() => undefined)
+    await h.stop()
+  }
+}
+
+/** Writes daemon.json and (re)starts dockerd on it, the way an admin would, outside dockcfg. */
+export async function startWith(h: TestHost, daemonJson: string): Promise<void> {
+  await h.writeFile(DAEMON_JSON, daemonJson, 0o644)
+  await h.exec(['systemctl', 'restart', 'docker'])
+  await h.waitDockerActive()
 }
