@@ -1,6 +1,6 @@
 import {acquireLock, withLockToWrite} from '../backup/lock.js'
-import {DockcfgError, InvalidConfigError, RefusedError} from '../cli/errors.js'
-import {ExitCode} from '../cli/exit-codes.js'
+import {DockcfgError, InvalidConfigError, RefusedError} from '../core/errors.js'
+import {ExitCode} from '../core/exit-codes.js'
 import {readBackup, removeBackup} from '../backup/backups.js'
 import {
   changedSinceBackup,
@@ -15,7 +15,7 @@ import {
 } from '../changes/change-set.js'
 import {planDaemonJsonEdit} from '../daemon-config/edit.js'
 import type {Activation} from '../daemon-config/operations.js'
-import type {Finding} from '../daemon-config/findings.js'
+import type {Finding} from '../core/findings.js'
 import type {DockerApi} from '../docker-api/client.js'
 import type {ServiceManager} from '../service/service-manager.js'
 import {DEFAULT_CONFIG_FILE} from '../effective/effective.js'
@@ -30,7 +30,7 @@ import {stagePlannedFiles} from './planned-files.js'
 import {preflight, type PreflightOutcome} from './preflight.js'
 import {confirmStateMoves} from './state-guard.js'
 import {type VerifyItem, verifyLive} from './verify.js'
-import {capFindings, errorLines} from '../daemon-config/findings.js'
+import {capFindings, errorLines} from '../core/findings.js'
 
 /**
  * What the apply engine needs to know about a tree (live or planned): the daemon.json in force,

@@ -1,4 +1,4 @@
-import {RefusedError} from '../cli/errors.js'
+import {RefusedError} from '../core/errors.js'
 import type {DockerApi} from '../docker-api/client.js'
 import {parseGoBool} from '../dockerd/strconv.js'
 import {parseDockerdArgv} from '../dockerd/argv.js'

@@ -1,6 +1,6 @@
 import {endianness} from 'node:os'
 
-import {InvalidConfigError} from '../cli/errors.js'
+import {InvalidConfigError} from '../core/errors.js'
 import {formatIp, type IpAddress, isIPv4Mapped, parseIp} from '../network/cidr.js'
 import type {System} from '../system/index.js'
 import {unitState} from './health.js'

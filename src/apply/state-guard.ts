@@ -1,4 +1,4 @@
-import {RefusedError} from '../cli/errors.js'
+import {RefusedError} from '../core/errors.js'
 import {parseDockerdArgv} from '../dockerd/argv.js'
 import {flagValueAsJson} from '../effective/flag-values.js'
 import {stateMovingKeys} from '../registry/index.js'

@@ -1,8 +1,8 @@
 import {createHash, randomBytes} from 'node:crypto'
 
-import {DockcfgError, RefusedError, UsageError} from '../cli/errors.js'
+import {DockcfgError, RefusedError, UsageError} from '../core/errors.js'
 import type {System} from '../system/index.js'
-import {byCodeUnits} from '../output/order.js'
+import {byCodeUnits} from '../core/order.js'
 
 /**
  * Backups of every file dockcfg is about to replace, kept under /var/lib/dockcfg/backups (inside

@@ -3,7 +3,7 @@ import {randomUUID} from 'node:crypto'
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
 
-import {DockcfgError, RefusedError} from '../cli/errors.js'
+import {DockcfgError, RefusedError} from '../core/errors.js'
 import {createExclusive, writeTempFile} from '../system/atomic-write.js'
 import {writeFailure} from '../system/host-errors.js'
 import type {System} from '../system/index.js'

@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 
-import {RefusedError} from '../cli/errors.js'
+import {RefusedError} from '../core/errors.js'
 import {DEFAULT_CONFIG_FILE} from '../effective/effective.js'
 import {DROPIN_DIR} from '../effective/fix.js'
 import {CA_FILES, CLIENT_FILES, SERVER_FILES, TLS_DIR} from '../remote/layout.js'

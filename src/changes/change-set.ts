@@ -2,8 +2,8 @@ import * as path from 'node:path'
 
 import {backupContent, type BackupManifest, createBackup, removeBackup} from '../backup/backups.js'
 import {acquireLock} from '../backup/lock.js'
-import {DockcfgError} from '../cli/errors.js'
-import {ExitCode} from '../cli/exit-codes.js'
+import {DockcfgError} from '../core/errors.js'
+import {ExitCode} from '../core/exit-codes.js'
 import {redactText, secretFiles, secretPlaceholder} from '../output/redact.js'
 import type {System} from '../system/index.js'
 

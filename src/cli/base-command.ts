@@ -1,8 +1,8 @@
 import {Command, Flags, type Interfaces, ux} from '@oclif/core'
 
 import {redactJson} from '../output/redact.js'
-import {DockcfgError, UsageError} from './errors.js'
-import {ExitCode, type ExitCodeValue} from './exit-codes.js'
+import {DockcfgError, UsageError} from '../core/errors.js'
+import {ExitCode, type ExitCodeValue} from '../core/exit-codes.js'
 import {stringifyJson} from '../json/stringify.js'
 
 /**

@@ -1,6 +1,6 @@
 import {Help} from '@oclif/core'
 
-import {renderExitCodeTable} from './exit-codes.js'
+import {renderExitCodeTable} from '../core/exit-codes.js'
 
 /** oclif's help plus the exit-code table, so scripts' authors find the contract where they look. */
 export default class DockcfgHelp extends Help {

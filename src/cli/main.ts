@@ -14,7 +14,7 @@
 import type {Command} from '@oclif/core'
 import {Errors, flush, handle, run, settings} from '@oclif/core'
 
-import {UsageError} from './errors.js'
+import {UsageError} from '../core/errors.js'
 
 type CommandClass = Command.Class
 

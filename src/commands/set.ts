@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {applyFlags, applyOptions, canPrompt} from '../cli/apply-flags.js'
 import {DockcfgCommand} from '../cli/base-command.js'
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../core/errors.js'
 import {changeKeys, type ChangeKeysResult} from '../daemon-config/change-keys.js'
 import {requireOption} from '../daemon-config/operations.js'
 import {valueFromJson, valueFromWords} from '../daemon-config/values.js'

@@ -6,7 +6,7 @@ import {inspectEffective, type Origin} from '../effective/effective.js'
 import {renderFinding} from '../output/findings.js'
 import {renderSettings} from '../output/show.js'
 import {createSystem} from '../system/index.js'
-import {capFindings, type Finding} from '../daemon-config/findings.js'
+import {capFindings, type Finding} from '../core/findings.js'
 
 /** The typed result of `dockcfg show`. */
 export interface ShowResult {

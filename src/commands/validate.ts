@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {DockcfgCommand} from '../cli/base-command.js'
-import {ExitCode} from '../cli/exit-codes.js'
-import {UsageError} from '../cli/errors.js'
+import {ExitCode} from '../core/exit-codes.js'
+import {UsageError} from '../core/errors.js'
 import {MAX_DAEMON_JSON_BYTES} from '../daemon-config/load.js'
 import {tooLarge} from '../daemon-config/problems.js'
 import {type Candidate, validateConfiguration, type ValidateResult} from '../daemon-config/validate-file.js'

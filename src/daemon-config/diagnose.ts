@@ -1,4 +1,4 @@
-import {type Finding} from './findings.js'
+import {type Finding} from '../core/findings.js'
 import type {ParsedDaemonJson} from './parse.js'
 import {validateDaemonConfig} from './validate.js'
 

@@ -1,7 +1,7 @@
 import {applyEdits, type Edit, format, type FormattingOptions, type Node} from 'jsonc-parser'
 
-import {InvalidConfigError} from '../cli/errors.js'
-import {capFindings, errorLines} from './findings.js'
+import {InvalidConfigError} from '../core/errors.js'
+import {capFindings, errorLines} from '../core/findings.js'
 import {MAX_DAEMON_JSON_BYTES} from './load.js'
 import {MAX_INDENTED_DEPTH, stringifyJson} from '../json/stringify.js'
 import {parseJsonTree} from '../json/tree.js'

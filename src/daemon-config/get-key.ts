@@ -1,5 +1,5 @@
-import {DockcfgError} from '../cli/errors.js'
-import {ExitCode} from '../cli/exit-codes.js'
+import {DockcfgError} from '../core/errors.js'
+import {ExitCode} from '../core/exit-codes.js'
 import {findOption} from '../registry/index.js'
 import type {System} from '../system/index.js'
 import {keyLine, loadDaemonJson} from './load.js'

@@ -1,4 +1,4 @@
-import {InvalidConfigError} from '../cli/errors.js'
+import {InvalidConfigError} from '../core/errors.js'
 import {findOption} from '../registry/index.js'
 
 import type {OptionSpec} from '../registry/types.js'
@@ -8,7 +8,7 @@ import {findingsOf} from './diagnose.js'
 import {loadDaemonJson} from './load.js'
 import {unknownKey, unparsable} from './problems.js'
 import {type EditPlan, type KeyChange, planDaemonJsonEdit} from './edit.js'
-import {capFindings, errorLines, type Finding} from './findings.js'
+import {capFindings, errorLines, type Finding} from '../core/findings.js'
 import {parseDaemonJson} from './parse.js'
 
 /** How a change reaches the running daemon. */

@@ -5,7 +5,7 @@ import lt from 'semver/functions/lt.js'
 import {MAX_NESTING_DEPTH, parseJsonTree} from '../json/tree.js'
 import {normalizeVersion} from '../registry/index.js'
 
-import type {Finding} from './findings.js'
+import type {Finding} from '../core/findings.js'
 
 /**
  * daemon.json as dockerd reads it. dockerd decodes with Go's encoding/json: no comments, no trailing

@@ -1,6 +1,6 @@
-import {InvalidConfigError, UsageError} from '../cli/errors.js'
+import {InvalidConfigError, UsageError} from '../core/errors.js'
 import {closestKey} from '../registry/index.js'
-import {capFindings, errorLines} from './findings.js'
+import {capFindings, errorLines} from '../core/findings.js'
 import type {DaemonJsonDocument} from './load.js'
 
 export function unknownKey(key: string): UsageError {

@@ -3,8 +3,8 @@ import {inspectEffective} from '../effective/effective.js'
 import type {FileSystem} from '../system/fs.js'
 import type {System} from '../system/index.js'
 import {OverlayFileSystem} from '../system/overlay-fs.js'
-import {capFindings, type Finding, hasErrors} from './findings.js'
-import {byCodeUnits} from '../output/order.js'
+import {capFindings, type Finding, hasErrors} from '../core/findings.js'
+import {byCodeUnits} from '../core/order.js'
 
 /** The typed result of `dockcfg validate` (also its --json output). */
 export interface ValidateResult {

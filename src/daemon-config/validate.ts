@@ -32,7 +32,7 @@ import {
   parseCidr,
   parseIp,
 } from '../network/cidr.js'
-import {type Finding, MAX_FINDINGS_PER_KIND, type Severity} from './findings.js'
+import {type Finding, MAX_FINDINGS_PER_KIND, type Severity} from '../core/findings.js'
 import {nodeValue} from '../json/tree.js'
 import type {ParsedDaemonJson} from './parse.js'
 

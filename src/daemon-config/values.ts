@@ -1,6 +1,6 @@
 import {createScanner, SyntaxKind} from 'jsonc-parser'
 
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../core/errors.js'
 import type {OptionSpec} from '../registry/types.js'
 
 /**

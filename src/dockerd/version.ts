@@ -1,4 +1,4 @@
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../core/errors.js'
 import {normalizeVersion} from '../registry/index.js'
 import type {System} from '../system/index.js'
 

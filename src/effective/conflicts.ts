@@ -2,7 +2,7 @@ import {conflictKeyOf, type ParsedFlag} from '../dockerd/argv.js'
 import {flattenForConflictCheck, findOption, versionAtLeast} from '../registry/index.js'
 import {parseGoInt} from '../dockerd/strconv.js'
 import {flagValueAsJson} from './flag-values.js'
-import {byCodeUnits} from '../output/order.js'
+import {byCodeUnits} from '../core/order.js'
 
 /** One directive given both on dockerd's command line and in daemon.json. */
 export interface Conflict {

@@ -1,7 +1,7 @@
 import {findNodeAtLocation} from 'jsonc-parser'
 
 import {findingsOf} from '../daemon-config/diagnose.js'
-import type {Finding} from '../daemon-config/findings.js'
+import type {Finding} from '../core/findings.js'
 import {readDaemonJsonText} from '../daemon-config/load.js'
 import {type ParsedDaemonJson, parseDaemonJson} from '../daemon-config/parse.js'
 import {stringEntries} from '../daemon-config/values.js'
@@ -14,7 +14,7 @@ import {type OpenRcDockerConfig, readOpenRcDockerConfig} from '../systemd/openrc
 import {type ArgvOrigin, type ResolvedService, resolveDockerService} from '../systemd/service.js'
 import {type Conflict, conflictMessage, findConflicts, flagsOfConflict} from './conflicts.js'
 import {flagValueAsJson} from './flag-values.js'
-import {byCodeUnits} from '../output/order.js'
+import {byCodeUnits} from '../core/order.js'
 
 // fix.ts and tests take it from here, next to the Setting values it produces.
 export {flagValueAsJson} from './flag-values.js'

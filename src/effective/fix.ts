@@ -1,7 +1,7 @@
 import {readFile} from 'node:fs/promises'
 import * as path from 'node:path'
 
-import {DockcfgError, InvalidConfigError, UsageError} from '../cli/errors.js'
+import {DockcfgError, InvalidConfigError, UsageError} from '../core/errors.js'
 import type {FileChange} from '../changes/change-set.js'
 import {deepEqual, planDaemonJsonEdit} from '../daemon-config/edit.js'
 import type {ParsedFlag} from '../dockerd/argv.js'

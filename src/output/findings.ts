@@ -1,4 +1,4 @@
-import {type Finding, locationOf} from '../daemon-config/findings.js'
+import {type Finding, locationOf} from '../core/findings.js'
 
 /** One finding per line, compiler style: FILE:LINE:COL: severity[code] message (hint). */
 export function renderFinding(f: Finding): string {

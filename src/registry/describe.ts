@@ -1,8 +1,8 @@
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../core/errors.js'
 import {closestKey, findOption} from './index.js'
 import {OPTIONS} from './options.js'
 import type {FlagSpec, IntegerRange, OptionGroup, OptionSpec, ValueRefusal} from './types.js'
-import {byCodeUnits} from '../output/order.js'
+import {byCodeUnits} from '../core/order.js'
 
 /**
  * The registry row as `dockcfg keys --json` gives it: the table's own facts, structured, so scripts

@@ -30,7 +30,7 @@ type CryptoKey = webcrypto.CryptoKey
 type CryptoKeyPair = webcrypto.CryptoKeyPair
 import * as path from 'node:path'
 import {inspect} from 'node:util'
-import {RefusedError, UsageError} from '../cli/errors.js'
+import {RefusedError, UsageError} from '../core/errors.js'
 import type {FileSystem} from '../system/fs.js'
 import {type CertificateInfo, describeCertificate} from './describe.js'
 import {CA_FILES, CERT_MODE, CLIENT_FILES, KEY_DIR_MODE, KEY_MODE, KEY_TYPES, type KeyType, SERVER_FILES} from './layout.js'

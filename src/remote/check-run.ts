@@ -1,5 +1,5 @@
-import {DockcfgError} from '../cli/errors.js'
-import {ExitCode} from '../cli/exit-codes.js'
+import {DockcfgError} from '../core/errors.js'
+import {ExitCode} from '../core/exit-codes.js'
 import {inspectEffective} from '../effective/effective.js'
 import type {FileSystem} from '../system/fs.js'
 import type {CheckResult} from './check.js'

@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../core/errors.js'
 import type {FileSystem} from '../system/fs.js'
 import type {WrittenFile} from './certs.js'
 import {CA_FILES, type KeyType, clientBundlePaths} from './layout.js'

@@ -1,7 +1,7 @@
 import {homedir} from 'node:os'
 import * as path from 'node:path'
 import {isIP} from 'node:net'
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../core/errors.js'
 import {normalizeIp} from './describe.js'
 
 /** The TLS convention from Docker's documentation: 2376 with TLS, 2375 without. */

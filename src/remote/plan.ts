@@ -1,7 +1,7 @@
 import type {FileChange} from '../changes/change-set.js'
 import {combineChanges} from '../changes/change-set.js'
 import {type KeyChange, planDaemonJsonEdit} from '../daemon-config/edit.js'
-import {capFindings, type Finding} from '../daemon-config/findings.js'
+import {capFindings, type Finding} from '../core/findings.js'
 import {type Activation, planDaemonJsonChanges} from '../daemon-config/operations.js'
 import {type EffectiveConfig, inspectEffective} from '../effective/effective.js'
 import {planFix} from '../effective/fix.js'

@@ -1,7 +1,7 @@
 import {isIP} from 'node:net'
 import * as os from 'node:os'
 
-import {UsageError} from '../cli/errors.js'
+import {UsageError} from '../core/errors.js'
 import {normalizeIp} from './describe.js'
 import {isLoopbackAddress} from './layout.js'
 

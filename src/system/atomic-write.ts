@@ -2,7 +2,7 @@ import {constants} from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
 
-import {DockcfgError} from '../cli/errors.js'
+import {DockcfgError} from '../core/errors.js'
 import type {WriteOptions} from './fs.js'
 
 /**

@@ -1,7 +1,7 @@
 import type {Stats} from 'node:fs'
 import * as path from 'node:path'
 
-import {DockcfgError, InvalidConfigError, RefusedError} from '../cli/errors.js'
+import {DockcfgError, InvalidConfigError, RefusedError} from '../core/errors.js'
 
 /**
  * What the host's filesystem says, in the terms of the exit-code table: a full disk, a quota or a

@@ -15,7 +15,7 @@
 import * as path from 'node:path'
 
 import type {FileSystem} from '../system/fs.js'
-import {byCodeUnits} from '../output/order.js'
+import {byCodeUnits} from '../core/order.js'
 
 /**
  * The system unit search path of systemd 252, highest priority first. /usr/lib and /lib are both

@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {DockcfgCommand} from '../../cli/base-command.js'
-import {DockcfgError} from '../../cli/errors.js'
-import {ExitCode} from '../../cli/exit-codes.js'
+import {DockcfgError} from '../../core/errors.js'
+import {ExitCode} from '../../core/exit-codes.js'
 import {type RemoteCheckReport, runRemoteCheck} from '../../remote/check-run.js'
 import {renderCheckTable} from '../../remote/render.js'
 import {readLocalText} from '../../system/fs.js'

@@ -2,7 +2,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 
 import {type ApplyOptions, applyChanges, type ApplyRequest, type Inspector} from '../../../src/apply/apply.js'
 import {listBackups} from '../../../src/backup/backups.js'
-import {DockcfgError} from '../../../src/cli/errors.js'
+import {DockcfgError} from '../../../src/core/errors.js'
 import {CONFIG, inspector, type Rig, rig, seedConfig} from './fakes.js'
 
 /**

@@ -4,7 +4,7 @@ import {applyChanges, type ApplyOptions, type Inspector} from '../../../src/appl
 import {preflight} from '../../../src/apply/preflight.js'
 import {clashes, parseProcNetTcp, parseSsHolders, type TcpEndpoint, tcpEndpoints, type TcpListener} from '../../../src/apply/listeners.js'
 import {listBackups} from '../../../src/backup/backups.js'
-import {DockcfgError} from '../../../src/cli/errors.js'
+import {DockcfgError} from '../../../src/core/errors.js'
 import {formatIp, parseIp} from '../../../src/network/cidr.js'
 import {CONFIG, type FakeHost, inspector, type Rig, rig, seedConfig} from './fakes.js'
 

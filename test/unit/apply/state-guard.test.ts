@@ -3,7 +3,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {type ApplyOptions, applyChanges, type ApplyRequest} from '../../../src/apply/apply.js'
 import {plannedStateMoves} from '../../../src/apply/state-guard.js'
 import {listBackups} from '../../../src/backup/backups.js'
-import {DockcfgError} from '../../../src/cli/errors.js'
+import {DockcfgError} from '../../../src/core/errors.js'
 import {stateMovingKeys} from '../../../src/registry/index.js'
 import {CONFIG, inspector, type Rig, rig, seedConfig} from './fakes.js'
 

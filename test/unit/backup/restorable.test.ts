@@ -6,7 +6,7 @@ import {describe, expect, it} from 'vitest'
 
 import {BACKUP_ID, checkBackupId, createBackup} from '../../../src/backup/backups.js'
 import {unmanagedReason} from '../../../src/backup/restorable.js'
-import {UsageError} from '../../../src/cli/errors.js'
+import {UsageError} from '../../../src/core/errors.js'
 import {createSystem} from '../../../src/system/index.js'
 
 describe('backup ids', () => {

@@ -4,9 +4,9 @@ import {join, relative} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {refuseSwitchValues} from '../../../src/cli/base-command.js'
-import {UsageError} from '../../../src/cli/errors.js'
+import {UsageError} from '../../../src/core/errors.js'
 import {COMMANDS} from '../../../src/cli/main.js'
-import {byCodeUnits} from '../../../src/output/order.js'
+import {byCodeUnits} from '../../../src/core/order.js'
 
 const commandsDir = join(import.meta.dirname, '../../../src/commands')
 

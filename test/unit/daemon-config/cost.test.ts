@@ -2,10 +2,10 @@ import type {Stats} from 'node:fs'
 
 import {describe, expect, it} from 'vitest'
 
-import {InvalidConfigError} from '../../../src/cli/errors.js'
+import {InvalidConfigError} from '../../../src/core/errors.js'
 import {findingsOf} from '../../../src/daemon-config/diagnose.js'
 import {planDaemonJsonEdit} from '../../../src/daemon-config/edit.js'
-import {capFindings, errorLines, type Finding, MAX_FINDINGS_PER_KIND} from '../../../src/daemon-config/findings.js'
+import {capFindings, errorLines, type Finding, MAX_FINDINGS_PER_KIND} from '../../../src/core/findings.js'
 import {MAX_DAEMON_JSON_BYTES, readDaemonJsonText} from '../../../src/daemon-config/load.js'
 import {parseDaemonJson} from '../../../src/daemon-config/parse.js'
 import {inspectEffective} from '../../../src/effective/effective.js'

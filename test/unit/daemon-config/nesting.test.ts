@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {InvalidConfigError} from '../../../src/cli/errors.js'
+import {InvalidConfigError} from '../../../src/core/errors.js'
 import {deepEqual, planDaemonJsonEdit} from '../../../src/daemon-config/edit.js'
 import {parseDaemonJson} from '../../../src/daemon-config/parse.js'
 import {validateDaemonConfig} from '../../../src/daemon-config/validate.js'

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import type {Finding} from '../../../src/daemon-config/findings.js'
+import type {Finding} from '../../../src/core/findings.js'
 import {parseDaemonJson} from '../../../src/daemon-config/parse.js'
 import {validateDaemonConfig} from '../../../src/daemon-config/validate.js'
 

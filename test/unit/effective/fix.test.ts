@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import type {FileSystem} from '../../../src/system/fs.js'
 import {type EffectiveConfig, inspectEffective} from '../../../src/effective/effective.js'
-import {InvalidConfigError, UsageError} from '../../../src/cli/errors.js'
+import {InvalidConfigError, UsageError} from '../../../src/core/errors.js'
 import {DROPIN_PATH, type FixPlan, type Owner, planFix} from '../../../src/effective/fix.js'
 import {OverlayFileSystem} from '../../../src/system/overlay-fs.js'
 import {parseUnitFile} from '../../../src/systemd/unit-file.js'

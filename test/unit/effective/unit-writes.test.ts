@@ -3,7 +3,7 @@ import * as fsp from 'node:fs/promises'
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
-import {DockcfgError} from '../../../src/cli/errors.js'
+import {DockcfgError} from '../../../src/core/errors.js'
 import {inspectEffective} from '../../../src/effective/effective.js'
 import {DROPIN_DIR, DROPIN_PATH, type Owner, planFix} from '../../../src/effective/fix.js'
 import {OverlayFileSystem} from '../../../src/system/overlay-fs.js'

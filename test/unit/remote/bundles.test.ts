@@ -3,7 +3,7 @@ import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
-import {RefusedError} from '../../../src/cli/errors.js'
+import {RefusedError} from '../../../src/core/errors.js'
 import {
   type CertificateAuthority,
   type KeyedCertificate,

@@ -14,7 +14,7 @@ import {
 import {X509Certificate, createPrivateKey, webcrypto} from 'node:crypto'
 import {inspect} from 'node:util'
 import {beforeAll, describe, expect, it} from 'vitest'
-import {UsageError} from '../../../src/cli/errors.js'
+import {UsageError} from '../../../src/core/errors.js'
 import {
   CA_VALIDITY_DAYS,
   type CertificateAuthority,

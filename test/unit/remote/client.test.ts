@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {UsageError} from '../../../src/cli/errors.js'
+import {UsageError} from '../../../src/core/errors.js'
 import {readCaDirectory} from '../../../src/remote/client.js'
 
 const reader =

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {UsageError} from '../../../src/cli/errors.js'
+import {UsageError} from '../../../src/core/errors.js'
 import {clientTlsFromEnv, loadClientTls, parseEndpoint} from '../../../src/remote/endpoint.js'
 
 describe('parseEndpoint', () => {

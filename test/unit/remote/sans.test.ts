@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import {isIP} from 'node:net'
 import {describe, expect, it} from 'vitest'
-import {UsageError} from '../../../src/cli/errors.js'
+import {UsageError} from '../../../src/core/errors.js'
 import {normalizeIp} from '../../../src/remote/describe.js'
 import {classifyName, hostIdentity, localHostIdentity} from '../../../src/remote/sans.js'
 

@@ -3,7 +3,7 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {EXIT_CODE_TABLE} from '../../../src/cli/exit-codes.js'
+import {EXIT_CODE_TABLE} from '../../../src/core/exit-codes.js'
 
 describe('the exit-code table', () => {
   it("is the README's table, word for word", () => {
