@@ -1,6 +1,6 @@
 import {Command, Flags, type Interfaces, ux} from '@oclif/core'
 
-import {redactJson} from '../output/redact.js'
+import {redactJson, redactText} from '../output/redact.js'
 import {DockcfgError, UsageError} from '../core/errors.js'
 import {ExitCode, type ExitCodeValue} from '../core/exit-codes.js'
 import {stringifyJson} from '../json/stringify.js'
@@ -66,6 +66,18 @@ export abstract class DockcfgCommand extends Command {
    */
   override logJson(json: unknown): void {
     ux.stdout(stringifyJson(redactJson(json), {indent: 2}))
+  }
+
+  /**
+   * Human output passes the same rule: a proxy or mirror password in daemon.json or on the command
+   * line shows in `show`, in a finding that quotes a value, or in an error message.
+   */
+  override log(message = '', ...args: unknown[]): void {
+    super.log(redactText(message), ...args)
+  }
+
+  override logToStderr(message = '', ...args: unknown[]): void {
+    super.logToStderr(redactText(message), ...args)
   }
 
   protected override async catch(error: Interfaces.CommandError): Promise<unknown> {

@@ -1,5 +1,6 @@
 import type {PlanNotes} from '../apply/apply.js'
 import {renderFinding} from './findings.js'
+import {redactText} from './redact.js'
 
 /** How a command tells the user what an apply is doing, as it does it (stderr). */
 export interface Reporter {
@@ -36,7 +37,7 @@ export function stderrReporter(out: ReporterOutput): Reporter {
   }
   const event = (line: string) => {
     clear()
-    out.write(`${line}\n`)
+    out.write(`${redactText(line)}\n`)
     draw()
   }
   return {

@@ -1,5 +1,6 @@
 import {describeOrigin, type Setting} from '../effective/effective.js'
 import {stringifyJson} from '../json/stringify.js'
+import {redactJson} from './redact.js'
 import {renderTable, truncate} from './table.js'
 
 /**
@@ -16,8 +17,9 @@ export function renderSettings(settings: readonly Setting[], verbose: boolean): 
     .filter((s) => s.origin.kind !== 'default' || verbose)
     .map((s) => [
       truncate(s.key, SETTING_WIDTH),
-      // Serialised only as far as the cell shows: a value of 10 MB costs 60 characters here.
-      stringifyJson(s.value, {maxLength: VALUE_WIDTH}),
+      // Serialised only as far as the cell shows: a value of 10 MB costs 60 characters here. Redacted
+      // before it is cut: a cut URL loses the `@` that marks its password.
+      stringifyJson(redactJson(s.value), {maxLength: VALUE_WIDTH}),
       [s.origin, ...(s.moreOrigins ?? [])].map(describeOrigin).join('; ') + (s.alsoSetBy ? `  CONFLICT with ${s.alsoSetBy.map(describeOrigin).join(', ')}` : ''),
     ])
   return renderTable(['SETTING', 'VALUE', 'FROM'], rows)

@@ -126,6 +126,20 @@ describe('effective configuration commands on a layered --root tree', () => {
     )
   })
 
+  it('show (text) hides URL passwords from daemon.json and from the command line, even in a cut cell', async () => {
+    const long = 'p'.repeat(80)
+    const r = await stockTree({
+      [DAEMON_JSON]: JSON.stringify({'registry-mirrors': [`https://alice:${long}@mirror.example`]}),
+      [`${ETC_D}/mirror.conf`]:
+        '[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock --insecure-registry=https://bob:flagsecret@m2.example\n',
+    })
+    const result = await runCli(['show', '--root', r.root, ...V])
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toContain('https://alice:xxxxx@mirror')
+    expect(result.stdout).toContain('https://bob:xxxxx@m2.example')
+    for (const secret of ['ppppp', 'flagsecret']) expect(result.stdout + result.stderr).not.toContain(secret)
+  })
+
   it('fix --dry-run prints the unified diff of every file and writes nothing', async () => {
     const r = await layeredTree()
     const before = await snapshot(r.root, ['/etc', '/lib', '/usr', '/run', '/var'])

@@ -31,6 +31,14 @@ function fakeStderr(tty: boolean) {
 const CLEAR = '\r\x1b[K'
 
 describe('progress on stderr', () => {
+  it('an event or a finding that quotes a URL password shows it redacted', () => {
+    const e = fakeStderr(false)
+    e.reporter.event('warning: registry-mirrors: https://alice:s3cret@mirror.example is slow')
+    e.reporter.plan({findings: [{code: 'x', severity: 'warning', message: 'http://bob:hunter2@proxy:3128 unreachable'}], actions: []})
+    expect(e.written.join('')).toContain('https://alice:xxxxx@mirror.example')
+    expect(e.written.join('')).not.toMatch(/s3cret|hunter2/)
+  })
+
   it('on a terminal, a wait is one line redrawn in place with its elapsed time; events go above it; the end clears it', () => {
     const e = fakeStderr(true)
     e.reporter.event('restarting dockerd')
