@@ -52,16 +52,25 @@ export function planDaemonJsonEdit(before: string | undefined, changes: readonly
   const formattingOptions = text.trim() === '' || text.trim().includes('\n') ? format : undefined
   if (text.trim() === '') text = '{}'
 
+  let duplicatesRemoved = false
   for (const change of changes) {
     const present = Object.prototype.hasOwnProperty.call(current, change.key)
-    if (change.value === undefined ? !present : present && deepEqual(current[change.key], change.value)) continue
-    text = applyEdits(text, setTopLevelKey(text, change.key, change.value, formattingOptions))
+    // dockerd reads the last of a key given twice; the key the user names leaves only one behind
+    // (none for unset), so what they asked for is what the file says, and no older copy remains.
+    // (The last copy is then replaced or removed like any key, formatting and all.)
+    const deduplicated = present ? removeEarlierCopies(text, change.key) : text
+    if (deduplicated !== text) duplicatesRemoved = true
+    if (change.value === undefined ? !present : present && deepEqual(current[change.key], change.value)) {
+      text = deduplicated
+      continue
+    }
+    text = applyEdits(deduplicated, setTopLevelKey(deduplicated, change.key, change.value, formattingOptions))
     changedKeys.push(change.key)
     if (change.value === undefined) delete current[change.key]
     else current[change.key] = change.value
   }
 
-  if (changedKeys.length === 0) return {before, after: original, changed: false, changedKeys}
+  if (changedKeys.length === 0 && !duplicatesRemoved) return {before, after: original, changed: false, changedKeys}
 
   // An emptied file stays a valid, tidy document rather than "{\n}" fragments.
   if (Object.keys(current).length === 0) text = `{}${/\r?\n$/.test(original) ? (format.eol ?? '\n') : ''}`
@@ -124,6 +133,38 @@ function setTopLevelKey(text: string, key: string, value: unknown, formatting: F
   const last = properties.at(-1)
   const edit = last === undefined ? {offset: root.offset + 1, length: 0, content: property} : {offset: last.offset + last.length, length: 0, content: `,${property}`}
   return withFormatting(text, edit, options)
+}
+
+/**
+ * The text without the top-level properties named `key` but the last (the one dockerd reads). Runs
+ * of removed properties go as one cut each, in one pass, so a file that repeats a key a hundred
+ * thousand times costs one parse and one copy.
+ */
+function removeEarlierCopies(text: string, key: string): string {
+  const root = parseJsonTree(text).root
+  const properties = root?.type === 'object' ? (root.children ?? []) : []
+  const named = properties.flatMap((p, i) => (p.children?.[0]?.value === key ? [i] : []))
+  const removed = new Set(named.slice(0, -1))
+  if (removed.size === 0) return text
+  const cuts: Array<[number, number]> = []
+  for (let a = 0; a < properties.length; a++) {
+    if (!removed.has(a)) continue
+    let b = a
+    while (removed.has(b + 1)) b++
+    // A run after a kept property takes the comma before it; a run at the start, the comma after
+    // it (a kept property always follows: the last copy).
+    const before = properties[a - 1]
+    const last = properties[b] as Node
+    cuts.push(before === undefined ? [(properties[a] as Node).offset, (properties[b + 1] as Node).offset] : [before.offset + before.length, last.offset + last.length])
+    a = b
+  }
+  let out = ''
+  let at = 0
+  for (const [from, to] of cuts) {
+    out += text.slice(at, from)
+    at = to
+  }
+  return out + text.slice(at)
 }
 
 /** jsonc-parser's withFormatting: the edit, then the touched lines formatted, as one edit. */

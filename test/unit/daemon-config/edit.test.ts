@@ -46,6 +46,22 @@ describe('planDaemonJsonEdit', () => {
     expect(() => planDaemonJsonEdit('{\n  // hi\n  "a": 1}', [{key: 'mtu', value: 1}])).toThrow(/:2:3: .*comments/)
   })
 
+  it('a key given twice: unset removes every copy, set leaves one (the last, which dockerd reads); other keys are left alone', () => {
+    const before = '{\n  "debug": true,\n  "mtu": 1400,\n  "debug": false\n}\n'
+    expect(planDaemonJsonEdit(before, [{key: 'debug', value: undefined}])).toMatchObject({after: '{\n  "mtu": 1400\n}\n', changedKeys: ['debug']})
+    expect(planDaemonJsonEdit(before, [{key: 'debug', value: true}])).toMatchObject({after: '{\n  "mtu": 1400,\n  "debug": true\n}\n', changedKeys: ['debug']})
+    // The value dockerd reads stays the same, so nothing needs a restart; the stale copy still goes.
+    expect(planDaemonJsonEdit(before, [{key: 'debug', value: false}])).toMatchObject({after: '{\n  "mtu": 1400,\n  "debug": false\n}\n', changedKeys: [], changed: true})
+    expect(planDaemonJsonEdit(before, [{key: 'mtu', value: 1500}]).after).toBe('{\n  "debug": true,\n  "mtu": 1500,\n  "debug": false\n}\n')
+    expect(planDaemonJsonEdit('{"a":1,"a":2,"b":3,"a":4,"a":5}', [{key: 'a', value: undefined}]).after).toBe('{"b":3}')
+    expect(planDaemonJsonEdit('{"a":1,"a":2,"b":3,"a":4,"a":5}', [{key: 'a', value: 6}]).after).toBe('{"b":3,"a":6}')
+  })
+
+  it('a key repeated 100,000 times is removed in one pass', () => {
+    const before = `{${Array.from({length: 100_000}, (_, i) => `"a":${i}`).join(',')},"b":1}`
+    expect(planDaemonJsonEdit(before, [{key: 'a', value: undefined}]).after).toBe('{"b":1}')
+  })
+
   it('keeps a byte-order mark where there was one', () => {
     expect(planDaemonJsonEdit('\ufeff{"a": 1}', [{key: 'b', value: 2}]).after.startsWith('\ufeff{')).toBe(true)
   })
