@@ -1,4 +1,3 @@
-
 import {InvalidConfigError} from '../core/errors.js'
 import {formatIp, type IpAddress, isIPv4Mapped, parseIp} from '../network/cidr.js'
 import type {System} from '../system/index.js'
