@@ -1,10 +1,10 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {type CertificateAuthority, type KeyedCertificate, createCa, issueClientCert, issueServerCert} from '../../../src/remote/certs.js'
 import {renderCheckTable} from '../../../src/output/remote-check.js'
-import {checkEndpoint} from '../../../src/remote/endpoint-probe.js'
+import {checkEndpoint, probeEndpoint} from '../../../src/remote/endpoint-probe.js'
 import type {CheckResult} from '../../../src/remote/endpoint-verdict.js'
 import {systemClock} from '../../../src/system/clock.js'
-import {type Network, hostNetwork} from '../../../src/system/network.js'
+import {type Attempt, type HttpRequest, type HttpResponse, type Network, type TlsClient, type TlsSession, hostNetwork} from '../../../src/system/network.js'
 import {DOCKER_VERSION, type TestServer, closedPort, startPlainDocker, startSilentListener, startTlsDocker} from './helpers.js'
 
 const DAY = 86_400_000
@@ -350,5 +350,75 @@ describe('renderCheckTable', () => {
     const text = renderCheckTable(await checkEndpoint(real, {endpoint: `tcp://127.0.0.1:${port}`, timeoutMs: 500}))
     expect(text).toMatch(/^tcp connect +FAIL +refused: /m)
     expect(text).not.toMatch(/tls handshake/)
+  })
+})
+
+describe('probeEndpoint: which step follows which (a scripted network, no sockets)', () => {
+  type Script = {handshake: Attempt<TlsSession>; http: (request: HttpRequest) => Attempt<HttpResponse>}
+  const DOCKER = {'api-version': '1.41'}
+  const answer = (status: number, body: string, headers: Record<string, string> = DOCKER): Attempt<HttpResponse> => ({ok: true, value: {status, headers, body}})
+  const error = (message: string, code: string): Attempt<never> => ({ok: false, timedOut: false, error: Object.assign(new Error(message), {code})})
+  const SESSION: Attempt<TlsSession> = {ok: true, value: {protocol: 'TLSv1.3', cipher: 'x', authorized: true}}
+  const MTLS = {ca: 'CA', cert: 'CERT', key: 'KEY', verify: true}
+
+  function scripted(script: Script): {network: Network; calls: string[]} {
+    const calls: string[] = []
+    const describeTls = (tls: TlsClient | undefined): string => (tls === undefined ? 'plain' : `tls sni=${tls.servername ?? '-'}${tls.ca ? ' ca' : ''}${tls.cert ? ' cert' : ''}`)
+    const network: Network = {
+      lookup: async (name) => (calls.push(`lookup ${name}`), [{address: '10.0.0.5', family: 4}]),
+      connect: async (to) => (calls.push(`connect ${JSON.stringify(to)}`), {ok: true, value: undefined}),
+      tlsHandshake: async (to, tls) => (calls.push(`handshake ${to.host}:${to.port} ${describeTls(tls)}`), script.handshake),
+      httpGet: async (request) => (calls.push(`GET ${request.path} ${describeTls(request.tls)} Host=${request.headers.Host}`), script.http(request)),
+      hostname: () => 'unused',
+      interfaceAddresses: () => [],
+    }
+    return {network, calls}
+  }
+
+  it('a secure endpoint: without a certificate, then as the client, then /version', async () => {
+    const {network, calls} = scripted({
+      handshake: SESSION,
+      http: (r) => (r.tls?.cert === undefined ? error('alert', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED') : answer(200, 'OK')),
+    })
+    await probeEndpoint(network, {endpoint: 'tcp://docker.test:2376', tls: MTLS, timeoutMs: 1000})
+    expect(calls).toEqual([
+      'lookup docker.test',
+      'connect {"host":"10.0.0.5","port":2376}',
+      'handshake 10.0.0.5:2376 tls sni=docker.test ca cert',
+      'GET /_ping tls sni=docker.test ca Host=docker.test:2376',
+      'GET /_ping tls sni=docker.test ca cert Host=docker.test:2376',
+      'GET /version tls sni=docker.test ca cert Host=docker.test:2376',
+    ])
+  })
+
+  it('no SNI for an address, brackets in Host for IPv6, no lookup; no /version when the ping is not OK', async () => {
+    const {network, calls} = scripted({handshake: SESSION, http: () => answer(500, 'no')})
+    await probeEndpoint(network, {endpoint: 'tcp://[fd00::5]:2376', timeoutMs: 1000})
+    expect(calls).toEqual(['connect {"host":"fd00::5","port":2376}', 'handshake fd00::5:2376 tls sni=-', 'GET /_ping tls sni=- Host=[fd00::5]:2376'])
+  })
+
+  it.each([
+    ['a handshake that times out', {ok: false, timedOut: true} as const, 'timeout'],
+    ['a certificate alert in the handshake', error('SSL routines::tlsv1 alert unknown ca', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA'), 'tls-alert'],
+  ])('%s: nothing more is asked', async (_, handshake, kind) => {
+    const {network, calls} = scripted({handshake, http: () => answer(200, 'OK')})
+    const probe = await probeEndpoint(network, {endpoint: 'tcp://10.0.0.5:2376', tls: MTLS, timeoutMs: 1000})
+    expect(calls.filter((c) => c.startsWith('GET'))).toEqual([])
+    expect(probe.handshake?.error?.kind).toBe(kind)
+  })
+
+  it('another handshake failure: plain HTTP is tried, and /version asked when dockerd answered', async () => {
+    const {network, calls} = scripted({handshake: error('wrong version number', 'ERR_SSL_WRONG_VERSION_NUMBER'), http: () => answer(200, 'OK')})
+    await probeEndpoint(network, {endpoint: 'tcp://10.0.0.5:2375', tls: MTLS, timeoutMs: 1000})
+    expect(calls.slice(2)).toEqual(['GET /_ping plain Host=10.0.0.5:2375', 'GET /version plain Host=10.0.0.5:2375'])
+  })
+
+  it('no dockerd over plain HTTP either: with a client certificate, asks once more without it', async () => {
+    const {network, calls} = scripted({handshake: error('socket hang up', 'ECONNRESET'), http: () => answer(400, 'Bad Request', {})})
+    await probeEndpoint(network, {endpoint: 'tcp://10.0.0.5:2376', tls: MTLS, timeoutMs: 1000})
+    expect(calls.slice(2)).toEqual(['GET /_ping plain Host=10.0.0.5:2376', 'GET /_ping tls sni=- ca Host=10.0.0.5:2376'])
+    const bare = scripted({handshake: error('socket hang up', 'ECONNRESET'), http: () => answer(400, 'Bad Request', {})})
+    await probeEndpoint(bare.network, {endpoint: 'tcp://10.0.0.5:2376', timeoutMs: 1000})
+    expect(bare.calls.slice(2)).toEqual(['GET /_ping plain Host=10.0.0.5:2376'])
   })
 })
