@@ -57,7 +57,7 @@ export interface InterfaceAddress {
 }
 
 export interface Network {
-  /** Every address of a name, in the resolver's order (getaddrinfo, like Go's cgo resolver). */
+  /** Every address of a name, in the order the system resolver (getaddrinfo) gives them. */
   lookup(name: string): Promise<Array<{address: string; family: number}>>
   /** Opens a connection and closes it at once. */
   connect(to: SocketAddress, timeoutMs: number): Promise<Attempt<void>>
