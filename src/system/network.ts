@@ -26,7 +26,7 @@ export interface TlsClient {
 
 export interface TlsSession {
   protocol?: string | undefined
-  cipher: string | undefined
+  cipher?: string | undefined
   /** The chain verifies against `ca` (or Node's root store when none was given). */
   authorized: boolean
   /** OpenSSL's reason when not authorized, e.g. UNABLE_TO_VERIFY_LEAF_SIGNATURE. */
