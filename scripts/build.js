@@ -35,8 +35,8 @@ const EXTERNAL = [
 ]
 
 /**
- * `import.meta.url` means "this source file" (fix.ts finds templates/ through it). In one bundle
- * every module lives in dist/, so give each module the URL its source file would have had.
+ * `import.meta.url` means "this source file" (src/system/templates.ts finds templates/ through it).
+ * In one bundle every module lives in dist/, so give each module the URL its source file would have had.
  */
 const importMetaUrlPlugin = {
   name: 'import-meta-url',

@@ -290,6 +290,7 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
         ? await verifyLive(await system.docker(after.socket), verifiedKeys(request.changedKeys, extraChanges), after.merged, {
             hosts: after.hosts,
             socketHostPath: (p) => system.fs.hostPath(p),
+            network: system.network,
             interfaceAddresses: (name) => interfaceAddresses(system, name),
           })
         : []

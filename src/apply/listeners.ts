@@ -1,5 +1,3 @@
-import {endianness} from 'node:os'
-
 import {InvalidConfigError} from '../core/errors.js'
 import {formatIp, type IpAddress, isIPv4Mapped, parseIp} from '../network/cidr.js'
 import type {System} from '../system/index.js'
@@ -38,6 +36,8 @@ export interface TcpEndpoint {
 export type SocketHolders = Map<number, Array<{name: string; pid: number}>>
 
 const LISTEN = '0A'
+/** This CPU's byte order (what os.endianness() says), read from memory rather than asked of the OS. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 /** opts/hosts.go: DefaultHTTPPort, and DefaultHTTPHost = "localhost" on Unix (hosts_unix.go). */
 const DEFAULT_PORT = 2375
 const DEFAULT_HOST = 'localhost'
@@ -47,7 +47,7 @@ const DEFAULT_HOST = 'localhost'
  * 32-bit word of the address in host byte order (`%08X` of a __be32), so on little-endian machines
  * the bytes of each word come reversed; the port is printed as a plain number.
  */
-export function parseProcNetTcp(text: string, family: 4 | 6, littleEndian = endianness() === 'LE'): TcpListener[] {
+export function parseProcNetTcp(text: string, family: 4 | 6, littleEndian = LITTLE_ENDIAN): TcpListener[] {
   const out: TcpListener[] = []
   for (const line of text.split('\n')) {
     const fields = line.trim().split(/\s+/)

@@ -133,10 +133,10 @@ async function trialStart(system: System, argv: readonly string[], parsed: Parse
       let output = ''
       child.all?.on('data', (c: Buffer) => (output += c.toString()))
       const api = await system.docker(`${privateDir}/docker.sock`, 1000)
-      const deadline = Date.now() + TRIAL_TIMEOUT_MS
+      const deadline = system.clock.now().getTime() + TRIAL_TIMEOUT_MS
       let exited = false
       void child.then(() => (exited = true))
-      while (!exited && Date.now() < deadline) {
+      while (!exited && system.clock.now().getTime() < deadline) {
         if (await api.ping()) {
           child.kill('SIGTERM')
           // A timer of its own (cleared at once), not clock.sleep: a pending 10 s sleep kept the

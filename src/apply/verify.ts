@@ -1,9 +1,8 @@
-import * as net from 'node:net'
-
 import type {DockerApi, DockerInfo} from '../docker-api/client.js'
 import {formatCidr, parseCidr} from '../network/cidr.js'
 import {stringEntries} from '../daemon-config/values.js'
 import {findOption} from '../registry/index.js'
+import type {Network, SocketAddress} from '../system/network.js'
 
 /** The outcome of checking one changed key against the running daemon. */
 export interface VerifyItem {
@@ -36,6 +35,8 @@ export async function verifyLive(api: DockerApi, changedKeys: readonly string[],
 export interface VerifyContext {
   hosts: readonly string[]
   socketHostPath: (treePath: string) => string
+  /** Dials each listener of `hosts`. */
+  network: Pick<Network, 'connect'>
   /**
    * The IPv4 addresses (CIDR) on a network interface of the host, when dockcfg can see them. The
    * API only reports what dockerd *recorded* for the bridge network; the kernel's docker0 is what
@@ -119,7 +120,7 @@ async function verifyKey(key: string, present: boolean, expected: unknown, r: Re
       return compare(actual, actual === expected, `/info ${field}`)
     }
     case 'hosts': {
-      const results = await Promise.all(r.context.hosts.map((h) => probeListener(h, r.context.socketHostPath)))
+      const results = await Promise.all(r.context.hosts.map((h) => probeListener(h, r.context)))
       const failed = results.filter((x) => !x.ok)
       return compare(results, failed.length === 0, failed.length ? `not answering: ${failed.map((f) => `${f.host} (${f.error})`).join(', ')}` : 'every listener answers')
     }
@@ -134,25 +135,20 @@ function ipamOf(network: Record<string, unknown> | undefined): {Subnet?: string;
   return ipam?.Config?.find((c) => c.Subnet !== undefined && !c.Subnet.includes(':'))
 }
 
-/** A listener answers when its socket accepts a connection (unix: also /_ping). */
-async function probeListener(host: string, socketHostPath: (treePath: string) => string): Promise<{host: string; ok: boolean; error?: string}> {
+/** A listener answers when its socket accepts a connection. */
+async function probeListener(host: string, context: VerifyContext): Promise<{host: string; ok: boolean; error?: string}> {
   const timeoutMs = 3000
-  let target: net.NetConnectOpts
-  if (host.startsWith('unix://')) target = {path: socketHostPath(host.slice('unix://'.length))}
-  else if (host.startsWith('fd://')) target = {path: socketHostPath('/run/docker.sock')}
+  let target: SocketAddress
+  if (host.startsWith('unix://')) target = {path: context.socketHostPath(host.slice('unix://'.length))}
+  else if (host.startsWith('fd://')) target = {path: context.socketHostPath('/run/docker.sock')}
   else {
     const url = new URL(host.startsWith('tcp://') ? host : `tcp://${host}`)
     const hostname = url.hostname === '' || url.hostname === '0.0.0.0' ? '127.0.0.1' : url.hostname === '[::]' ? '::1' : url.hostname.replace(/^\[|\]$/g, '')
     target = {host: hostname, port: Number(url.port || 2375)}
   }
-  return new Promise((resolve) => {
-    const socket = net.connect(target)
-    const done = (ok: boolean, error?: string) => {
-      socket.destroy()
-      resolve({host, ok, ...(error ? {error} : {})})
-    }
-    socket.setTimeout(timeoutMs, () => done(false, 'timeout'))
-    socket.on('connect', () => done(true))
-    socket.on('error', (e: NodeJS.ErrnoException) => done(false, e.code ?? e.message))
-  })
+  const attempt = await context.network.connect(target, timeoutMs)
+  if (attempt.ok) return {host, ok: true}
+  if (attempt.timedOut) return {host, ok: false, error: 'timeout'}
+  const e = attempt.error as NodeJS.ErrnoException
+  return {host, ok: false, error: e.code ?? e.message}
 }

@@ -87,10 +87,8 @@ export const HelpClass = {
  */
 export async function main(dir: string, options: {development?: boolean} = {}): Promise<void> {
   const argv = process.argv.slice(2)
-  if (options.development) {
-    process.env.NODE_ENV = 'development'
-    settings.debug = true
-  }
+  // bin/dev.js has set NODE_ENV=development too, before oclif was loaded.
+  if (options.development) settings.debug = true
   const json = jsonRequested(argv)
   try {
     if (json) refuseTopicAlone(argv)

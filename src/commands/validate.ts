@@ -7,7 +7,7 @@ import {MAX_DAEMON_JSON_BYTES} from '../daemon-config/load.js'
 import {tooLarge} from '../daemon-config/problems.js'
 import {type Candidate, validateConfiguration, type ValidateResult} from '../daemon-config/validate-file.js'
 import {renderFinding} from '../output/findings.js'
-import {isNotFound, readRegularFile} from '../system/fs.js'
+import {isNotFound, localFileSize, readRegularFile} from '../system/fs.js'
 import {readFailure} from '../system/host-errors.js'
 import {createSystem} from '../system/index.js'
 
@@ -47,13 +47,9 @@ export default class Validate extends DockcfgCommand {
 
 /** The --file input; a file the user named must exist (a missing daemon.json is only a default). */
 async function readCandidate(file: string): Promise<Candidate> {
-  const {stat} = await import('node:fs/promises')
   const {resolve} = await import('node:path')
   const absolute = resolve(file)
-  const size = await stat(absolute).then(
-    (s) => (s.isFile() ? s.size : 0),
-    () => 0,
-  )
+  const size = await localFileSize(absolute)
   if (size > MAX_DAEMON_JSON_BYTES) throw tooLarge(absolute, size, MAX_DAEMON_JSON_BYTES)
   try {
     // Never waits on a FIFO, refuses a directory: the same read as the tree's own daemon.json.

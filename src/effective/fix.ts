@@ -1,4 +1,3 @@
-import {readFile} from 'node:fs/promises'
 import * as path from 'node:path'
 
 import {DockcfgError, InvalidConfigError, UsageError} from '../core/errors.js'
@@ -8,6 +7,7 @@ import type {ParsedFlag} from '../dockerd/argv.js'
 import {stringifyJson} from '../json/stringify.js'
 import {findOption} from '../registry/index.js'
 import type {FileSystem} from '../system/fs.js'
+import {readTemplate} from '../system/templates.js'
 import {commentText, LONG_LINE_MAX, quoteExecArg, unitValueProblem} from '../systemd/dropin.js'
 import type {ArgvOrigin} from '../systemd/service.js'
 import {escapeSpecifiers} from '../systemd/specifiers.js'
@@ -280,7 +280,7 @@ async function dropInChange(fs: FileSystem, effective: EffectiveConfig, value: s
       }
     }
   }
-  const template = await readFile(new URL('../../templates/systemd/dockcfg-execstart.conf', import.meta.url), 'utf8')
+  const template = await readTemplate('systemd/dockcfg-execstart.conf')
   const after = renderTemplate(template, {
     command: recordedCommand(command, DROPIN_PATH),
     reason: commentText(`Replaces the ExecStart of ${entry.file} line ${entry.line}.`),

@@ -1,5 +1,3 @@
-import {isIPv6} from 'node:net'
-
 /**
  * Small, pure IP/CIDR arithmetic for validating daemon.json network settings. Addresses are
  * bigints so IPv4 and IPv6 share one code path. Parsing follows Go's net.ParseIP/ParseCIDR,
@@ -63,6 +61,38 @@ export function isDottedQuad(text: string): boolean {
     }
     return Number(part) <= 255
   })
+}
+
+const V4_PART = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])'
+const V4 = `(?:${V4_PART}\\.){3}${V4_PART}`
+const V6_PART = '(?:[0-9a-fA-F]{1,4})'
+let ipv6Pattern: RegExp | undefined
+
+/**
+ * IPv6 text exactly as Node's net.isIPv6 accepts it (its own pattern, zone suffix included), so
+ * domain code needs no node:net; compiled on first use, like Node's. test/unit/network/cidr.test.ts
+ * checks that both agree.
+ */
+export function isIPv6(text: string): boolean {
+  if (!text.includes(':')) return false
+  ipv6Pattern ??= new RegExp(
+    '^(?:' +
+      `(?:${V6_PART}:){7}(?:${V6_PART}|:)|` +
+      `(?:${V6_PART}:){6}(?:${V4}|:${V6_PART}|:)|` +
+      `(?:${V6_PART}:){5}(?::${V4}|(?::${V6_PART}){1,2}|:)|` +
+      `(?:${V6_PART}:){4}(?:(?::${V6_PART}){0,1}:${V4}|(?::${V6_PART}){1,3}|:)|` +
+      `(?:${V6_PART}:){3}(?:(?::${V6_PART}){0,2}:${V4}|(?::${V6_PART}){1,4}|:)|` +
+      `(?:${V6_PART}:){2}(?:(?::${V6_PART}){0,3}:${V4}|(?::${V6_PART}){1,5}|:)|` +
+      `(?:${V6_PART}:){1}(?:(?::${V6_PART}){0,4}:${V4}|(?::${V6_PART}){1,6}|:)|` +
+      `(?::(?:(?::${V6_PART}){0,5}:${V4}|(?::${V6_PART}){1,7}|:))` +
+      ')(?:%[0-9a-zA-Z-.:]{1,})?$',
+  )
+  return ipv6Pattern.test(text)
+}
+
+/** 4 or 6 for an address Node's net.isIP accepts, else 0. */
+export function isIP(text: string): 0 | 4 | 6 {
+  return isDottedQuad(text) ? 4 : isIPv6(text) ? 6 : 0
 }
 
 /** Parses an IPv4 or IPv6 address as Go's net.ParseIP would; undefined when it is not one. */

@@ -1,4 +1,5 @@
 import type {PlanNotes} from '../apply/apply.js'
+import {systemClock} from '../system/clock.js'
 import {renderFinding} from './findings.js'
 import {redactText} from './redact.js'
 
@@ -69,7 +70,7 @@ export function commandReporter(json: boolean): Reporter {
   return stderrReporter({
     write: (text) => process.stderr.write(text),
     tty: process.stderr.isTTY === true,
-    now: () => Date.now(),
+    now: () => systemClock.now().getTime(),
     every: (ms, tick) => {
       const timer = setInterval(tick, ms)
       // A wait that is never ended (a crash) must not keep the process alive.

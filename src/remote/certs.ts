@@ -31,12 +31,13 @@ type CryptoKeyPair = webcrypto.CryptoKeyPair
 import * as path from 'node:path'
 import {inspect} from 'node:util'
 import {RefusedError, UsageError} from '../core/errors.js'
+import {systemClock} from '../system/clock.js'
 import type {FileSystem} from '../system/fs.js'
-import {type CertificateInfo, describeCertificate} from './describe.js'
+import {type CertificateInfo, describeCertificate} from './certificate-info.js'
 import {CA_FILES, CERT_MODE, CLIENT_FILES, KEY_DIR_MODE, KEY_MODE, KEY_TYPES, type KeyType, SERVER_FILES} from './layout.js'
 import {classifyName} from './sans.js'
 
-export {describeCertificate, type CertificateInfo} from './describe.js'
+export {describeCertificate, type CertificateInfo} from './certificate-info.js'
 
 // The library types its provider as the DOM `Crypto`; Node's webcrypto is that object at run time.
 cryptoProvider.set(webcrypto as unknown as NonNullable<Parameters<typeof X509CertificateGenerator.create>[1]>)
@@ -139,7 +140,7 @@ export interface IssueClientOptions {
  */
 export async function createCa(options: CreateCaOptions): Promise<CertificateAuthority> {
   const keyType = options.keyType ?? DEFAULT_KEY_TYPE
-  const now = options.now ?? new Date()
+  const now = options.now ?? systemClock.now()
   const keys = await generateKeyPair(keyType)
   const name = subjectName(options.commonName)
   const cert = await X509CertificateGenerator.create({
@@ -206,7 +207,7 @@ export async function issueClientCert(ca: CertificateAuthority, options: IssueCl
  * SEC1 (`EC PRIVATE KEY`) and PKCS#1 (`RSA PRIVATE KEY`) keys as openssl writes them.
  * @throws UsageError when the files are not a CA, the key is encrypted or does not match.
  */
-export async function loadCa(pemCert: string, pemKey: string, now: Date = new Date()): Promise<CertificateAuthority> {
+export async function loadCa(pemCert: string, pemKey: string, now: Date = systemClock.now()): Promise<CertificateAuthority> {
   let cert: X509Certificate
   try {
     cert = new X509Certificate(pemCert)
@@ -384,7 +385,7 @@ async function issueLeaf(
   ca: CertificateAuthority,
   leaf: {commonName: string; keyType: KeyType; validityDays: number | undefined; now: Date | undefined; eku: ExtendedKeyUsage; extra: Extension[]},
 ): Promise<KeyedCertificate> {
-  const now = leaf.now ?? new Date()
+  const now = leaf.now ?? systemClock.now()
   const caCert = new PeculiarCertificate(ca.certPem)
   const keys = await generateKeyPair(leaf.keyType)
   let usage = KeyUsageFlags.digitalSignature

@@ -67,11 +67,6 @@ export async function readCaDirectory(read: (file: string) => Promise<string | u
   return {certPem, keyPem}
 }
 
-/** How to use a client bundle with the docker CLI. */
-export function clientUsage(dir: string, endpoint = 'tcp://HOST:2376'): string[] {
-  return [`export DOCKER_HOST=${endpoint} DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=${dir}`, dockerContextCommand('NAME', endpoint, dir)]
-}
-
 /** `docker context create` for an endpoint and a client bundle directory. */
 export function dockerContextCommand(name: string, endpoint: string, dir: string): string {
   const files = clientBundlePaths(dir)

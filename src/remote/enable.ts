@@ -1,4 +1,3 @@
-import * as os from 'node:os'
 import * as path from 'node:path'
 
 import {type ApplyOptions, type ApplyResult, applyChanges} from '../apply/apply.js'
@@ -12,8 +11,8 @@ import {inspectEffective} from '../effective/effective.js'
 import {treeInspector} from '../effective/tree-view.js'
 import type {System} from '../system/index.js'
 import type {CertificateAuthority} from './certs.js'
-import type {CheckResult} from './check.js'
-import {type CertificateInfo, describeCertificate} from './describe.js'
+import type {CheckResult} from './endpoint-verdict.js'
+import {type CertificateInfo, describeCertificate} from './certificate-info.js'
 import {DOCKER_PLAIN_PORT, DOCKER_TLS_PORT} from './endpoint.js'
 import {
   CERT_MODE,
@@ -52,7 +51,7 @@ export interface EnableRequest {
   apply: ApplyOptions
   /** Reads a file of this machine (the --ca directory lives with the admin, not in --root). */
   readLocalFile: (hostPath: string) => Promise<string | undefined>
-  /** Overrides os.hostname()/os.networkInterfaces() (tests, --root trees). */
+  /** Overrides this machine's hostname and interface addresses (tests, --root trees). */
   identity?: HostIdentity
 }
 
@@ -132,7 +131,7 @@ async function planAndApplyEnable(system: System, request: EnableRequest): Promi
       {key: 'tlskey', value: undefined},
     ]
   } else {
-    const identity = withAddress(request.identity ?? localHostIdentity({extraSans: request.sans}), address)
+    const identity = withAddress(request.identity ?? localHostIdentity(system.network, {extraSans: request.sans}), address)
     const material = await planCertificates(system, request, identity)
     certChanges = material.changes
     certificates = material.certificates
@@ -186,14 +185,14 @@ async function planAndApplyEnable(system: System, request: EnableRequest): Promi
     findings: plan.findings,
     ...(certificates ? {certificates} : {}),
     ...(insecure ? {exposure: exposureText(address, port)} : {}),
-    connect: connectInstructions(listener, insecure, certificates, request),
+    connect: connectInstructions(listener, insecure, certificates, request.identity?.dnsNames[0] ?? system.network.hostname()),
     dockerdVersion: version,
   }
 
   // Only a dockerd this command just restarted is checked: an unchanged host may be one dockcfg cannot start or reach.
   const live = applied.action === 'restarted' || applied.action === 'reloaded'
   if (!insecure && live && selfTestClient !== undefined) {
-    result.selfCheck = await selfCheck(listener, selfTestClient)
+    result.selfCheck = await selfCheck(system, listener, selfTestClient)
     if (!result.selfCheck.ok && applied.backupId !== undefined) {
       await undo(system, applied.backupId, request, inspector, result.selfCheck)
     }
@@ -456,9 +455,8 @@ async function removeEmptyDirs(system: System, dirs: readonly string[]): Promise
   }
 }
 
-function connectInstructions(listener: string, insecure: boolean, certificates: EnableCertificates | undefined, request: EnableRequest): ConnectInstructions {
+function connectInstructions(listener: string, insecure: boolean, certificates: EnableCertificates | undefined, name: string): ConnectInstructions {
   const parsed = parseTcpListener(listener) ?? {address: '127.0.0.1', port: DOCKER_TLS_PORT}
-  const name = request.identity?.dnsNames[0] ?? os.hostname()
   let dial = parsed.address
   if (isWildcardAddress(dial)) {
     // A wildcard is not dialable: name the first address in the certificate other than loopback.
@@ -477,14 +475,14 @@ function connectInstructions(listener: string, insecure: boolean, certificates: 
   }
 }
 
-async function selfCheck(listener: string, client: {certPem: string; keyPem: string; caPem: string}): Promise<NonNullable<EnableResult['selfCheck']>> {
-  const {checkEndpoint} = await import('./check.js')
+async function selfCheck(system: System, listener: string, client: {certPem: string; keyPem: string; caPem: string}): Promise<NonNullable<EnableResult['selfCheck']>> {
+  const {checkEndpoint} = await import('./endpoint-probe.js')
   const local = reachableLocally(parseTcpListener(listener) as {address: string; port: number})
   const endpoint = tcpHost(local.address, local.port)
   // dockerd has just answered its health check on the local socket; the TCP listener comes up in the same start.
   let result: CheckResult | undefined
   for (let attempt = 0; attempt < 3; attempt++) {
-    result = await checkEndpoint({endpoint, tls: {ca: client.caPem, cert: client.certPem, key: client.keyPem, verify: true}, timeoutMs: 5_000})
+    result = await checkEndpoint(system, {endpoint, tls: {ca: client.caPem, cert: client.certPem, key: client.keyPem, verify: true}, timeoutMs: 5_000})
     if (result.ok) break
     await new Promise((resolve) => setTimeout(resolve, 500))
   }

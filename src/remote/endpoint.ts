@@ -1,8 +1,7 @@
-import {homedir} from 'node:os'
 import * as path from 'node:path'
-import {isIP} from 'node:net'
 import {UsageError} from '../core/errors.js'
-import {normalizeIp} from './describe.js'
+import {isIP} from '../network/cidr.js'
+import {normalizeIp} from './certificate-info.js'
 
 /** The TLS convention from Docker's documentation: 2376 with TLS, 2375 without. */
 export const DOCKER_TLS_PORT = 2376
@@ -90,8 +89,8 @@ export interface ClientTlsInput {
   tls?: boolean
   /** `--tlsverify` when given on the command line (even `false` turns TLS on, as in the CLI). */
   tlsverify?: boolean
-  /** Home directory for the `~/.docker` default; os.homedir() when absent from env and input. */
-  homeDir?: string
+  /** Where `~` is when HOME is empty: the user database's entry (the environment seam's homeDir()). */
+  homeDir: string
 }
 
 /**
@@ -105,7 +104,7 @@ export function clientTlsFromEnv(input: ClientTlsInput): ClientTlsSettings {
   const nonEmpty = (name: string): boolean => (env[name] ?? '') !== ''
   const verify = input.tlsverify ?? nonEmpty('DOCKER_TLS_VERIFY')
   const tls = input.tlsverify !== undefined || verify || (input.tls ?? nonEmpty('DOCKER_TLS'))
-  const home = input.homeDir ?? (nonEmpty('HOME') ? (env.HOME as string) : homedir())
+  const home = nonEmpty('HOME') ? (env.HOME as string) : input.homeDir
   const certDir =
     input.certDir ?? (nonEmpty('DOCKER_CERT_PATH') ? (env.DOCKER_CERT_PATH as string) : nonEmpty('DOCKER_CONFIG') ? (env.DOCKER_CONFIG as string) : path.join(home, '.docker'))
   return {

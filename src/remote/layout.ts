@@ -1,5 +1,4 @@
-import {isIP} from 'node:net'
-import {isLoopback, parseIp} from '../network/cidr.js'
+import {isIP, isLoopback, parseIp} from '../network/cidr.js'
 import {groupKeys} from '../registry/index.js'
 
 /**

@@ -1,6 +1,7 @@
 import {X509Certificate, createPrivateKey} from 'node:crypto'
 
-import {type CertificateInfo, EXPIRY_WARNING_DAYS, describeCertificate, normalizeIp} from './describe.js'
+import {systemClock} from '../system/clock.js'
+import {type CertificateInfo, EXPIRY_WARNING_DAYS, describeCertificate, normalizeIp} from './certificate-info.js'
 
 /**
  * Checks on certificate material already on disk, so a repeated `remote enable` reuses what is
@@ -23,7 +24,7 @@ export function reusableLeaf(
   leaf: {certPem: string | undefined; keyPem: string | undefined},
   caPem: string,
   usage: 'serverAuth' | 'clientAuth',
-  now: Date = new Date(),
+  now: Date = systemClock.now(),
 ): ReuseVerdict {
   if (leaf.certPem === undefined || leaf.keyPem === undefined) return {ok: false, reason: 'not there yet'}
   let cert: X509Certificate

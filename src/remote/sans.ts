@@ -1,21 +1,14 @@
-import {isIP} from 'node:net'
-import * as os from 'node:os'
-
 import {UsageError} from '../core/errors.js'
-import {normalizeIp} from './describe.js'
+import {isIP} from '../network/cidr.js'
+import type {InterfaceAddress, Network} from '../system/network.js'
+import {normalizeIp} from './certificate-info.js'
 import {isLoopbackAddress} from './layout.js'
 
 /**
  * Which names go into dockerd's server certificate. hostIdentity is pure: the caller injects
  * hostname and interface addresses; localHostIdentity is the thin wrapper that reads them from
- * node:os. Neither needs the certificate generator, so `remote enable` can plan without it.
+ * the network seam. Neither needs the certificate generator, so `remote enable` can plan without it.
  */
-
-/** The subset of os.NetworkInterfaceInfo this module needs, so tests can pass plain objects. */
-export interface InterfaceAddress {
-  address: string
-  internal?: boolean
-}
 
 export interface HostIdentityInput {
   hostname: string
@@ -92,12 +85,11 @@ export function hostIdentity(input: HostIdentityInput): HostIdentity {
 }
 
 /**
- * SANs for this machine: os.hostname() and every non-loopback interface address, plus extras.
+ * SANs for this machine: its hostname and every non-loopback interface address, plus extras.
  * @throws UsageError for an extra that is neither an IP address nor a valid DNS name.
  */
-export function localHostIdentity(options: {fqdn?: string; extraSans?: readonly string[]} = {}): HostIdentity {
-  const interfaces: InterfaceAddress[] = Object.values(os.networkInterfaces()).flatMap((list) => list ?? [])
-  return hostIdentity({hostname: os.hostname(), fqdn: options.fqdn, interfaces, extraSans: options.extraSans ?? []})
+export function localHostIdentity(network: Pick<Network, 'hostname' | 'interfaceAddresses'>, options: {fqdn?: string; extraSans?: readonly string[]} = {}): HostIdentity {
+  return hostIdentity({hostname: network.hostname(), fqdn: options.fqdn, interfaces: network.interfaceAddresses(), extraSans: options.extraSans ?? []})
 }
 
 /**

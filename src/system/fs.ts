@@ -295,6 +295,14 @@ function readToEnd(fd: number): Buffer {
   }
 }
 
+/** The size of a regular file on this machine (following links); 0 when missing or not one. */
+export async function localFileSize(hostPath: string): Promise<number> {
+  return fsp.stat(hostPath).then(
+    (s) => (s.isFile() ? s.size : 0),
+    () => 0,
+  )
+}
+
 /**
  * A file on this machine that a flag names (certificates under --cert-dir, --ca): its text, or
  * undefined when it is missing or is not a regular file readable by this user (a FIFO there is

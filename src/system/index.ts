@@ -1,20 +1,27 @@
 import {type Checkpoint, checkpointsFrom} from './checkpoint.js'
 import {type Clock, systemClock} from './clock.js'
+import {type Environment, processEnvironment} from './environment.js'
 import {type FileSystem, HostFileSystem} from './fs.js'
+import {type Network, hostNetwork} from './network.js'
 import {ExecaProcessRunner, type ProcessRunner} from './process.js'
 import type {DockerApi} from '../docker-api/client.js'
 import type {ServiceManager} from '../service/service-manager.js'
 
 /**
  * The composition root: the one place where the real implementations of every outside system are
- * wired (files under --root, processes, systemd, the Docker API, the clock). Commands call
- * createSystem(); tests build a System from fakes or a temporary root. Seams that pull in heavier
- * modules are factories, so commands that never restart dockerd never load them.
+ * wired (files under --root, processes, systemd, the Docker API, the network, the environment, the
+ * clock). Commands call createSystem(); tests build a System from fakes or a temporary root. Seams
+ * that pull in heavier modules are factories or import them on first use, so commands that never
+ * restart dockerd or dial out never load them.
  */
 export interface System {
   fs: FileSystem
   processes: ProcessRunner
   clock: Clock
+  /** Name resolution, TCP/TLS connections and HTTP to other machines (and this one's own names). */
+  network: Network
+  /** Environment variables and the home directory. */
+  env: Environment
   /** True when the managed tree is this machine's own `/`: only then may services be touched. */
   isLiveHost: boolean
   /** The user dockcfg runs as: files it trusts are owned by root or by this user. */
@@ -33,6 +40,8 @@ export function createSystem(options: {root: string}): System {
     fs,
     processes,
     clock: systemClock,
+    network: hostNetwork,
+    env: processEnvironment,
     isLiveHost: fs.root === '/',
     euid: process.geteuid?.() ?? -1,
     async services() {
@@ -49,5 +58,7 @@ export function createSystem(options: {root: string}): System {
 
 export type {Checkpoint} from './checkpoint.js'
 export type {Clock} from './clock.js'
+export type {Environment} from './environment.js'
 export type {FileSystem} from './fs.js'
+export type {Network} from './network.js'
 export type {ProcessRunner, ProcessResult} from './process.js'

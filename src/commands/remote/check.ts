@@ -3,8 +3,8 @@ import {Args, Flags} from '@oclif/core'
 import {DockcfgCommand} from '../../cli/base-command.js'
 import {DockcfgError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
-import {type RemoteCheckReport, runRemoteCheck} from '../../remote/check-run.js'
-import {renderCheckTable} from '../../remote/render.js'
+import {renderCheckTable} from '../../output/remote-check.js'
+import {type RemoteCheckReport, runRemoteCheck} from '../../remote/check-endpoints.js'
 import {readLocalText} from '../../system/fs.js'
 import {createSystem} from '../../system/index.js'
 
@@ -36,15 +36,13 @@ Exit 6 when an endpoint is unreachable or fails its checks.`
   async run(): Promise<RemoteCheckReport> {
     const {args, flags} = await this.parse(RemoteCheck)
     const system = createSystem({root: flags.root})
-    const report = await runRemoteCheck({
+    const report = await runRemoteCheck(system, {
       endpoint: args.endpoint,
-      env: process.env,
       certDir: flags['cert-dir'],
       tlscacert: flags.tlscacert,
       tlscert: flags.tlscert,
       tlskey: flags.tlskey,
       timeoutMs: flags.timeout * 1000,
-      fs: system.fs,
       configFile: flags['config-file'],
       dockerdVersion: flags['dockerd-version'],
       readFile: readLocalText,

@@ -3,7 +3,8 @@ import {resolve} from 'node:path'
 import {Flags} from '@oclif/core'
 
 import {DockcfgCommand} from '../../cli/base-command.js'
-import {type BundleResult, clientUsage, issueClientBundle} from '../../remote/client.js'
+import {clientUsage} from '../../output/remote-client.js'
+import {type BundleResult, issueClientBundle} from '../../remote/client.js'
 import {KEY_TYPES, type KeyType} from '../../remote/layout.js'
 import {HostFileSystem} from '../../system/fs.js'
 

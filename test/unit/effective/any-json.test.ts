@@ -159,7 +159,11 @@ async function checkReaders(spec: OptionSpec, value: unknown, withFlag: boolean)
   JSON.parse(stringifyJson({settings: e.settings, findings: e.findings}, {indent: 2}))
   if (e.conflicts.length > 0) await refusalOrValue(() => planFix(fs, e, 'file', 'dockcfg fix'))
   await refusalOrValue(() => planDaemonJsonEdit(e.daemonJson.text, [{key: 'debug', value: true}], DAEMON_JSON))
-  await verifyLive(fakeApi, [spec.key], e.daemonJson.parsed.value, {hosts: [], socketHostPath: (p) => p})
+  await verifyLive(fakeApi, [spec.key], e.daemonJson.parsed.value, {
+    hosts: [],
+    socketHostPath: (p) => p,
+    network: {connect: () => Promise.reject(new Error('hosts is empty: nothing to dial'))},
+  })
 }
 
 describe('any JSON value for any key', () => {

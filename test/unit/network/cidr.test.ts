@@ -1,4 +1,4 @@
-import {isIPv4} from 'node:net'
+import * as net from 'node:net'
 
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
@@ -10,6 +10,7 @@ import {
   formatIp,
   isCanonical,
   isDottedQuad,
+  isIP,
   isLoopback,
   isMulticast,
   lastAddress,
@@ -81,7 +82,7 @@ describe('isDottedQuad', () => {
     fc.assert(
       fc.property(fc.array(octet, {minLength: 1, maxLength: 6}), (parts) => {
         const text = parts.join('.')
-        expect(isDottedQuad(text)).toBe(isIPv4(text))
+        expect(isDottedQuad(text)).toBe(net.isIPv4(text))
       }),
       {numRuns: 5000},
     )
@@ -90,7 +91,7 @@ describe('isDottedQuad', () => {
   it("agrees with Node's isIPv4 on arbitrary strings", () => {
     fc.assert(
       fc.property(fc.string({maxLength: 20}), (text) => {
-        expect(isDottedQuad(text)).toBe(isIPv4(text))
+        expect(isDottedQuad(text)).toBe(net.isIPv4(text))
       }),
       {numRuns: 5000},
     )
@@ -98,4 +99,41 @@ describe('isDottedQuad', () => {
 
   it.each(['0.0.0.0', '255.255.255.255', '192.168.42.1'])('accepts %s', (text) => expect(isDottedQuad(text)).toBe(true))
   it.each(['192.168.042.1', '256.1.1.1', '1.2.3', '1.2.3.4.5', '1..2.3', '1.2.3.4 ', '::ffff:1.2.3.4'])('refuses %s', (text) => expect(isDottedQuad(text)).toBe(false))
+})
+
+describe('isIP', () => {
+  const hexish = fc.string({unit: fc.constantFrom(...'0123456789abcdefABCDEFg:.%z-'.split('')), maxLength: 45})
+  const agrees = (text: string): void => {
+    expect([text, isIP(text)]).toEqual([text, net.isIP(text)])
+  }
+
+  it("agrees with Node's isIP on addresses, addresses with zones and near misses", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.ipV4(), fc.ipV6(), fc.ipV4Extended()), fc.constantFrom('', '%eth0', '%', ':', '::', '.1', ':1'), (address, suffix) => {
+        agrees(address + suffix)
+        agrees(suffix + address)
+      }),
+      {numRuns: 5000},
+    )
+  })
+
+  it("agrees with Node's isIP on strings of address characters", () => {
+    fc.assert(fc.property(hexish, agrees), {numRuns: 20000})
+  })
+
+  it.each([
+    '::',
+    '::1',
+    '1::',
+    'fe80::1%eth0',
+    '::ffff:1.2.3.4',
+    '1:2:3:4:5:6:7:8',
+    '1:2:3:4:5:6:1.2.3.4',
+    '1::2:3:4:5:6:7',
+    ':::',
+    '1:2:3:4:5:6:7:8:9',
+    '::ffff:1.2.3.04',
+    'fe80::1%',
+    '',
+  ])('agrees on %j', agrees)
 })

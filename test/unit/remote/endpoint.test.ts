@@ -82,7 +82,7 @@ describe('clientTlsFromEnv (docker CLI rules)', () => {
     expect(clientTlsFromEnv({env: {DOCKER_CERT_PATH: '/certs', DOCKER_CONFIG: '/cfg'}, certDir: '/flag', homeDir: home}).certDir).toBe('/flag')
     expect(clientTlsFromEnv({env: {DOCKER_CERT_PATH: '/certs', DOCKER_CONFIG: '/cfg'}, homeDir: home}).caFile).toBe('/certs/ca.pem')
     expect(clientTlsFromEnv({env: {DOCKER_CONFIG: '/cfg'}, homeDir: home}).keyFile).toBe('/cfg/key.pem')
-    expect(clientTlsFromEnv({env: {HOME: '/root'}}).certDir).toBe('/root/.docker')
+    expect(clientTlsFromEnv({env: {HOME: '/root'}, homeDir: '/from-passwd'}).certDir).toBe('/root/.docker')
   })
 
   it('explicit file flags win and are marked explicit', () => {

@@ -2,8 +2,9 @@ import fc from 'fast-check'
 import {isIP} from 'node:net'
 import {describe, expect, it} from 'vitest'
 import {UsageError} from '../../../src/core/errors.js'
-import {normalizeIp} from '../../../src/remote/describe.js'
+import {normalizeIp} from '../../../src/remote/certificate-info.js'
 import {classifyName, hostIdentity, localHostIdentity} from '../../../src/remote/sans.js'
+import {hostNetwork} from '../../../src/system/network.js'
 
 describe('classifyName', () => {
   it.each([
@@ -87,7 +88,7 @@ describe('hostIdentity', () => {
 
   it('localHostIdentity reads this machine (thin wrapper)', async () => {
     const os = await import('node:os')
-    const id = localHostIdentity({extraSans: ['extra.example']})
+    const id = localHostIdentity(hostNetwork, {extraSans: ['extra.example']})
     expect(id.dnsNames).toContain('extra.example')
     expect(id.ips).toContain('127.0.0.1')
     const hostname = os.hostname().toLowerCase()

@@ -1,22 +1,19 @@
 import {DockcfgError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
 import {inspectEffective} from '../effective/effective.js'
-import type {FileSystem} from '../system/fs.js'
-import type {CheckResult} from './check.js'
+import type {System} from '../system/index.js'
+import type {CheckResult} from './endpoint-verdict.js'
 import {type ClientTls, type ClientTlsSettings, clientTlsFromEnv, loadClientTls, parseEndpoint} from './endpoint.js'
 import {TLS_PATHS, clientBundlePaths, parseTcpListener, reachableLocally, tcpHost} from './layout.js'
 
 export interface RemoteCheckRequest {
   /** The ENDPOINT argument. */
   endpoint: string | undefined
-  env: Readonly<Record<string, string | undefined>>
   certDir?: string | undefined
   tlscacert?: string | undefined
   tlscert?: string | undefined
   tlskey?: string | undefined
   timeoutMs: number
-  /** The tree whose effective configuration names the listeners (default mode). */
-  fs: FileSystem
   configFile: string
   dockerdVersion: string | undefined
   /** Reads a client file of this machine (undefined when missing). */
@@ -41,11 +38,12 @@ export interface RemoteCheckReport {
  * verification on. Checking this host's own listeners without client settings uses the bundle
  * `remote enable` wrote, so the check works from this end out of the box.
  */
-export async function runRemoteCheck(request: RemoteCheckRequest): Promise<RemoteCheckReport> {
+export async function runRemoteCheck(system: Pick<System, 'fs' | 'network' | 'clock' | 'env'>, request: RemoteCheckRequest): Promise<RemoteCheckReport> {
   const notes: string[] = []
   let source: RemoteCheckReport['source']
   let endpoints: string[]
-  const dockerHost = request.env.DOCKER_HOST ?? ''
+  const env = system.env.variables
+  const dockerHost = env.DOCKER_HOST ?? ''
   if (request.endpoint !== undefined) {
     source = 'argument'
     endpoints = [parseEndpoint(request.endpoint).url]
@@ -55,7 +53,7 @@ export async function runRemoteCheck(request: RemoteCheckRequest): Promise<Remot
   } else {
     if (dockerHost !== '') notes.push(`DOCKER_HOST=${dockerHost} is not a tcp:// endpoint; checking the TCP listeners of this host's configuration instead`)
     source = 'configuration'
-    const effective = await inspectEffective(request.fs, {configFile: request.configFile, dockerdVersion: request.dockerdVersion})
+    const effective = await inspectEffective(system.fs, {configFile: request.configFile, dockerdVersion: request.dockerdVersion})
     endpoints = [
       ...new Set(
         effective.hosts
@@ -76,8 +74,10 @@ export async function runRemoteCheck(request: RemoteCheckRequest): Promise<Remot
   }
 
   const explicit = [request.certDir, request.tlscacert, request.tlscert, request.tlskey].some((v) => v !== undefined)
+  const homeDir = system.env.homeDir()
   let settings: ClientTlsSettings = clientTlsFromEnv({
-    env: request.env,
+    env,
+    homeDir,
     ...(request.certDir !== undefined ? {certDir: request.certDir} : {}),
     ...(request.tlscacert !== undefined ? {tlscacert: request.tlscacert} : {}),
     ...(request.tlscert !== undefined ? {tlscert: request.tlscert} : {}),
@@ -85,17 +85,17 @@ export async function runRemoteCheck(request: RemoteCheckRequest): Promise<Remot
     // Naming a certificate file means "use it": the docker CLI would also need --tlsverify for that.
     ...(explicit ? {tlsverify: true} : {}),
   })
-  if (!settings.tls && source === 'configuration' && (await request.readFile(request.fs.hostPath(clientBundlePaths(TLS_PATHS.clientDir).cert))) !== undefined) {
-    const dir = request.fs.hostPath(TLS_PATHS.clientDir)
-    settings = clientTlsFromEnv({env: {}, certDir: dir, tlsverify: true})
+  if (!settings.tls && source === 'configuration' && (await request.readFile(system.fs.hostPath(clientBundlePaths(TLS_PATHS.clientDir).cert))) !== undefined) {
+    const dir = system.fs.hostPath(TLS_PATHS.clientDir)
+    settings = clientTlsFromEnv({env: {}, homeDir, certDir: dir, tlsverify: true})
     notes.push(`using this host's client bundle ${dir} (written by remote enable)`)
   }
   const tls: ClientTls | undefined = await loadClientTls(settings, request.readFile)
   if (tls === undefined)
     notes.push('no client TLS settings (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, --cert-dir, --tlscacert/--tlscert/--tlskey): TLS is probed without a CA or client certificate')
 
-  const {checkEndpoint} = await import('./check.js')
-  const results = await Promise.all(endpoints.map((endpoint) => checkEndpoint({endpoint, ...(tls ? {tls} : {}), timeoutMs: request.timeoutMs})))
+  const {checkEndpoint} = await import('./endpoint-probe.js')
+  const results = await Promise.all(endpoints.map((endpoint) => checkEndpoint(system, {endpoint, ...(tls ? {tls} : {}), timeoutMs: request.timeoutMs})))
   return {
     ok: results.every((r) => r.ok),
     source,

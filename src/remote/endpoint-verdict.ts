@@ -1,14 +1,14 @@
 import {X509Certificate} from 'node:crypto'
 import type {IncomingHttpHeaders} from 'node:http'
-import {isIP} from 'node:net'
-import {type CertificateInfo, EXPIRY_WARNING_DAYS, describeCertificate} from './describe.js'
-import {type ClientTls, type Endpoint, parseEndpoint} from './endpoint.js'
-
-export {parseEndpoint, clientTlsFromEnv, loadClientTls, type ClientTls, type ClientTlsSettings, type ClientTlsInput, type Endpoint} from './endpoint.js'
+import {isIP} from '../network/cidr.js'
+import type {HttpResponse, TlsSession} from '../system/network.js'
+import {type CertificateInfo, EXPIRY_WARNING_DAYS, describeCertificate} from './certificate-info.js'
+import type {ClientTls, Endpoint} from './endpoint.js'
 
 /**
- * Reachability and security check of a Docker API endpoint over TCP. Every network step is bounded
- * by `timeoutMs`, and the result is plain data: rendering and exit codes belong to the caller.
+ * The verdict of a remote check, from what the probe saw (endpoint-probe.ts): the certificate
+ * chain, the SANs, expiry and EKU, whether a client certificate is demanded, what the API answered.
+ * Pure: no socket, no clock (the reference time is given), so every verdict is tested from facts.
  */
 
 export type Severity = 'CRITICAL' | 'error' | 'warning' | 'info'
@@ -126,35 +126,52 @@ export interface CheckResult {
   findings: CheckFinding[]
 }
 
-export type Resolver = (host: string) => Promise<Array<{address: string; family: number}>>
-
-export interface CheckOptions {
-  /** `tcp://host:port` or an already parsed endpoint. */
-  endpoint: string | Endpoint
-  /** Client TLS material. Absent: TLS is still probed, but with no CA and no client certificate. */
-  tls?: ClientTls
-  /** Bound for each step (resolve, connect, handshake, each request). */
-  timeoutMs: number
-  /** Injected for tests; defaults to dns.lookup with all addresses. */
-  resolver?: Resolver
-  /** Reference time for expiry arithmetic. */
-  now?: Date
+/** An HTTP exchange as the probe saw it. */
+export interface HttpOutcome {
+  ms: number
+  response?: HttpResponse
+  error?: StepFailure
 }
 
-const BODY_LIMIT = 64 * 1024
+/** The TLS handshake with the client's own material. */
+export interface HandshakeOutcome {
+  ms: number
+  session?: TlsSession
+  error?: StepFailure
+}
 
 /**
- * Checks a Docker TCP endpoint: name resolution, TCP connect, TLS handshake (chain, SAN, expiry,
- * EKU), whether the server demands a client certificate, `GET /_ping` and `GET /version`.
- * Verdict CRITICAL when the API answers without a client certificate (plaintext HTTP, or TLS
- * without client verification); error for unreachable, untrusted chain, SAN mismatch or failed
- * ping; warning when a certificate expires within 30 days.
+ * What the probe saw, step by step. A step is absent when the probe stopped before it; which steps
+ * follow a failed handshake is decided by the predicates below, so probe and verdict agree.
  */
-export async function checkEndpoint(options: CheckOptions): Promise<CheckResult> {
-  const started = performance.now()
-  const endpoint = typeof options.endpoint === 'string' ? parseEndpoint(options.endpoint) : options.endpoint
-  const now = options.now ?? new Date()
-  const timeoutMs = options.timeoutMs
+export interface EndpointProbe {
+  endpoint: Endpoint
+  /** The bound each step ran with. */
+  timeoutMs: number
+  resolve: ResolveStep
+  connect?: ConnectStep
+  handshake?: HandshakeOutcome
+  /** After a failed handshake: GET /_ping in plain HTTP, and GET /version when that looked like dockerd. */
+  plainPing?: HttpOutcome
+  plainVersion?: HttpOutcome
+  /** GET /_ping over TLS without a client certificate: does the server demand one? */
+  withoutClientCert?: HttpOutcome
+  /** GET /_ping and /version as the configured client; without a client certificate, the ping is `withoutClientCert`. */
+  ping?: HttpOutcome
+  version?: HttpOutcome
+  totalMs: number
+}
+
+/**
+ * The verdict on one endpoint. CRITICAL when the API answers without a client certificate
+ * (plaintext HTTP, or TLS without client verification); error for unreachable, untrusted chain
+ * (when verifying), SAN mismatch (when verifying) or failed ping; warning when a certificate
+ * expires within 30 days.
+ * @param tls the client material the probe used
+ * @param now reference time for expiry
+ */
+export function judgeEndpoint(probe: EndpointProbe, tls: ClientTls | undefined, now: Date): CheckResult {
+  const endpoint = probe.endpoint
   const findings: CheckFinding[] = []
   const result: CheckResult = {
     endpoint: endpoint.url,
@@ -163,26 +180,25 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckResult>
     ok: false,
     verdict: 'ok',
     transport: 'unknown',
-    resolve: {ok: false, addresses: [], ms: 0},
+    resolve: probe.resolve,
     totalMs: 0,
     findings,
   }
   const finish = (): CheckResult => {
     result.verdict = verdictOf(findings)
     result.ok = result.verdict === 'ok' || result.verdict === 'warning'
-    result.totalMs = Math.round(performance.now() - started)
+    result.totalMs = probe.totalMs
     return result
   }
 
   // 1. Name resolution.
-  result.resolve = await resolveStep(endpoint.host, options.resolver, timeoutMs)
-  if (!result.resolve.ok) {
-    findings.push({code: 'unresolvable', severity: 'error', message: `cannot resolve ${endpoint.host}: ${result.resolve.error?.message ?? 'no addresses'}`})
+  if (!probe.resolve.ok) {
+    findings.push({code: 'unresolvable', severity: 'error', message: `cannot resolve ${endpoint.host}: ${probe.resolve.error?.message ?? 'no addresses'}`})
     return finish()
   }
 
-  // 2. TCP connect, address by address like Go's dialer, all within one timeout.
-  const connect = await connectStep(result.resolve.addresses, endpoint.port, timeoutMs)
+  // 2. TCP connect.
+  const connect = probe.connect ?? {ok: false, ms: 0}
   result.connect = connect
   if (!connect.ok || connect.address === undefined) {
     findings.push({
@@ -193,13 +209,11 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckResult>
     })
     return finish()
   }
-  const target: Target = {address: connect.address, port: endpoint.port, host: endpoint.host, timeoutMs}
-  const creds = options.tls
-  const verify = creds?.verify ?? false
-  const hasClientCert = creds?.cert !== undefined && creds.key !== undefined
+  const verify = tls?.verify ?? false
+  const hasClientCert = hasClientCertificate(tls)
 
   // 3. TLS handshake with the client's own material.
-  const tlsStep = await handshakeStep(target, creds, now)
+  const tlsStep = tlsStepFrom(probe.handshake ?? {ms: 0}, endpoint.host, now)
   result.tls = tlsStep
   if (!tlsStep.ok) {
     const error = tlsStep.error
@@ -207,27 +221,23 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckResult>
       findings.push({
         code: 'tls-timeout',
         severity: 'error',
-        message: `${endpoint.url} accepted the TCP connection but did not complete a TLS handshake within ${timeoutMs} ms`,
+        message: `${endpoint.url} accepted the TCP connection but did not complete a TLS handshake within ${probe.timeoutMs} ms`,
         fix: 'check that dockerd (and not another service) listens on this port and is not hung',
       })
       return finish()
     }
-    // Alerts about certificates are the client-certificate check at work; others (protocol
-    // version, cipher mismatch) fall through to the generic handshake failure below.
-    if (error?.kind === 'tls-alert' && /certificate|unknown ca|handshake failure|decrypt error|access denied/i.test(error.message)) {
+    if (error !== undefined && isClientCertificateAlert(error)) {
       result.transport = 'tls'
       result.clientCertificate = {required: true, detail: `handshake refused: ${error.message}`}
       findings.push(hasClientCert ? clientCertRejected(`the server rejected the client certificate: ${error.message}`) : noClientCertFinding())
       return finish()
     }
-    // Not TLS at all? A plaintext dockerd answers our ClientHello with an HTTP 400 and closes.
-    const plain = await httpGet(target, {tls: false}, '/_ping')
-    if (plain.response !== undefined && looksLikeDockerApi(plain.response.status, plain.response.headers)) {
+    const plain = probe.plainPing
+    if (plain !== undefined && speaksDockerApi(plain)) {
       result.transport = 'plaintext'
       result.ping = pingFrom('http', plain)
       result.latencyMs = plain.ms
-      const version = await httpGet(target, {tls: false}, '/version')
-      result.version = versionFrom(version)
+      result.version = versionFrom(probe.plainVersion ?? {ms: 0})
       findings.push({
         code: 'plaintext-api',
         severity: 'CRITICAL',
@@ -236,11 +246,11 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckResult>
       })
       return finish()
     }
-    if (hasClientCert) {
+    if (hasClientCert && probe.withoutClientCert !== undefined) {
       // Some TLS stacks (Node's among them) drop a connection whose client certificate fails
       // verification instead of sending an alert. If the server alerts on a handshake *without*
       // a certificate, it is a TLS server demanding one, and it refused ours.
-      const bare = clientCertFrom(await httpGet(target, {tls: true, ca: creds?.ca}, '/_ping'))
+      const bare = clientCertFrom(probe.withoutClientCert)
       if (bare.required === true) {
         result.transport = 'tls'
         result.clientCertificate = bare
@@ -269,8 +279,8 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckResult>
     findings.push({
       code: 'untrusted-chain',
       severity: severityOfTrust,
-      message: `the server certificate does not chain to ${creds?.ca === undefined ? 'a trusted root (no CA given)' : 'the given CA'}: ${tlsStep.chainError ?? 'unknown reason'}`,
-      fix: creds?.ca === undefined ? 'pass the CA (--tlscacert or ca.pem in DOCKER_CERT_PATH)' : 'use the ca.pem of the CA that issued the server certificate',
+      message: `the server certificate does not chain to ${tls?.ca === undefined ? 'a trusted root (no CA given)' : 'the given CA'}: ${tlsStep.chainError ?? 'unknown reason'}`,
+      fix: tls?.ca === undefined ? 'pass the CA (--tlscacert or ca.pem in DOCKER_CERT_PATH)' : 'use the ca.pem of the CA that issued the server certificate',
     })
   }
   if (tlsStep.nameMatches === false && cert !== undefined) {
@@ -293,19 +303,19 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckResult>
     }
     findings.push(...expiryFindings(cert, 'server certificate', 'cert'))
   }
-  if (creds?.ca !== undefined) {
+  if (tls?.ca !== undefined) {
     try {
-      findings.push(...expiryFindings(describeCertificate(creds.ca, now), 'CA certificate', 'ca'))
+      findings.push(...expiryFindings(describeCertificate(tls.ca, now), 'CA certificate', 'ca'))
     } catch {
       // An unreadable CA already shows as chainVerified false with OpenSSL's reason.
     }
   }
 
-  // 5. Does the server demand a client certificate? Ask without one.
-  const probe = await httpGet(target, {tls: true, ca: creds?.ca}, '/_ping')
-  result.clientCertificate = clientCertFrom(probe)
+  // 5. Does the server demand a client certificate? Asked without one.
+  const probeWithout = probe.withoutClientCert ?? {ms: 0}
+  result.clientCertificate = clientCertFrom(probeWithout)
   if (result.clientCertificate.required === false) {
-    const answered = probe.response !== undefined && probe.response.status === 200
+    const answered = probeWithout.response !== undefined && probeWithout.response.status === 200
     findings.push(
       answered
         ? {
@@ -317,18 +327,18 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckResult>
         : {
             code: 'client-auth-not-required',
             severity: 'warning',
-            message: `the server completed a request without a client certificate (HTTP ${probe.response?.status ?? '?'}); dockerd with tlsverify would refuse the handshake`,
+            message: `the server completed a request without a client certificate (HTTP ${probeWithout.response?.status ?? '?'}); dockerd with tlsverify would refuse the handshake`,
             fix: 'turn on client verification ("tlsverify": true with "tlscacert"): dockcfg remote enable',
           },
     )
   }
 
   // 6. The API itself, as the configured client.
-  const ping = hasClientCert ? await httpGet(target, {tls: true, ca: creds?.ca, cert: creds?.cert, key: creds?.key}, '/_ping') : probe
+  const ping = (hasClientCert ? probe.ping : probeWithout) ?? {ms: 0}
   result.ping = pingFrom('https', ping)
   if (result.ping.ok) {
     result.latencyMs = ping.ms
-    const version = await httpGet(target, {tls: true, ca: creds?.ca, cert: creds?.cert, key: creds?.key}, '/version')
+    const version = probe.version ?? {ms: 0}
     result.version = versionFrom(version)
     if (!result.version.ok) {
       findings.push({code: 'version-failed', severity: 'warning', message: `GET /version failed: ${result.version.error?.message ?? `HTTP ${version.response?.status ?? '?'}`}`})
@@ -350,99 +360,46 @@ export async function checkEndpoint(options: CheckOptions): Promise<CheckResult>
 }
 
 // ---------------------------------------------------------------------------------------------
-// Steps
+// What decides the probe's next step (endpoint-probe.ts asks these, so both read facts alike)
 
-interface Target {
-  address: string
-  port: number
-  /** The name the user dialled: SNI and certificate name checks use it, not the resolved address. */
-  host: string
-  timeoutMs: number
+export function hasClientCertificate(tls: ClientTls | undefined): boolean {
+  return tls?.cert !== undefined && tls.key !== undefined
 }
 
-async function resolveStep(host: string, resolver: Resolver | undefined, timeoutMs: number): Promise<ResolveStep> {
-  if (isIP(host) !== 0) return {ok: true, addresses: [host], ms: 0}
-  const t0 = performance.now()
-  const lookup: Resolver =
-    resolver ??
-    (async (name) => {
-      const dns = await import('node:dns')
-      return dns.promises.lookup(name, {all: true, verbatim: true})
-    })
-  try {
-    const answers = await withTimeout(lookup(host), timeoutMs)
-    const addresses = [...new Set(answers.map((a) => a.address))]
-    const ms = elapsed(t0)
-    return addresses.length > 0 ? {ok: true, addresses, ms} : {ok: false, addresses, ms, error: {kind: 'not-found', message: 'no addresses'}}
-  } catch (error) {
-    return {ok: false, addresses: [], ms: elapsed(t0), error: failure(error)}
+/**
+ * A handshake alert about certificates is the client-certificate check at work; others (protocol
+ * version, cipher mismatch) are a handshake failure of their own.
+ */
+export function isClientCertificateAlert(error: StepFailure | undefined): boolean {
+  return error?.kind === 'tls-alert' && /certificate|unknown ca|handshake failure|decrypt error|access denied/i.test(error.message)
+}
+
+/** A Docker API over plain HTTP: Go's dockerd sets Api-Version on every answer, even errors. */
+export function speaksDockerApi(outcome: HttpOutcome): boolean {
+  const r = outcome.response
+  return r !== undefined && (r.status === 200 || header(r.headers, 'api-version') !== undefined)
+}
+
+/** GET /_ping answered OK. */
+export function answersPing(outcome: HttpOutcome): boolean {
+  const r = outcome.response
+  return r !== undefined && r.status === 200 && r.body.trim() === 'OK'
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interpretation
+
+function tlsStepFrom(handshake: HandshakeOutcome, host: string, now: Date): TlsStep {
+  const session = handshake.session
+  if (session === undefined) return {ok: false, ms: handshake.ms, error: handshake.error}
+  const step: TlsStep = {ok: true, ms: handshake.ms, protocol: session.protocol, cipher: session.cipher}
+  step.chainVerified = session.authorized
+  if (!session.authorized) step.chainError = session.authorizationError ?? 'unknown'
+  if (session.peerCertificate !== undefined) {
+    step.certificate = describeCertificate(session.peerCertificate, now)
+    step.nameMatches = certificateCoversName(new X509Certificate(session.peerCertificate), host)
   }
-}
-
-async function connectStep(addresses: string[], port: number, timeoutMs: number): Promise<ConnectStep> {
-  const net = await import('node:net')
-  const t0 = performance.now()
-  let last: ConnectStep = {ok: false, ms: 0}
-  for (const address of addresses) {
-    const remaining = timeoutMs - (performance.now() - t0)
-    if (remaining <= 0) break
-    const attempt = await new Promise<StepFailure | undefined>((resolve) => {
-      const socket = net.connect({host: address, port})
-      const timer = setTimeout(() => settle({kind: 'timeout', message: `no answer within ${timeoutMs} ms`}), remaining)
-      function settle(outcome: StepFailure | undefined): void {
-        clearTimeout(timer)
-        socket.removeAllListeners()
-        socket.on('error', () => undefined)
-        socket.destroy()
-        resolve(outcome)
-      }
-      socket.once('connect', () => settle(undefined))
-      socket.once('error', (error) => settle(failure(error)))
-    })
-    last = attempt === undefined ? {ok: true, address, ms: elapsed(t0)} : {ok: false, address, ms: elapsed(t0), error: attempt}
-    if (last.ok) return last
-  }
-  if (last.error === undefined) last = {...last, error: {kind: 'timeout', message: `no answer within ${timeoutMs} ms`}}
-  return last
-}
-
-async function handshakeStep(target: Target, creds: ClientTls | undefined, now: Date): Promise<TlsStep> {
-  const tls = await import('node:tls')
-  const t0 = performance.now()
-  return new Promise<TlsStep>((resolve) => {
-    const socket = tls.connect({
-      host: target.address,
-      port: target.port,
-      ...sni(target.host),
-      ca: creds?.ca,
-      cert: creds?.cert,
-      key: creds?.key,
-      minVersion: 'TLSv1.2',
-      // Judged below, separately, so the report can say *which* of chain or name is wrong.
-      rejectUnauthorized: false,
-      checkServerIdentity: () => undefined,
-    })
-    const timer = setTimeout(() => settle({ok: false, ms: elapsed(t0), error: {kind: 'timeout', message: `no TLS handshake within ${target.timeoutMs} ms`}}), target.timeoutMs)
-    function settle(step: TlsStep): void {
-      clearTimeout(timer)
-      socket.removeAllListeners()
-      socket.on('error', () => undefined)
-      socket.destroy()
-      resolve(step)
-    }
-    socket.once('secureConnect', () => {
-      const step: TlsStep = {ok: true, ms: elapsed(t0), protocol: socket.getProtocol() ?? undefined, cipher: socket.getCipher().standardName}
-      step.chainVerified = socket.authorized
-      if (!socket.authorized) step.chainError = String(socket.authorizationError ?? 'unknown')
-      const raw = socket.getPeerCertificate(false).raw as Buffer | undefined
-      if (raw !== undefined) {
-        step.certificate = describeCertificate(raw, now)
-        step.nameMatches = certificateCoversName(new X509Certificate(raw), target.host)
-      }
-      settle(step)
-    })
-    socket.once('error', (error) => settle({ok: false, ms: elapsed(t0), error: failure(error)}))
-  })
+  return step
 }
 
 /** Go (since 1.15) matches the dialled name against SANs only; Node's checkHost does the same with subject 'never'. */
@@ -451,72 +408,12 @@ export function certificateCoversName(cert: X509Certificate, name: string): bool
   return cert.checkHost(name, {subject: 'never', wildcards: true, partialWildcards: false, multiLabelWildcards: false}) !== undefined
 }
 
-interface HttpOutcome {
-  ms: number
-  response?: {status: number; headers: IncomingHttpHeaders; body: string}
-  error?: StepFailure
-}
-
-interface HttpVia {
-  tls: boolean
-  ca?: string | undefined
-  cert?: string | undefined
-  key?: string | undefined
-}
-
-async function httpGet(target: Target, via: HttpVia, requestPath: string): Promise<HttpOutcome> {
-  const lib = via.tls ? await import('node:https') : await import('node:http')
-  const t0 = performance.now()
-  return new Promise<HttpOutcome>((resolve) => {
-    let done = false
-    const hostHeader = `${isIP(target.host) === 6 ? `[${target.host}]` : target.host}:${target.port}`
-    const req = lib.request({
-      host: target.address,
-      port: target.port,
-      path: requestPath,
-      method: 'GET',
-      headers: {Host: hostHeader, 'User-Agent': 'dockcfg-remote-check'},
-      agent: false,
-      ...(via.tls
-        ? {...sni(target.host), ca: via.ca, cert: via.cert, key: via.key, minVersion: 'TLSv1.2' as const, rejectUnauthorized: false, checkServerIdentity: () => undefined}
-        : {}),
-    })
-    const timer = setTimeout(() => finish({ms: elapsed(t0), error: {kind: 'timeout', message: `no answer within ${target.timeoutMs} ms`}}), target.timeoutMs)
-    function finish(outcome: HttpOutcome): void {
-      if (done) return
-      done = true
-      clearTimeout(timer)
-      req.destroy()
-      resolve(outcome)
-    }
-    req.on('response', (res) => {
-      const chunks: Buffer[] = []
-      let size = 0
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length
-        // A hostile or confused endpoint may stream forever; /_ping and /version are tiny.
-        if (size <= BODY_LIMIT) chunks.push(chunk)
-        else res.destroy()
-      })
-      const complete = (): void => finish({ms: elapsed(t0), response: {status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8')}})
-      res.on('end', complete)
-      res.on('close', complete)
-      res.on('error', complete)
-    })
-    req.on('error', (error) => finish({ms: elapsed(t0), error: failure(error)}))
-    req.end()
-  })
-}
-
-// ---------------------------------------------------------------------------------------------
-// Interpretation
-
 function pingFrom(transport: PingStep['transport'], outcome: HttpOutcome): PingStep {
   const r = outcome.response
   if (r === undefined) return {transport, ok: false, ms: outcome.ms, error: outcome.error}
   return {
     transport,
-    ok: r.status === 200 && r.body.trim() === 'OK',
+    ok: answersPing(outcome),
     ms: outcome.ms,
     status: r.status,
     body: r.body.slice(0, 200),
@@ -551,11 +448,6 @@ function clientCertFrom(probe: HttpOutcome): ClientCertStep {
   // TLS 1.3 servers send their refusal after the client's Finished; some stacks just close instead of alerting.
   if (error?.kind === 'reset') return {required: true, detail: `connection closed without a client certificate: ${error.message}`}
   return {required: undefined, detail: `could not tell: ${error?.message ?? 'no answer'}`}
-}
-
-/** A Docker API over plain HTTP: Go's dockerd sets Api-Version on every answer, even errors. */
-function looksLikeDockerApi(status: number, headers: IncomingHttpHeaders): boolean {
-  return status === 200 || header(headers, 'api-version') !== undefined
 }
 
 function expiryFindings(cert: CertificateInfo, what: string, prefix: 'cert' | 'ca'): CheckFinding[] {
@@ -624,39 +516,13 @@ function verdictOf(findings: readonly CheckFinding[]): Verdict {
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-function sni(host: string): {servername?: string} {
-  // RFC 6066 forbids IP literals in SNI (Node warns about it); names get SNI like Go sends.
-  return isIP(host) === 0 ? {servername: host} : {}
-}
-
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name]
   return Array.isArray(value) ? value.join(', ') : value
 }
 
-function elapsed(t0: number): number {
-  return Math.round(performance.now() - t0)
-}
-
-class TimeoutError extends Error {
-  readonly code = 'ETIMEDOUT'
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new TimeoutError(`no answer within ${ms} ms`)), ms)
-      }),
-    ])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-function failure(error: unknown): StepFailure {
+/** What a failed network step was, from the error Node raised (errno code or OpenSSL text). */
+export function stepFailure(error: unknown): StepFailure {
   const e = error as NodeJS.ErrnoException & {library?: string; reason?: string}
   const code = typeof e?.code === 'string' ? e.code : undefined
   const raw = (e instanceof Error ? e.message : String(error)).trim()

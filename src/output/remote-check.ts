@@ -1,5 +1,5 @@
-import {type CheckResult, SEVERITY_RANK, type StepFailure} from './check.js'
-import {EXPIRY_WARNING_DAYS} from './describe.js'
+import {type CheckResult, SEVERITY_RANK, type StepFailure} from '../remote/endpoint-verdict.js'
+import {EXPIRY_WARNING_DAYS} from '../remote/certificate-info.js'
 
 /**
  * Human view of a remote check: one row per step (STEP, RESULT, DETAIL), then the findings with

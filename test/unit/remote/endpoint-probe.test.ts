@@ -1,12 +1,18 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {type CertificateAuthority, type KeyedCertificate, createCa, issueClientCert, issueServerCert} from '../../../src/remote/certs.js'
-import {type CheckResult, checkEndpoint} from '../../../src/remote/check.js'
-import {renderCheckTable} from '../../../src/remote/render.js'
+import {renderCheckTable} from '../../../src/output/remote-check.js'
+import {checkEndpoint, probeEndpoint} from '../../../src/remote/endpoint-probe.js'
+import type {CheckResult} from '../../../src/remote/endpoint-verdict.js'
+import {systemClock} from '../../../src/system/clock.js'
+import {type Attempt, type HttpRequest, type HttpResponse, type Network, type TlsClient, type TlsSession, hostNetwork} from '../../../src/system/network.js'
 import {DOCKER_VERSION, type TestServer, closedPort, startPlainDocker, startSilentListener, startTlsDocker} from './helpers.js'
 
 const DAY = 86_400_000
 const TIMEOUT = 2000
 const loopback = async (): Promise<Array<{address: string; family: number}>> => [{address: '127.0.0.1', family: 4}]
+const real: {network: Network; clock: typeof systemClock} = {network: hostNetwork, clock: systemClock}
+const at = (now: Date): typeof real => ({network: hostNetwork, clock: {...systemClock, now: () => now}})
+const resolving = (lookup: Network['lookup']): typeof real => ({network: {...hostNetwork, lookup}, clock: systemClock})
 
 let ca: CertificateAuthority
 let serverCert: KeyedCertificate
@@ -38,7 +44,7 @@ describe.each([['TLSv1.3' as const], ['TLSv1.2' as const]])('secure dockerd (--t
   })
 
   it('is ok: verified chain, name covered, client certificate demanded, ping and version answered', async () => {
-    const r = await checkEndpoint({
+    const r = await checkEndpoint(real, {
       endpoint: `tcp://127.0.0.1:${server.port}`,
       tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
       timeoutMs: TIMEOUT,
@@ -57,9 +63,8 @@ describe.each([['TLSv1.3' as const], ['TLSv1.2' as const]])('secure dockerd (--t
   })
 
   it('dialled by DNS name (SNI) through an injected resolver', async () => {
-    const r = await checkEndpoint({
+    const r = await checkEndpoint(resolving(loopback), {
       endpoint: `tcp://docker.test:${server.port}`,
-      resolver: loopback,
       tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
       timeoutMs: TIMEOUT,
     })
@@ -68,9 +73,8 @@ describe.each([['TLSv1.3' as const], ['TLSv1.2' as const]])('secure dockerd (--t
   })
 
   it('SAN mismatch: error with the exact --san fix', async () => {
-    const r = await checkEndpoint({
+    const r = await checkEndpoint(resolving(loopback), {
       endpoint: `tcp://docker1.example.org:${server.port}`,
-      resolver: loopback,
       tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
       timeoutMs: TIMEOUT,
     })
@@ -86,9 +90,8 @@ describe.each([['TLSv1.3' as const], ['TLSv1.2' as const]])('secure dockerd (--t
   })
 
   it('SAN mismatch without --tlsverify (encrypt-only client) is a warning', async () => {
-    const r = await checkEndpoint({
+    const r = await checkEndpoint(resolving(loopback), {
       endpoint: `tcp://docker1.example.org:${server.port}`,
-      resolver: loopback,
       tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: false},
       timeoutMs: TIMEOUT,
     })
@@ -98,7 +101,7 @@ describe.each([['TLSv1.3' as const], ['TLSv1.2' as const]])('secure dockerd (--t
 
   it('untrusted chain when the client trusts another CA', async () => {
     const other = await createCa({commonName: 'unrelated CA'})
-    const r = await checkEndpoint({
+    const r = await checkEndpoint(real, {
       endpoint: `tcp://127.0.0.1:${server.port}`,
       tls: {ca: other.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
       timeoutMs: TIMEOUT,
@@ -110,14 +113,14 @@ describe.each([['TLSv1.3' as const], ['TLSv1.2' as const]])('secure dockerd (--t
   })
 
   it('no client certificate given: the server demands one (good) but the API cannot be queried', async () => {
-    const r = await checkEndpoint({endpoint: `tcp://127.0.0.1:${server.port}`, tls: {ca: ca.certPem, verify: true}, timeoutMs: TIMEOUT})
+    const r = await checkEndpoint(real, {endpoint: `tcp://127.0.0.1:${server.port}`, tls: {ca: ca.certPem, verify: true}, timeoutMs: TIMEOUT})
     expect(r.clientCertificate?.required).toBe(true)
     expect(codes(r)).toEqual(['no-client-cert'])
     expect(r.verdict).toBe('error')
   })
 
   it('no TLS material at all: chain unverifiable (warning, not verifying), client cert demanded, API not queried', async () => {
-    const r = await checkEndpoint({endpoint: `tcp://127.0.0.1:${server.port}`, timeoutMs: TIMEOUT})
+    const r = await checkEndpoint(real, {endpoint: `tcp://127.0.0.1:${server.port}`, timeoutMs: TIMEOUT})
     expect(r.transport).toBe('tls')
     expect(r.clientCertificate?.required).toBe(true)
     expect(r.clientCertificate?.detail).not.toMatch(/deps\/openssl|\n/)
@@ -128,7 +131,7 @@ describe.each([['TLSv1.3' as const], ['TLSv1.2' as const]])('secure dockerd (--t
   it('client certificate from another CA is rejected', async () => {
     const other = await createCa({commonName: 'rogue CA'})
     const rogue = await issueClientCert(other, {commonName: 'mallory'})
-    const r = await checkEndpoint({
+    const r = await checkEndpoint(real, {
       endpoint: `tcp://127.0.0.1:${server.port}`,
       tls: {ca: ca.certPem, cert: rogue.certPem, key: rogue.key.toPem(), verify: true},
       timeoutMs: TIMEOUT,
@@ -142,7 +145,7 @@ describe.each([['TLSv1.3' as const], ['TLSv1.2' as const]])('secure dockerd (--t
 describe('insecure endpoints', () => {
   it('TLS without client verification (--tls only) is CRITICAL', async () => {
     const server = await track(startTlsDocker({cert: serverCert.certPem, key: serverCert.key.toPem(), ca: ca.certPem, requestCert: false}))
-    const r = await checkEndpoint({
+    const r = await checkEndpoint(real, {
       endpoint: `tcp://127.0.0.1:${server.port}`,
       tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
       timeoutMs: TIMEOUT,
@@ -157,7 +160,7 @@ describe('insecure endpoints', () => {
 
   it('plain HTTP on the port is CRITICAL plaintext, detected after the failed TLS handshake', async () => {
     const server = await track(startPlainDocker())
-    const r = await checkEndpoint({
+    const r = await checkEndpoint(real, {
       endpoint: `tcp://127.0.0.1:${server.port}`,
       tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
       timeoutMs: TIMEOUT,
@@ -172,7 +175,7 @@ describe('insecure endpoints', () => {
 
   it('plain HTTP is CRITICAL also when the caller gave no TLS material at all', async () => {
     const server = await track(startPlainDocker())
-    const r = await checkEndpoint({endpoint: `127.0.0.1:${server.port}`, timeoutMs: TIMEOUT})
+    const r = await checkEndpoint(real, {endpoint: `127.0.0.1:${server.port}`, timeoutMs: TIMEOUT})
     expect(r.verdict).toBe('CRITICAL')
     expect(r.transport).toBe('plaintext')
   })
@@ -185,11 +188,10 @@ describe('expiry', () => {
     const now = new Date(Math.floor(Date.now() / 1000) * 1000 + 500)
     const soon = await issueServerCert(ca, {hostnames: [], ips: [], now: new Date(now.getTime() - 815 * DAY)})
     const server = await track(startTlsDocker({cert: soon.certPem, key: soon.key.toPem(), ca: ca.certPem, requestCert: true}))
-    const r = await checkEndpoint({
+    const r = await checkEndpoint(at(now), {
       endpoint: `tcp://127.0.0.1:${server.port}`,
       tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
       timeoutMs: TIMEOUT,
-      now,
     })
     expect(r.tls?.certificate?.daysUntilExpiry).toBe(9)
     expect(r.findings).toEqual([expect.objectContaining({code: 'cert-expiring', severity: 'warning'})])
@@ -200,11 +202,10 @@ describe('expiry', () => {
   it('an injected future now makes it an error once expired', async () => {
     const server = await track(startTlsDocker({cert: serverCert.certPem, key: serverCert.key.toPem(), ca: ca.certPem, requestCert: true}))
     const future = new Date(Date.parse(serverCert.info.notAfter) + DAY)
-    const r = await checkEndpoint({
+    const r = await checkEndpoint(at(future), {
       endpoint: `tcp://127.0.0.1:${server.port}`,
       tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
       timeoutMs: TIMEOUT,
-      now: future,
     })
     expect(codes(r)).toContain('cert-expired')
     expect(r.verdict).toBe('error')
@@ -215,7 +216,7 @@ describe('certificate properties', () => {
   it('a server certificate without serverAuth EKU (a client cert put in its place) is an error', async () => {
     const wrong = await issueClientCert(ca, {commonName: 'not-a-server'})
     const server = await track(startTlsDocker({cert: wrong.certPem, key: wrong.key.toPem(), ca: ca.certPem, requestCert: true}))
-    const r = await checkEndpoint({
+    const r = await checkEndpoint(real, {
       endpoint: `tcp://127.0.0.1:${server.port}`,
       tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
       timeoutMs: TIMEOUT,
@@ -230,7 +231,11 @@ describe('certificate properties', () => {
     const leaf = await issueServerCert(shortCa, {hostnames: [], ips: []})
     const c = await issueClientCert(shortCa, {commonName: 'c'})
     const server = await track(startTlsDocker({cert: leaf.certPem, key: leaf.key.toPem(), ca: shortCa.certPem, requestCert: true}))
-    const r = await checkEndpoint({endpoint: `tcp://127.0.0.1:${server.port}`, tls: {ca: shortCa.certPem, cert: c.certPem, key: c.key.toPem(), verify: true}, timeoutMs: TIMEOUT})
+    const r = await checkEndpoint(real, {
+      endpoint: `tcp://127.0.0.1:${server.port}`,
+      tls: {ca: shortCa.certPem, cert: c.certPem, key: c.key.toPem(), verify: true},
+      timeoutMs: TIMEOUT,
+    })
     expect(codes(r)).toEqual(['cert-expiring', 'ca-expiring'])
     expect(r.verdict).toBe('warning')
   })
@@ -239,7 +244,7 @@ describe('certificate properties', () => {
 describe('unreachable and hung endpoints stay within the timeout', () => {
   it('closed port: refused, quickly', async () => {
     const port = await closedPort()
-    const r = await checkEndpoint({endpoint: `tcp://127.0.0.1:${port}`, timeoutMs: 1000})
+    const r = await checkEndpoint(real, {endpoint: `tcp://127.0.0.1:${port}`, timeoutMs: 1000})
     expect(r.connect).toMatchObject({ok: false, error: {kind: 'refused'}})
     expect(codes(r)).toEqual(['unreachable'])
     expect(r.findings[0]?.fix).toMatch(/nothing listens/)
@@ -249,7 +254,11 @@ describe('unreachable and hung endpoints stay within the timeout', () => {
   it('a listener that accepts TCP but never speaks: TLS timeout within the bound', async () => {
     const server = await track(startSilentListener())
     const t0 = Date.now()
-    const r = await checkEndpoint({endpoint: `tcp://127.0.0.1:${server.port}`, tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true}, timeoutMs: 500})
+    const r = await checkEndpoint(real, {
+      endpoint: `tcp://127.0.0.1:${server.port}`,
+      tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
+      timeoutMs: 500,
+    })
     const wall = Date.now() - t0
     expect(r.connect?.ok).toBe(true)
     expect(r.tls?.error?.kind).toBe('timeout')
@@ -260,7 +269,10 @@ describe('unreachable and hung endpoints stay within the timeout', () => {
 
   it('a resolver that never answers is cut off at the timeout', async () => {
     const t0 = Date.now()
-    const r = await checkEndpoint({endpoint: 'tcp://hang.test:2376', resolver: () => new Promise(() => undefined), timeoutMs: 300})
+    const r = await checkEndpoint(
+      resolving(() => new Promise(() => undefined)),
+      {endpoint: 'tcp://hang.test:2376', timeoutMs: 300},
+    )
     expect(Date.now() - t0).toBeLessThan(1000)
     expect(r.resolve.error?.kind).toBe('timeout')
     expect(codes(r)).toEqual(['unresolvable'])
@@ -268,7 +280,10 @@ describe('unreachable and hung endpoints stay within the timeout', () => {
 
   it('a name that does not resolve', async () => {
     const notFound = Object.assign(new Error('getaddrinfo ENOTFOUND nope.test'), {code: 'ENOTFOUND'})
-    const r = await checkEndpoint({endpoint: 'tcp://nope.test:2376', resolver: () => Promise.reject(notFound), timeoutMs: 300})
+    const r = await checkEndpoint(
+      resolving(() => Promise.reject(notFound)),
+      {endpoint: 'tcp://nope.test:2376', timeoutMs: 300},
+    )
     expect(r.resolve.error?.kind).toBe('not-found')
     expect(r.verdict).toBe('error')
   })
@@ -278,15 +293,23 @@ describe('unreachable and hung endpoints stay within the timeout', () => {
     const dead = await closedPort()
     expect(dead).not.toBe(server.port)
     // ::1 is not listened on by the test server: refused, then 127.0.0.1 answers.
-    const r = await checkEndpoint({
-      endpoint: `tcp://docker.test:${server.port}`,
-      resolver: async () => [
-        {address: '::1', family: 6},
-        {address: '127.0.0.1', family: 4},
-      ],
-      tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
-      timeoutMs: TIMEOUT,
-    })
+    const r = await checkEndpoint(
+      {
+        network: {
+          ...hostNetwork,
+          lookup: async () => [
+            {address: '::1', family: 6},
+            {address: '127.0.0.1', family: 4},
+          ],
+        },
+        clock: systemClock,
+      },
+      {
+        endpoint: `tcp://docker.test:${server.port}`,
+        tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
+        timeoutMs: TIMEOUT,
+      },
+    )
     expect(r.resolve.addresses).toEqual(['::1', '127.0.0.1'])
     expect(r.connect?.address).toBe('127.0.0.1')
     expect(r.verdict).toBe('ok')
@@ -296,9 +319,8 @@ describe('unreachable and hung endpoints stay within the timeout', () => {
 describe('renderCheckTable', () => {
   it('renders steps and findings with fixes for a SAN mismatch', async () => {
     const server = await track(startTlsDocker({cert: serverCert.certPem, key: serverCert.key.toPem(), ca: ca.certPem, requestCert: true}))
-    const r = await checkEndpoint({
+    const r = await checkEndpoint(resolving(loopback), {
       endpoint: `tcp://wrong.test:${server.port}`,
-      resolver: loopback,
       tls: {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
       timeoutMs: TIMEOUT,
     })
@@ -316,7 +338,7 @@ describe('renderCheckTable', () => {
 
   it('renders CRITICAL plaintext with its verdict line', async () => {
     const server = await track(startPlainDocker())
-    const text = renderCheckTable(await checkEndpoint({endpoint: `tcp://127.0.0.1:${server.port}`, timeoutMs: TIMEOUT}))
+    const text = renderCheckTable(await checkEndpoint(real, {endpoint: `tcp://127.0.0.1:${server.port}`, timeoutMs: TIMEOUT}))
     expect(text.split('\n')[0]).toBe(`tcp://127.0.0.1:${server.port}: CRITICAL — the Docker API is open without client authentication`)
     expect(text).toMatch(/^tls handshake +NONE +port speaks plain HTTP$/m)
     expect(text).toMatch(/^GET \/_ping +ok +HTTP 200 "OK" over http/m)
@@ -325,8 +347,78 @@ describe('renderCheckTable', () => {
 
   it('renders an unreachable endpoint without later steps', async () => {
     const port = await closedPort()
-    const text = renderCheckTable(await checkEndpoint({endpoint: `tcp://127.0.0.1:${port}`, timeoutMs: 500}))
+    const text = renderCheckTable(await checkEndpoint(real, {endpoint: `tcp://127.0.0.1:${port}`, timeoutMs: 500}))
     expect(text).toMatch(/^tcp connect +FAIL +refused: /m)
     expect(text).not.toMatch(/tls handshake/)
+  })
+})
+
+describe('probeEndpoint: which step follows which (a scripted network, no sockets)', () => {
+  type Script = {handshake: Attempt<TlsSession>; http: (request: HttpRequest) => Attempt<HttpResponse>}
+  const DOCKER = {'api-version': '1.41'}
+  const answer = (status: number, body: string, headers: Record<string, string> = DOCKER): Attempt<HttpResponse> => ({ok: true, value: {status, headers, body}})
+  const error = (message: string, code: string): Attempt<never> => ({ok: false, timedOut: false, error: Object.assign(new Error(message), {code})})
+  const SESSION: Attempt<TlsSession> = {ok: true, value: {protocol: 'TLSv1.3', cipher: 'x', authorized: true}}
+  const MTLS = {ca: 'CA', cert: 'CERT', key: 'KEY', verify: true}
+
+  function scripted(script: Script): {network: Network; calls: string[]} {
+    const calls: string[] = []
+    const describeTls = (tls: TlsClient | undefined): string => (tls === undefined ? 'plain' : `tls sni=${tls.servername ?? '-'}${tls.ca ? ' ca' : ''}${tls.cert ? ' cert' : ''}`)
+    const network: Network = {
+      lookup: async (name) => (calls.push(`lookup ${name}`), [{address: '10.0.0.5', family: 4}]),
+      connect: async (to) => (calls.push(`connect ${JSON.stringify(to)}`), {ok: true, value: undefined}),
+      tlsHandshake: async (to, tls) => (calls.push(`handshake ${to.host}:${to.port} ${describeTls(tls)}`), script.handshake),
+      httpGet: async (request) => (calls.push(`GET ${request.path} ${describeTls(request.tls)} Host=${request.headers.Host}`), script.http(request)),
+      hostname: () => 'unused',
+      interfaceAddresses: () => [],
+    }
+    return {network, calls}
+  }
+
+  it('a secure endpoint: without a certificate, then as the client, then /version', async () => {
+    const {network, calls} = scripted({
+      handshake: SESSION,
+      http: (r) => (r.tls?.cert === undefined ? error('alert', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED') : answer(200, 'OK')),
+    })
+    await probeEndpoint(network, {endpoint: 'tcp://docker.test:2376', tls: MTLS, timeoutMs: 1000})
+    expect(calls).toEqual([
+      'lookup docker.test',
+      'connect {"host":"10.0.0.5","port":2376}',
+      'handshake 10.0.0.5:2376 tls sni=docker.test ca cert',
+      'GET /_ping tls sni=docker.test ca Host=docker.test:2376',
+      'GET /_ping tls sni=docker.test ca cert Host=docker.test:2376',
+      'GET /version tls sni=docker.test ca cert Host=docker.test:2376',
+    ])
+  })
+
+  it('no SNI for an address, brackets in Host for IPv6, no lookup; no /version when the ping is not OK', async () => {
+    const {network, calls} = scripted({handshake: SESSION, http: () => answer(500, 'no')})
+    await probeEndpoint(network, {endpoint: 'tcp://[fd00::5]:2376', timeoutMs: 1000})
+    expect(calls).toEqual(['connect {"host":"fd00::5","port":2376}', 'handshake fd00::5:2376 tls sni=-', 'GET /_ping tls sni=- Host=[fd00::5]:2376'])
+  })
+
+  it.each([
+    ['a handshake that times out', {ok: false, timedOut: true} as const, 'timeout'],
+    ['a certificate alert in the handshake', error('SSL routines::tlsv1 alert unknown ca', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA'), 'tls-alert'],
+  ])('%s: nothing more is asked', async (_, handshake, kind) => {
+    const {network, calls} = scripted({handshake, http: () => answer(200, 'OK')})
+    const probe = await probeEndpoint(network, {endpoint: 'tcp://10.0.0.5:2376', tls: MTLS, timeoutMs: 1000})
+    expect(calls.filter((c) => c.startsWith('GET'))).toEqual([])
+    expect(probe.handshake?.error?.kind).toBe(kind)
+  })
+
+  it('another handshake failure: plain HTTP is tried, and /version asked when dockerd answered', async () => {
+    const {network, calls} = scripted({handshake: error('wrong version number', 'ERR_SSL_WRONG_VERSION_NUMBER'), http: () => answer(200, 'OK')})
+    await probeEndpoint(network, {endpoint: 'tcp://10.0.0.5:2375', tls: MTLS, timeoutMs: 1000})
+    expect(calls.slice(2)).toEqual(['GET /_ping plain Host=10.0.0.5:2375', 'GET /version plain Host=10.0.0.5:2375'])
+  })
+
+  it('no dockerd over plain HTTP either: with a client certificate, asks once more without it', async () => {
+    const {network, calls} = scripted({handshake: error('socket hang up', 'ECONNRESET'), http: () => answer(400, 'Bad Request', {})})
+    await probeEndpoint(network, {endpoint: 'tcp://10.0.0.5:2376', tls: MTLS, timeoutMs: 1000})
+    expect(calls.slice(2)).toEqual(['GET /_ping plain Host=10.0.0.5:2376', 'GET /_ping tls sni=- ca Host=10.0.0.5:2376'])
+    const bare = scripted({handshake: error('socket hang up', 'ECONNRESET'), http: () => answer(400, 'Bad Request', {})})
+    await probeEndpoint(bare.network, {endpoint: 'tcp://10.0.0.5:2376', timeoutMs: 1000})
+    expect(bare.calls.slice(2)).toEqual(['GET /_ping plain Host=10.0.0.5:2376'])
   })
 })
