@@ -1,9 +1,13 @@
 import type {Inspector, TreeView} from '../apply/apply.js'
-import type {FileSystem} from '../system/fs.js'
 import {type EffectiveConfig, inspectEffective} from './effective.js'
 
+/** The engine's view of a tree, with the effective configuration it was computed from (for planners). */
+export interface EffectiveView extends TreeView {
+  effective: EffectiveConfig
+}
+
 /** The apply engine's view of a tree, computed by the effective-configuration model. */
-export function toTreeView(effective: EffectiveConfig): TreeView {
+function toTreeView(effective: EffectiveConfig): TreeView {
   return {
     configFile: effective.configFile,
     config: effective.daemonJson.parsed.value,
@@ -17,7 +21,10 @@ export function toTreeView(effective: EffectiveConfig): TreeView {
   }
 }
 
-/** The apply engine's Inspector: the tree view of whatever tree (live, overlay, --root) it is given. */
-export function treeInspector(options: {configFile: string | undefined; dockerdVersion: string | undefined}): Inspector {
-  return async (fs: FileSystem) => toTreeView(await inspectEffective(fs, options))
+/** Inspects whatever tree (live, overlay, --root) it is given: the engine's view and the effective configuration behind it. */
+export function effectiveInspector(options: {configFile: string | undefined; dockerdVersion: string | undefined}): Inspector<EffectiveView> {
+  return async (fs) => {
+    const effective = await inspectEffective(fs, options)
+    return {...toTreeView(effective), effective}
+  }
 }
