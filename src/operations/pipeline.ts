@@ -7,7 +7,7 @@ import {InvalidConfigError} from '../core/errors.js'
 import {capFindings, errorLines, type Finding, introducedFindings} from '../core/findings.js'
 import type {Activation} from '../daemon-config/plan-edit.js'
 import {resolveDockerdVersion} from '../dockerd/version.js'
-import {type EffectiveView, effectiveInspector} from '../effective/tree-view.js'
+import {type EffectiveView, effectiveInspector} from './tree-view.js'
 import type {System} from '../system/index.js'
 import {OverlayFileSystem} from '../system/overlay-fs.js'
 

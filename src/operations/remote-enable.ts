@@ -7,7 +7,7 @@ import type {System} from '../system/index.js'
 import {planKeyChanges} from './key-changes.js'
 import {type CurrentTree, onEffectiveTree, type PipelineRequest, runChange} from './pipeline.js'
 import {rollbackUnderLock} from './rollback.js'
-import type {EffectiveView} from '../effective/tree-view.js'
+import type {EffectiveView} from './tree-view.js'
 
 /**
  * `dockcfg remote enable`: the listener, its certificates and client verification, with `hosts`

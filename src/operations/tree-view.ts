@@ -1,5 +1,5 @@
 import type {Inspector, TreeView} from '../apply/apply.js'
-import {type EffectiveConfig, inspectEffective} from './effective.js'
+import {type EffectiveConfig, inspectEffective} from '../effective/effective.js'
 
 /** The engine's view of a tree, with the effective configuration it was computed from (for planners). */
 export interface EffectiveView extends TreeView {
