@@ -40,7 +40,7 @@ export function lockPath(system: System): string {
  * How long a command waits for another run to finish: long enough for an apply (preflight, the
  * restart, the health wait, a rollback), so fleet runs queue instead of failing.
  */
-export const LOCK_WAIT_MS = 10 * 60_000
+const LOCK_WAIT_MS = 10 * 60_000
 
 export interface LockOptions {
   timeoutMs?: number
@@ -48,9 +48,9 @@ export interface LockOptions {
   onWait?: (message: string) => void
 }
 
-/** Waits (15 s unless told otherwise) until this run holds the lock. */
+/** Waits (LOCK_WAIT_MS unless told otherwise) until this run holds the lock. */
 export async function acquireLock(system: System, command: string, options: LockOptions = {}): Promise<HeldLock> {
-  const {timeoutMs = 15_000, onWait} = options
+  const {timeoutMs = LOCK_WAIT_MS, onWait} = options
   const treePath = lockPath(system)
   const file = system.fs.hostPathForWrite(treePath)
   const files = system.lockFiles

@@ -1,7 +1,7 @@
 import {type ApplyOptions, type ApplyResult, type Inspector, type PlanNotes, type TreeView, applyPlan} from '../apply/apply.js'
 import {warn} from '../apply/events.js'
 import {abandonedApplyWarnings} from '../apply/pending.js'
-import {acquireLock, type HeldLock, LOCK_WAIT_MS} from '../backup/lock.js'
+import {acquireLock, type HeldLock} from '../backup/lock.js'
 import type {FileChange} from '../changes/change-set.js'
 import {InvalidConfigError} from '../core/errors.js'
 import {capFindings, errorLines, type Finding, introducedFindings} from '../core/findings.js'
@@ -75,7 +75,7 @@ export interface ChangePlan<V extends TreeView = TreeView> {
  */
 export async function withCurrentTree<V extends TreeView, R>(system: System, request: PipelineRequest<V>, body: (tree: CurrentTree<V>) => Promise<R>): Promise<R> {
   const {apply} = request
-  const lock = apply.dryRun ? undefined : await acquireLock(system, request.command, {timeoutMs: LOCK_WAIT_MS, ...(apply.progress ? {onWait: apply.progress} : {})})
+  const lock = apply.dryRun ? undefined : await acquireLock(system, request.command, apply.progress ? {onWait: apply.progress} : {})
   try {
     return await body(await inspectCurrent(system, lock, request))
   } finally {
