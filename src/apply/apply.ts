@@ -72,7 +72,7 @@ export interface ApplyOptions {
   confirm?: (question: string) => Promise<boolean>
   /** Each event as it happens (a warning, the preflight's verdict, a write, a restart), one line each. */
   progress?: (message: string) => void
-  /** What the change will do (ApplyRequest.plan), told once it is accepted and before anything happens. */
+  /** What the change will do (ApplyPlan.notes), told once it is accepted and before anything happens. */
   plan?: (plan: PlanNotes) => void
   /** A wait begins (preflight, dockerd coming back); the returned function ends it. A TTY shows the time it takes. */
   waiting?: (label: string) => () => void
