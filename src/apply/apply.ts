@@ -1,5 +1,5 @@
-import {acquireLock, withLockToWrite} from '../backup/lock.js'
-import {DockcfgError, InvalidConfigError, RefusedError} from '../core/errors.js'
+import type {HeldLock} from '../backup/lock.js'
+import {DockcfgError, InvalidConfigError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
 import {readBackup, removeBackup} from '../backup/backups.js'
 import {
@@ -14,18 +14,18 @@ import {
   restoreFromBackup,
 } from '../changes/change-set.js'
 import {planDaemonJsonEdit} from '../daemon-config/edit.js'
-import type {Activation} from '../daemon-config/operations.js'
+import type {Activation} from '../daemon-config/plan-edit.js'
 import type {Finding} from '../core/findings.js'
 import type {DockerApi} from '../docker-api/client.js'
 import type {ServiceManager} from '../service/service-manager.js'
 import {DEFAULT_CONFIG_FILE} from '../effective/effective.js'
-import {defaultBridgeKeys} from '../registry/index.js'
-import {OverlayFileSystem} from '../system/overlay-fs.js'
 import {liveRestoreAfter, stopContainersHoldingBridge} from './bridge-guard.js'
 import {removedKeys} from './config-diff.js'
+import {containerGuard} from './container-guard.js'
+import {during, warn} from './events.js'
 import type {FileSystem, System} from '../system/index.js'
-import {DOCKER_UNIT, restartAsOneJob, restartFresh, startDocker, stopDocker, unitState} from './health.js'
-import {clearPending, isAbandoned, type PendingApply, readPending, writePending} from './pending.js'
+import {DOCKER_UNIT, restartFresh, startDocker, stopDocker, unitState, whyNoService, failedStartJournal} from './health.js'
+import {abandonedApply, clearPending, type PendingApply, refuseOverAbandoned, writePending} from './pending.js'
 import {stagePlannedFiles} from './planned-files.js'
 import {preflight, type PreflightOutcome} from './preflight.js'
 import {confirmStateMoves} from './state-guard.js'
@@ -58,7 +58,8 @@ export interface TreeView {
   dockerdVersion: string | undefined
 }
 
-export type Inspector = (fs: FileSystem) => Promise<TreeView>
+/** Inspects a tree (live, planned, --root); V may carry more than the engine needs (the effective configuration). */
+export type Inspector<V extends TreeView = TreeView> = (fs: FileSystem) => Promise<V>
 
 export interface ApplyOptions {
   dryRun: boolean
@@ -71,7 +72,7 @@ export interface ApplyOptions {
   confirm?: (question: string) => Promise<boolean>
   /** Each event as it happens (a warning, the preflight's verdict, a write, a restart), one line each. */
   progress?: (message: string) => void
-  /** What the change will do (ApplyRequest.plan), told once it is accepted and before anything happens. */
+  /** What the change will do (ApplyPlan.notes), told once it is accepted and before anything happens. */
   plan?: (plan: PlanNotes) => void
   /** A wait begins (preflight, dockerd coming back); the returned function ends it. A TTY shows the time it takes. */
   waiting?: (label: string) => () => void
@@ -83,19 +84,25 @@ export interface PlanNotes {
   actions: readonly string[]
 }
 
-export interface ApplyRequest {
+/** A change as planned, for the engine to apply (src/operations/pipeline.ts builds it). */
+export interface ApplyPlan {
   command: string
   changes: FileChange[]
   /** daemon.json keys whose value changes (reload-or-restart verdict and verification). */
   changedKeys: string[]
   activation: Activation
+  /** The tree as it is, inspected once under the lock, and as it will be with `changes` written. */
+  current: TreeView
+  planned: TreeView
+  /** Told through ApplyOptions.plan before anything happens. */
+  notes: PlanNotes
+  /** Already told (an earlier apply that died half-way); kept in the result. */
+  warnings: readonly string[]
   /**
    * Set by `dockcfg rollback ID` when ID is the backup of an apply that died half-way: this run
    * finishes that apply's job, so the refusal to build on an unfinished apply does not apply.
    */
   resolvesPending?: string
-  /** Told through ApplyOptions.plan before anything happens. */
-  plan?: Partial<PlanNotes>
   /** Directories the caller created for this change before calling (recorded in the backup, so a rollback removes them). */
   createdDirs?: readonly string[]
   /**
@@ -131,25 +138,18 @@ export interface ApplyResult {
   warnings: string[]
 }
 
-/** Keys whose change rebuilds the default bridge: live-restore cannot carry containers across. */
-const BRIDGE_KEYS = new Set(defaultBridgeKeys())
-
-/** Errors are compared without positions: an edit above them moves their lines. */
-function errorIdentity(f: Finding): string {
-  return `${f.code}|${f.key ?? ''}|${f.message}`
-}
-
 /**
  * Applies a planned change safely: preflight on the planned tree, container safety, backup and
  * atomic write, a rollback armed outside this process, reload or restart, health, live
- * verification, and automatic rollback when the daemon does not come back right.
+ * verification, and automatic rollback when the daemon does not come back right. It plans
+ * nothing: the views and the refusal of errors the change brings come from the pipeline.
+ * `lock` is undefined only for a dry run, which writes nothing.
  * Throws InvalidConfigError (3, nothing written), RefusedError (7, nothing changed), or a
  * DockcfgError with exit 4 (rolled back) or 5 (rollback failed too).
  */
-export async function applyChanges(system: System, request: ApplyRequest, inspect: Inspector, options: ApplyOptions): Promise<ApplyResult> {
-  const warnings = await abandonedApplyWarnings(system)
-  warn(options, warnings)
-  const changes = request.changes.filter((c) => c.before !== c.after)
+export async function applyPlan(system: System, lock: HeldLock | undefined, plan: ApplyPlan, inspect: Inspector, options: ApplyOptions): Promise<ApplyResult> {
+  const warnings = [...plan.warnings]
+  const changes = plan.changes.filter((c) => c.before !== c.after)
   const diff = await renderDiff(changes)
   const removedFiles = changes.filter((c) => c.after === undefined).map((c) => c.path)
   const base: ApplyResult = {
@@ -164,21 +164,15 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
   }
   if (changes.length === 0) return base
 
-  const current = await inspect(system.fs)
+  const {current, planned} = plan
   const configFile = current.configFile
   const unitFilesChanged = changes.some((c) => c.path !== configFile)
   const removed = removedKeys(changes.find((c) => c.path === configFile))
-  const activation = activationOf(request.activation, unitFilesChanged, removed)
+  const activation = activationOf(plan.activation, unitFilesChanged, removed)
 
-  const planned = await inspect(new OverlayFileSystem(system.fs, changes))
-  // Errors this change brings are refused. Errors the tree already had are not this change's: a
-  // file with two problems is repaired one command at a time (write-only), but dockerd is not
-  // restarted into a configuration it would still refuse.
-  const before = new Set(current.errors.map(errorIdentity))
-  const introduced = planned.errors.filter((f) => !before.has(errorIdentity(f)))
-  if (introduced.length > 0) {
-    throw new InvalidConfigError(`dockerd would refuse the result; nothing was written:\n${errorLines(introduced)}`, {details: introduced})
-  }
+  // Errors the tree already had are not this change's: a file with two problems is repaired one
+  // command at a time (write-only), but dockerd is not restarted into a configuration it would
+  // still refuse.
   const remaining = planned.errors.length > 0 ? [`dockerd would still refuse this configuration:\n${errorLines(planned.errors)}`] : []
   const serviceReason = await whyNoService(system, options)
   if (remaining.length > 0 && serviceReason === undefined && activation !== 'none') {
@@ -190,16 +184,16 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
   const moves = await confirmStateMoves(system, {current, planned}, options)
   warn(options, moves)
   warnings.push(...moves)
-  const notes = {findings: request.plan?.findings ?? [], actions: request.plan?.actions ?? []}
-  if (notes.findings.length > 0 || notes.actions.length > 0) options.plan?.(notes)
+  if (plan.notes.findings.length > 0 || plan.notes.actions.length > 0) options.plan?.(plan.notes)
   warn(options, remaining)
   if (options.dryRun) return {...base, warnings: [...warnings, ...remaining], pending: activation === 'none' ? undefined : activation}
+  if (lock === undefined) throw new Error('the apply engine writes only under the lock')
   const abandoned = await abandonedApply(system)
-  if (abandoned !== undefined && abandoned.backupId !== request.resolvesPending) throw refuseOverAbandoned(abandoned)
+  if (abandoned !== undefined && abandoned.backupId !== plan.resolvesPending) throw refuseOverAbandoned(abandoned)
 
   if (serviceReason !== undefined) {
-    const committed = await commitChangeSet(system, request.command, changes, {createdDirs: request.createdDirs ?? []})
-    await removeEmptyDirs(system, request.emptiedDirs ?? [])
+    const committed = await commitChangeSet(system, lock, plan.command, changes, {createdDirs: plan.createdDirs ?? []})
+    await removeEmptyDirs(system, plan.emptiedDirs ?? [])
     return {
       ...base,
       warnings: [...warnings, ...remaining],
@@ -212,116 +206,110 @@ export async function applyChanges(system: System, request: ApplyRequest, inspec
   }
 
   const services = await system.services()
-  const lock = await acquireLock(system, request.command)
-  try {
-    options.progress?.('preflight: asking dockerd about the new configuration')
-    // Files the new configuration names (TLS keys and certificates) may be part of this very change.
-    const staged = await stagePlannedFiles(system, planned.configText, changes)
-    const check = await during(options, 'preflight', () => preflight(system, {...planned, configText: staged.configText}).finally(staged.cleanup))
-    if (!check.ok) throw new InvalidConfigError(`preflight (${check.method}) failed, nothing was written: ${check.detail}`, {details: check})
-    options.progress?.(`preflight: ${check.method}: ${check.detail}`)
+  options.progress?.('preflight: asking dockerd about the new configuration')
+  // Files the new configuration names (TLS keys and certificates) may be part of this very change.
+  const staged = await stagePlannedFiles(system, planned.configText, changes)
+  const check = await during(options, 'preflight', () => preflight(system, {...planned, configText: staged.configText}).finally(staged.cleanup))
+  if (!check.ok) throw new InvalidConfigError(`preflight (${check.method}) failed, nothing was written: ${check.detail}`, {details: check})
+  options.progress?.(`preflight: ${check.method}: ${check.detail}`)
 
-    const api = await system.docker(current.socket)
-    const running = await runningElseStopped(system, services, api, {stopIfDown: activation !== 'none', timeoutMs: options.timeoutMs})
-    let extraChanges: FileChange[] = []
-    let containers: ApplyResult['containers']
-    if (activation === 'restart' && running) {
-      const guard = await containerGuard(api, request.changedKeys, liveRestoreAfter(planned), options)
-      containers = guard.containers
-      if (guard.enableLiveRestore) extraChanges = liveRestoreChange(changes, configFile, planned.config)
-      const stopped = await stopContainersHoldingBridge(api, {changedKeys: request.changedKeys, planned}, options)
-      warn(options, stopped)
-      warnings.push(...stopped)
-    }
-    const toWrite = combineChanges(changes, extraChanges)
-    // Fires once a healthy start has surely been given its chance. Firing while this run is still
-    // busy (say, with its own rollback) is harmless: the timer's run waits for our lock and then
-    // finds the pending record gone.
-    const timerSeconds = rollbackTimerSeconds(options.timeoutMs)
-    let armed: PendingApply | undefined
-    // The rollback is armed between the backup (what the timer restores) and the first write: a
-    // kill anywhere from there on leaves a timer that puts the host back.
-    const committed = await commitChangeSet(system, request.command, toWrite, {
-      alreadyLocked: true,
-      createdDirs: request.createdDirs ?? [],
-      beforeWrite: async (backup) => {
-        // Finishing an abandoned apply by hand: its timer must not fire into the middle of this run.
-        if (abandoned !== undefined) await services.disarmTimer(abandoned.timerUnit)
-        const pending = {
-          backupId: backup.id,
-          command: request.command,
-          pid: process.pid,
-          startedAt: system.clock.now().toISOString(),
-          timerUnit: timerUnitFor(backup.id),
-          timerSeconds,
-        }
-        await armRollback(system, services, pending)
-        armed = pending
-      },
-    }).catch(async (error: unknown) => {
-      if (armed === undefined || !(error instanceof Error)) throw error
-      // A failed write puts back what was written: then there is nothing for the timer to undo. If
-      // even that failed, the timer stays armed, to restore the backup when it fires.
-      const backup = await readBackup(system, armed.backupId)
-      if ((await changedSinceBackup(system, backup).catch(() => ['?'])).length > 0) {
-        error.message += `; the rollback timer ${armed.timerUnit}.timer stays armed and restores backup ${armed.backupId} in ${armed.timerSeconds} s (now: dockcfg rollback ${armed.backupId})`
-        throw error
+  const api = await system.docker(current.socket)
+  const running = await runningElseStopped(system, services, api, {stopIfDown: activation !== 'none', timeoutMs: options.timeoutMs})
+  let extraChanges: FileChange[] = []
+  let containers: ApplyResult['containers']
+  if (activation === 'restart' && running) {
+    const guard = await containerGuard(api, plan.changedKeys, liveRestoreAfter(planned), options)
+    containers = guard.containers
+    if (guard.enableLiveRestore) extraChanges = liveRestoreChange(changes, configFile, planned.config)
+    const stopped = await stopContainersHoldingBridge(api, {changedKeys: plan.changedKeys, planned}, options)
+    warn(options, stopped)
+    warnings.push(...stopped)
+  }
+  const toWrite = combineChanges(changes, extraChanges)
+  // Fires once a healthy start has surely been given its chance. Firing while this run is still
+  // busy (say, with its own rollback) is harmless: the timer's run waits for our lock and then
+  // finds the pending record gone.
+  const timerSeconds = rollbackTimerSeconds(options.timeoutMs)
+  let armed: PendingApply | undefined
+  // The rollback is armed between the backup (what the timer restores) and the first write: a
+  // kill anywhere from there on leaves a timer that puts the host back.
+  const committed = await commitChangeSet(system, lock, plan.command, toWrite, {
+    createdDirs: plan.createdDirs ?? [],
+    beforeWrite: async (backup) => {
+      // Finishing an abandoned apply by hand: its timer must not fire into the middle of this run.
+      if (abandoned !== undefined) await services.disarmTimer(abandoned.timerUnit)
+      const pending = {
+        backupId: backup.id,
+        command: plan.command,
+        pid: system.host.pid,
+        startedAt: system.clock.now().toISOString(),
+        timerUnit: timerUnitFor(backup.id),
+        timerSeconds,
       }
-      const left = stillArmed(await disarm(system, services, armed.timerUnit), armed.timerUnit, armed.backupId)
-      if (left !== undefined) error.message += `; ${left}`
-      // Disarmed, with the files as they were: the backup records a change that never happened.
-      else await removeBackup(system, armed.backupId).catch(() => undefined)
+      await armRollback(system, services, pending)
+      armed = pending
+    },
+  }).catch(async (error: unknown) => {
+    if (armed === undefined || !(error instanceof Error)) throw error
+    // A failed write puts back what was written: then there is nothing for the timer to undo. If
+    // even that failed, the timer stays armed, to restore the backup when it fires.
+    const backup = await readBackup(system, armed.backupId)
+    if ((await changedSinceBackup(system, backup).catch(() => ['?'])).length > 0) {
+      error.message += `; the rollback timer ${armed.timerUnit}.timer stays armed and restores backup ${armed.backupId} in ${armed.timerSeconds} s (now: dockcfg rollback ${armed.backupId})`
       throw error
-    })
-    const timerUnit = timerUnitFor(committed.backup.id)
-    options.progress?.(
-      `${describeCommit(
-        toWrite.map((c) => c.path),
-        removedFiles,
-      )} (backup ${committed.backup.id})`,
-    )
-
-    const undo = {deadlineMs: options.timeoutMs, timerUnit, socket: current.socket, options}
-    try {
-      // What was written is what `planned` describes, unless live-restore was added to it.
-      const after = extraChanges.length > 0 ? await inspect(system.fs) : planned
-      const outcome = await activate(system, services, after, {activation, running, unitFilesChanged, options, enableLiveRestoreFirst: extraChanges.length > 0})
-      const verification = outcome.ok
-        ? await verifyLive(await system.docker(after.socket), verifiedKeys(request.changedKeys, extraChanges), after.merged, {
-            hosts: after.hosts,
-            socketHostPath: (p) => system.fs.hostPath(p),
-            network: system.network,
-            interfaceAddresses: (name) => interfaceAddresses(system, name),
-          })
-        : []
-      const mismatches = verification.filter((v) => v.status === 'mismatch')
-      if (outcome.ok && mismatches.length === 0) {
-        const left = stillArmed(await disarm(system, services, timerUnit), timerUnit, committed.backup.id)
-        if (left !== undefined) warn(options, [left])
-        await removeEmptyDirs(system, request.emptiedDirs ?? [])
-        return {
-          ...base,
-          files: toWrite.map((c) => c.path),
-          action: outcome.action,
-          backupId: committed.backup.id,
-          ...undoOf(system, current, committed.backup.id),
-          preflight: check,
-          verification,
-          ...(containers ? {containers} : {}),
-          warnings: [...warnings, ...outcome.warnings, ...(left === undefined ? [] : [left])],
-        }
-      }
-      const reason = outcome.ok
-        ? `the change is not live: ${mismatches.map((m) => `${m.key} expected ${JSON.stringify(m.expected)}, dockerd has ${JSON.stringify(m.actual)}`).join('; ')}`
-        : outcome.reason
-      return await rollBack(system, services, committed, {...undo, reason, journal: outcome.ok ? [] : outcome.journal, action: outcome.action})
-    } catch (error) {
-      if (error instanceof DockcfgError) throw error
-      // Anything unexpected after the write must still leave the host as it was.
-      return await rollBack(system, services, committed, {...undo, reason: (error as Error).message, journal: [], action: activation})
     }
-  } finally {
-    await lock.release()
+    const left = stillArmed(await disarm(system, services, armed.timerUnit), armed.timerUnit, armed.backupId)
+    if (left !== undefined) error.message += `; ${left}`
+    // Disarmed, with the files as they were: the backup records a change that never happened.
+    else await removeBackup(system, armed.backupId).catch(() => undefined)
+    throw error
+  })
+  const timerUnit = timerUnitFor(committed.backup.id)
+  options.progress?.(
+    `${describeCommit(
+      toWrite.map((c) => c.path),
+      removedFiles,
+    )} (backup ${committed.backup.id})`,
+  )
+
+  const undo = {deadlineMs: options.timeoutMs, timerUnit, socket: current.socket, options}
+  try {
+    // What was written is what `planned` describes, unless live-restore was added to it.
+    const after = extraChanges.length > 0 ? await inspect(system.fs) : planned
+    const outcome = await activate(system, services, after, {activation, running, unitFilesChanged, options, enableLiveRestoreFirst: extraChanges.length > 0})
+    const verification = outcome.ok
+      ? await verifyLive(await system.docker(after.socket), verifiedKeys(plan.changedKeys, extraChanges), after.merged, {
+          hosts: after.hosts,
+          socketHostPath: (p) => system.fs.hostPath(p),
+          network: system.network,
+          interfaceAddresses: (name) => interfaceAddresses(system, name),
+        })
+      : []
+    const mismatches = verification.filter((v) => v.status === 'mismatch')
+    if (outcome.ok && mismatches.length === 0) {
+      const left = stillArmed(await disarm(system, services, timerUnit), timerUnit, committed.backup.id)
+      if (left !== undefined) warn(options, [left])
+      await removeEmptyDirs(system, plan.emptiedDirs ?? [])
+      return {
+        ...base,
+        files: toWrite.map((c) => c.path),
+        action: outcome.action,
+        backupId: committed.backup.id,
+        ...undoOf(system, current, committed.backup.id),
+        preflight: check,
+        verification,
+        ...(containers ? {containers} : {}),
+        warnings: [...warnings, ...outcome.warnings, ...(left === undefined ? [] : [left])],
+      }
+    }
+    const reason = outcome.ok
+      ? `the change is not live: ${mismatches.map((m) => `${m.key} expected ${JSON.stringify(m.expected)}, dockerd has ${JSON.stringify(m.actual)}`).join('; ')}`
+      : outcome.reason
+    return await rollBack(system, services, committed, {...undo, reason, journal: outcome.ok ? [] : outcome.journal, action: outcome.action})
+  } catch (error) {
+    if (error instanceof DockcfgError) throw error
+    // Anything unexpected after the write must still leave the host as it was.
+    return await rollBack(system, services, committed, {...undo, reason: (error as Error).message, journal: [], action: activation})
   }
 }
 
@@ -351,57 +339,6 @@ async function runningElseStopped(system: System, services: ServiceManager, api:
     if (!stop.ok) throw new DockcfgError(`nothing was written: ${stop.outcome.reason}`, {remedy: 'systemctl status docker'})
   }
   return running
-}
-
-async function whyNoService(system: System, options: ApplyOptions): Promise<string | undefined> {
-  if (options.noRestart) return '--no-restart was given'
-  if (!system.isLiveHost) return '--root is not /: services of this machine are never touched'
-  const services = await system.services()
-  if (!(await services.available())) return 'systemd is not running here: restart dockerd yourself'
-  return undefined
-}
-
-/**
- * Containers survive a restart only when live-restore is on in the dockerd that stops (it leaves
- * them running) AND in the one that starts: with it off, dockerd's restore shuts down every
- * container it finds alive (daemon.go restore: `else if !daemon.configStore.LiveRestoreEnabled`).
- * `liveRestoreAfter` is live-restore in the configuration the restart starts dockerd on.
- */
-async function containerGuard(
-  api: DockerApi,
-  changedKeys: readonly string[],
-  liveRestoreAfter: boolean,
-  options: ApplyOptions,
-): Promise<{containers: NonNullable<ApplyResult['containers']>; enableLiveRestore: boolean}> {
-  const info = await api.info()
-  const list = await api.runningContainers()
-  const containers = {running: list.length, names: list.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, '')), liveRestore: info.LiveRestoreEnabled === true}
-  if (containers.running === 0 || (containers.liveRestore && liveRestoreAfter)) return {containers, enableLiveRestore: false}
-  const which = `${containers.running} running container(s): ${containers.names.slice(0, 10).join(', ')}${containers.running > 10 ? ', …' : ''}`
-  if (containers.liveRestore) {
-    // Switching live-restore off: the new dockerd stops what the old one left running.
-    if (options.yes) return {containers, enableLiveRestore: false}
-    if (options.confirm && (await options.confirm(`dockerd will start with live-restore off and stop ${which}. Continue?`))) return {containers, enableLiveRestore: false}
-    throw new RefusedError(`dockerd would start with live-restore off and stop ${which}; nothing was changed`, {
-      remedy: 'pass --yes to accept, or keep live-restore on',
-      details: containers,
-    })
-  }
-  if (options.keepContainers) {
-    const bridge = changedKeys.filter((k) => BRIDGE_KEYS.has(k))
-    if (bridge.length > 0) {
-      throw new RefusedError(`--keep-containers cannot protect ${which}: ${bridge.join(', ')} rebuilds the default bridge, which live-restore cannot carry containers across`, {
-        remedy: 'stop the containers yourself, or accept the restart with --yes',
-      })
-    }
-    return {containers, enableLiveRestore: true}
-  }
-  if (options.yes) return {containers, enableLiveRestore: false}
-  if (options.confirm && (await options.confirm(`Restarting dockerd will stop ${which}. Continue?`))) return {containers, enableLiveRestore: false}
-  throw new RefusedError(`restarting dockerd would stop ${which} (live-restore is off); nothing was changed`, {
-    remedy: 'pass --yes to accept, or --keep-containers to switch live-restore on by reload first',
-    details: containers,
-  })
 }
 
 function liveRestoreChange(changes: readonly FileChange[], configFile: string, config: Record<string, unknown>): FileChange[] {
@@ -459,9 +396,8 @@ async function interfaceAddresses(system: System, name: string): Promise<string[
  * nothing left armed, when systemd-run fails: an apply never goes ahead without its rollback.
  */
 async function armRollback(system: System, services: ServiceManager, pending: PendingApply): Promise<void> {
-  const bin = process.argv[1] ?? 'dockcfg'
   try {
-    await services.armTimer(pending.timerUnit, pending.timerSeconds, [process.execPath, bin, 'rollback', pending.backupId, '--auto'])
+    await services.armTimer(pending.timerUnit, pending.timerSeconds, [...system.host.selfCommand(), 'rollback', pending.backupId, '--auto'])
     await system.checkpoint('timer-armed')
     await writePending(system, pending)
     await system.checkpoint('pending-recorded')
@@ -555,14 +491,6 @@ async function reload(system: System, services: ServiceManager, api: DockerApi):
   return {ok: false, reason: 'dockerd did not confirm the reload within 15 s', journal: await services.journal(DOCKER_UNIT, {cursor})}
 }
 
-/** The journal of the failed start only: its invocation's lines, else everything since the restart. */
-async function failedStartJournal(services: ServiceManager, invocationId: string, cursor: string | undefined): Promise<string[]> {
-  const lines = invocationId ? await services.journal(DOCKER_UNIT, {invocationId}) : []
-  const all = lines.length > 0 ? lines : await services.journal(DOCKER_UNIT, cursor ? {cursor} : {lines: 50})
-  const decisive = all.filter((l) => /level=(error|fatal)|unable to configure|failed to start|address already in use|Failed with result|Main process exited/i.test(l))
-  return (decisive.length > 0 ? decisive : all).slice(-20)
-}
-
 /**
  * Puts every file back, restarts dockerd on the previous configuration and waits for it. Always
  * throws: exit 4 when the host is back as it was, exit 5 (with the exact state) when not.
@@ -627,113 +555,5 @@ async function rollBack(
         },
       },
     )
-  }
-}
-
-/** Warnings are events too: told when they arise, and kept in the result for --json. */
-function warn(options: ApplyOptions, warnings: readonly string[]): void {
-  for (const w of warnings) options.progress?.(`warning: ${w}`)
-}
-
-/** Runs one wait, so the user sees it going on (and for how long, on a TTY). */
-async function during<T>(options: ApplyOptions, label: string, work: () => Promise<T>): Promise<T> {
-  const end = options.waiting?.(label)
-  try {
-    return await work()
-  } finally {
-    end?.()
-  }
-}
-
-/** An apply that died half-way: its pending record outlived its process. */
-async function abandonedApply(system: System): Promise<PendingApply | undefined> {
-  const pending = await readPending(system)
-  return pending !== undefined && isAbandoned(pending) ? pending : undefined
-}
-
-function describeAbandoned(pending: PendingApply): string {
-  return `an earlier apply did not finish: "${pending.command}" (pid ${pending.pid}, started ${pending.startedAt}); its rollback timer ${pending.timerUnit} restores backup ${pending.backupId} ${pending.timerSeconds} s after the start unless it already ran`
-}
-
-/** Says so when an earlier apply died half-way. */
-async function abandonedApplyWarnings(system: System): Promise<string[]> {
-  const pending = await abandonedApply(system)
-  return pending === undefined ? [] : [`${describeAbandoned(pending)}. To restore now: dockcfg rollback ${pending.backupId}`]
-}
-
-/**
- * A change on top of an apply that died half-way is refused: its armed timer would later restore
- * the files that apply backed up (undoing this change), and this change's own backup would hold
- * the half-applied state as "previous". `dockcfg rollback ID` (or waiting for the timer) settles it.
- */
-function refuseOverAbandoned(pending: PendingApply): RefusedError {
-  return new RefusedError(`${describeAbandoned(pending)}; nothing was changed`, {
-    remedy: `wait for the timer (dockcfg history shows when it is done), or restore now with: dockcfg rollback ${pending.backupId}`,
-    details: {pending},
-  })
-}
-
-/** The typed result of `dockcfg restart`. */
-export interface RestartResult {
-  action: 'restarted' | 'none'
-  reason?: string
-  preflight?: PreflightOutcome
-  containers?: ApplyResult['containers']
-  /** dockerd's new main PID (systemd's MainPID). */
-  pid?: number
-  warnings: string[]
-}
-
-/**
- * Restarts dockerd on its current configuration, safely: refuses (exit 3) when dockerd would not
- * start with it, guards running containers like an apply, then waits for health. There is nothing
- * to roll back to, so a failed start is reported with its journal (exit 1).
- */
-export async function restartDaemon(system: System, inspect: Inspector, options: ApplyOptions): Promise<RestartResult> {
-  const warnings = await abandonedApplyWarnings(system)
-  warn(options, warnings)
-  const reason = await whyNoService(system, options)
-  if (reason !== undefined) return {action: 'none', reason, warnings}
-  // Locked from the first read: a `set` committing meanwhile must not be preflighted stale.
-  return withLockToWrite(system, 'dockcfg restart', options, () => restartUnderLock(system, inspect, options, warnings))
-}
-
-async function restartUnderLock(system: System, inspect: Inspector, options: ApplyOptions, warnings: string[]): Promise<RestartResult> {
-  const view = await inspect(system.fs)
-  if (view.errors.length > 0) {
-    throw new InvalidConfigError(`dockerd would refuse its current configuration, so it was not restarted:\n${errorLines(view.errors)}`, {
-      remedy: 'dockcfg validate explains each problem; dockcfg fix resolves flag/file conflicts',
-      details: capFindings(view.errors),
-    })
-  }
-  if (options.dryRun) return {action: 'none', reason: 'dry run', warnings}
-  const abandoned = await abandonedApply(system)
-  if (abandoned !== undefined) throw refuseOverAbandoned(abandoned)
-  const services = await system.services()
-  const lock = await acquireLock(system, 'dockcfg restart')
-  try {
-    options.progress?.('preflight: asking dockerd about the configuration')
-    const check = await during(options, 'preflight', () => preflight(system, view))
-    if (!check.ok) throw new InvalidConfigError(`preflight (${check.method}) failed; dockerd was not restarted: ${check.detail}`, {details: check})
-    options.progress?.(`preflight: ${check.method}: ${check.detail}`)
-    const api = await system.docker(view.socket)
-    const running = (await unitState(services)).ActiveState === 'active' && (await api.ping())
-    const guard = running ? await containerGuard(api, ['(restart)'], liveRestoreAfter(view), {...options, keepContainers: false}) : undefined
-    options.progress?.('restarting dockerd')
-    const cursor = await services.journalCursor()
-    const health = await during(options, 'waiting for dockerd to come back', () =>
-      restartAsOneJob(services, api, system.clock, {
-        deadline: system.clock.now().getTime() + options.timeoutMs,
-        issued: () => system.checkpoint('restart-issued'),
-      }),
-    )
-    if (!health.healthy) {
-      const journal = await failedStartJournal(services, health.state.InvocationID, cursor)
-      throw new DockcfgError(`${health.reason}\njournal of the failed start:\n${journal.map((l) => `  ${l}`).join('\n')}`, {details: {journal}})
-    }
-    const after = await unitState(services)
-    return {action: 'restarted', preflight: check, ...(guard ? {containers: guard.containers} : {}), pid: Number(after.MainPID), warnings}
-  } finally {
-    await lock.release()
   }
 }

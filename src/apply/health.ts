@@ -1,6 +1,7 @@
 import type {DockerApi} from '../docker-api/client.js'
 import type {ServiceManager} from '../service/service-manager.js'
 import type {Clock} from '../system/clock.js'
+import type {System} from '../system/index.js'
 
 export const DOCKER_UNIT = 'docker.service'
 const STATE_PROPS = ['ActiveState', 'SubState', 'Result', 'InvocationID', 'MainPID', 'ExecMainStatus'] as const
@@ -145,4 +146,21 @@ export async function restartFresh(
   const stop = await stopDocker(services, clock, options.deadline)
   if (!stop.ok) return stop.outcome
   return startDocker(services, api, clock, {deadline: options.deadline, stopped: stop.stopped, ...(options.onTick ? {onTick: options.onTick} : {})})
+}
+
+/** Why no service is touched by this run; undefined when dockerd is restarted or reloaded. */
+export async function whyNoService(system: System, options: {noRestart: boolean}): Promise<string | undefined> {
+  if (options.noRestart) return '--no-restart was given'
+  if (!system.isLiveHost) return '--root is not /: services of this machine are never touched'
+  const services = await system.services()
+  if (!(await services.available())) return 'systemd is not running here: restart dockerd yourself'
+  return undefined
+}
+
+/** The journal of the failed start only: its invocation's lines, else everything since the restart. */
+export async function failedStartJournal(services: ServiceManager, invocationId: string, cursor: string | undefined): Promise<string[]> {
+  const lines = invocationId ? await services.journal(DOCKER_UNIT, {invocationId}) : []
+  const all = lines.length > 0 ? lines : await services.journal(DOCKER_UNIT, cursor ? {cursor} : {lines: 50})
+  const decisive = all.filter((l) => /level=(error|fatal)|unable to configure|failed to start|address already in use|Failed with result|Main process exited/i.test(l))
+  return (decisive.length > 0 ? decisive : all).slice(-20)
 }

@@ -1,3 +1,4 @@
+import {RefusedError} from '../core/errors.js'
 import type {System} from '../system/index.js'
 
 /**
@@ -37,12 +38,38 @@ export async function clearPending(system: System): Promise<void> {
   await system.fs.remove(PENDING_FILE)
 }
 
-/** A pending record whose process is gone: the apply that wrote it never finished. */
-export function isAbandoned(pending: PendingApply): boolean {
-  try {
-    process.kill(pending.pid, 0)
-    return pending.pid === process.pid
-  } catch {
-    return true
-  }
+/**
+ * A pending record whose process is gone: the apply that wrote it never finished. Our own pid in
+ * it is a dead run's, reused: this run has written no record yet.
+ */
+export function isAbandoned(system: System, pending: PendingApply): boolean {
+  return pending.pid === system.host.pid || !system.host.isAlive(pending.pid)
+}
+
+/** An apply that died half-way: its pending record outlived its process. */
+export async function abandonedApply(system: System): Promise<PendingApply | undefined> {
+  const pending = await readPending(system)
+  return pending !== undefined && isAbandoned(system, pending) ? pending : undefined
+}
+
+function describeAbandoned(pending: PendingApply): string {
+  return `an earlier apply did not finish: "${pending.command}" (pid ${pending.pid}, started ${pending.startedAt}); its rollback timer ${pending.timerUnit} restores backup ${pending.backupId} ${pending.timerSeconds} s after the start unless it already ran`
+}
+
+/** Says so when an earlier apply died half-way. */
+export async function abandonedApplyWarnings(system: System): Promise<string[]> {
+  const pending = await abandonedApply(system)
+  return pending === undefined ? [] : [`${describeAbandoned(pending)}. To restore now: dockcfg rollback ${pending.backupId}`]
+}
+
+/**
+ * A change on top of an apply that died half-way is refused: its armed timer would later restore
+ * the files that apply backed up (undoing this change), and this change's own backup would hold
+ * the half-applied state as "previous". `dockcfg rollback ID` (or waiting for the timer) settles it.
+ */
+export function refuseOverAbandoned(pending: PendingApply): RefusedError {
+  return new RefusedError(`${describeAbandoned(pending)}; nothing was changed`, {
+    remedy: `wait for the timer (dockcfg history shows when it is done), or restore now with: dockcfg rollback ${pending.backupId}`,
+    details: {pending},
+  })
 }

@@ -46,7 +46,7 @@ export async function removeLeftovers(system: System, lockDir: string): Promise<
     // Housekeeping must not stop the command: a directory that cannot be listed keeps its leftovers.
     for (const name of await system.fs.list(dir).catch(() => [])) {
       const writer = tempFileWriter(name)
-      if (writer !== undefined && !isAlive(writer)) await system.fs.remove(`${dir}/${name}`)
+      if (writer !== undefined && writer !== system.host.pid && !system.host.isAlive(writer)) await system.fs.remove(`${dir}/${name}`)
     }
   }
 }
@@ -58,15 +58,5 @@ function filesOf(manifestText: string): string[] {
     return Array.isArray(files) ? files.map((f) => f?.path).filter((p): p is string => typeof p === 'string' && p.startsWith('/')) : []
   } catch {
     return []
-  }
-}
-
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH'
   }
 }

@@ -1,10 +1,7 @@
-import {AsyncLocalStorage} from 'node:async_hooks'
 import {randomUUID} from 'node:crypto'
-import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
 
 import {DockcfgError, RefusedError} from '../core/errors.js'
-import {createExclusive, writeTempFile} from '../system/atomic-write.js'
 import {writeFailure} from '../system/host-errors.js'
 import type {System} from '../system/index.js'
 import {removeLeftovers} from './leftovers.js'
@@ -13,8 +10,13 @@ import {removeLeftovers} from './leftovers.js'
  * A cross-process lock so two dockcfg runs never interleave their read-modify-write of the same
  * tree. An O_EXCL file holding pid and boot id: no native addon, and a holder that died (SIGKILL,
  * reboot) is recognised as stale instead of blocking forever.
+ *
+ * The held lock is a value: whatever writes under it (the apply engine, commitChangeSet) takes it
+ * as a parameter, so who holds it is in the signatures. src/operations/pipeline.ts takes it.
  */
-export interface LockHandle {
+export interface HeldLock {
+  /** The lock file (host path). */
+  readonly file: string
   release(): Promise<void>
 }
 
@@ -38,7 +40,7 @@ export function lockPath(system: System): string {
  * How long a command waits for another run to finish: long enough for an apply (preflight, the
  * restart, the health wait, a rollback), so fleet runs queue instead of failing.
  */
-export const LOCK_WAIT_MS = 10 * 60_000
+const LOCK_WAIT_MS = 10 * 60_000
 
 export interface LockOptions {
   timeoutMs?: number
@@ -46,50 +48,24 @@ export interface LockOptions {
   onWait?: (message: string) => void
 }
 
-/**
- * Runs `body` holding the lock, so a command reads, plans and writes as one step: two `dockcfg set`
- * runs on different keys queue instead of the second finding daemon.json changed under its plan.
- * Inside `body`, acquireLock on the same tree is a no-op (the apply engine takes it again).
- */
-export async function withLock<T>(system: System, command: string, body: () => Promise<T>, options: LockOptions = {}): Promise<T> {
-  const file = system.fs.hostPathForWrite(lockPath(system))
-  const handle = await acquireLock(system, command, {timeoutMs: LOCK_WAIT_MS, ...options})
-  try {
-    return await heldLocks.run(new Set([...(heldLocks.getStore() ?? []), file]), body)
-  } finally {
-    await handle.release()
-  }
-}
-
-/** withLock, except for a dry run: it writes nothing, and must work on a read-only tree. */
-export function withLockToWrite<T>(
-  system: System,
-  command: string,
-  apply: {dryRun: boolean; progress?: ((message: string) => void) | undefined},
-  body: () => Promise<T>,
-): Promise<T> {
-  return apply.dryRun ? body() : withLock(system, command, body, apply.progress ? {onWait: apply.progress} : {})
-}
-
-/** The lock files held by the current withLock() call chain. */
-const heldLocks = new AsyncLocalStorage<ReadonlySet<string>>()
-
-export async function acquireLock(system: System, command: string, options: LockOptions = {}): Promise<LockHandle> {
-  const {timeoutMs = 15_000, onWait} = options
+/** Waits (LOCK_WAIT_MS unless told otherwise) until this run holds the lock. */
+export async function acquireLock(system: System, command: string, options: LockOptions = {}): Promise<HeldLock> {
+  const {timeoutMs = LOCK_WAIT_MS, onWait} = options
   const treePath = lockPath(system)
   const file = system.fs.hostPathForWrite(treePath)
-  if (heldLocks.getStore()?.has(file)) return {release: async () => {}}
+  const files = system.lockFiles
   // Not root, a read-only tree or a full disk: the seam's own message (exit 7 or 3), nothing written.
   await system.fs.mkdirp(path.posix.dirname(treePath), 0o755)
-  const me: LockOwner = {pid: process.pid, bootId: await bootId(), command, since: system.clock.now().toISOString(), token: randomUUID()}
-  const deadline = Date.now() + timeoutMs
+  const me: LockOwner = {pid: system.host.pid, bootId: system.host.bootId(), command, since: system.clock.now().toISOString(), token: randomUUID()}
+  const deadline = system.clock.now().getTime() + timeoutMs
   let told = false
   for (;;) {
-    if (await tryCreate(file, me).catch((error: unknown) => Promise.reject(writeFailure(error, treePath, file)))) {
-      const handle = {
+    if (await files.create(file, JSON.stringify(me)).catch((error: unknown) => Promise.reject(writeFailure(error, treePath, file)))) {
+      const handle: HeldLock = {
+        file,
         release: async () => {
-          const owner = await readOwner(file)
-          if (owner !== 'unreadable' && owner?.token === me.token) await fsp.rm(file, {force: true})
+          const owner = await readOwner(system, file)
+          if (owner !== 'unreadable' && owner?.token === me.token) await files.remove(file)
         },
       }
       try {
@@ -101,13 +77,14 @@ export async function acquireLock(system: System, command: string, options: Lock
       }
       return handle
     }
-    const owner = await readOwner(file)
+    const owner = await readOwner(system, file)
     if (owner === undefined) continue
     // An abandoned lock that was broken: try again at once. One that cannot be broken right now
     // (another waiter is breaking it) is waited for like a held one.
-    if ((await isAbandoned(file, owner)) && (await breakAbandoned(file, owner, me).catch((error: unknown) => Promise.reject(writeFailure(error, treePath, file))))) continue
+    if ((await isAbandoned(system, file, owner)) && (await breakAbandoned(system, file, owner, me).catch((error: unknown) => Promise.reject(writeFailure(error, treePath, file)))))
+      continue
     const who = owner === 'unreadable' ? 'an unreadable owner record' : `pid ${owner.pid}, "${owner.command}", since ${owner.since}`
-    if (Date.now() > deadline) {
+    if (system.clock.now().getTime() > deadline) {
       throw new RefusedError(`another dockcfg run holds the lock ${treePath} (${who}); nothing was changed`, {
         remedy: 'run the command again once it has finished; a lock whose process is gone is cleared automatically',
       })
@@ -118,46 +95,13 @@ export async function acquireLock(system: System, command: string, options: Lock
   }
 }
 
-/**
- * Creates the lock file with its complete content in one step: written aside in full, then
- * hard-linked into place (link fails if the name exists). An O_EXCL create would show waiters an
- * empty file for a moment, indistinguishable from a broken one.
- */
-async function tryCreate(file: string, owner: LockOwner): Promise<boolean> {
-  const record = JSON.stringify(owner)
-  // Not fsynced: a reboot makes every lock stale anyway (boot id), so only completeness matters.
-  const temporary = await writeTempFile(path.dirname(file), path.basename(file), record, {mode: 0o644, durable: false})
-  try {
-    await fsp.link(temporary, file)
-    return true
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'EEXIST') return false
-    if (code !== 'EPERM' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error
-    // A filesystem without hard links: plain O_EXCL (the short empty-file window is covered by
-    // the age rule for unreadable locks).
-    try {
-      await createExclusive(file, record, 0o644)
-      return true
-    } catch (fallbackError) {
-      if ((fallbackError as NodeJS.ErrnoException).code === 'EEXIST') return false
-      throw fallbackError
-    }
-  } finally {
-    await fsp.rm(temporary, {force: true})
-  }
-}
-
 /** An owner record that cannot be read is only abandoned once it is old: it may be mid-write. */
 const UNREADABLE_GRACE_MS = 30_000
 
-async function isAbandoned(file: string, owner: LockOwner | 'unreadable'): Promise<boolean> {
-  if (owner !== 'unreadable') return isStale(owner)
-  try {
-    return Date.now() - (await fsp.lstat(file)).mtimeMs > UNREADABLE_GRACE_MS
-  } catch {
-    return false
-  }
+async function isAbandoned(system: System, file: string, owner: LockOwner | 'unreadable'): Promise<boolean> {
+  if (owner !== 'unreadable') return isStale(system, owner)
+  const modified = await system.lockFiles.modifiedAt(file)
+  return modified !== undefined && system.clock.now().getTime() - modified > UNREADABLE_GRACE_MS
 }
 
 /**
@@ -166,30 +110,31 @@ async function isAbandoned(file: string, owner: LockOwner | 'unreadable'): Promi
  * second, short-lived lock (`.break`), and only if the file still holds the record seen as
  * abandoned.
  */
-async function breakAbandoned(file: string, seen: LockOwner | 'unreadable', me: LockOwner): Promise<boolean> {
+async function breakAbandoned(system: System, file: string, seen: LockOwner | 'unreadable', me: LockOwner): Promise<boolean> {
+  const files = system.lockFiles
   const breaker = `${file}.break`
-  if (!(await tryCreate(breaker, me))) {
+  if (!(await files.create(breaker, JSON.stringify(me)))) {
     // Held for a few system calls only; a breaker whose holder died is cleared like a lock, and
     // only if it still is the one found abandoned.
-    const holder = await readOwner(breaker)
-    if (holder !== undefined && (await isAbandoned(breaker, holder))) {
-      const again = await readOwner(breaker)
-      if (sameRecord(again, holder)) await fsp.rm(breaker, {force: true})
+    const holder = await readOwner(system, breaker)
+    if (holder !== undefined && (await isAbandoned(system, breaker, holder))) {
+      const again = await readOwner(system, breaker)
+      if (sameRecord(again, holder)) await files.remove(breaker)
     }
     return false
   }
   try {
-    const now = await readOwner(file)
-    if (sameRecord(now, seen) && (await isAbandoned(file, seen))) {
-      if ((await fsp.lstat(file).catch(() => undefined))?.isDirectory()) {
+    const now = await readOwner(system, file)
+    if (sameRecord(now, seen) && (await isAbandoned(system, file, seen))) {
+      if (await files.isDirectory(file)) {
         throw new DockcfgError(`${file} is a directory where dockcfg keeps its lock`, {remedy: `remove it (rmdir ${file}) and run the command again`})
       }
-      await fsp.rm(file, {force: true})
+      await files.remove(file)
       return true
     }
     return false
   } finally {
-    await fsp.rm(breaker, {force: true})
+    await files.remove(breaker)
   }
 }
 
@@ -200,16 +145,9 @@ function sameRecord(a: LockOwner | 'unreadable' | undefined, b: LockOwner | 'unr
 }
 
 /** The owner record; undefined when there is no lock file (any more). */
-async function readOwner(file: string): Promise<LockOwner | 'unreadable' | undefined> {
-  let text: string
-  try {
-    // Never open anything but a regular file: reading a FIFO planted there would block forever.
-    if (!(await fsp.lstat(file)).isFile()) return 'unreadable'
-    text = await fsp.readFile(file, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    return 'unreadable'
-  }
+async function readOwner(system: System, file: string): Promise<LockOwner | 'unreadable' | undefined> {
+  const text = await system.lockFiles.read(file)
+  if (text === undefined || text === 'unreadable') return text
   try {
     return JSON.parse(text) as LockOwner
   } catch {
@@ -217,24 +155,6 @@ async function readOwner(file: string): Promise<LockOwner | 'unreadable' | undef
   }
 }
 
-async function isStale(owner: LockOwner): Promise<boolean> {
-  if (owner.bootId !== (await bootId())) return true
-  try {
-    process.kill(owner.pid, 0)
-    return false
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH'
-  }
-}
-
-let cachedBootId: string | undefined
-async function bootId(): Promise<string> {
-  if (cachedBootId === undefined) {
-    try {
-      cachedBootId = (await fsp.readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim()
-    } catch {
-      cachedBootId = 'unknown'
-    }
-  }
-  return cachedBootId
+function isStale(system: System, owner: LockOwner): boolean {
+  return owner.bootId !== system.host.bootId() || !system.host.isAlive(owner.pid)
 }

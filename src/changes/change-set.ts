@@ -1,7 +1,7 @@
 import * as path from 'node:path'
 
 import {backupContent, type BackupManifest, createBackup, removeBackup} from '../backup/backups.js'
-import {acquireLock} from '../backup/lock.js'
+import type {HeldLock} from '../backup/lock.js'
 import {DockcfgError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
 import {redactText, secretFiles, secretPlaceholder} from '../output/redact.js'
@@ -72,16 +72,17 @@ export async function renderDiff(changes: readonly FileChange[]): Promise<string
 }
 
 /**
- * Writes a plan: takes the lock, refuses if any file changed since the plan was made (someone else
- * edited it meanwhile), backs every file up, then writes each atomically. If a write fails half-way
- * the files already written are put back, so a failure leaves the tree as it was.
+ * Writes a plan under the lock its caller holds: refuses if any file changed since the plan was
+ * made (someone else edited it meanwhile), backs every file up, then writes each atomically. If a
+ * write fails half-way the files already written are put back, so a failure leaves the tree as it was.
  */
 export async function commitChangeSet(
   system: System,
+  // Only a holder of the lock writes: backups, and the refusal below, assume nobody else does.
+  _lock: HeldLock,
   command: string,
   changes: readonly FileChange[],
   options: {
-    alreadyLocked?: boolean
     /**
      * Runs once the backup exists and before the first file is written (an apply arms its rollback
      * there, so no kill can leave files written without it). If it throws, nothing is written and
@@ -93,48 +94,42 @@ export async function commitChangeSet(
   } = {},
 ): Promise<CommitResult> {
   const effective = changes.filter((c) => c.before !== c.after)
-  // An apply holds the lock for its whole run (write, restart, verify, roll back); plain writes take it here.
-  const lock = options.alreadyLocked ? {release: async () => {}} : await acquireLock(system, command)
-  try {
-    for (const change of effective) {
-      const now = await system.fs.readText(change.path)
-      if (now !== change.before) {
-        throw new DockcfgError(`${change.path} changed while dockcfg was planning; nothing was written`, {remedy: 'run the command again'})
-      }
+  for (const change of effective) {
+    const now = await system.fs.readText(change.path)
+    if (now !== change.before) {
+      throw new DockcfgError(`${change.path} changed while dockcfg was planning; nothing was written`, {remedy: 'run the command again'})
     }
-    const backup = await createBackup(
-      system,
-      command,
-      effective.map((c) => c.path),
-      [...new Set([...(options.createdDirs ?? []), ...(await missingDirs(system, effective))])],
-    )
-    await system.checkpoint('backup-taken')
-    if (options.beforeWrite) {
-      try {
-        await options.beforeWrite(backup)
-      } catch (error) {
-        await removeBackup(system, backup.id)
-        throw error
-      }
-    }
-    const written: string[] = []
+  }
+  const backup = await createBackup(
+    system,
+    command,
+    effective.map((c) => c.path),
+    [...new Set([...(options.createdDirs ?? []), ...(await missingDirs(system, effective))])],
+  )
+  await system.checkpoint('backup-taken')
+  if (options.beforeWrite) {
     try {
-      for (const change of effective) {
-        await writeOne(system, change)
-        written.push(change.path)
-        await system.checkpoint(`wrote-${written.length}`)
-      }
+      await options.beforeWrite(backup)
     } catch (error) {
-      await undoPartialCommit(system, backup, written, error)
-      // The files are as they were, so the backup is only clutter in history; but a rollback armed
-      // by beforeWrite still names it: its caller disarms that first, then drops the backup.
-      if (!options.beforeWrite) await removeBackup(system, backup.id).catch(() => undefined)
+      await removeBackup(system, backup.id)
       throw error
     }
-    return {backup, written}
-  } finally {
-    await lock.release()
   }
+  const written: string[] = []
+  try {
+    for (const change of effective) {
+      await writeOne(system, change)
+      written.push(change.path)
+      await system.checkpoint(`wrote-${written.length}`)
+    }
+  } catch (error) {
+    await undoPartialCommit(system, backup, written, error)
+    // The files are as they were, so the backup is only clutter in history; but a rollback armed
+    // by beforeWrite still names it: its caller disarms that first, then drops the backup.
+    if (!options.beforeWrite) await removeBackup(system, backup.id).catch(() => undefined)
+    throw error
+  }
+  return {backup, written}
 }
 
 /**

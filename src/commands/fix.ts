@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {applyFlags, applyOptions, canPrompt} from '../cli/apply-flags.js'
 import {DockcfgCommand} from '../cli/base-command.js'
-import {fixConflicts, type FixResult} from '../effective/fix-flow.js'
+import {type FixResult, runFix} from '../operations/fix.js'
 import {renderApplyResult} from '../output/apply.js'
 import {commandReporter} from '../output/progress.js'
 import {createSystem} from '../system/index.js'
@@ -22,7 +22,7 @@ keeps working) and the flag leaves ExecStart. The command line is only changed w
 
   async run(): Promise<FixResult> {
     const {flags} = await this.parse(Fix)
-    const result = await fixConflicts(createSystem({root: flags.root}), {
+    const result = await runFix(createSystem({root: flags.root}), {
       configFile: flags['config-file'],
       owner: flags.prefer as 'file' | 'flags',
       dockerdVersion: flags['dockerd-version'],

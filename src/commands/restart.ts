@@ -1,8 +1,7 @@
 import {applyFlags, applyOptions, canPrompt} from '../cli/apply-flags.js'
 import {DockcfgCommand} from '../cli/base-command.js'
-import {restartDaemon, type RestartResult} from '../apply/apply.js'
-import {resolveDockerdVersion} from '../dockerd/version.js'
-import {treeInspector} from '../effective/tree-view.js'
+import type {RestartResult} from '../apply/restart.js'
+import {runRestart} from '../operations/restart.js'
 import {commandReporter} from '../output/progress.js'
 import {createSystem} from '../system/index.js'
 
@@ -19,13 +18,11 @@ export default class Restart extends DockcfgCommand {
 
   async run(): Promise<RestartResult> {
     const {flags} = await this.parse(Restart)
-    const system = createSystem({root: flags.root})
-    const {version} = await resolveDockerdVersion(system, flags['dockerd-version'])
-    const result = await restartDaemon(
-      system,
-      treeInspector({configFile: flags['config-file'], dockerdVersion: version}),
-      applyOptions({...flags, 'no-restart': false, 'keep-containers': false}, {report: commandReporter(this.jsonEnabled()), interactive: canPrompt()}),
-    )
+    const result = await runRestart(createSystem({root: flags.root}), {
+      configFile: flags['config-file'],
+      dockerdVersion: flags['dockerd-version'],
+      apply: applyOptions({...flags, 'no-restart': false, 'keep-containers': false}, {report: commandReporter(this.jsonEnabled()), interactive: canPrompt()}),
+    })
     // Warnings and the preflight's verdict were told as they happened.
     if (!this.jsonEnabled()) this.logToStderr(result.action === 'restarted' ? `dockerd restarted (pid ${result.pid}) and answers` : `not restarted: ${result.reason}`)
     return result

@@ -2,9 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {applyFlags, applyOptions, canPrompt} from '../cli/apply-flags.js'
 import {DockcfgCommand} from '../cli/base-command.js'
-import {autoRollback, rollbackTo} from '../apply/rollback.js'
-import {resolveDockerdVersion} from '../dockerd/version.js'
-import {treeInspector} from '../effective/tree-view.js'
+import {runAutoRollback, runRollback} from '../operations/rollback.js'
 import {renderApplyResult} from '../output/apply.js'
 import {commandReporter} from '../output/progress.js'
 import {createSystem} from '../system/index.js'
@@ -22,15 +20,14 @@ export default class Rollback extends DockcfgCommand {
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(Rollback)
     const system = createSystem({root: flags.root})
-    const {version} = await resolveDockerdVersion(system, flags['dockerd-version'])
-    const inspector = treeInspector({configFile: flags['config-file'], dockerdVersion: version})
+    const tree = {configFile: flags['config-file'], dockerdVersion: flags['dockerd-version']}
     if (flags.auto) {
-      const result = await autoRollback(system, args.id ?? '', inspector)
+      const result = await runAutoRollback(system, {...tree, id: args.id ?? ''})
       if (result.warning) this.logToStderr(`warning: ${result.warning}`)
       this.logToStderr(result.skipped ?? `automatic rollback: restored ${result.restored.join(', ')}; dockerd is running again`)
       return result
     }
-    const result = await rollbackTo(system, args.id, flags['config-file'], inspector, applyOptions(flags, {report: commandReporter(this.jsonEnabled()), interactive: canPrompt()}))
+    const result = await runRollback(system, {...tree, id: args.id, apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled()), interactive: canPrompt()})})
     if (!this.jsonEnabled()) renderApplyResult(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
     return result
   }

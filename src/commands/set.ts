@@ -2,10 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {applyFlags, applyOptions, canPrompt} from '../cli/apply-flags.js'
 import {DockcfgCommand} from '../cli/base-command.js'
-import {UsageError} from '../core/errors.js'
-import {changeKeys, type ChangeKeysResult} from '../daemon-config/change-keys.js'
-import {requireOption} from '../daemon-config/operations.js'
-import {valueFromJson, valueFromWords} from '../daemon-config/values.js'
+import {type ChangeKeysResult, runSet} from '../operations/set.js'
 import {renderApplyResult} from '../output/apply.js'
 import {commandReporter} from '../output/progress.js'
 import {createSystem} from '../system/index.js'
@@ -43,16 +40,12 @@ automatic rollback if dockerd does not come back.`
 
   async run(): Promise<ChangeKeysResult> {
     const {args, argv, flags} = await this.parse(Set)
-    const spec = requireOption(args.key)
-    const words = (argv as string[]).slice(1)
-    if (flags['json-value'] !== undefined && words.length > 0) throw new UsageError('give the value either as words or with --json-value, not both')
-    if (flags['json-value'] === undefined && words.length === 0) throw new UsageError(`no value given for ${spec.key}`, {remedy: `dockcfg keys ${spec.key} shows its type`})
-    const value = flags['json-value'] === undefined ? valueFromWords(spec, words) : valueFromJson(spec.key, flags['json-value'])
-    const result = await changeKeys(createSystem({root: flags.root}), {
+    const result = await runSet(createSystem({root: flags.root}), {
+      key: args.key,
+      words: (argv as string[]).slice(1),
+      jsonValue: flags['json-value'],
       configFile: flags['config-file'],
-      changes: [{key: spec.key, value}],
       dockerdVersion: flags['dockerd-version'],
-      command: ['dockcfg', 'set', ...(argv as string[])].join(' '),
       apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled()), interactive: canPrompt()}),
     })
     if (!this.jsonEnabled()) renderApplyResult(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})

@@ -2,7 +2,7 @@ import {Args} from '@oclif/core'
 
 import {applyFlags, applyOptions, canPrompt} from '../cli/apply-flags.js'
 import {DockcfgCommand} from '../cli/base-command.js'
-import {changeKeys, type ChangeKeysResult} from '../daemon-config/change-keys.js'
+import {type ChangeKeysResult, runUnset} from '../operations/set.js'
 import {renderApplyResult} from '../output/apply.js'
 import {commandReporter} from '../output/progress.js'
 import {createSystem} from '../system/index.js'
@@ -15,12 +15,10 @@ export default class Unset extends DockcfgCommand {
 
   async run(): Promise<ChangeKeysResult> {
     const {args, flags} = await this.parse(Unset)
-    // Any key may be removed, including one dockerd does not know: that is how such a file is repaired.
-    const result = await changeKeys(createSystem({root: flags.root}), {
+    const result = await runUnset(createSystem({root: flags.root}), {
+      key: args.key,
       configFile: flags['config-file'],
-      changes: [{key: args.key, value: undefined}],
       dockerdVersion: flags['dockerd-version'],
-      command: `dockcfg unset ${args.key}`,
       apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled()), interactive: canPrompt()}),
     })
     if (!this.jsonEnabled()) renderApplyResult(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})

@@ -91,3 +91,13 @@ function summary(left: readonly Finding[]): Finding {
     hint: 'fix these, then validate again to list the rest',
   }
 }
+
+/**
+ * The findings of `after` that `before` did not have: what a change brings. Compared without
+ * positions, since an edit above a finding moves its line.
+ */
+export function introducedFindings(before: readonly Finding[], after: readonly Finding[]): Finding[] {
+  const identity = (f: Finding) => `${f.code}|${f.key ?? ''}|${f.message}`
+  const seen = new Set(before.map(identity))
+  return after.filter((f) => !seen.has(identity(f)))
+}

@@ -1,18 +1,15 @@
 import * as path from 'node:path'
 
-import {type ApplyOptions, type ApplyResult, applyChanges} from '../apply/apply.js'
+import type {ApplyOptions, ApplyResult} from '../apply/apply.js'
 import type {FileChange} from '../changes/change-set.js'
-import {DockcfgError, RefusedError, UsageError} from '../core/errors.js'
-import {ExitCode} from '../core/exit-codes.js'
+import {RefusedError, UsageError} from '../core/errors.js'
 import type {Finding} from '../core/findings.js'
 import type {KeyChange} from '../daemon-config/edit.js'
-import {resolveDockerdVersion} from '../dockerd/version.js'
-import {inspectEffective} from '../effective/effective.js'
-import {treeInspector} from '../effective/tree-view.js'
+import type {EffectiveConfig} from '../effective/effective.js'
 import type {System} from '../system/index.js'
 import type {CertificateAuthority} from './certs.js'
-import type {CheckResult} from './endpoint-verdict.js'
 import {type CertificateInfo, describeCertificate} from './certificate-info.js'
+import type {CheckResult} from './endpoint-verdict.js'
 import {DOCKER_PLAIN_PORT, DOCKER_TLS_PORT} from './endpoint.js'
 import {
   CERT_MODE,
@@ -29,9 +26,7 @@ import {
 } from './layout.js'
 import {isCaCertificate, missingSans, reusableLeaf, sameCertificate} from './material.js'
 import {dockerContextCommand, readCaDirectory} from './client.js'
-import {planListeners, uniqueHosts} from './plan.js'
 import {classifyName, type HostIdentity, hostIdentity, localHostIdentity} from './sans.js'
-import {withLockToWrite} from '../backup/lock.js'
 
 export interface EnableRequest {
   configFile: string
@@ -83,18 +78,28 @@ export interface EnableResult extends ApplyResult {
   dockerdVersion: string | undefined
 }
 
-/**
- * `dockcfg remote enable`: issues (or reuses) this host's certificates, adds the TCP listener next
- * to the local ones, switches on client verification, gives `hosts` one owner, and applies it all
- * through the safe-apply engine as one change: certificate files included, so a failed restart
- * rolls them back with daemon.json and the drop-in. Then checks the listener over mutual TLS.
- * @throws RefusedError (7, nothing changed) for --insecure on a non-loopback address without --yes.
- */
-export async function enableRemote(system: System, request: EnableRequest): Promise<EnableResult> {
-  return withLockToWrite(system, request.command, request.apply, () => planAndApplyEnable(system, request))
+/** What `remote enable` decides before daemon.json's keys are planned: the listener, the TLS keys, the certificate files. */
+export interface RemoteAccessPlan {
+  insecure: boolean
+  address: string
+  port: number
+  listener: string
+  /** The complete listener list daemon.json's `hosts` gets. */
+  hosts: string[]
+  keys: KeyChange[]
+  certChanges: FileChange[]
+  certificates?: EnableCertificates
+  /** A client certificate the self-check can present (from the bundle, or issued in memory). */
+  selfTestClient?: {certPem: string; keyPem: string; caPem: string}
+  actions: string[]
 }
 
-async function planAndApplyEnable(system: System, request: EnableRequest): Promise<EnableResult> {
+/**
+ * Plans `dockcfg remote enable` on the tree as it is (`current`): issues (or reuses) this host's
+ * certificates, adds the TCP listener next to the local ones and switches on client verification.
+ * @throws RefusedError (7, nothing changed) for --insecure on a non-loopback address without --yes.
+ */
+export async function planRemoteAccess(system: System, current: EffectiveConfig, request: EnableRequest): Promise<RemoteAccessPlan> {
   const insecure = request.insecure
   const address = normalizeAddress(request.address ?? (insecure ? '127.0.0.1' : '0.0.0.0'))
   const port = request.port ?? (insecure ? DOCKER_PLAIN_PORT : DOCKER_TLS_PORT)
@@ -104,11 +109,10 @@ async function planAndApplyEnable(system: System, request: EnableRequest): Promi
     throw new UsageError('--insecure sets up a plaintext listener: --ca, --client-out, --san and --key-type do not apply')
   }
 
-  const {version} = await resolveDockerdVersion(system, request.dockerdVersion)
-  const current = await inspectEffective(system.fs, {configFile: request.configFile, dockerdVersion: version})
   const config = current.daemonJson.parsed.value
   const otherTcp = current.hosts.filter((h) => parseTcpListener(h) !== undefined && h !== listener)
-  const hosts = uniqueHosts([...current.hosts, listener])
+  // Duplicates go, the first occurrence stays (dockerd would de-duplicate anyway).
+  const hosts = [...new Set([...current.hosts, listener])]
 
   let keys: KeyChange[]
   let certChanges: FileChange[] = []
@@ -147,57 +151,18 @@ async function planAndApplyEnable(system: System, request: EnableRequest): Promi
     ]
     if (otherTcp.length > 0) actions.push(`note: ${otherTcp.join(', ')} will require client certificates too (tlsverify applies to every TCP listener)`)
   }
-
-  const plan = await planListeners(system, current, {hosts, keys, command: request.command, configFile: request.configFile, dockerdVersion: version})
-  const changes = [...plan.changes, ...certChanges]
-  const inspector = treeInspector({configFile: request.configFile, dockerdVersion: version})
-
-  const willWrite = !request.apply.dryRun && changes.some((c) => c.before !== c.after)
-  const created = willWrite && !insecure ? await ensurePrivateDirs(system, certChanges) : []
-  let applied: ApplyResult
-  try {
-    // A plaintext listener's exposure is said once, louder, by the command: not as a finding too.
-    const findings = insecure ? plan.findings.filter((f) => f.code !== 'tcp-without-tls') : plan.findings
-    applied = await applyChanges(
-      system,
-      {
-        command: request.command,
-        changes,
-        changedKeys: plan.changedKeys,
-        activation: plan.activation,
-        createdDirs: created,
-        plan: {findings, actions: [...plan.actions, ...actions]},
-      },
-      inspector,
-      request.apply,
-    )
-  } catch (error) {
-    // The engine put every file back (new ones deleted); the directories made for them go too.
-    await removeEmptyDirs(system, created)
-    throw error
-  }
-  const result: EnableResult = {
-    ...applied,
-    mode: insecure ? 'insecure' : 'tls',
+  return {
+    insecure,
+    address,
+    port,
     listener,
     hosts,
-    actions: [...plan.actions, ...actions],
-    findings: plan.findings,
+    keys,
+    certChanges,
     ...(certificates ? {certificates} : {}),
-    ...(insecure ? {exposure: exposureText(address, port)} : {}),
-    connect: connectInstructions(listener, insecure, certificates, request.identity?.dnsNames[0] ?? system.network.hostname()),
-    dockerdVersion: version,
+    ...(selfTestClient ? {selfTestClient} : {}),
+    actions,
   }
-
-  // Only a dockerd this command just restarted is checked: an unchanged host may be one dockcfg cannot start or reach.
-  const live = applied.action === 'restarted' || applied.action === 'reloaded'
-  if (!insecure && live && selfTestClient !== undefined) {
-    result.selfCheck = await selfCheck(system, listener, selfTestClient)
-    if (!result.selfCheck.ok && applied.backupId !== undefined) {
-      await undo(system, applied.backupId, request, inspector, result.selfCheck)
-    }
-  }
-  return result
 }
 
 function refuseUnsafeInsecure(address: string, port: number, yes: boolean): void {
@@ -433,7 +398,7 @@ async function refuseSymlink(system: System, treePath: string): Promise<void> {
 }
 
 /** Directories that will hold private keys are created root-only before the engine writes into them. */
-async function ensurePrivateDirs(system: System, changes: readonly FileChange[]): Promise<string[]> {
+export async function ensurePrivateDirs(system: System, changes: readonly FileChange[]): Promise<string[]> {
   const dirs = new Set(changes.filter((c) => c.after !== undefined && c.before === undefined).map((c) => path.posix.dirname(c.path)))
   const created: string[] = []
   for (const dir of [...dirs].sort()) {
@@ -447,15 +412,7 @@ async function ensurePrivateDirs(system: System, changes: readonly FileChange[])
   return created
 }
 
-/** Deepest first; a directory someone put files into meanwhile stays. */
-async function removeEmptyDirs(system: System, dirs: readonly string[]): Promise<void> {
-  for (const dir of [...new Set(dirs)].sort((a, b) => b.length - a.length)) {
-    const entries = await system.fs.list(dir).catch(() => undefined)
-    if (entries !== undefined && entries.length === 0) await system.fs.remove(dir)
-  }
-}
-
-function connectInstructions(listener: string, insecure: boolean, certificates: EnableCertificates | undefined, name: string): ConnectInstructions {
+export function connectInstructions(listener: string, insecure: boolean, certificates: EnableCertificates | undefined, name: string): ConnectInstructions {
   const parsed = parseTcpListener(listener) ?? {address: '127.0.0.1', port: DOCKER_TLS_PORT}
   let dial = parsed.address
   if (isWildcardAddress(dial)) {
@@ -475,7 +432,7 @@ function connectInstructions(listener: string, insecure: boolean, certificates: 
   }
 }
 
-async function selfCheck(system: System, listener: string, client: {certPem: string; keyPem: string; caPem: string}): Promise<NonNullable<EnableResult['selfCheck']>> {
+export async function selfCheck(system: System, listener: string, client: {certPem: string; keyPem: string; caPem: string}): Promise<NonNullable<EnableResult['selfCheck']>> {
   const {checkEndpoint} = await import('./endpoint-probe.js')
   const local = reachableLocally(parseTcpListener(listener) as {address: string; port: number})
   const endpoint = tcpHost(local.address, local.port)
@@ -488,27 +445,4 @@ async function selfCheck(system: System, listener: string, client: {certPem: str
   }
   const r = result as CheckResult
   return {endpoint, ok: r.ok, verdict: r.verdict, findings: r.findings}
-}
-
-/** The listener does not pass its own check: put everything back through the engine, then fail (exit 4). */
-async function undo(
-  system: System,
-  backupId: string,
-  request: EnableRequest,
-  inspector: ReturnType<typeof treeInspector>,
-  check: NonNullable<EnableResult['selfCheck']>,
-): Promise<never> {
-  const reason = `the new listener does not pass its mutual-TLS self-check at ${check.endpoint}: ${check.findings.map((f) => f.message).join('; ')}`
-  request.apply.progress?.(`rolling back: ${reason}`)
-  const {rollbackTo} = await import('../apply/rollback.js')
-  try {
-    await rollbackTo(system, backupId, request.configFile, inspector, {...request.apply, yes: true, keepContainers: false, dryRun: false, noRestart: false})
-  } catch (error) {
-    throw new DockcfgError(`${reason}. The rollback failed too: ${(error as Error).message}`, {
-      exitCode: ExitCode.RollbackFailed,
-      remedy: `dockcfg rollback ${backupId}`,
-      details: check,
-    })
-  }
-  throw new DockcfgError(`${reason}. The previous configuration was restored and dockerd is running it again.`, {exitCode: ExitCode.RolledBack, details: check})
 }

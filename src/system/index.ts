@@ -2,6 +2,8 @@ import {type Checkpoint, checkpointsFrom} from './checkpoint.js'
 import {type Clock, systemClock} from './clock.js'
 import {type Environment, processEnvironment} from './environment.js'
 import {type FileSystem, HostFileSystem} from './fs.js'
+import {type Host, processHost} from './host.js'
+import {hostLockFiles, type LockFiles} from './lock-file.js'
 import {type Network, hostNetwork} from './network.js'
 import {ExecaProcessRunner, type ProcessRunner} from './process.js'
 import type {DockerApi} from '../docker-api/client.js'
@@ -31,6 +33,10 @@ export interface System {
   docker(socketTreePath: string, timeoutMs?: number): Promise<DockerApi>
   /** Marks a named point of an apply; only tests make it do anything (checkpoint.ts). */
   checkpoint: Checkpoint
+  /** This process and the others: pid, liveness, boot id (host.ts). */
+  host: Host
+  /** What dockcfg's lock is made of (lock-file.ts). */
+  lockFiles: LockFiles
 }
 
 export function createSystem(options: {root: string}): System {
@@ -53,6 +59,8 @@ export function createSystem(options: {root: string}): System {
       return new UnixSocketDockerApi(fs.hostPath(socketTreePath), timeoutMs)
     },
     checkpoint: checkpointsFrom(process.env.DOCKCFG_TEST_PAUSE_AT, (line) => process.stderr.write(line)),
+    host: processHost,
+    lockFiles: hostLockFiles,
   }
 }
 
@@ -60,5 +68,7 @@ export type {Checkpoint} from './checkpoint.js'
 export type {Clock} from './clock.js'
 export type {Environment} from './environment.js'
 export type {FileSystem} from './fs.js'
+export type {Host} from './host.js'
+export type {LockFiles} from './lock-file.js'
 export type {Network} from './network.js'
 export type {ProcessRunner, ProcessResult} from './process.js'

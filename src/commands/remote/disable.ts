@@ -4,7 +4,8 @@ import {applyFlags, applyOptions, canPrompt} from '../../cli/apply-flags.js'
 import {DockcfgCommand} from '../../cli/base-command.js'
 import {renderApplyResult} from '../../output/apply.js'
 import {commandReporter} from '../../output/progress.js'
-import {type DisableResult, disableRemote} from '../../remote/disable.js'
+import {runRemoteDisable} from '../../operations/remote-disable.js'
+import type {DisableResult} from '../../remote/disable.js'
 import {createSystem} from '../../system/index.js'
 
 export default class RemoteDisable extends DockcfgCommand {
@@ -20,7 +21,7 @@ from daemon.json and deletes the certificates and private keys (backed up first,
 
   async run(): Promise<DisableResult> {
     const {flags, argv} = await this.parse(RemoteDisable)
-    const result = await disableRemote(createSystem({root: flags.root}), {
+    const result = await runRemoteDisable(createSystem({root: flags.root}), {
       configFile: flags['config-file'],
       dockerdVersion: flags['dockerd-version'],
       purge: flags.purge,

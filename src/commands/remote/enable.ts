@@ -8,7 +8,8 @@ import {DockcfgError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {renderApplyResult} from '../../output/apply.js'
 import {commandReporter} from '../../output/progress.js'
-import {type EnableResult, enableRemote} from '../../remote/enable.js'
+import {runRemoteEnable} from '../../operations/remote-enable.js'
+import type {EnableResult} from '../../remote/enable.js'
 import {KEY_TYPES, type KeyType} from '../../remote/layout.js'
 import {readLocalText} from '../../system/fs.js'
 import {createSystem} from '../../system/index.js'
@@ -46,7 +47,7 @@ explicitly so dockerd does not delay its start by 15 s.`
     const {flags, argv} = await this.parse(RemoteEnable)
     const clientOut = flags['client-out'] === undefined ? undefined : this.pathFlag('--client-out', flags['client-out'])
     const system = createSystem({root: flags.root})
-    const result = await enableRemote(system, {
+    const result = await runRemoteEnable(system, {
       configFile: flags['config-file'],
       dockerdVersion: flags['dockerd-version'],
       address: flags.address,

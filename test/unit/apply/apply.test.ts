@@ -1,15 +1,28 @@
 import {afterEach, describe, expect, it, vi} from 'vitest'
 
-import {activationOf, type ApplyOptions, applyChanges, type ApplyRequest, type Inspector, restartDaemon, rollbackTimerSeconds} from '../../../src/apply/apply.js'
+import {activationOf, type ApplyOptions, type Inspector, rollbackTimerSeconds} from '../../../src/apply/apply.js'
 import {removedKeys} from '../../../src/apply/config-diff.js'
 import {PENDING_FILE, readPending} from '../../../src/apply/pending.js'
-import {autoRollback, rollbackTo} from '../../../src/apply/rollback.js'
 import {listBackups} from '../../../src/backup/backups.js'
 import type {FileChange} from '../../../src/changes/change-set.js'
 import {DockcfgError} from '../../../src/core/errors.js'
-import type {Activation} from '../../../src/daemon-config/operations.js'
+import type {Activation} from '../../../src/daemon-config/plan-edit.js'
 import {renderApplyResult} from '../../../src/output/apply.js'
-import {CONFIG, DROPIN, FakeHost, inspector, inspectorWithFlags, type Rig, rig, seedConfig} from './fakes.js'
+import {
+  applyChanges,
+  type ApplyRequest,
+  autoRollback,
+  CONFIG,
+  DROPIN,
+  FakeHost,
+  inspector,
+  inspectorWithFlags,
+  restartDaemon,
+  type Rig,
+  rig,
+  rollbackTo,
+  seedConfig,
+} from './fakes.js'
 
 const hosts: FakeHost[] = []
 afterEach(() => {
@@ -738,7 +751,7 @@ describe('events in the order they happen', () => {
     const rec = recorder()
     const req = {
       ...(await request(r, '{"bip": "192.168.42.1/24"}\n', ['bip'], 'restart')),
-      plan: {findings: [{code: 'bip-note', severity: 'warning' as const, message: 'a note'}], actions: ['bip: moved --bip 10.0.0.1/24 into /etc/docker/daemon.json']},
+      notes: {findings: [{code: 'bip-note', severity: 'warning' as const, message: 'a note'}], actions: ['bip: moved --bip 10.0.0.1/24 into /etc/docker/daemon.json']},
     }
     const result = await applyChanges(r.system, req, inspector, options(rec.options))
     expect(rec.events).toEqual([

@@ -1,9 +1,9 @@
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {type ApplyOptions, applyChanges, type ApplyRequest, type Inspector} from '../../../src/apply/apply.js'
+import type {ApplyOptions, Inspector} from '../../../src/apply/apply.js'
 import {listBackups} from '../../../src/backup/backups.js'
 import {DockcfgError} from '../../../src/core/errors.js'
-import {CONFIG, inspector, type Rig, rig, seedConfig} from './fakes.js'
+import {applyChanges, type ApplyRequest, CONFIG, inspector, type Rig, rig, seedConfig} from './fakes.js'
 
 /**
  * Issue 9 item 18: with live-restore on and containers running, a restart for a default-bridge key

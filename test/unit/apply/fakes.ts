@@ -8,7 +8,12 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import type {Inspector, TreeView} from '../../../src/apply/apply.js'
+import type {ApplyOptions, ApplyResult, Inspector, TreeView} from '../../../src/apply/apply.js'
+import type {RestartResult} from '../../../src/apply/restart.js'
+import type {AutoRollbackResult} from '../../../src/apply/rollback.js'
+import {type ChangePlan, type PipelineRequest, runChange} from '../../../src/operations/pipeline.js'
+import {restartOnCurrentTree} from '../../../src/operations/restart.js'
+import {autoRollbackOnTree, rollbackOnTree, type RollbackResult} from '../../../src/operations/rollback.js'
 import type {ContainerSummary, DockerApi, DockerInfo} from '../../../src/docker-api/client.js'
 import {defaultBridgeKeys} from '../../../src/registry/index.js'
 import type {ServiceManager} from '../../../src/service/service-manager.js'
@@ -433,4 +438,32 @@ export async function seedConfig(r: Rig, text: string): Promise<void> {
   await r.host.fs.mkdirp('/etc/docker')
   await r.host.fs.writeAtomic(CONFIG, text, {mode: 0o644})
   r.host.live = await r.host.loadConfig()
+}
+
+/**
+ * The operations as the engine's tests drive them: through the real pipeline (lock, one
+ * inspection, the check of errors a change brings, the engine), with the rig's inspector instead
+ * of the effective-configuration model.
+ */
+function pipelineOf(command: string, inspect: Inspector, apply: ApplyOptions): PipelineRequest<TreeView> {
+  return {command, dockerdVersion: '24.0.7', inspector: () => inspect, apply}
+}
+
+/** A change planned against the rig's tree, as a command's planner would hand it over. */
+export type ApplyRequest = ChangePlan & {command: string}
+
+export function applyChanges(system: System, request: ApplyRequest, inspect: Inspector, options: ApplyOptions): Promise<ApplyResult> {
+  return runChange(system, pipelineOf(request.command, inspect, options), {plan: async () => request, result: (applied) => applied})
+}
+
+export function rollbackTo(system: System, id: string | undefined, configFile: string, inspect: Inspector, options: ApplyOptions): Promise<RollbackResult> {
+  return rollbackOnTree(system, pipelineOf('dockcfg rollback', inspect, options), id, configFile)
+}
+
+export function autoRollback(system: System, id: string, inspect: Inspector): Promise<AutoRollbackResult> {
+  return autoRollbackOnTree(system, {dockerdVersion: '24.0.7', inspector: () => inspect}, id)
+}
+
+export function restartDaemon(system: System, inspect: Inspector, options: ApplyOptions): Promise<RestartResult> {
+  return restartOnCurrentTree(system, pipelineOf('dockcfg restart', inspect, options))
 }

@@ -1,12 +1,12 @@
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {applyChanges, type ApplyOptions, type Inspector} from '../../../src/apply/apply.js'
+import type {ApplyOptions, Inspector} from '../../../src/apply/apply.js'
 import {preflight} from '../../../src/apply/preflight.js'
 import {clashes, parseProcNetTcp, parseSsHolders, type TcpEndpoint, tcpEndpoints, type TcpListener} from '../../../src/apply/listeners.js'
 import {listBackups} from '../../../src/backup/backups.js'
 import {DockcfgError} from '../../../src/core/errors.js'
 import {formatIp, parseIp} from '../../../src/network/cidr.js'
-import {CONFIG, type FakeHost, inspector, type Rig, rig, seedConfig} from './fakes.js'
+import {applyChanges, CONFIG, type FakeHost, inspector, type Rig, rig, seedConfig} from './fakes.js'
 
 // Rows as Linux 6.1 prints them (x86-64), taken from a test host with `python3` on 127.0.0.1:2376.
 const HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode'

@@ -1,11 +1,11 @@
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {type ApplyOptions, applyChanges, type ApplyRequest} from '../../../src/apply/apply.js'
+import type {ApplyOptions} from '../../../src/apply/apply.js'
 import {plannedStateMoves} from '../../../src/apply/state-guard.js'
 import {listBackups} from '../../../src/backup/backups.js'
 import {DockcfgError} from '../../../src/core/errors.js'
 import {stateMovingKeys} from '../../../src/registry/index.js'
-import {CONFIG, inspector, type Rig, rig, seedConfig} from './fakes.js'
+import {applyChanges, type ApplyRequest, CONFIG, inspector, type Rig, rig, seedConfig} from './fakes.js'
 
 const ARGV = ['/usr/bin/dockerd', '-H', 'fd://', '--containerd=/run/containerd/containerd.sock']
 const view = (config: Record<string, unknown>, execArgv: string[] = ARGV) => ({config, execArgv, dockerdVersion: '24.0.7'})

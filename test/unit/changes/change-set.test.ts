@@ -5,7 +5,7 @@ import * as path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {listBackups, readBackup} from '../../../src/backup/backups.js'
-import {acquireLock, withLock} from '../../../src/backup/lock.js'
+import {acquireLock, type HeldLock} from '../../../src/backup/lock.js'
 import {commitChangeSet, renderDiff, restoreFromBackup} from '../../../src/changes/change-set.js'
 import type {DockcfgError} from '../../../src/core/errors.js'
 import {systemWriteCalls, type WriteCalls} from '../../../src/system/atomic-write.js'
@@ -28,8 +28,17 @@ const file = '/etc/docker/daemon.json'
 const host = () => path.join(root, file)
 
 describe('commitChangeSet', () => {
+  // commitChangeSet writes under a lock its caller holds.
+  let lock: HeldLock
+  beforeEach(async () => {
+    lock = await acquireLock(system, 'test')
+  })
+  afterEach(async () => {
+    await lock.release()
+  })
+
   it('creates a missing file with mode 0644 and records that it did not exist', async () => {
-    const result = await commitChangeSet(system, 'test', [{path: file, before: undefined, after: '{}\n', newFileMode: 0o644}])
+    const result = await commitChangeSet(system, lock, 'test', [{path: file, before: undefined, after: '{}\n', newFileMode: 0o644}])
     expect(await fsp.readFile(host(), 'utf8')).toBe('{}\n')
     expect((await fsp.stat(host())).mode & 0o777).toBe(0o644)
     expect(result.backup.files).toEqual([{path: file, existed: false}])
@@ -38,7 +47,7 @@ describe('commitChangeSet', () => {
   it('keeps the mode of an existing file and backs up its bytes, readable by root only', async () => {
     await fsp.writeFile(host(), '{"debug": true}\n', {mode: 0o600})
     await fsp.chmod(host(), 0o600)
-    const result = await commitChangeSet(system, 'dockcfg set mtu 1400', [{path: file, before: '{"debug": true}\n', after: '{"debug": true, "mtu": 1400}\n'}])
+    const result = await commitChangeSet(system, lock, 'dockcfg set mtu 1400', [{path: file, before: '{"debug": true}\n', after: '{"debug": true, "mtu": 1400}\n'}])
     expect((await fsp.stat(host())).mode & 0o777).toBe(0o600)
     const backupDir = path.join(root, 'var/lib/dockcfg/backups', result.backup.id)
     expect(await fsp.readFile(path.join(backupDir, 'file-0'), 'utf8')).toBe('{"debug": true}\n')
@@ -53,14 +62,14 @@ describe('commitChangeSet', () => {
     await fsp.mkdir(path.join(root, 'srv/conf'), {recursive: true})
     await fsp.writeFile(path.join(root, 'srv/conf/daemon.json'), '{}\n')
     await fsp.symlink('/srv/conf/daemon.json', host())
-    await commitChangeSet(system, 'test', [{path: file, before: '{}\n', after: '{"mtu": 1400}\n'}])
+    await commitChangeSet(system, lock, 'test', [{path: file, before: '{}\n', after: '{"mtu": 1400}\n'}])
     expect((await fsp.lstat(host())).isSymbolicLink()).toBe(true)
     expect(await fsp.readFile(path.join(root, 'srv/conf/daemon.json'), 'utf8')).toBe('{"mtu": 1400}\n')
   })
 
   it('refuses when the file changed since the plan was made, writing nothing', async () => {
     await fsp.writeFile(host(), '{"a": 2}\n')
-    await expect(commitChangeSet(system, 'test', [{path: file, before: '{"a": 1}\n', after: '{}\n'}])).rejects.toThrow(/changed while dockcfg was planning/)
+    await expect(commitChangeSet(system, lock, 'test', [{path: file, before: '{"a": 1}\n', after: '{}\n'}])).rejects.toThrow(/changed while dockcfg was planning/)
     expect(await fsp.readFile(host(), 'utf8')).toBe('{"a": 2}\n')
     expect(await listBackups(system)).toEqual([])
   })
@@ -70,7 +79,7 @@ describe('commitChangeSet', () => {
     // A directory where a file must go makes the second write fail.
     await fsp.mkdir(path.join(root, 'etc/systemd/system/docker.service.d/50-dockcfg.conf'), {recursive: true})
     await expect(
-      commitChangeSet(system, 'test', [
+      commitChangeSet(system, lock, 'test', [
         {path: file, before: 'old\n', after: 'new\n'},
         {path: '/etc/systemd/system/docker.service.d/50-dockcfg.conf', before: undefined, after: '[Service]\n'},
       ]),
@@ -94,12 +103,12 @@ describe('commitChangeSet', () => {
     }
     await fsp.writeFile(host(), 'old\n')
     const once = {...system, fs: new HostFileSystem(root, failing([4]))}
-    await expect(commitChangeSet(once, 'test', changes)).rejects.toMatchObject({exitCode: 3, message: expect.stringMatching(/^nothing was written: .* is full/) as unknown})
+    await expect(commitChangeSet(once, lock, 'test', changes)).rejects.toMatchObject({exitCode: 3, message: expect.stringMatching(/^nothing was written: .* is full/) as unknown})
     expect(await fsp.readFile(host(), 'utf8')).toBe('old\n')
     expect(await fsp.readdir(path.join(root, 'var/lib/dockcfg/backups'))).toEqual([])
 
     const twice = {...system, fs: new HostFileSystem(root, failing([4, 5]))}
-    const error = (await commitChangeSet(twice, 'test', changes).catch((e: unknown) => e)) as DockcfgError
+    const error = (await commitChangeSet(twice, lock, 'test', changes).catch((e: unknown) => e)) as DockcfgError
     expect(error).toMatchObject({exitCode: 5, remedy: expect.stringMatching(/^once the cause is fixed, restore the previous files with: dockcfg rollback \d{8}T/) as unknown})
     expect(error.message).toMatch(
       /^the file system holding \/etc\/systemd\/system\/docker\.service\.d is full .*; putting back what was already written failed too \(the file system holding \/etc\/docker is full .*\): the tree may be half-written \(already replaced: \/etc\/docker\/daemon\.json\)$/,
@@ -109,7 +118,7 @@ describe('commitChangeSet', () => {
   })
 
   it('restoreFromBackup deletes files that did not exist before', async () => {
-    const result = await commitChangeSet(system, 'test', [{path: file, before: undefined, after: '{}\n'}])
+    const result = await commitChangeSet(system, lock, 'test', [{path: file, before: undefined, after: '{}\n'}])
     await restoreFromBackup(system, result.backup)
     await expect(fsp.stat(host())).rejects.toThrow(/ENOENT/)
   })
@@ -149,22 +158,19 @@ describe('acquireLock', () => {
     await (await acquireLock(system, 'next', {timeoutMs: 300})).release()
   })
 
-  it('withLock: the apply engine inside takes the same lock again without waiting; others wait', async () => {
-    const order: string[] = []
-    const outer = withLock(system, 'outer', async () => {
-      const inner = await acquireLock(system, 'inner', {timeoutMs: 300})
-      order.push('inner acquired')
-      await new Promise((resolve) => setTimeout(resolve, 50))
-      await inner.release()
-      order.push('outer done')
-    })
-    await new Promise((resolve) => setTimeout(resolve, 10))
-    const other = acquireLock(system, 'other', {timeoutMs: 5_000}).then(async (h) => {
-      order.push('other acquired')
-      await h.release()
-    })
-    await Promise.all([outer, other])
-    expect(order).toEqual(['inner acquired', 'outer done', 'other acquired'])
+  it('asks the host seam whether a holder is alive: a live holder keeps the lock, a gone one loses it', async () => {
+    const lockFile = path.join(root, 'var/lib/dockcfg/dockcfg.lock')
+    await fsp.mkdir(path.dirname(lockFile), {recursive: true})
+    const record = JSON.stringify({pid: 4242, bootId: 'this-boot', command: 'other run', since: '', token: 'x'})
+    await fsp.writeFile(lockFile, record)
+    const alive = {...system, host: {...system.host, bootId: () => 'this-boot', isAlive: (pid: number) => pid === 4242}}
+    await expect(acquireLock(alive, 'next', {timeoutMs: 300})).rejects.toThrow(/holds the lock .*pid 4242, "other run"/)
+    const gone = {...system, host: {...system.host, bootId: () => 'this-boot', isAlive: () => false}}
+    await (await acquireLock(gone, 'next', {timeoutMs: 300})).release()
+    await fsp.writeFile(lockFile, record)
+    // Alive, but from an earlier boot: the pid is someone else's now.
+    const rebooted = {...system, host: {...system.host, bootId: () => 'next-boot', isAlive: () => true}}
+    await (await acquireLock(rebooted, 'next', {timeoutMs: 300})).release()
   })
 
   it('does not spin when an abandoned lock cannot be broken: it waits, then refuses (exit 7)', async () => {

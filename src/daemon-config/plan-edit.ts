@@ -1,14 +1,12 @@
 import {InvalidConfigError} from '../core/errors.js'
 import {findOption} from '../registry/index.js'
-
-import type {OptionSpec} from '../registry/types.js'
 import type {FileChange} from '../changes/change-set.js'
 import type {System} from '../system/index.js'
 import {findingsOf} from './diagnose.js'
 import {loadDaemonJson} from './load.js'
-import {unknownKey, unparsable} from './problems.js'
+import {unparsable} from './problems.js'
 import {type EditPlan, type KeyChange, planDaemonJsonEdit} from './edit.js'
-import {capFindings, errorLines, type Finding} from '../core/findings.js'
+import {type Finding, introducedFindings} from '../core/findings.js'
 import {parseDaemonJson} from './parse.js'
 
 /** How a change reaches the running daemon. */
@@ -22,15 +20,13 @@ export interface DaemonJsonPlan {
   findings: Finding[]
   /** Findings the change introduces (those the file already had are not news to the user). */
   introduced: Finding[]
-  /** Error findings the change would introduce (the apply is refused when non-empty). */
-  introducedErrors: Finding[]
   activation: Activation
 }
 
 /**
- * Plans changes to daemon.json: the new text, its findings, and whether dockerd needs a reload or
- * a restart. Pure apart from reading the current file. Throws InvalidConfigError (exit 3) when the
- * change would make dockerd refuse the file.
+ * Plans changes to daemon.json: the new text, its findings (and those it introduces: refusing
+ * errors among them is the caller's one check), and whether dockerd needs a reload or a restart.
+ * Pure apart from reading the current file.
  */
 export async function planDaemonJsonChanges(system: System, configFile: string, changes: readonly KeyChange[], dockerdVersion: string | undefined): Promise<DaemonJsonPlan> {
   if (configFile === '') {
@@ -47,10 +43,8 @@ export async function planDaemonJsonChanges(system: System, configFile: string, 
   const before = findingsOf(document.parsed, dockerdVersion)
   const candidate = parseDaemonJson(edit.after, configFile, {dockerdVersion})
   const findings = findingsOf(candidate, dockerdVersion)
-  const seen = new Set(before.map(identity))
-  const introduced = edit.changed ? findings.filter((f) => !seen.has(identity(f))) : []
-  const introducedErrors = introduced.filter((f) => f.severity === 'error')
-  const plan: DaemonJsonPlan = {
+  const introduced = edit.changed ? introducedFindings(before, findings) : []
+  return {
     document,
     edit,
     change: {
@@ -61,13 +55,8 @@ export async function planDaemonJsonChanges(system: System, configFile: string, 
     },
     findings,
     introduced,
-    introducedErrors,
     activation: activationFor(edit.changedKeys),
   }
-  if (introducedErrors.length > 0) {
-    throw new InvalidConfigError(`dockerd would refuse the result; nothing was written:\n${errorLines(introducedErrors, configFile)}`, {details: capFindings(introducedErrors)})
-  }
-  return plan
 }
 
 const REPAIRED_BY_EDITING = new Set(['json-empty', 'json-bom'])
@@ -76,15 +65,4 @@ const REPAIRED_BY_EDITING = new Set(['json-empty', 'json-bom'])
 export function activationFor(changedKeys: readonly string[]): Activation {
   if (changedKeys.length === 0) return 'none'
   return changedKeys.every((key) => findOption(key)?.reload === 'yes') ? 'reload' : 'restart'
-}
-
-/** Looks a key up for `set`/`unset`, refusing keys dockerd does not know. */
-export function requireOption(key: string): OptionSpec {
-  const spec = findOption(key)
-  if (spec === undefined) throw unknownKey(key)
-  return spec
-}
-
-function identity(f: Finding): string {
-  return `${f.code}|${f.key ?? ''}|${f.message}`
 }

@@ -1,0 +1,39 @@
+import {type DisableRequest, type DisableResult, planRemoteShutdown} from '../remote/disable.js'
+import type {System} from '../system/index.js'
+import {planKeyChanges} from './key-changes.js'
+import {onEffectiveTree, runChange} from './pipeline.js'
+
+/**
+ * `dockcfg remote disable`: removes every tcp:// listener (from daemon.json and, through the same
+ * one-owner rule as `fix`, from ExecStart) and applies it safely; local access stays.
+ */
+export async function runRemoteDisable(system: System, request: DisableRequest): Promise<DisableResult> {
+  return runChange(system, onEffectiveTree(request), {
+    plan: async (tree) => {
+      const shutdown = await planRemoteShutdown(system, tree.current.effective, request.purge)
+      const keys = await planKeyChanges(system, tree, {
+        changes: [{key: 'hosts', value: shutdown.hosts}, ...shutdown.keys],
+        command: request.command,
+        touched: ['hosts'],
+        asAsked: shutdown.hosts === undefined ? [] : ['hosts'],
+      })
+      const removing = shutdown.removed.length > 0 ? [`removing ${shutdown.removed.join(', ')}; local access stays on ${(shutdown.hosts ?? []).join(', ')}`] : []
+      return {
+        changes: [...keys.changes, ...shutdown.purgeChanges],
+        changedKeys: keys.changedKeys,
+        activation: keys.activation,
+        notes: {actions: [...removing, ...keys.actions, ...shutdown.actions]},
+        shutdown,
+        actions: [...keys.actions, ...shutdown.actions],
+      }
+    },
+    result: (applied, plan, tree) => ({
+      ...applied,
+      removed: plan.shutdown.removed,
+      hosts: plan.shutdown.removed.length > 0 ? (plan.shutdown.hosts ?? []) : tree.current.hosts,
+      actions: plan.actions,
+      purged: plan.shutdown.purgeChanges.map((c) => c.path),
+      dockerdVersion: tree.version,
+    }),
+  })
+}
