@@ -1,5 +1,5 @@
 import {RefusedError} from '../core/errors.js'
-import type {DockerApi} from '../docker-api/client.js'
+import type {DockerApi} from '../system/docker-api.js'
 import {parseGoBool} from '../dockerd/strconv.js'
 import {parseDockerdArgv} from '../dockerd/argv.js'
 import {defaultBridgeKeys} from '../registry/index.js'

@@ -1,5 +1,5 @@
 import {RefusedError} from '../core/errors.js'
-import type {DockerApi} from '../docker-api/client.js'
+import type {DockerApi} from '../system/docker-api.js'
 import {defaultBridgeKeys} from '../registry/index.js'
 import type {ApplyOptions, ApplyResult} from './apply.js'
 

@@ -1,5 +1,5 @@
-import type {DockerApi} from '../docker-api/client.js'
-import type {ServiceManager} from '../service/service-manager.js'
+import type {DockerApi} from '../system/docker-api.js'
+import type {ServiceManager} from '../system/service-manager.js'
 import type {Clock} from '../system/clock.js'
 import type {System} from '../system/index.js'
 

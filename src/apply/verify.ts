@@ -1,4 +1,4 @@
-import type {DockerApi, DockerInfo} from '../docker-api/client.js'
+import type {DockerApi, DockerInfo} from '../system/docker-api.js'
 import {formatCidr, parseCidr} from '../network/cidr.js'
 import {stringEntries} from '../daemon-config/values.js'
 import {findOption} from '../registry/index.js'

@@ -6,8 +6,8 @@ import {type Host, processHost} from './host.js'
 import {hostLockFiles, type LockFiles} from './lock-file.js'
 import {type Network, hostNetwork} from './network.js'
 import {ExecaProcessRunner, type ProcessRunner} from './process.js'
-import type {DockerApi} from '../docker-api/client.js'
-import type {ServiceManager} from '../service/service-manager.js'
+import type {DockerApi} from './docker-api.js'
+import type {ServiceManager} from './service-manager.js'
 
 /**
  * The composition root: the one place where the real implementations of every outside system are
@@ -51,11 +51,11 @@ export function createSystem(options: {root: string}): System {
     isLiveHost: fs.root === '/',
     euid: process.geteuid?.() ?? -1,
     async services() {
-      const {SystemctlServiceManager} = await import('../service/service-manager.js')
+      const {SystemctlServiceManager} = await import('./service-manager.js')
       return new SystemctlServiceManager(processes)
     },
     async docker(socketTreePath, timeoutMs) {
-      const {UnixSocketDockerApi} = await import('../docker-api/client.js')
+      const {UnixSocketDockerApi} = await import('./docker-api.js')
       return new UnixSocketDockerApi(fs.hostPath(socketTreePath), timeoutMs)
     },
     checkpoint: checkpointsFrom(process.env.DOCKCFG_TEST_PAUSE_AT, (line) => process.stderr.write(line)),

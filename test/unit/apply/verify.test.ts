@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {verifyLive} from '../../../src/apply/verify.js'
-import type {DockerApi} from '../../../src/docker-api/client.js'
+import type {DockerApi} from '../../../src/system/docker-api.js'
 import type {Attempt, SocketAddress} from '../../../src/system/network.js'
 
 const api: DockerApi = {

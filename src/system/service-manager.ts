@@ -1,4 +1,4 @@
-import type {ProcessRunner} from '../system/process.js'
+import type {ProcessRunner} from './process.js'
 
 /**
  * The systemd seam: everything dockcfg asks of the service manager goes through systemctl,
