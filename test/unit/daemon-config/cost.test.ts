@@ -3,7 +3,7 @@ import type {Stats} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 
 import {InvalidConfigError} from '../../../src/core/errors.js'
-import {findingsOf} from '../../../src/daemon-config/diagnose.js'
+import {daemonJsonFindings as findingsOf} from '../../../src/daemon-config/validate.js'
 import {planDaemonJsonEdit} from '../../../src/daemon-config/edit.js'
 import {capFindings, errorLines, type Finding, MAX_FINDINGS_PER_KIND} from '../../../src/core/findings.js'
 import {MAX_DAEMON_JSON_BYTES, readDaemonJsonText} from '../../../src/daemon-config/load.js'
