@@ -9,7 +9,7 @@ import type {System} from '../system/index.js'
 import type {KeyChange} from './edit.js'
 import {capFindings, type Finding} from '../core/findings.js'
 import {type Activation, planDaemonJsonChanges} from './operations.js'
-import {unknownKey} from './problems.js'
+import {unknownKey} from './refusals.js'
 import {findOption} from '../registry/index.js'
 import {withLockToWrite} from '../backup/lock.js'
 

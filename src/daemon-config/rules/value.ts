@@ -59,6 +59,9 @@ class FileValue implements Value {
   readonly at: Place
   #value: unknown
   #decoded = false
+  // Several rules walk the same list (the type check, then the value rule): wrap each node once.
+  #members: Value[] | undefined
+  #items: Value[] | undefined
 
   constructor(
     readonly key: string,
@@ -88,12 +91,12 @@ class FileValue implements Value {
   }
 
   members(): Value[] {
-    return membersOf(this.node, this.text, this.top)
+    return (this.#members ??= membersOf(this.node, this.text, this.top))
   }
 
   items(): Value[] {
     if (this.node.type !== 'array') return []
-    return (this.node.children ?? []).map((item) => new FileValue('', item, item, this.text, this.top))
+    return (this.#items ??= (this.node.children ?? []).map((item) => new FileValue('', item, item, this.text, this.top)))
   }
 }
 
