@@ -1,3 +1,4 @@
+import {parseDockerdHost} from '../../dockerd/host-address.js'
 import {isLoopback, parseIp} from '../../network/cidr.js'
 import type {RuleContext, Where} from './context.js'
 
@@ -13,8 +14,8 @@ export function hostRules(ctx: RuleContext): void {
   const hostsChecked: Where = ctx.atLeast('23.0.0') ? 'config' : 'start'
 
   for (const {text, at} of ctx.listItems('hosts')) {
-    const parsed = parseDaemonHost(text)
-    if (parsed.error !== undefined) {
+    const parsed = parseDockerdHost(text)
+    if (parsed.kind === 'invalid') {
       ctx.report({
         code: 'host-invalid',
         severity: 'error',
@@ -26,8 +27,8 @@ export function hostRules(ctx: RuleContext): void {
       })
       continue
     }
-    if (parsed.tcpHost === undefined || verifyOn) continue
-    const loopback = isLoopbackHost(parsed.tcpHost)
+    if (parsed.kind !== 'tcp' || verifyOn) continue
+    const loopback = isLoopbackHost(parsed.host === '' ? 'localhost' : parsed.host)
     const delay = !explicit && !loopback
     ctx.report({
       code: 'tcp-without-tls',
@@ -86,48 +87,6 @@ export function hostRules(ctx: RuleContext): void {
     })
   }
 }
-/** opts.ParseDaemonHost, plus the listener-time checks dockerd does at start on Linux. */
-function parseDaemonHost(raw: string): {error?: string; startOnly?: boolean; tcpHost?: string} {
-  const address = raw.trim()
-  if (address === '') return {}
-  const sep = address.indexOf('://')
-  const proto = sep < 0 ? 'tcp' : address.slice(0, sep)
-  const rest = sep < 0 ? address : address.slice(sep + 3)
-  switch (proto) {
-    case 'tcp':
-      return parseTcpHost(rest)
-    case 'unix':
-      return rest.includes('://') ? {error: `invalid unix address: ${rest}`} : {}
-    case 'fd':
-      if (rest === '' || rest === '*' || /^[0-9]+$/.test(rest)) return {}
-      return {error: `failed to parse systemd fd address: should be a number: ${rest}`, startOnly: true}
-    case 'npipe':
-      return {error: 'npipe:// is a Windows named pipe; dockerd on Linux cannot listen on it', startOnly: true}
-    default:
-      return {error: `invalid bind address: unsupported proto '${proto}'`}
-  }
-}
-
-function parseTcpHost(rest: string): {error?: string; tcpHost?: string} {
-  if (/[/?#]/.test(rest)) return {error: 'a tcp:// address should not contain a path element'}
-  let host: string
-  let port: string | undefined
-  const bracket = /^\[([^\]]*)\](?::(.*))?$/.exec(rest)
-  if (bracket !== null) {
-    host = bracket[1] ?? ''
-    port = bracket[2]
-    if (parseIp(host)?.family !== 6) return {error: `invalid IPv6 address [${host}]`}
-  } else {
-    const colons = rest.split(':').length - 1
-    if (colons > 1) return {error: 'IPv6 addresses need brackets, e.g. tcp://[::1]:2376'}
-    const i = rest.indexOf(':')
-    host = i < 0 ? rest : rest.slice(0, i)
-    port = i < 0 ? undefined : rest.slice(i + 1)
-  }
-  if (port !== undefined && port !== '' && (!/^[0-9]+$/.test(port) || Number(port) === 0 || Number(port) > 65535)) return {error: `invalid port: ${port}`}
-  return {tcpHost: host === '' ? 'localhost' : host}
-}
-
 function isLoopbackHost(host: string): boolean {
   if (host === 'localhost') return true
   const ip = parseIp(host)
