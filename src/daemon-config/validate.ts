@@ -61,8 +61,7 @@ const RULES: readonly Rule[] = [
  * the parser's job and are not repeated; an undecodable file yields only the version notice.
  */
 export function validateDaemonConfig(parsed: ParsedDaemonJson, options: ValidateOptions = {}): Finding[] {
-  const locate: Locate = (at) => (at?.node === undefined ? {file: parsed.file} : {file: parsed.file, ...parsed.position(at.node.offset)})
-  const ctx = new RuleContext(versionFor(options.dockerdVersion), locate)
+  const ctx = new RuleContext(versionFor(options.dockerdVersion), fileLocator(parsed))
   versionNotice(ctx, options.dockerdVersion)
   const tree = parsed.tree
   if (parsed.decodable && tree !== undefined && tree.type === 'object') run(ctx, fileEntries(tree, parsed.text))
@@ -94,6 +93,14 @@ export function validateMerged(parsed: ParsedDaemonJson, flags: ReadonlyArray<{k
     .map((l) => ({l, w: where(l)}))
     .sort((a, b) => a.w[0] - b.w[0] || a.w[1] - b.w[1])
     .map(({l}) => l)
+}
+
+/**
+ * The locator for daemon.json: a place in the file is its line and column. (Flag values have no
+ * place in the file: validateMerged's findings are placed at the flag by their key's origin.)
+ */
+function fileLocator(parsed: ParsedDaemonJson): Locate {
+  return (at) => (at?.node === undefined ? {file: parsed.file} : {file: parsed.file, ...parsed.position(at.node.offset)})
 }
 
 function run(ctx: RuleContext, entries: readonly Value[]): void {

@@ -34,3 +34,15 @@ export function maxApiVersion(version: string): number {
   for (const [since, api] of table) if (versionAtLeast(version, since)) return api
   return 41
 }
+
+/** The GET /info field that shows the running daemon's value of a key (dockerd-options.md section 5). */
+export const INFO_FIELDS: Readonly<Record<string, string>> = {
+  debug: 'Debug',
+  'live-restore': 'LiveRestoreEnabled',
+  'log-driver': 'LoggingDriver',
+  'storage-driver': 'Driver',
+  'data-root': 'DockerRootDir',
+}
+
+/** The option of the default bridge network (GET /networks/bridge) that shows the running "mtu". */
+export const BRIDGE_MTU_OPTION = 'com.docker.network.driver.mtu'
