@@ -1,6 +1,7 @@
 import {formatCidr, isCanonical, parseCidr} from '../../network/cidr.js'
 import type {RuleContext} from './context.js'
 
+/** default-address-pools as the IPAM pool setup reads them at start (27.0 decodes each base while loading the file). */
 export function addressPoolRules(ctx: RuleContext): void {
   const entry = ctx.get('default-address-pools')
   if (entry === undefined) return

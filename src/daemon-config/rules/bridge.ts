@@ -20,6 +20,7 @@ import type {RuleContext} from './context.js'
 // for a rule that only IPv6 configurations reach.
 const LINK_LOCAL_V6: Cidr = {family: 6, address: 0xfe80n << 112n, prefix: 64}
 
+/** The default bridge's IPv4 addresses (bip, fixed-cidr, default-gateway): dockerd checks them when it sets the bridge up at start. */
 export function bridgeRules(ctx: RuleContext): void {
   const bipEntry = ctx.get('bip')
   const bridge = ctx.str('bridge')
@@ -122,6 +123,8 @@ export function bridgeRules(ctx: RuleContext): void {
     }
   }
 }
+
+/** The default bridge's IPv6 addresses (bip6, fixed-cidr-v6, default-gateway-v6) and ipv6 without a subnet. */
 export function bridgeV6Rules(ctx: RuleContext): void {
   const bridge = ctx.str('bridge')
   const bip6Entry = ctx.get('bip6')
@@ -242,6 +245,7 @@ export function bridgeV6Rules(ctx: RuleContext): void {
     }
   }
 }
+
 /** The bounds themselves are registry rows (OptionSpec.range); this is the IPv6 minimum while ipv6 is on. */
 export function mtuRule(ctx: RuleContext): void {
   const entry = ctx.get('mtu')
@@ -260,6 +264,7 @@ export function mtuRule(ctx: RuleContext): void {
     })
   }
 }
+
 /** validateIPv6Subnet from the bridge driver (v25+ for fixed-cidr-v6, v28+ for bip6). */
 function ipv6SubnetProblem(cidr: Cidr): string | undefined {
   const ip: IpAddress = {family: cidr.family, value: cidr.address}

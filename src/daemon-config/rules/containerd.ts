@@ -25,6 +25,7 @@ export function containerdNamespaceRule(ctx: RuleContext): void {
     hint: 'pick another name, or delete the key for the default "moby"',
   })
 }
+
 /**
  * nri-opts decodes into opts.NRIOpts with DisallowUnknownFields (daemon/pkg/opts/nri_opts.go,
  * docker-v29.2.0+) while the file is loaded, so --validate sees these. Go matches the field names

@@ -1,6 +1,7 @@
 import {parseIp} from '../../network/cidr.js'
 import type {RuleContext} from './context.js'
 
+/** dns and dns-search, checked while dockerd loads the configuration. */
 export function dnsRules(ctx: RuleContext): void {
   for (const {text, at} of ctx.listItems('dns')) {
     if (parseIp(text) !== undefined) continue
@@ -27,6 +28,7 @@ export function dnsRules(ctx: RuleContext): void {
     })
   }
 }
+
 /** opts.ValidateDNSSearch: "." or a domain name containing at least one letter. */
 function isValidSearchDomain(raw: string): boolean {
   const value = raw.replace(/^ +| +$/g, '')

@@ -1,5 +1,6 @@
 import type {RuleContext} from './context.js'
 
+/** exec-opts: on Linux the only option is native.cgroupdriver (28.0 refuses the rest, older versions ignore them). */
 export function execOptsRules(ctx: RuleContext): void {
   const execChecked = ctx.atLeast('28.0.0')
   for (const {text, at} of ctx.listItems('exec-opts')) {
@@ -34,6 +35,7 @@ export function execOptsRules(ctx: RuleContext): void {
     }
   }
 }
+
 /**
  * verifyDaemonSettings (daemon/daemon_unix.go, same in v20.10.24 and docker-v29.7.2), run by
  * NewDaemon at start: `if conf.CgroupParent != "" && UsingSystemd(conf) { if len(…) <= 6 ||
@@ -58,6 +60,7 @@ export function cgroupParentRule(ctx: RuleContext): void {
     hint: `name a slice, e.g. "${base === '' || base === '.slice' ? 'docker' : base}.slice", or use native.cgroupdriver=cgroupfs`,
   })
 }
+
 /**
  * The cgroup driver exec-opts selects, as UsingSystemd reads it: before 28.0 getCD takes the first
  * native.cgroupdriver entry (key case-insensitive, value trimmed); from 28.0 parseExecOptions keeps the last.

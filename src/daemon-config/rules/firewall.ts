@@ -2,6 +2,7 @@ import {isGoUint32} from '../../dockerd/strconv.js'
 import {parseIp} from '../../network/cidr.js'
 import type {RuleContext} from './context.js'
 
+/** iptables, icc and ip6tables together; userland-proxy-path, bridge-accept-fwmark and the host-gateway addresses. */
 export function firewallRules(ctx: RuleContext): void {
   const icc = ctx.bool('icc')
   const iptables = ctx.bool('iptables')

@@ -2,6 +2,7 @@ import {parseDockerdHost} from '../../dockerd/host-address.js'
 import {isLoopback, parseIp} from '../../network/cidr.js'
 import type {RuleContext, Where} from './context.js'
 
+/** hosts, and the TLS keys that decide whether a tcp:// listener is protected and which files it uses. */
 export function hostRules(ctx: RuleContext): void {
   const tlsEntry = ctx.get('tls')
   const verifyEntry = ctx.get('tlsverify')
@@ -87,6 +88,7 @@ export function hostRules(ctx: RuleContext): void {
     })
   }
 }
+
 function isLoopbackHost(host: string): boolean {
   if (host === 'localhost') return true
   const ip = parseIp(host)

@@ -1,5 +1,6 @@
 import type {RuleContext} from './context.js'
 
+/** labels as daemon.ValidateLabels reads them: key=value, no reserved namespace, no name given twice with different values. */
 export function labelRules(ctx: RuleContext): void {
   const seen = new Map<string, string>()
   for (const {text, at} of ctx.listItems('labels')) {

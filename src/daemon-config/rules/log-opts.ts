@@ -238,6 +238,7 @@ export function logOptsRules(ctx: RuleContext): void {
       break
   }
 }
+
 /**
  * json-file and local parse these only in New(), i.e. per container (jsonfilelog.go New;
  * local/config.go newConfig + validateConfig), and stop at the first bad one, as this does.
@@ -279,9 +280,11 @@ function fileLogOptsAtCreate(ctx: RuleContext, driver: string, byName: Map<strin
     warn('max-file', 'compression cannot be enabled when max file count is 1', 'raise "max-file" to 2 or more, or add "compress": "false"')
   }
 }
+
 function logOptAvailable(ctx: RuleContext, opt: {since?: string; until?: string}): boolean {
   return (opt.since === undefined || ctx.atLeast(opt.since)) && (opt.until === undefined || !ctx.atLeast(opt.until))
 }
+
 function logOptHint(ctx: RuleContext, driver: string, name: string, accepted: readonly string[]): string {
   const gated = LOG_DRIVERS[driver]?.options?.find((o): o is {name: string; since?: string; until?: string} => typeof o !== 'string' && o.name === name)
   if (gated?.since !== undefined && !ctx.atLeast(gated.since)) return `the ${driver} driver accepts "${name}" from dockerd ${gated.since}; upgrade or delete it`

@@ -1,6 +1,7 @@
 import {maxApiVersion} from '../../registry/engine.js'
 import type {RuleContext} from './context.js'
 
+/** Single-key checks of no family: graph with data-root, default-shm-size, seccomp "builtin", cpu-rt on cgroup v2, min-api-version. */
 export function miscRules(ctx: RuleContext): void {
   const graph = ctx.get('graph')
   const dataRoot = ctx.get('data-root')

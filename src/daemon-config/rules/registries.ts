@@ -2,6 +2,7 @@ import type {Severity} from '../../core/findings.js'
 import {parseCidr, parseIp} from '../../network/cidr.js'
 import type {RuleContext, Where} from './context.js'
 
+/** registry-mirrors and insecure-registries, as the registry service reads them. */
 export function registryRules(ctx: RuleContext): void {
   const mirrorsChecked: Where = ctx.atLeast('28.3.0') ? 'config' : 'start'
   for (const {text, at} of ctx.listItems('registry-mirrors')) {
@@ -31,6 +32,7 @@ export function registryRules(ctx: RuleContext): void {
     })
   }
 }
+
 /** registry.ValidateMirror. */
 function mirrorProblem(text: string): string | undefined {
   const sep = text.indexOf('://')

@@ -33,6 +33,7 @@ export function registryValueRules(ctx: RuleContext): void {
     })
   }
 }
+
 /** A refusal's message or hint with its {placeholders} filled; an unknown or empty one stays as written. */
 function fillTemplate(template: string, fields: Readonly<Record<string, string | undefined>>): string {
   return template.replace(/\{([a-z]+)\}/g, (whole, name: string) => fields[name] ?? whole)

@@ -1,5 +1,6 @@
 import type {RuleContext, Where} from './context.js'
 
+/** runtimes and default-runtime (25.0 moved their checks from loading the file to the start). */
 export function runtimeRules(ctx: RuleContext): void {
   const runtimesChecked: Where = ctx.atLeast('25.0.0') ? 'start' : 'config'
   const runtimesEntry = ctx.get('runtimes')
