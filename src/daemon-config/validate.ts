@@ -26,13 +26,14 @@ export interface ValidateOptions {
 
 /**
  * The rule families, in the order they run, after the key stage (rules/keys.ts) has typed every
- * key. Each reads `ctx.typed`; two read what ran before them, through `ctx.hasError`:
- * - registryValueRules first: mtuRule asks the registry's verdict itself, and logOptsRules and
- *   zeroValueRule must see the errors it reports (a log-driver dockerd cannot decode, a value out of range);
- * - logOptsRules after everything that can report an error on "log-driver";
- * - zeroValueRule last: "zero means the default" is only worth saying of a key without an error.
- * The others are independent of each other; their order is only the order findings at the same
- * position are listed in.
+ * key. Each reads `ctx.typed`; two also read what ran before them, through `ctx.hasError`:
+ * - logOptsRules skips the options when "log-driver" has an error: one from the key stage (a
+ *   wrong type) or from registryValueRules (a retired driver), which therefore runs first;
+ * - zeroValueRule, last, says "zero means the default" only of a key without an error from any
+ *   rule before it.
+ * mtuRule asks the registry for its verdict itself rather than reading registryValueRules'
+ * findings. The other families are independent of each other: their order is only the order in
+ * which findings at the same position are listed.
  */
 const RULES: readonly Rule[] = [
   registryValueRules,
