@@ -85,7 +85,7 @@ export function bridgeRules(ctx: RuleContext): void {
       const bigger = overlaps(bip, fixed)
       ctx.report({
         code: 'fixed-cidr-outside-bip',
-        involves: ['bip'],
+        involves: ['bip', 'bridge'],
         severity: bigger ? 'warning' : 'error',
         key: 'fixed-cidr',
         at: fixedEntry.at,
@@ -114,6 +114,7 @@ export function bridgeRules(ctx: RuleContext): void {
     } else if (bip !== undefined && !containsAddress(bip, gw)) {
       ctx.report({
         code: 'default-gateway-outside-subnet',
+        involves: ['bridge'],
         severity: 'error',
         key: 'default-gateway',
         at: gwEntry.at,
@@ -194,7 +195,7 @@ export function bridgeV6Rules(ctx: RuleContext): void {
     } else if (fixed6 !== undefined && bip6 !== undefined && !overlaps(bip6, fixed6)) {
       ctx.report({
         code: 'fixed-cidr-outside-bip',
-        involves: ['bip6'],
+        involves: ['bip6', 'fixed-cidr', 'bridge'],
         severity: 'error',
         key: 'fixed-cidr-v6',
         at: fixedEntry.at,
@@ -209,7 +210,7 @@ export function bridgeV6Rules(ctx: RuleContext): void {
   if (ipv6 === true && ipv6Entry !== undefined && fixedEntry === undefined && !ctx.atLeast('28.0.0')) {
     ctx.report({
       code: 'ipv6-needs-fixed-cidr-v6',
-      involves: ['fixed-cidr-v6'],
+      involves: ['fixed-cidr-v6', 'fixed-cidr', 'bridge'],
       severity: 'error',
       key: 'ipv6',
       at: ipv6Entry.keyAt,
@@ -236,6 +237,7 @@ export function bridgeV6Rules(ctx: RuleContext): void {
     } else if (subnet !== undefined && !containsAddress(subnet, gw)) {
       ctx.report({
         code: 'default-gateway-outside-subnet',
+        involves: ['default-gateway', 'bridge'],
         severity: 'error',
         key: 'default-gateway-v6',
         at: gwEntry.at,
@@ -255,7 +257,7 @@ export function mtuRule(ctx: RuleContext): void {
   if (mtu > 0 && mtu < 1280 && ctx.bool('ipv6') === true && valueVerdict(spec, mtu, ctx.version) === undefined) {
     ctx.report({
       code: 'mtu-out-of-range',
-      involves: ['ipv6'],
+      involves: ['ipv6', 'bridge'],
       severity: 'warning',
       key: 'mtu',
       at: entry.at,

@@ -14,8 +14,10 @@ export interface Report {
   checkedAt?: Where | undefined
   hint?: string | undefined
   /**
-   * Other keys the message names. When the finding is about a daemon.json key and one of these came
-   * from the command line, the finding says so (src/effective/effective.ts).
+   * Other keys the message names, as a word of its own or inside a longer one ("fixed-cidr" in
+   * "fixed-cidr-v6", "bridge" in "the bridge subnet"). When the finding is about a daemon.json key
+   * and one of these came from the command line, the finding names that flag
+   * (src/effective/effective.ts); when none did, it names every flag.
    */
   involves?: readonly string[] | undefined
 }

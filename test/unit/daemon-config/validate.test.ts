@@ -606,7 +606,7 @@ describe('validateMerged: the rules over daemon.json and the command line togeth
 
   it('says which other keys a finding about a file key involves', () => {
     const located = validateMerged(parse('{"fixed-cidr": "10.1.0.0/24"}'), [{key: 'bip', value: '10.0.0.1/24'}], NEW)
-    expect(located.map((l) => [l.finding.code, l.finding.key, l.involves])).toEqual([['fixed-cidr-outside-bip', 'fixed-cidr', ['bip']]])
+    expect(located.map((l) => [l.finding.code, l.finding.key, l.involves])).toEqual([['fixed-cidr-outside-bip', 'fixed-cidr', ['bip', 'bridge']]])
   })
 
   it("a flag the file also sets is the file's; a flag value of the wrong type is a wrong-type finding", () => {
