@@ -4,7 +4,7 @@ import type {DockerApi, DockerInfo} from '../docker-api/client.js'
 import {formatCidr, parseCidr} from '../network/cidr.js'
 import {stringEntries} from '../daemon-config/values.js'
 import {DEFAULT_TCP_PORT} from '../dockerd/host-address.js'
-import {BRIDGE_MTU_OPTION, INFO_FIELDS} from '../registry/engine.js'
+import {BRIDGE_MTU_OPTION, INFO_FIELDS} from '../registry/dockerd-facts.js'
 import {findOption} from '../registry/index.js'
 
 /** The outcome of checking one changed key against the running daemon. */

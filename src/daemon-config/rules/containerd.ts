@@ -1,4 +1,4 @@
-import {NRI_FIELDS, PLUGINS_NAMESPACE} from '../../registry/engine.js'
+import {NRI_FIELDS, PLUGINS_NAMESPACE} from '../../registry/dockerd-facts.js'
 import type {RuleContext} from './context.js'
 import {describeJson} from './types.js'
 

@@ -1,4 +1,4 @@
-import {maxApiVersion} from '../../registry/engine.js'
+import {maxApiVersion} from '../../registry/dockerd-facts.js'
 import type {RuleContext} from './context.js'
 
 /** Single-key checks of no family: graph with data-root, default-shm-size, seccomp "builtin", cpu-rt on cgroup v2, min-api-version. */
