@@ -46,3 +46,14 @@ export const INFO_FIELDS: Readonly<Record<string, string>> = {
 
 /** The option of the default bridge network (GET /networks/bridge) that shows the running "mtu". */
 export const BRIDGE_MTU_OPTION = 'com.docker.network.driver.mtu'
+
+/** The label namespaces dockerd keeps for itself (daemon.ValidateLabels refuses them, compared in lower case). */
+export const RESERVED_LABEL_NAMESPACES: readonly string[] = ['com.docker.', 'io.docker.', 'org.dockerproject.']
+
+/** The cgroup drivers native.cgroupdriver names on Linux. */
+export const CGROUP_DRIVERS: readonly string[] = ['systemd', 'cgroupfs']
+
+/** The runtimes dockerd `version` has without a "runtimes" entry (25.0 dropped io.containerd.runc.v1). */
+export function stockRuntimes(version: string): readonly string[] {
+  return versionAtLeast(version, '25.0.0') ? ['runc', 'io.containerd.runc.v2'] : ['runc', 'io.containerd.runc.v1', 'io.containerd.runc.v2']
+}

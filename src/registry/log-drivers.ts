@@ -139,3 +139,12 @@ export const SYSLOG_FACILITIES = [
   'local6',
   'local7',
 ]
+
+/** The transports the syslog driver's syslog-address takes (syslog.go parseAddress). */
+export const SYSLOG_SCHEMES: readonly string[] = ['unix', 'unixgram', 'udp', 'tcp', 'tcp+tls']
+
+/** syslog-format values (syslog.go parseLogFormat). */
+export const SYSLOG_FORMATS: readonly string[] = ['rfc3164', 'rfc5424', 'rfc5424micro']
+
+/** gelf-compression-type values (gelf.go ValidateLogOpt). */
+export const GELF_COMPRESSION_TYPES: readonly string[] = ['gzip', 'zlib', 'none']

@@ -1,3 +1,4 @@
+import {CGROUP_DRIVERS} from '../../registry/dockerd-facts.js'
 import type {RuleContext} from './context.js'
 
 /** exec-opts: on Linux the only option is native.cgroupdriver (28.0 refuses the rest, older versions ignore them). */
@@ -22,7 +23,7 @@ export function execOptsRules(ctx: RuleContext): void {
         checkedAt: 'config',
         hint: 'on Linux the only exec-opt is native.cgroupdriver=systemd or =cgroupfs',
       })
-    } else if (!['systemd', 'cgroupfs'].includes(value.toLowerCase())) {
+    } else if (!CGROUP_DRIVERS.includes(value.toLowerCase())) {
       ctx.report({
         code: 'exec-opt-invalid',
         severity: 'error',

@@ -1,3 +1,4 @@
+import {RESERVED_LABEL_NAMESPACES} from '../../registry/dockerd-facts.js'
 import type {RuleContext} from './context.js'
 
 /** labels as daemon.ValidateLabels reads them: key=value, no reserved namespace, no name given twice with different values. */
@@ -17,7 +18,7 @@ export function labelRules(ctx: RuleContext): void {
       continue
     }
     const lowered = text.toLowerCase()
-    if (['com.docker.', 'io.docker.', 'org.dockerproject.'].some((p) => lowered.startsWith(p))) {
+    if (RESERVED_LABEL_NAMESPACES.some((p) => lowered.startsWith(p))) {
       ctx.report({
         code: 'label-reserved',
         severity: 'error',

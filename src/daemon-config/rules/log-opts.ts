@@ -1,5 +1,5 @@
 import {isGoDuration, isGoInt, parseGoBool, parseGoSize} from '../../dockerd/strconv.js'
-import {globalLogOpts, LOG_DRIVERS, SYSLOG_FACILITIES} from '../../registry/log-drivers.js'
+import {GELF_COMPRESSION_TYPES, globalLogOpts, LOG_DRIVERS, SYSLOG_FACILITIES, SYSLOG_FORMATS, SYSLOG_SCHEMES} from '../../registry/log-drivers.js'
 import type {RuleContext} from './context.js'
 import type {Value} from './value.js'
 
@@ -122,7 +122,7 @@ export function logOptsRules(ctx: RuleContext): void {
       // v20.10 wants one of the prefixes urlutil.IsTransportURL knows; 23.0+ url.Parse's scheme.
       const address = text('syslog-address')
       const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(address)?.[1]?.toLowerCase() ?? ''
-      const schemes = ['unix', 'unixgram', 'udp', 'tcp', 'tcp+tls']
+      const schemes = SYSLOG_SCHEMES
       const bad = modern ? !schemes.includes(scheme) : !schemes.some((s) => address.startsWith(`${s}://`))
       if (address !== '' && bad) {
         fail(
@@ -136,7 +136,7 @@ export function logOptsRules(ctx: RuleContext): void {
         fail('syslog-facility', 'invalid syslog facility', 'use a facility name such as "daemon" or "local0", or a number 0-23')
       }
       const format = text('syslog-format')
-      if (format !== '' && !['rfc3164', 'rfc5424', 'rfc5424micro'].includes(format)) {
+      if (format !== '' && !SYSLOG_FORMATS.includes(format)) {
         fail('syslog-format', 'Invalid syslog format', 'use "rfc3164", "rfc5424" or "rfc5424micro", or delete it')
       }
       break
@@ -173,7 +173,7 @@ export function logOptsRules(ctx: RuleContext): void {
         fail('gelf-compression-level', `unknown value "${level}" for log opt "gelf-compression-level" for gelf log driver`, 'use a level from -1 to 9')
       }
       const type = text('gelf-compression-type')
-      if (byName.has('gelf-compression-type') && scheme === 'udp' && !['gzip', 'zlib', 'none'].includes(type)) {
+      if (byName.has('gelf-compression-type') && scheme === 'udp' && !GELF_COMPRESSION_TYPES.includes(type)) {
         fail('gelf-compression-type', `unknown value "${type}" for log opt "gelf-compression-type" for gelf log driver`, 'use "gzip", "zlib" or "none"')
       }
       for (const name of ['gelf-tcp-max-reconnect', 'gelf-tcp-reconnect-delay']) {

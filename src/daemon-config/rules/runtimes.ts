@@ -1,3 +1,4 @@
+import {stockRuntimes} from '../../registry/dockerd-facts.js'
 import type {RuleContext, Where} from './context.js'
 
 /** runtimes and default-runtime (25.0 moved their checks from loading the file to the start). */
@@ -63,7 +64,7 @@ export function runtimeRules(ctx: RuleContext): void {
   const defaultEntry = ctx.get('default-runtime')
   const name = ctx.str('default-runtime')
   if (defaultEntry === undefined || name === undefined || name === '') return
-  const stock = ctx.atLeast('25.0.0') ? ['runc', 'io.containerd.runc.v2'] : ['runc', 'io.containerd.runc.v1', 'io.containerd.runc.v2']
+  const stock = stockRuntimes(ctx.version)
   const containerdName = ctx.atLeast('25.0.0') && /^io\.containerd\.[^.]+\.v[0-9]+$/.test(name)
   if (stock.includes(name) || names.has(name) || containerdName) return
   ctx.report({
