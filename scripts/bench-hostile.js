@@ -22,14 +22,15 @@ const deep = (depth, open, close, leaf) => `{"builder": {"x": ${open.repeat(dept
 const labels = (n) => `{"labels": [${Array.from({length: n}, (_, i) => JSON.stringify(`com.example.label-${i}=value-${i}`)).join(', ')}]}`
 
 /** The largest daemon.json dockcfg reads (src/daemon-config/load.ts MAX_DAEMON_JSON_BYTES). */
-const LIMIT = 1024 * 1024
+const LIMIT = 8 * 1024 * 1024
+const MIB = `${LIMIT / 1024 / 1024} MiB`
 
 /** `count` copies of `item`, as many as fit in a document of `bytes` with `wrap` around them. */
 const filling = (bytes, item, wrap) => Array(Math.floor((bytes - wrap.length) / (item.length + 2))).fill(item)
 
 /**
  * Each case: a daemon.json and the commands to run on it. The first ones are the inputs of issue 9
- * (several are over the size limit now, and refused before they are read); the "1 MiB" ones are
+ * (several are over the size limit now, and refused before they are read); the "8 MiB" ones are
  * the same attacks at the largest size dockcfg reads. Depth counts every { and [, the outer object included.
  */
 const CASES = [
@@ -40,12 +41,12 @@ const CASES = [
   {name: '50 MB of whitespace', text: () => `{}${' '.repeat(50_000_000)}`, commands: [['validate']]},
   {name: '38 MB valid file', text: () => labels(900_000), commands: [['validate'], ['show', '--json']]},
   {name: '1,000 labels', text: () => labels(1000), commands: [['show']]},
-  {name: '100,000 labels', text: () => labels(100_000), commands: [['show', '-v']]},
-  {name: 'duplicate keys, 1 MiB', text: () => `{${filling(LIMIT, '"debug": true', '{}').join(', ')}}`, commands: [['validate'], ['show'], ['set', 'mtu', '1400', '--dry-run']]},
-  {name: 'syntax errors, 1 MiB', text: () => `{"labels": [${filling(LIMIT, 'x', '{"labels": []}').join(', ')}]}`, commands: [['validate'], ['validate', '--json']]},
-  {name: 'whitespace, 1 MiB', text: () => `{}${' '.repeat(LIMIT - 2)}`, commands: [['validate'], ['set', 'mtu', '1400', '--dry-run']]},
-  {name: 'labels, 1 MiB', text: () => labels(Math.floor(LIMIT / 40)), commands: [['validate'], ['show', '-v'], ['show', '--json'], ['set', 'mtu', '1400', '--dry-run']]},
-  {name: 'invalid dns entries, 1 MiB', text: () => `{"dns": [${filling(LIMIT, '"nope"', '{"dns": []}').join(', ')}]}`, commands: [['validate']]},
+  {name: '100,000 labels', text: () => labels(100_000), commands: [['validate'], ['show', '-v'], ['set', 'mtu', '1400', '--dry-run']]},
+  {name: `duplicate keys, ${MIB}`, text: () => `{${filling(LIMIT, '"debug": true', '{}').join(', ')}}`, commands: [['validate'], ['show'], ['set', 'mtu', '1400', '--dry-run']]},
+  {name: `syntax errors, ${MIB}`, text: () => `{"labels": [${filling(LIMIT, 'x', '{"labels": []}').join(', ')}]}`, commands: [['validate'], ['validate', '--json']]},
+  {name: `whitespace, ${MIB}`, text: () => `{}${' '.repeat(LIMIT - 2)}`, commands: [['validate'], ['set', 'mtu', '1400', '--dry-run']]},
+  {name: `labels, ${MIB}`, text: () => labels(Math.floor(LIMIT / 40)), commands: [['validate'], ['show', '-v'], ['show', '--json'], ['set', 'mtu', '1400', '--dry-run']]},
+  {name: `invalid dns entries, ${MIB}`, text: () => `{"dns": [${filling(LIMIT, '"nope"', '{"dns": []}').join(', ')}]}`, commands: [['validate']]},
   {name: 'string of 1 MB', text: () => `{"labels": [${JSON.stringify(`a=${'b'.repeat(1_000_000)}`)}]}`, commands: [['show']]},
   {name: 'nesting 10,000 (arrays)', text: () => deep(10_000, '[', ']', '1'), commands: [['validate'], ['show', '--json'], ['set', 'debug', 'true', '--dry-run']]},
   {name: 'nesting 10,000 (objects)', text: () => deep(10_000, '{"a": ', '}', '1'), commands: [['validate'], ['show', '--json'], ['set', 'debug', 'true', '--dry-run']]},

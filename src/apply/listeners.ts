@@ -1,4 +1,5 @@
 import {InvalidConfigError} from '../core/errors.js'
+import {DEFAULT_TCP_PORT, parseDockerdHost} from '../dockerd/host-address.js'
 import {formatIp, type IpAddress, isIPv4Mapped, parseIp} from '../network/cidr.js'
 import type {System} from '../system/index.js'
 import {unitState} from './health.js'
@@ -38,8 +39,7 @@ export type SocketHolders = Map<number, Array<{name: string; pid: number}>>
 const LISTEN = '0A'
 /** This CPU's byte order (what os.endianness() says), read from memory rather than asked of the OS. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
-/** opts/hosts.go: DefaultHTTPPort, and DefaultHTTPHost = "localhost" on Unix (hosts_unix.go). */
-const DEFAULT_PORT = 2375
+/** opts/hosts.go DefaultHTTPHost = "localhost" on Unix (hosts_unix.go). */
 const DEFAULT_HOST = 'localhost'
 
 /**
@@ -67,27 +67,20 @@ export function parseProcNetTcp(text: string, family: 4 | 6, littleEndian = LITT
 }
 
 /**
- * The TCP endpoints of dockerd's `hosts`, read as opts.ParseTCPAddr reads them (`tcp://` or no
+ * The TCP endpoints of dockerd's `hosts`, read as dockerd reads them (src/dockerd/host-address.ts: `tcp://` or no
  * scheme; no host means localhost, no port 2375). A host name other than localhost is left out:
  * what it resolves to is the resolver's business at start, not something to guess here.
  */
 export function tcpEndpoints(hosts: readonly string[]): TcpEndpoint[] {
   const out: TcpEndpoint[] = []
   for (const entry of hosts) {
-    const host = entry.trim()
-    const scheme = host.indexOf('://')
-    if (scheme >= 0 && host.slice(0, scheme) !== 'tcp') continue
-    const rest = scheme >= 0 ? host.slice(scheme + 3) : host
-    if (rest === '' || /[/?#]/.test(rest)) continue
-    const bracket = /^\[([^\]]*)\](?::([0-9]*))?$/.exec(rest)
-    const colon = rest.lastIndexOf(':')
-    const [name, portText] = bracket !== null ? [bracket[1] ?? '', bracket[2]] : colon >= 0 ? [rest.slice(0, colon), rest.slice(colon + 1)] : [rest, undefined]
-    if (name.includes(':') && bracket === null) continue
-    const port = portText === undefined || portText === '' ? DEFAULT_PORT : Number(portText)
-    if (!Number.isInteger(port) || port < 1 || port > 65535) continue
+    const parsed = parseDockerdHost(entry)
+    // A bare tcp:// names no address to look at.
+    if (parsed.kind !== 'tcp' || (parsed.host === '' && parsed.port === undefined)) continue
+    const port = parsed.port === undefined || parsed.port === '' ? DEFAULT_TCP_PORT : Number(parsed.port)
     // Go's net.Listen("tcp", "localhost:N") listens on the first address localhost resolves to,
     // IPv4 first: 127.0.0.1.
-    const ip = name === '' || name === DEFAULT_HOST ? parseIp('127.0.0.1') : parseIp(name)
+    const ip = parsed.host === '' || parsed.host === DEFAULT_HOST ? parseIp('127.0.0.1') : parseIp(parsed.host)
     if (ip !== undefined) out.push({host: entry, ip, port})
   }
   return out

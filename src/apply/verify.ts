@@ -1,6 +1,8 @@
 import type {DockerApi, DockerInfo} from '../system/docker-api.js'
 import {formatCidr, parseCidr} from '../network/cidr.js'
 import {stringEntries} from '../daemon-config/values.js'
+import {DEFAULT_TCP_PORT} from '../dockerd/host-address.js'
+import {BRIDGE_MTU_OPTION, INFO_FIELDS} from '../registry/dockerd-facts.js'
 import {findOption} from '../registry/index.js'
 import type {Network, SocketAddress} from '../system/network.js'
 
@@ -77,12 +79,12 @@ async function verifyKey(key: string, present: boolean, expected: unknown, r: Re
     }
     case 'mtu': {
       const options = (await r.getBridge())?.Options as Record<string, string> | undefined
-      const actual = options?.['com.docker.network.driver.mtu']
-      return compare(actual, actual === String(expected ?? 1500), 'bridge network option com.docker.network.driver.mtu')
+      const actual = options?.[BRIDGE_MTU_OPTION]
+      return compare(actual, actual === String(expected ?? findOption('mtu')?.defaultValue), `bridge network option ${BRIDGE_MTU_OPTION}`)
     }
     case 'debug':
     case 'live-restore': {
-      const field = key === 'debug' ? 'Debug' : 'LiveRestoreEnabled'
+      const field = INFO_FIELDS[key] as string
       const actual = await info(field)()
       return compare(actual, actual === (expected ?? false), `/info ${field}`)
     }
@@ -115,7 +117,7 @@ async function verifyKey(key: string, present: boolean, expected: unknown, r: Re
     case 'storage-driver':
     case 'data-root': {
       if (!present) break
-      const field = key === 'log-driver' ? 'LoggingDriver' : key === 'storage-driver' ? 'Driver' : 'DockerRootDir'
+      const field = INFO_FIELDS[key] as string
       const actual = await info(field)()
       return compare(actual, actual === expected, `/info ${field}`)
     }
@@ -144,7 +146,7 @@ async function probeListener(host: string, context: VerifyContext): Promise<{hos
   else {
     const url = new URL(host.startsWith('tcp://') ? host : `tcp://${host}`)
     const hostname = url.hostname === '' || url.hostname === '0.0.0.0' ? '127.0.0.1' : url.hostname === '[::]' ? '::1' : url.hostname.replace(/^\[|\]$/g, '')
-    target = {host: hostname, port: Number(url.port || 2375)}
+    target = {host: hostname, port: Number(url.port || DEFAULT_TCP_PORT)}
   }
   const attempt = await context.network.connect(target, timeoutMs)
   if (attempt.ok) return {host, ok: true}

@@ -3,7 +3,7 @@ import {ExitCode} from '../core/exit-codes.js'
 import {findOption} from '../registry/index.js'
 import type {System} from '../system/index.js'
 import {keyLine, loadDaemonJson} from './load.js'
-import {unknownKey, unparsable} from './problems.js'
+import {unknownKey, unparsable} from './refusals.js'
 
 // `get` is the command fleet scripts call most: it reads and parses, and deliberately does not
 // import the validator.

@@ -1,7 +1,7 @@
 import {type Node, findNodeAtLocation} from 'jsonc-parser'
 
 import {type ParsedDaemonJson, parseDaemonJson} from './parse.js'
-import {tooLarge} from './problems.js'
+import {tooLarge} from './refusals.js'
 import type {FileSystem} from '../system/fs.js'
 import type {System} from '../system/index.js'
 
@@ -16,11 +16,13 @@ export interface DaemonJsonDocument {
 
 /**
  * The largest daemon.json dockcfg reads. dockerd has no limit (daemon/config reads the file whole
- * with os.ReadFile), but a real daemon.json is a few kilobytes, and every command parses and
- * checks the file several times (before and after a change, with the command line merged in):
- * 1 MiB is hundreds of times any real one and keeps each command within seconds.
+ * with os.ReadFile) and a real daemon.json is a few kilobytes, but a fleet may keep many labels
+ * there: 100,000 labels of 40 characters are 4 MB. Parsing and checking cost grows linearly with
+ * the size, and every command does it a few times (before and after a change, with the command
+ * line merged in): 8 MiB leaves that case twice its size and keeps each command within seconds
+ * (npm run bench:hostile measures the largest file allowed).
  */
-export const MAX_DAEMON_JSON_BYTES = 1024 * 1024
+export const MAX_DAEMON_JSON_BYTES = 8 * 1024 * 1024
 
 /** daemon.json's text (undefined when there is none), refused before it is read when it is larger than MAX_DAEMON_JSON_BYTES. */
 export async function readDaemonJsonText(fs: FileSystem, path: string): Promise<string | undefined> {

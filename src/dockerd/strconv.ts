@@ -1,7 +1,8 @@
 /**
- * How dockerd's flag library (pflag) turns command-line words into values: Go's strconv. One
- * implementation, so that "dockerd refuses this flag" (src/dockerd/argv.ts) and "this flag means
- * that value" (src/effective/) can never disagree.
+ * How dockerd turns text into values: Go's strconv (and go-units for sizes, time for durations),
+ * as its flag library (pflag) and its option parsers call them. One implementation, so that
+ * "dockerd refuses this flag" (src/dockerd/argv.ts), "this flag means that value" (src/effective/)
+ * and "dockerd refuses this daemon.json value" (src/daemon-config/rules/) can never disagree.
  */
 
 const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True'])
@@ -99,4 +100,60 @@ function underscoresOk(text: string): boolean {
     saw = '!'
   }
   return saw !== '_'
+}
+
+/** strconv.Atoi's syntax (base 10: a sign and digits, no underscores); overflow is not modelled. */
+export function isGoInt(text: string): boolean {
+  return /^[+-]?[0-9]+$/.test(text)
+}
+
+/** strconv.ParseUint(s, 0, 32): decimal, 0x hex, 0o/0 octal, 0b binary; underscores only with a prefix. */
+export function isGoUint32(text: string): boolean {
+  let value: bigint
+  if (/^0[xX](_?[0-9a-fA-F])+$/.test(text)) value = BigInt(`0x${text.slice(2).replace(/_/g, '')}`)
+  else if (/^0[bB](_?[01])+$/.test(text)) value = BigInt(`0b${text.slice(2).replace(/_/g, '')}`)
+  else if (/^0[oO](_?[0-7])+$/.test(text)) value = BigInt(`0o${text.slice(2).replace(/_/g, '')}`)
+  else if (/^0(_?[0-7])+$/.test(text)) value = BigInt(`0o${text.slice(1).replace(/_/g, '')}`)
+  else if (/^(0|[1-9][0-9]*)$/.test(text)) value = BigInt(text)
+  else return false
+  return value <= 0xffffffffn
+}
+
+/** time.ParseDuration's syntax: "0", or numbers each with a unit; overflow is not modelled. */
+export function isGoDuration(text: string): boolean {
+  return /^[+-]?(?:0|(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h))+)$/.test(text)
+}
+
+/**
+ * strconv.ParseFloat as far as a size string can reach it. Hexadecimal floats give NaN: whether
+ * valid or not, nothing is reported for them.
+ */
+function goParseFloat(text: string): number | undefined {
+  if (/^[+-]?0[xX]/.test(text)) return Number.NaN
+  if (!/^[+-]?(?:[0-9](?:_?[0-9])*(?:\.(?:[0-9](?:_?[0-9])*)?)?|\.[0-9](?:_?[0-9])*)(?:[eE][+-]?[0-9](?:_?[0-9])*)?$/.test(text)) return undefined
+  return Number(text.replace(/_/g, ''))
+}
+
+/**
+ * go-units FromHumanSize (unit 1000) / RAMInBytes (unit 1024), in bytes, or undefined when
+ * dockerd refuses the text. v20.10 vendors the regexp parser (`modern` false); 23.0+ the parseSize rewrite.
+ */
+export function parseGoSize(text: string, modern: boolean, unit = 1024): number | undefined {
+  const multiplier = (letter: string | undefined): number => unit ** (letter === undefined ? 0 : 'kmgtp'.indexOf(letter.toLowerCase()) + 1)
+  if (!modern) {
+    const m = /^([0-9]+(?:\.[0-9]+)?) ?([kKmMgGtTpP])?[iI]?[bB]?$/.exec(text)
+    return m === null ? undefined : Math.trunc(Number(m[1]) * multiplier(m[2]))
+  }
+  let sep = -1
+  for (let i = text.length - 1; i >= 0 && sep < 0; i--) if ('0123456789. '.includes(text.charAt(i))) sep = i
+  if (sep < 0) return undefined
+  const num = text.charAt(sep) === ' ' ? text.slice(0, sep) : text.slice(0, sep + 1)
+  const suffix = text.slice(sep + 1).toLowerCase()
+  const size = goParseFloat(num)
+  if (size === undefined || size < 0) return undefined
+  if (suffix === '' || suffix === 'b') return Math.trunc(size)
+  const letter = suffix.charAt(0)
+  if (!'kmgtp'.includes(letter) || suffix.length > 3) return undefined
+  if ((suffix.length === 2 && suffix !== `${letter}b`) || (suffix.length === 3 && suffix !== `${letter}ib`)) return undefined
+  return Math.trunc(size * multiplier(letter))
 }

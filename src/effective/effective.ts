@@ -1,11 +1,10 @@
 import {findNodeAtLocation} from 'jsonc-parser'
 
-import {findingsOf} from '../daemon-config/diagnose.js'
+import {daemonJsonFindings, validateMerged} from '../daemon-config/validate.js'
 import type {Finding} from '../core/findings.js'
 import {readDaemonJsonText} from '../daemon-config/load.js'
 import {type ParsedDaemonJson, parseDaemonJson} from '../daemon-config/parse.js'
 import {stringEntries} from '../daemon-config/values.js'
-import {stringifyJson} from '../json/stringify.js'
 import {type ParsedDockerdArgv, type ParsedFlag, parseDockerdArgv} from '../dockerd/argv.js'
 import {OPTIONS, findOption} from '../registry/index.js'
 import type {OptionSpec} from '../registry/types.js'
@@ -85,7 +84,7 @@ export async function inspectEffective(fs: FileSystem, options: {configFile?: st
   const noFile = configFile === ''
   const text = noFile ? undefined : await readDaemonJsonText(fs, configFile)
   const parsed = parseDaemonJson(text ?? '{}', configFile, {dockerdVersion: version})
-  const findings: Finding[] = text === undefined ? [] : findingsOf(parsed, version)
+  const findings: Finding[] = text === undefined ? [] : daemonJsonFindings(parsed, version)
   const flagOrigin = (f: ParsedFlag): Origin => originOf(f, argvOrigins)
 
   if (noFile && configFlag !== undefined) {
@@ -168,7 +167,7 @@ export async function inspectEffective(fs: FileSystem, options: {configFile?: st
 
   const settings = buildSettings(parsed, commandLine?.flags ?? [], flagOrigin)
   findings.push(...crossSourceFindings(settings))
-  if (parsed.decodable) findings.push(...commandLineValueFindings(settings, parsed.value, findings, version))
+  if (parsed.decodable) findings.push(...commandLineValueFindings(settings, parsed, findings, version))
   const hosts = effectiveHosts(settings)
   return {
     configFile,
@@ -352,50 +351,39 @@ const FILE_ONLY_CODES = new Set([
 
 /**
  * dockerd applies the same rules to a value whether it came from daemon.json or a flag (it merges
- * both into one configuration first). So the command line's values are checked with the
- * registry's rules too, on the merged configuration: `--bip=10.0.0.0/24` (a network address) or
- * `--dns 1.1.1.1,8.8.8.8` (one invalid entry) in ExecStart, or `--bip` on the command line with a
- * `fixed-cidr` in daemon.json outside it. Only what the file alone did not already show is
- * reported, placed at the flag.
+ * both into one configuration first). So the command line's values are checked with the same rules,
+ * on the merged configuration: `--bip=10.0.0.0/24` (a network address) or `--dns 1.1.1.1,8.8.8.8`
+ * (one invalid entry) in ExecStart, or `--bip` on the command line with a `fixed-cidr` in daemon.json
+ * outside it. Only what the file alone did not already show is reported, placed at the flag.
  */
-function commandLineValueFindings(settings: readonly Setting[], fileValue: Record<string, unknown>, reported: readonly Finding[], version: string | undefined): Finding[] {
+function commandLineValueFindings(settings: readonly Setting[], parsed: ParsedDaemonJson, reported: readonly Finding[], version: string | undefined): Finding[] {
   // dockerd reads an empty string option as "not set" (`--bip=` with ${FLANNEL_SUBNET} unset).
   const fromFlags = settings.filter((s) => s.origin.kind === 'flag' && FAITHFUL_FLAG_KINDS.has(findOption(s.key)?.kind ?? '') && s.value !== '')
   if (fromFlags.length === 0) return []
-  const merged: Record<string, unknown> = {...fileValue}
-  for (const s of fromFlags) if (!(s.key in merged)) merged[s.key] = s.value
-  const label = '(daemon.json with the command line)'
-  const all = findingsOf(parseDaemonJson(stringifyJson(merged, {indent: 2}), label, {dockerdVersion: version}), version)
+  const all = validateMerged(parsed, fromFlags, version)
+  // What the file alone shows was reported already, with its position in the file.
   const known = new Set(reported.map((f) => `${f.code}|${f.key ?? ''}`))
   // crossSourceFindings already explains these combinations, naming both places.
   const crossed = new Set(reported.filter((f) => CROSS_SOURCE_CODES.has(f.code)).map((f) => f.key))
-  // The file's own findings again, from the same serialisation as the merged text: a message that
-  // quotes the source reads the same on both sides, so only what the flags add stands out.
-  const fileAlone = new Set(findingsOf(parseDaemonJson(stringifyJson(fileValue, {indent: 2}), label, {dockerdVersion: version}), version).map(identity))
   const byKey = new Map(settings.map((s) => [s.key, s]))
   const out: Finding[] = []
-  for (const f of all) {
-    if (f.severity === 'info' || FILE_ONLY_CODES.has(f.code) || fileAlone.has(identity(f)) || known.has(`${f.code}|${f.key ?? ''}`) || crossed.has(f.key)) continue
+  for (const {finding: f, involves} of all) {
+    if (f.severity === 'info' || FILE_ONLY_CODES.has(f.code) || known.has(`${f.code}|${f.key ?? ''}`) || crossed.has(f.key)) continue
     const setting = f.key === undefined ? undefined : byKey.get(f.key.split('.')[0] as string)
-    const {line: _line, column: _column, file: _file, ...rest} = f
     const origin = setting?.origin
     if (origin?.kind === 'flag') {
       // A repeated flag may come from several places (the unit and $DOCKER_OPTS): name them all.
       const places = [origin, ...(setting?.moreOrigins ?? [])].map(describeOrigin).join('; ')
-      out.push({...rest, message: `${f.message} (on the command line: ${places})`, file: origin.file, line: origin.line})
+      out.push({...f, message: `${f.message} (on the command line: ${places})`, file: origin.file, line: origin.line})
     } else if (origin?.kind === 'file') {
       // A file key that a flag's value makes wrong (fixed-cidr outside a --bip): name the flags the
       // message is about, or all of them when it names none.
-      const named = fromFlags.filter((s) => new RegExp(`\\b${s.key}\\b`).test(f.message))
+      const named = fromFlags.filter((s) => involves.includes(s.key))
       const flags = (named.length > 0 ? named : fromFlags).map((s) => describeOrigin(s.origin)).join(', ')
-      out.push({...rest, message: `${f.message} (together with the command line: ${flags})`, file: origin.file, ...(origin.line ? {line: origin.line} : {})})
+      out.push({...f, message: `${f.message} (together with the command line: ${flags})`, file: origin.file, ...(origin.line ? {line: origin.line} : {})})
     }
   }
   return out
-}
-
-function identity(f: Finding): string {
-  return `${f.code}|${f.key ?? ''}|${f.message}`
 }
 
 function effectiveHosts(settings: readonly Setting[]): string[] {

@@ -33,7 +33,7 @@ const normalized = new Map<string, string>()
 const parsed = new Map<string, SemVer>()
 
 /** The version to reason about: the given one normalised, or the newest known when absent/garbled. */
-function effective(version: string | undefined): string {
+function versionOrNewest(version: string | undefined): string {
   if (version === undefined) return NEWEST_KNOWN_VERSION
   let result = normalized.get(version)
   if (result === undefined) {
@@ -69,7 +69,7 @@ export function findOption(key: string): OptionSpec | undefined {
 
 /** Whether the flag exists in `version` (its own range intersected with its key's). */
 export function flagExistsIn(spec: OptionSpec | undefined, flag: FlagSpec, version?: string): boolean {
-  const v = effective(version)
+  const v = versionOrNewest(version)
   const since = flag.since ?? spec?.added
   return inRange(v, since, flag.until)
 }
@@ -77,7 +77,7 @@ export function flagExistsIn(spec: OptionSpec | undefined, flag: FlagSpec, versi
 /** The key a flag is compared against in dockerd's conflict check at `version` (section 2.3). */
 export function conflictName(flag: FlagSpec, version?: string): string {
   if (flag.namedKey === undefined) return flag.long
-  if (flag.namedSince !== undefined && lt(effective(version), flag.namedSince)) return flag.long
+  if (flag.namedSince !== undefined && lt(versionOrNewest(version), flag.namedSince)) return flag.long
   return flag.namedKey
 }
 
@@ -95,7 +95,7 @@ const matchesName = (flag: FlagSpec, name: string) => flag.long === name || (fla
  * a version the newest. Flags with no key at all are found by flagOnlyFor.
  */
 export function optionForFlag(name: string, version?: string): FlagMatch | undefined {
-  const v = effective(version)
+  const v = versionOrNewest(version)
   let fallback: FlagMatch | undefined
   for (const option of OPTIONS) {
     for (const flag of option.flags) {
@@ -119,7 +119,7 @@ export function flagTakesValue(option: OptionSpec): boolean {
 
 /** Every flag long name dockerd `version` accepts, mapped to what it belongs to. */
 export function flagsIn(version?: string): Array<{flag: FlagSpec; option: OptionSpec | undefined}> {
-  const v = effective(version)
+  const v = versionOrNewest(version)
   const out: Array<{flag: FlagSpec; option: OptionSpec | undefined}> = []
   for (const option of OPTIONS) {
     for (const flag of option.flags) {
@@ -135,7 +135,7 @@ export function flagsIn(version?: string): Array<{flag: FlagSpec; option: Option
 /** Whether dockerd `version` has the key in its skip list (`features`, `builder`, ...). */
 export function inSkipList(spec: OptionSpec, version?: string): boolean {
   if (spec.skipUnknownCheck !== true) return false
-  return inRange(effective(version), spec.skipUnknownCheckSince ?? spec.added, undefined)
+  return inRange(versionOrNewest(version), spec.skipUnknownCheckSince ?? spec.added, undefined)
 }
 
 /**
@@ -146,7 +146,7 @@ export function inSkipList(spec: OptionSpec, version?: string): boolean {
  * object-valued key that is not flat (`proxies`) is never checked itself: ask about its children.
  */
 export function isKnownKey(key: string, version?: string): boolean {
-  const v = effective(version)
+  const v = versionOrNewest(version)
   const spec = byKey.get(key)
   if (spec !== undefined && inSkipList(spec, v)) return true
   return flagNamedKeys(v).has(key)
@@ -174,7 +174,7 @@ function flagNamedKeys(version: string): Set<string> {
 
 /** The accepted-but-ignored entry for `key` at `version`, if the key is such a trap. */
 export function ignoredFlagNameKey(key: string, version?: string): IgnoredFlagNameKey | undefined {
-  const v = effective(version)
+  const v = versionOrNewest(version)
   return IGNORED_FLAG_NAME_KEYS.find((e) => e.key === key && inRange(v, e.since, e.until))
 }
 
@@ -188,7 +188,7 @@ export function isFlat(key: string, version?: string): boolean {
   const spec = byKey.get(key)
   if (spec?.flat !== true) return false
   // default-network-opts and nri-opts became flat in the release that introduced them.
-  return inRange(effective(version), spec.added, undefined)
+  return inRange(versionOrNewest(version), spec.added, undefined)
 }
 
 /**
@@ -213,7 +213,7 @@ export function flattenForConflictCheck(value: Record<string, unknown>, version?
  * `removed` (refused) or `ignoredSince` (dropped), 'deprecated' from `deprecated`, else 'ok'.
  */
 export function optionStatus(spec: OptionSpec, version?: string): OptionStatus {
-  const v = effective(version)
+  const v = versionOrNewest(version)
   if (spec.added !== undefined && lt(v, spec.added)) return 'not-yet'
   if (spec.removed !== undefined && gte(v, spec.removed)) return 'removed'
   if (spec.ignoredSince !== undefined && gte(v, spec.ignoredSince)) return 'removed'
@@ -223,7 +223,7 @@ export function optionStatus(spec: OptionSpec, version?: string): OptionStatus {
 
 /** semver comparison helper for callers that gate behaviour on a dockerd version. */
 export function versionAtLeast(version: string | undefined, minimum: string): boolean {
-  return gte(effective(version), minimum)
+  return gte(versionOrNewest(version), minimum)
 }
 
 /**
@@ -231,7 +231,7 @@ export function versionAtLeast(version: string | undefined, minimum: string): bo
  * included although isKnownKey says no: dockerd flattens its object and checks the children.
  */
 export function usableKeys(version?: string): readonly string[] {
-  const v = effective(version)
+  const v = versionOrNewest(version)
   let keys = usableKeysByVersion.get(v)
   if (keys === undefined) {
     keys = OPTIONS.filter((o) => {
@@ -302,7 +302,7 @@ export function editDistanceWithin(a: string, b: string, limit: number, work?: {
 
 /** Whether `version` (absent: the newest known) lies in the range. */
 export function inVersions(range: VersionRange, version?: string): boolean {
-  return inRange(effective(version), range.since, range.until)
+  return inRange(versionOrNewest(version), range.since, range.until)
 }
 
 /** The refusal of a list that applies at `version`: the first whose range holds it. */

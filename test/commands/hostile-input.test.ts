@@ -86,10 +86,10 @@ describe.each([
 })
 
 describe('size and count', () => {
-  it('a daemon.json over 1 MiB is refused with exit 3 by every command, before it is read', {timeout: 180_000}, async () => {
-    const big = `{"debug": true}${' '.repeat(1024 * 1024)}`
+  it('a daemon.json over 8 MiB is refused with exit 3 by every command, before it is read', {timeout: 180_000}, async () => {
+    const big = `{"debug": true}${' '.repeat(8 * 1024 * 1024)}`
     const r = await root({[FILE]: big})
-    const message = `dockcfg: ${FILE} is ${big.length} bytes; dockcfg reads a daemon.json of at most 1 MiB (1048576 bytes), so it did not read this one`
+    const message = `dockcfg: ${FILE} is ${big.length} bytes; dockcfg reads a daemon.json of at most 8 MiB (8388608 bytes), so it did not read this one`
     for (const args of [['validate'], ['show'], ['get', 'debug'], ['set', 'mtu', '1400'], ['unset', 'debug']]) {
       const result = await runCli([...args, '--root', r.root, ...V])
       expect([args, result.exitCode]).toEqual([args, 3])

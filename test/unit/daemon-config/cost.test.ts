@@ -3,7 +3,7 @@ import type {Stats} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 
 import {InvalidConfigError} from '../../../src/core/errors.js'
-import {findingsOf} from '../../../src/daemon-config/diagnose.js'
+import {daemonJsonFindings as findingsOf} from '../../../src/daemon-config/validate.js'
 import {planDaemonJsonEdit} from '../../../src/daemon-config/edit.js'
 import {capFindings, errorLines, type Finding, MAX_FINDINGS_PER_KIND} from '../../../src/core/findings.js'
 import {MAX_DAEMON_JSON_BYTES, readDaemonJsonText} from '../../../src/daemon-config/load.js'
@@ -136,7 +136,7 @@ describe('the size limit', () => {
       DAEMON_JSON,
     )
     await expect(refusal).rejects.toThrow(InvalidConfigError)
-    await expect(refusal).rejects.toThrow(`${DAEMON_JSON} is 40000000 bytes; dockcfg reads a daemon.json of at most 1 MiB (1048576 bytes), so it did not read this one`)
+    await expect(refusal).rejects.toThrow(`${DAEMON_JSON} is 40000000 bytes; dockcfg reads a daemon.json of at most 8 MiB (8388608 bytes), so it did not read this one`)
     expect(
       await readDaemonJsonText(
         sized(MAX_DAEMON_JSON_BYTES, () => '{}'),
@@ -148,7 +148,7 @@ describe('the size limit', () => {
   it('a change that would make the file larger than that is refused, nothing written', () => {
     const full = `{}${' '.repeat(MAX_DAEMON_JSON_BYTES - 2)}`
     expect(() => planDaemonJsonEdit(full, [{key: 'mtu', value: 1400}], DAEMON_JSON)).toThrow(
-      `${DAEMON_JSON} would be ${MAX_DAEMON_JSON_BYTES + 11} bytes, over the 1 MiB dockcfg reads (1048576 bytes); nothing was written`,
+      `${DAEMON_JSON} would be ${MAX_DAEMON_JSON_BYTES + 11} bytes, over the 8 MiB dockcfg reads (8388608 bytes); nothing was written`,
     )
     const padded = `{"a": "${'x'.repeat(MAX_DAEMON_JSON_BYTES - 30)}"}`
     expect(planDaemonJsonEdit(padded, [{key: 'mtu', value: 1400}], DAEMON_JSON).after).toHaveLength(padded.length + ',"mtu": 1400'.length)
@@ -157,7 +157,7 @@ describe('the size limit', () => {
   it('applies to the file inspected for every command, and to a planned one', async () => {
     const base = await debianTree()
     const big = `{}${' '.repeat(MAX_DAEMON_JSON_BYTES - 1)}`
-    await expect(inspectEffective(new OverlayFileSystem(base, [{path: DAEMON_JSON, after: big}]), {dockerdVersion: V})).rejects.toThrow(/1048577 bytes/)
+    await expect(inspectEffective(new OverlayFileSystem(base, [{path: DAEMON_JSON, after: big}]), {dockerdVersion: V})).rejects.toThrow(`${MAX_DAEMON_JSON_BYTES + 1} bytes`)
     await expect(inspectEffective(new OverlayFileSystem(base, [{path: DAEMON_JSON, after: big.slice(1)}]), {dockerdVersion: V})).resolves.toBeDefined()
   })
 })

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import type {Finding} from '../../../src/core/findings.js'
 import {parseDaemonJson} from '../../../src/daemon-config/parse.js'
-import {validateDaemonConfig} from '../../../src/daemon-config/validate.js'
+import {validateDaemonConfig, validateMerged} from '../../../src/daemon-config/validate.js'
 
 const OLD = '20.10.24'
 const NEW = '29.7.2'
@@ -583,5 +583,49 @@ describe('validateDaemonConfig', () => {
   it('shifts line-1 columns past a byte-order mark, like the parser', () => {
     const parsed = parseDaemonJson('\ufeff{"mtu": "1500"}', 'x.json', {dockerdVersion: NEW})
     expect(validateDaemonConfig(parsed, {dockerdVersion: NEW}).map(summary)).toEqual(['wrong-type/error@1:10/config'])
+  })
+})
+
+describe('validateMerged: the rules over daemon.json and the command line together', () => {
+  const parse = (text: string) => parseDaemonJson(text, '/etc/docker/daemon.json', {dockerdVersion: NEW})
+
+  it('checks a flag value as the same value in the file would be checked, with no position', () => {
+    const located = validateMerged(parse('{}'), [{key: 'bip', value: '10.0.0.0/24'}], NEW)
+    expect(located.map((l) => l.finding)).toEqual([
+      {
+        code: 'bip-not-host-address',
+        severity: 'error',
+        message: expect.stringContaining('"bip" 10.0.0.0/24 uses the subnet\'s network address') as unknown,
+        key: 'bip',
+        checkedAt: 'start',
+        hint: 'use e.g. "10.0.0.1/24"',
+      },
+    ])
+    expect(located[0]?.at?.top).toBe('bip')
+  })
+
+  it('says which other keys a finding about a file key involves', () => {
+    const located = validateMerged(parse('{"fixed-cidr": "10.1.0.0/24"}'), [{key: 'bip', value: '10.0.0.1/24'}], NEW)
+    expect(located.map((l) => [l.finding.code, l.finding.key, l.involves])).toEqual([['fixed-cidr-outside-bip', 'fixed-cidr', ['bip', 'bridge']]])
+  })
+
+  it("a flag the file also sets is the file's; a flag value of the wrong type is a wrong-type finding", () => {
+    expect(validateMerged(parse('{"bip": "10.0.0.1/24"}'), [{key: 'bip', value: 'nonsense'}], NEW)).toEqual([])
+    const located = validateMerged(parse('{}'), [{key: 'mtu', value: 'abc'}], NEW)
+    expect(located.map((l) => [l.finding.code, l.finding.message])).toEqual([
+      ['wrong-type', '"mtu" must be a whole number, not the string "abc": dockerd 29.7.2 cannot decode the file'],
+    ])
+  })
+
+  it('lists findings in document order: file keys first, then the flags in the order given, each value after its key', () => {
+    const located = validateMerged(
+      parse('{"dns": ["x"]}'),
+      [
+        {key: 'labels', value: ['a', 'b=1', 'b=2']},
+        {key: 'bip', value: '10.0.0.0/24'},
+      ],
+      NEW,
+    )
+    expect(located.map((l) => l.finding.code)).toEqual(['dns-invalid', 'label-format', 'label-duplicate', 'bip-not-host-address'])
   })
 })

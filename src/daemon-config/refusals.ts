@@ -1,3 +1,4 @@
+/** The errors dockcfg refuses a daemon.json, or a key it does not know, with. */
 import {InvalidConfigError, UsageError} from '../core/errors.js'
 import {closestKey} from '../registry/index.js'
 import {capFindings, errorLines} from '../core/findings.js'
