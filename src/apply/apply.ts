@@ -2,23 +2,14 @@ import type {HeldLock} from '../backup/lock.js'
 import {DockcfgError, InvalidConfigError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
 import {readBackup, removeBackup} from '../backup/backups.js'
-import {
-  changedSinceBackup,
-  combineChanges,
-  type CommitResult,
-  commitChangeSet,
-  describeCommit,
-  type FileChange,
-  removeEmptyDirs,
-  renderDiff,
-  restoreFromBackup,
-} from '../changes/change-set.js'
+import {changedSinceBackup, combineChanges, type CommitResult, commitChangeSet, describeCommit, removeEmptyDirs, renderDiff, restoreFromBackup} from '../changes/change-set.js'
+import type {FileChange} from '../core/file-change.js'
 import {planDaemonJsonEdit} from '../daemon-config/edit.js'
 import type {Activation} from '../daemon-config/plan-edit.js'
 import type {Finding} from '../core/findings.js'
 import type {DockerApi} from '../system/docker-api.js'
 import type {ServiceManager} from '../system/service-manager.js'
-import {DEFAULT_CONFIG_FILE} from '../effective/effective.js'
+import {DEFAULT_CONFIG_FILE} from '../core/managed-files.js'
 import {liveRestoreAfter, stopContainersHoldingBridge} from './bridge-guard.js'
 import {removedKeys} from './config-diff.js'
 import {containerGuard} from './container-guard.js'

@@ -1,4 +1,4 @@
-import type {FileChange} from '../changes/change-set.js'
+import type {FileChange} from '../core/file-change.js'
 import {deepEqual} from '../daemon-config/edit.js'
 
 /** Top-level daemon.json keys set before the change and absent after it. */

@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 
-import type {FileChange} from '../changes/change-set.js'
+import type {FileChange} from '../core/file-change.js'
 import {stringifyJson} from '../json/stringify.js'
 import {fileReadingKeys} from '../registry/index.js'
 import type {System} from '../system/index.js'

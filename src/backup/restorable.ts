@@ -1,9 +1,9 @@
 import * as path from 'node:path'
 
 import {RefusedError} from '../core/errors.js'
-import {DEFAULT_CONFIG_FILE} from '../effective/effective.js'
-import {DROPIN_DIR} from '../effective/fix.js'
-import {CA_FILES, CLIENT_FILES, SERVER_FILES, TLS_DIR} from '../remote/layout.js'
+import {DEFAULT_CONFIG_FILE} from '../core/managed-files.js'
+import {DROPIN_DIR} from '../core/managed-files.js'
+import {CA_FILES, CLIENT_FILES, SERVER_FILES, TLS_DIR} from '../core/managed-files.js'
 import {BACKUP_ID, type BackupManifest} from './backups.js'
 
 /**

@@ -4,23 +4,14 @@ import {backupContent, type BackupManifest, createBackup, removeBackup} from '..
 import type {HeldLock} from '../backup/lock.js'
 import {DockcfgError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
-import {redactText, secretFiles, secretPlaceholder} from '../output/redact.js'
+import {redactText, secretFiles, secretPlaceholder} from './redact.js'
+import type {FileChange} from '../core/file-change.js'
 import type {System} from '../system/index.js'
 
 /**
  * The plan/apply boundary. Domain code computes FileChanges purely (what each file holds now, what
  * it should hold); only commitChangeSet performs I/O. --dry-run renders the same plan as a diff.
  */
-export interface FileChange {
-  /** Tree path as the user knows it (a symlink is written through to its target). */
-  path: string
-  /** Content when the plan was made; undefined: the file did not exist. */
-  before: string | undefined
-  /** Desired content; undefined: delete the file. */
-  after: string | undefined
-  /** Mode for a file that does not exist yet (an existing file keeps its own mode and owner). */
-  newFileMode?: number
-}
 
 export interface CommitResult {
   backup: BackupManifest
@@ -45,7 +36,7 @@ export function describeCommit(files: readonly string[], removed: readonly strin
 
 /**
  * A unified diff of every file the plan touches, as `diff -u` would show it, redacted by the one
- * rule (src/output/redact.ts): a secret file shows its size and digest, never its content.
+ * rule (src/changes/redact.ts): a secret file shows its size and digest, never its content.
  */
 export async function renderDiff(changes: readonly FileChange[]): Promise<string> {
   const {createTwoFilesPatch} = await import('diff')

@@ -1,6 +1,6 @@
 import {Command, Flags, type Interfaces, ux} from '@oclif/core'
 
-import {redactJson, redactText} from '../output/redact.js'
+import {redactJson, redactText} from '../changes/redact.js'
 import {DockcfgError, UsageError} from '../core/errors.js'
 import {ExitCode, type ExitCodeValue} from '../core/exit-codes.js'
 import {stringifyJson} from '../json/stringify.js'
@@ -62,7 +62,7 @@ export abstract class DockcfgCommand extends Command {
    * nesting, on JSON.stringify, which overflows the stack on values daemon.json may hold (10,000
    * levels): the result is printed by the serializer that does neither. Every --json document,
    * success or error, of every command passes here: the one place the redaction rule
-   * (src/output/redact.ts) applies to JSON output.
+   * (src/changes/redact.ts) applies to JSON output.
    */
   override logJson(json: unknown): void {
     ux.stdout(stringifyJson(redactJson(json), {indent: 2}))

@@ -97,7 +97,7 @@ export async function main(dir: string, options: {development?: boolean} = {}): 
   } catch (error) {
     if (!json || error instanceof Errors.ExitError) return handle(error as Error)
     const {errorDocument, exitCodeOf} = require('./base-command.js') as typeof import('./base-command.js')
-    const {redactJson} = require('../output/redact.js') as typeof import('../output/redact.js')
+    const {redactJson} = require('../changes/redact.js') as typeof import('../changes/redact.js')
     process.stdout.write(`${JSON.stringify(redactJson(errorDocument(error as Error)), null, 2)}\n`)
     process.exitCode = exitCodeOf(error as Error)
   }

@@ -1,6 +1,6 @@
 import {InvalidConfigError} from '../core/errors.js'
 import {findOption} from '../registry/index.js'
-import type {FileChange} from '../changes/change-set.js'
+import type {FileChange} from '../core/file-change.js'
 import type {System} from '../system/index.js'
 import {daemonJsonFindings as findingsOf} from './validate.js'
 import {loadDaemonJson} from './load.js'

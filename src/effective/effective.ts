@@ -1,3 +1,4 @@
+import {DEFAULT_CONFIG_FILE} from '../core/managed-files.js'
 import {findNodeAtLocation} from 'jsonc-parser'
 
 import {daemonJsonFindings, validateMerged} from '../daemon-config/validate.js'
@@ -54,8 +55,6 @@ export interface EffectiveConfig {
   socket: string
   dockerdVersion: string | undefined
 }
-
-export const DEFAULT_CONFIG_FILE = '/etc/docker/daemon.json'
 
 /**
  * Computes the effective configuration of the tree behind `fs` (the live host, a --root tree or a

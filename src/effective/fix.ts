@@ -1,7 +1,8 @@
+import {DROPIN_DIR} from '../core/managed-files.js'
 import * as path from 'node:path'
 
 import {DockcfgError, InvalidConfigError, UsageError} from '../core/errors.js'
-import type {FileChange} from '../changes/change-set.js'
+import type {FileChange} from '../core/file-change.js'
 import {deepEqual, planDaemonJsonEdit} from '../daemon-config/edit.js'
 import type {ParsedFlag} from '../dockerd/argv.js'
 import {stringifyJson} from '../json/stringify.js'
@@ -28,7 +29,6 @@ export interface FixPlan {
   newArgv?: string[]
 }
 
-export const DROPIN_DIR = '/etc/systemd/system/docker.service.d'
 export const DROPIN_PATH = `${DROPIN_DIR}/50-dockcfg.conf`
 
 /**

@@ -1,4 +1,5 @@
-import {combineChanges, type FileChange} from '../changes/change-set.js'
+import {combineChanges} from '../changes/change-set.js'
+import type {FileChange} from '../core/file-change.js'
 import type {Finding} from '../core/findings.js'
 import {type KeyChange, planDaemonJsonEdit} from '../daemon-config/edit.js'
 import {type Activation, planDaemonJsonChanges} from '../daemon-config/plan-edit.js'

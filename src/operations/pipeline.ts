@@ -2,7 +2,7 @@ import {type ApplyOptions, type ApplyResult, type Inspector, type PlanNotes, typ
 import {warn} from '../apply/events.js'
 import {abandonedApplyWarnings} from '../apply/pending.js'
 import {acquireLock, type HeldLock} from '../backup/lock.js'
-import type {FileChange} from '../changes/change-set.js'
+import type {FileChange} from '../core/file-change.js'
 import {InvalidConfigError} from '../core/errors.js'
 import {capFindings, errorLines, type Finding, introducedFindings} from '../core/findings.js'
 import type {Activation} from '../daemon-config/plan-edit.js'

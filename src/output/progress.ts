@@ -1,7 +1,7 @@
 import type {PlanNotes} from '../apply/apply.js'
 import {systemClock} from '../system/clock.js'
 import {renderFinding} from './findings.js'
-import {redactText} from './redact.js'
+import {redactText} from '../changes/redact.js'
 
 /** How a command tells the user what an apply is doing, as it does it (stderr). */
 export interface Reporter {

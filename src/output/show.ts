@@ -1,6 +1,6 @@
 import {describeOrigin, type Setting} from '../effective/effective.js'
 import {stringifyJson} from '../json/stringify.js'
-import {redactJson} from './redact.js'
+import {redactJson} from '../changes/redact.js'
 import {renderTable, truncate} from './table.js'
 
 /**

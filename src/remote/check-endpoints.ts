@@ -4,7 +4,8 @@ import {inspectEffective} from '../effective/effective.js'
 import type {System} from '../system/index.js'
 import type {CheckResult} from './endpoint-verdict.js'
 import {type ClientTls, type ClientTlsSettings, clientTlsFromEnv, loadClientTls, parseEndpoint} from './endpoint.js'
-import {TLS_PATHS, clientBundlePaths, parseTcpListener, reachableLocally, tcpHost} from './layout.js'
+import {clientBundlePaths, parseTcpListener, reachableLocally, tcpHost} from './layout.js'
+import {TLS_PATHS} from '../core/managed-files.js'
 
 export interface RemoteCheckRequest {
   /** The ENDPOINT argument. */

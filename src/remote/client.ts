@@ -3,7 +3,8 @@ import * as path from 'node:path'
 import {UsageError} from '../core/errors.js'
 import type {FileSystem} from '../system/fs.js'
 import type {WrittenFile} from './certs.js'
-import {CA_FILES, type KeyType, clientBundlePaths} from './layout.js'
+import {type KeyType, clientBundlePaths} from './layout.js'
+import {CA_FILES} from '../core/managed-files.js'
 
 /** What `remote ca create` and `remote client-cert` report: paths, modes, fingerprints; never a key. */
 export interface BundleResult {

@@ -1,9 +1,10 @@
 import type {ApplyOptions, ApplyResult} from '../apply/apply.js'
-import type {FileChange} from '../changes/change-set.js'
+import type {FileChange} from '../core/file-change.js'
 import type {KeyChange} from '../daemon-config/edit.js'
 import type {EffectiveConfig} from '../effective/effective.js'
 import type {System} from '../system/index.js'
-import {TLS_DIR, TLS_KEYS, TLS_PATHS, clientBundlePaths, parseTcpListener} from './layout.js'
+import {TLS_KEYS, clientBundlePaths, parseTcpListener} from './layout.js'
+import {TLS_DIR, TLS_PATHS} from '../core/managed-files.js'
 
 export interface DisableRequest {
   configFile: string

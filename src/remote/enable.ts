@@ -1,7 +1,7 @@
 import * as path from 'node:path'
 
 import type {ApplyOptions, ApplyResult} from '../apply/apply.js'
-import type {FileChange} from '../changes/change-set.js'
+import type {FileChange} from '../core/file-change.js'
 import {RefusedError, UsageError} from '../core/errors.js'
 import type {Finding} from '../core/findings.js'
 import type {KeyChange} from '../daemon-config/edit.js'
@@ -11,19 +11,8 @@ import type {CertificateAuthority} from './certs.js'
 import {type CertificateInfo, describeCertificate} from './certificate-info.js'
 import type {CheckResult} from './endpoint-verdict.js'
 import {DOCKER_PLAIN_PORT, DOCKER_TLS_PORT} from './endpoint.js'
-import {
-  CERT_MODE,
-  KEY_MODE,
-  type KeyType,
-  TLS_DIR,
-  TLS_PATHS,
-  clientBundlePaths,
-  isLoopbackAddress,
-  isWildcardAddress,
-  parseTcpListener,
-  reachableLocally,
-  tcpHost,
-} from './layout.js'
+import {CERT_MODE, KEY_MODE, type KeyType, clientBundlePaths, isLoopbackAddress, isWildcardAddress, parseTcpListener, reachableLocally, tcpHost} from './layout.js'
+import {TLS_DIR, TLS_PATHS} from '../core/managed-files.js'
 import {isCaCertificate, missingSans, reusableLeaf, sameCertificate} from './material.js'
 import {dockerContextCommand, readCaDirectory} from './client.js'
 import {classifyName, type HostIdentity, hostIdentity, localHostIdentity} from './sans.js'

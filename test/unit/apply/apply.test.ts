@@ -4,7 +4,7 @@ import {activationOf, type ApplyOptions, type Inspector, rollbackTimerSeconds} f
 import {removedKeys} from '../../../src/apply/config-diff.js'
 import {PENDING_FILE, readPending} from '../../../src/apply/pending.js'
 import {listBackups} from '../../../src/backup/backups.js'
-import type {FileChange} from '../../../src/changes/change-set.js'
+import type {FileChange} from '../../../src/core/file-change.js'
 import {DockcfgError} from '../../../src/core/errors.js'
 import type {Activation} from '../../../src/daemon-config/plan-edit.js'
 import {renderApplyResult} from '../../../src/output/apply.js'

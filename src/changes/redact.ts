@@ -2,7 +2,7 @@ import {createHash} from 'node:crypto'
 import * as path from 'node:path'
 
 import {secretFileKeys} from '../registry/index.js'
-import {CLIENT_FILES, TLS_PATHS} from '../remote/layout.js'
+import {CLIENT_FILES, TLS_PATHS} from '../core/managed-files.js'
 
 /**
  * The one redaction rule for what dockcfg prints as data: every diff (renderDiff, so human and

@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
 import {renderDiff} from '../../../src/changes/change-set.js'
-import {redactJson, redactText, secretFiles} from '../../../src/output/redact.js'
+import {redactJson, redactText, secretFiles} from '../../../src/changes/redact.js'
 
 const pem = (type: 'rsa' | 'ec', format: 'pkcs8' | 'pkcs1' | 'sec1'): string =>
   generateKeyPairSync(
