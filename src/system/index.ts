@@ -1,7 +1,7 @@
 import {type Checkpoint, checkpointsFrom} from './checkpoint.js'
 import {type Clock, systemClock} from './clock.js'
 import {type FileSystem, HostFileSystem} from './fs.js'
-import {ExecaProcessRunner, type ProcessRunner} from './process.js'
+import {ChildProcessRunner, type ProcessRunner} from './process.js'
 import type {DockerApi} from '../docker-api/client.js'
 import type {ServiceManager} from '../service/service-manager.js'
 
@@ -28,7 +28,7 @@ export interface System {
 
 export function createSystem(options: {root: string}): System {
   const fs = new HostFileSystem(options.root)
-  const processes = new ExecaProcessRunner()
+  const processes = new ChildProcessRunner()
   return {
     fs,
     processes,
