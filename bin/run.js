@@ -64,8 +64,26 @@ function fnv1a(text) {
   return hash.toString(16).padStart(8, '0')
 }
 
-let cachedData
-if (cacheEnabled && cacheFile !== undefined) cachedData = readTrustedCache(cacheFile)
+// V8 caches the functions a run compiled, so a cache written by `get` leaves most of `set` to be
+// compiled on every `set`. The cache's first line lists the commands whose runs it holds; a command
+// not among them adds its own once (at most MAX_COMMANDS: a typo is a command too).
+const MAX_COMMANDS = 40
+const HEADER = 'dockcfg-code-cache '
+const command = commandWords(process.argv.slice(2))
+
+/** "get", "remote:check": the words naming the command, or '' when there are none. */
+function commandWords(argv) {
+  const words = []
+  for (const word of argv.slice(0, 2)) {
+    if (!/^[a-z][a-z0-9-]{0,30}$/.test(word)) break
+    words.push(word)
+    if (word !== 'remote') break
+  }
+  return words.join(':')
+}
+
+const cached = cacheEnabled && cacheFile !== undefined ? readTrustedCache(cacheFile) : undefined
+const cachedData = cached?.data
 
 /**
  * A code cache is code: V8 runs whatever bytecode a cache holds once its checks pass, and those
@@ -79,7 +97,17 @@ function readTrustedCache(file) {
     descriptor = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)
     const info = fs.fstatSync(descriptor)
     const owner = info.uid === process.geteuid() || info.uid === 0
-    return info.isFile() && owner && (info.mode & 0o022) === 0 ? fs.readFileSync(descriptor) : undefined
+    if (!info.isFile() || !owner || (info.mode & 0o022) !== 0) return undefined
+    const content = fs.readFileSync(descriptor)
+    const end = content.indexOf(10)
+    const header = content.toString('latin1', 0, end)
+    // Another layout (an older dockcfg's) is no cache: this run writes one.
+    if (end === -1 || !header.startsWith(HEADER)) return undefined
+    const commands = header
+      .slice(HEADER.length)
+      .split(',')
+      .filter((c) => c !== '')
+    return {commands, data: content.subarray(end + 1)}
   } catch {
     // No cache yet for this bundle and this Node: this run writes one.
     return undefined
@@ -103,7 +131,9 @@ bundle.loaded = true
 // DOCKCFG_CODE_CACHE=refresh rewrites the cache even when it was used: what this run compiled is
 // added to what the cache held (the build runs several commands this way, scripts/build.js).
 const refresh = process.env.DOCKCFG_CODE_CACHE === 'refresh'
-if (cacheEnabled && cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected || refresh)) {
+const commands = cached === undefined || script.cachedDataRejected ? [] : cached.commands
+const newCommand = command !== '' && !commands.includes(command) && commands.length < MAX_COMMANDS
+if (cacheEnabled && cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected || refresh || newCommand)) {
   // At exit, so the cache also holds the functions this run compiled lazily. A rejected cache (V8
   // flags changed, say) is replaced. Without a writable cache directory dockcfg simply runs
   // without one; the rename keeps concurrent first runs from reading half a file.
@@ -112,7 +142,8 @@ if (cacheEnabled && cacheFile !== undefined && (cachedData === undefined || scri
     try {
       fs.mkdirSync(cacheDir, {recursive: true, mode: 0o700})
       // 'wx': never through a file or link that is already there.
-      fs.writeFileSync(temporary, script.createCachedData(), {mode: 0o600, flag: 'wx'})
+      const header = `${HEADER}${[...commands, ...(newCommand ? [command] : [])].join(',')}\n`
+      fs.writeFileSync(temporary, Buffer.concat([Buffer.from(header, 'latin1'), script.createCachedData()]), {mode: 0o600, flag: 'wx'})
       fs.renameSync(temporary, cacheFile)
       // Earlier builds at this install location: their caches can never match again.
       for (const name of fs.readdirSync(cacheDir)) {
