@@ -89,11 +89,12 @@ const DEPENDENCY_PATCHES = [
 /**
  * Node built-ins that cost start-up time but that the frequent commands reach only on some paths:
  * node:crypto (8-10 ms to load; redact.ts hashes only a secret file's diff, backups only when
- * writing) and node:readline (oclif's parser, for reading stdin). Every import of one, from src/ or
+ * writing), node:child_process (2-4 ms; the process seam, which every command wires, spawns only on
+ * some paths) and node:readline (oclif's parser, for reading stdin). Every import of one, from src/ or
  * a bundled package, gets an object whose properties load the module on first use. esbuild reads
  * an imported name at each use (`(0, crypto.createHash)(...)`), so that use is the first access.
  */
-const LAZY_BUILTINS = ['crypto', 'readline']
+const LAZY_BUILTINS = ['crypto', 'child_process', 'readline']
 
 const lazyBuiltinPlugin = {
   name: 'lazy-builtins',
