@@ -145,9 +145,11 @@ if (cacheEnabled && cacheFile !== undefined && (cachedData === undefined || scri
       const header = `${HEADER}${[...commands, ...(newCommand ? [command] : [])].join(',')}\n`
       fs.writeFileSync(temporary, Buffer.concat([Buffer.from(header, 'latin1'), script.createCachedData()]), {mode: 0o600, flag: 'wx'})
       fs.renameSync(temporary, cacheFile)
-      // Earlier builds at this install location: their caches can never match again.
+      // Earlier builds at this install location: their caches can never match again. Not this
+      // build's caches for other Nodes: removing those made two Nodes sharing an install (the
+      // benchmark's Node 20 and 24) throw each other's cache away on every run.
       for (const name of fs.readdirSync(cacheDir)) {
-        if (name.startsWith(`${installTag}-`) && name !== path.basename(cacheFile) && !name.endsWith('.tmp')) fs.rmSync(path.join(cacheDir, name), {force: true})
+        if (name.startsWith(`${installTag}-`) && !name.endsWith(`-${buildId}.bin`) && !name.endsWith('.tmp')) fs.rmSync(path.join(cacheDir, name), {force: true})
       }
     } catch {
       try {

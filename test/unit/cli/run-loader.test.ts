@@ -79,6 +79,21 @@ describe('bin/run.js', () => {
     expect(cacheFiles()).not.toContain(old)
   })
 
+  it("keeps this build's caches for other Nodes, and drops every Node's cache of an earlier build", () => {
+    const bundle = join(pkg, 'dist/dockcfg.cjs')
+    writeFileSync(bundle, `// dockcfg-build:${'e'.repeat(32)}\n${bundleSource('one')}`)
+    run()
+    const [own] = cacheFiles() as [string]
+    // What another Node version's first run of this build leaves, and an older build's cache.
+    const otherNode = own.replace(`-${process.version}-`, '-v99.0.0-')
+    const olderBuild = own.replace('e'.repeat(32), 'f'.repeat(32)).replace(`-${process.version}-`, '-v99.0.0-')
+    writeFileSync(join(cacheDir(), otherNode), 'x', {mode: 0o600})
+    writeFileSync(join(cacheDir(), olderBuild), 'x', {mode: 0o600})
+    // A command the cache does not hold yet: this run writes.
+    run({}, ['get'])
+    expect(cacheFiles().sort()).toEqual([own, otherNode].sort())
+  })
+
   it("never writes into the package: the cache goes to the user's cache directory, or nowhere without one", () => {
     writeFileSync(join(pkg, 'dist/dockcfg.cjs'), bundleSource('one'))
     const before = readdirSync(join(pkg, 'dist'))
