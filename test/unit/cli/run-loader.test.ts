@@ -43,6 +43,8 @@ describe('bin/run.js', () => {
     mkdirSync(join(pkg, 'bin'))
     mkdirSync(join(pkg, 'dist'))
     copyFileSync(realBin, join(pkg, 'bin/run.js'))
+    // As shipped: an ES-module package whose bin/ is CommonJS.
+    copyFileSync(join(realBin, '../package.json'), join(pkg, 'bin/package.json'))
     writeFileSync(join(pkg, 'package.json'), '{"type": "module"}\n')
     // The real package's dependencies, as an installed dockcfg has them.
     symlinkSync(join(realBin, '../../node_modules'), join(pkg, 'node_modules'))
