@@ -47,4 +47,10 @@ export default tseslint.config(
     ignores: ['src/system/**'],
     rules: seamRules,
   },
+  {
+    // CommonJS (bin/package.json): an ES-module entry costs Node 20 its module loader's start.
+    files: ['bin/**/*.js'],
+    languageOptions: {sourceType: 'commonjs', globals: {require: 'readonly', __dirname: 'readonly', __filename: 'readonly'}},
+    rules: {'@typescript-eslint/no-require-imports': 'off'},
+  },
 )

@@ -2,6 +2,8 @@
 // Starts dockcfg: checks Node, then runs the bundle (dist/dockcfg.cjs, scripts/build.js) through a
 // V8 code cache. Fleet scripts call dockcfg many times and start-up is most of each call: Node 20
 // has no compile cache of its own, and compiling the bundle costs about as much as running it.
+// A CommonJS script (bin/package.json says so for bin/): as an ES module it cost every start on
+// Node 20 about 7 ms more, the ES module loader's own start.
 
 // package.json's engines (>= 20.19), checked here rather than by oclif, whose check loads all of
 // semver on every start.
@@ -17,9 +19,8 @@ const fs = process.getBuiltinModule('node:fs')
 const path = process.getBuiltinModule('node:path')
 const vm = process.getBuiltinModule('node:vm')
 const {Module, createRequire} = process.getBuiltinModule('node:module')
-const {fileURLToPath} = process.getBuiltinModule('node:url')
 
-const here = path.dirname(fileURLToPath(import.meta.url))
+const here = __dirname
 const filename = path.join(here, '../dist/dockcfg.cjs')
 
 let fd
@@ -64,8 +65,26 @@ function fnv1a(text) {
   return hash.toString(16).padStart(8, '0')
 }
 
-let cachedData
-if (cacheEnabled && cacheFile !== undefined) cachedData = readTrustedCache(cacheFile)
+// V8 caches the functions a run compiled, so a cache written by `get` leaves most of `set` to be
+// compiled on every `set`. The cache's first line lists the commands whose runs it holds; a command
+// not among them adds its own once (at most MAX_COMMANDS: a typo is a command too).
+const MAX_COMMANDS = 40
+const HEADER = 'dockcfg-code-cache '
+const command = commandWords(process.argv.slice(2))
+
+/** "get", "remote:check": the words naming the command, or '' when there are none. */
+function commandWords(argv) {
+  const words = []
+  for (const word of argv.slice(0, 2)) {
+    if (!/^[a-z][a-z0-9-]{0,30}$/.test(word)) break
+    words.push(word)
+    if (word !== 'remote') break
+  }
+  return words.join(':')
+}
+
+const cached = cacheEnabled && cacheFile !== undefined ? readTrustedCache(cacheFile) : undefined
+const cachedData = cached?.data
 
 /**
  * A code cache is code: V8 runs whatever bytecode a cache holds once its checks pass, and those
@@ -79,7 +98,17 @@ function readTrustedCache(file) {
     descriptor = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)
     const info = fs.fstatSync(descriptor)
     const owner = info.uid === process.geteuid() || info.uid === 0
-    return info.isFile() && owner && (info.mode & 0o022) === 0 ? fs.readFileSync(descriptor) : undefined
+    if (!info.isFile() || !owner || (info.mode & 0o022) !== 0) return undefined
+    const content = fs.readFileSync(descriptor)
+    const end = content.indexOf(10)
+    const header = content.toString('latin1', 0, end)
+    // Another layout (an older dockcfg's) is no cache: this run writes one.
+    if (end === -1 || !header.startsWith(HEADER)) return undefined
+    const commands = header
+      .slice(HEADER.length)
+      .split(',')
+      .filter((c) => c !== '')
+    return {commands, data: content.subarray(end + 1)}
   } catch {
     // No cache yet for this bundle and this Node: this run writes one.
     return undefined
@@ -93,17 +122,19 @@ function readTrustedCache(file) {
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {filename, cachedData})
 const bundle = new Module(filename)
 bundle.filename = filename
-const require = createRequire(filename)
+const bundleRequire = createRequire(filename)
 // oclif loads its command list from this same file (package.json oclif.commands): let it find
 // this instance instead of evaluating the file a second time.
-require.cache[filename] = bundle
-script.runInThisContext().call(bundle.exports, bundle.exports, require, bundle, filename, path.dirname(filename))
+bundleRequire.cache[filename] = bundle
+script.runInThisContext().call(bundle.exports, bundle.exports, bundleRequire, bundle, filename, path.dirname(filename))
 bundle.loaded = true
 
 // DOCKCFG_CODE_CACHE=refresh rewrites the cache even when it was used: what this run compiled is
 // added to what the cache held (the build runs several commands this way, scripts/build.js).
 const refresh = process.env.DOCKCFG_CODE_CACHE === 'refresh'
-if (cacheEnabled && cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected || refresh)) {
+const commands = cached === undefined || script.cachedDataRejected ? [] : cached.commands
+const newCommand = command !== '' && !commands.includes(command) && commands.length < MAX_COMMANDS
+if (cacheEnabled && cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected || refresh || newCommand)) {
   // At exit, so the cache also holds the functions this run compiled lazily. A rejected cache (V8
   // flags changed, say) is replaced. Without a writable cache directory dockcfg simply runs
   // without one; the rename keeps concurrent first runs from reading half a file.
@@ -112,11 +143,14 @@ if (cacheEnabled && cacheFile !== undefined && (cachedData === undefined || scri
     try {
       fs.mkdirSync(cacheDir, {recursive: true, mode: 0o700})
       // 'wx': never through a file or link that is already there.
-      fs.writeFileSync(temporary, script.createCachedData(), {mode: 0o600, flag: 'wx'})
+      const header = `${HEADER}${[...commands, ...(newCommand ? [command] : [])].join(',')}\n`
+      fs.writeFileSync(temporary, Buffer.concat([Buffer.from(header, 'latin1'), script.createCachedData()]), {mode: 0o600, flag: 'wx'})
       fs.renameSync(temporary, cacheFile)
-      // Earlier builds at this install location: their caches can never match again.
+      // Earlier builds at this install location: their caches can never match again. Not this
+      // build's caches for other Nodes: removing those made two Nodes sharing an install (the
+      // benchmark's Node 20 and 24) throw each other's cache away on every run.
       for (const name of fs.readdirSync(cacheDir)) {
-        if (name.startsWith(`${installTag}-`) && name !== path.basename(cacheFile) && !name.endsWith('.tmp')) fs.rmSync(path.join(cacheDir, name), {force: true})
+        if (name.startsWith(`${installTag}-`) && !name.endsWith(`-${buildId}.bin`) && !name.endsWith('.tmp')) fs.rmSync(path.join(cacheDir, name), {force: true})
       }
     } catch {
       try {
@@ -128,4 +162,5 @@ if (cacheEnabled && cacheFile !== undefined && (cachedData === undefined || scri
   })
 }
 
-await bundle.exports.main(filename)
+// Its rejection is left unhandled: Node prints the error and exits 1, as for a top-level await.
+bundle.exports.main(filename)

@@ -5,9 +5,11 @@
 // Why a bundle: fleet scripts call dockcfg many times, and on Node 20 resolving and compiling ~200
 // separate files (oclif alone is ~160) cost more than the start-up budget (issue 2, `npm run bench`).
 // CommonJS because V8 code caches (vm.Script cachedData) exist for scripts, not for ES modules, on
-// Node 20. Packages only some commands load, and only lazily (execa, the TLS certificate stack,
-// diff), stay external: they are resolved from node_modules when first used, so
-// they cost nothing on `get` or `validate`.
+// Node 20. Packages only some commands load, and only lazily (execa, the TLS certificate stack),
+// stay external: they are resolved from node_modules when first used, so they cost nothing on `get`
+// or `validate`. `diff` is bundled: every write renders one, and resolving and compiling its ~20
+// files from node_modules cost 30-50 ms a run; in the bundle it is code-cached and initialised
+// only when renderDiff first runs (its import() becomes a lazy require, see `supported` below).
 //
 // Type checking is `npm run typecheck`; esbuild only strips types.
 import {execFileSync} from 'node:child_process'
@@ -24,9 +26,8 @@ const dist = join(project, 'dist')
 export const BUNDLE = join(dist, 'dockcfg.cjs')
 
 const EXTERNAL = [
-  // Loaded lazily by the commands that run processes, print diffs or make certificates.
+  // Loaded lazily by the commands that run processes or make certificates.
   'execa',
-  'diff',
   '@peculiar/x509',
   'reflect-metadata',
   // oclif's optional TypeScript support for plugins in development; dockcfg never uses it.
@@ -85,6 +86,32 @@ const DEPENDENCY_PATCHES = [
   lazyRequire('performance', 'node_perf_hooks_1', 'node:perf_hooks', ['performance', 'PerformanceObserver']),
 ]
 
+/**
+ * Node built-ins that cost start-up time but that the frequent commands reach only on some paths:
+ * node:crypto (8-10 ms to load; redact.ts hashes only a secret file's diff, backups only when
+ * writing), node:child_process (2-4 ms; the process seam, which every command wires, spawns only on
+ * some paths) and node:readline (oclif's parser, for reading stdin). Every import of one, from src/ or
+ * a bundled package, gets an object whose properties load the module on first use. esbuild reads
+ * an imported name at each use (`(0, crypto.createHash)(...)`), so that use is the first access.
+ */
+const LAZY_BUILTINS = ['crypto', 'child_process', 'readline']
+
+const lazyBuiltinPlugin = {
+  name: 'lazy-builtins',
+  setup(build) {
+    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`)
+    build.onResolve({filter}, (args) =>
+      // The lazy module's own require is the real module.
+      args.namespace === 'lazy-builtin' ? {path: args.path, external: true} : {path: args.path.replace(/^(node:)?/, 'node:'), namespace: 'lazy-builtin'},
+    )
+    build.onLoad({filter: /.*/, namespace: 'lazy-builtin'}, async (args) => {
+      const names = Object.keys(await import(args.path)).filter((name) => name !== 'default')
+      const getters = names.map((name) => `get ${JSON.stringify(name)}() { return require(${JSON.stringify(args.path)})[${JSON.stringify(name)}]; }`)
+      return {contents: `module.exports = {${getters.join(', ')}};`, loader: 'js'}
+    })
+  },
+}
+
 const dependencyPatchPlugin = {
   name: 'dependency-patches',
   setup(build) {
@@ -134,7 +161,7 @@ async function bundle() {
       // Licence comments of bundled packages stay with the code they cover.
       legalComments: 'eof',
       banner: {js: "const __dockcfgSourceUrl = (p) => require('node:url').pathToFileURL(require('node:path').join(__dirname, p)).href;"},
-      plugins: [importMetaUrlPlugin, dependencyPatchPlugin],
+      plugins: [importMetaUrlPlugin, dependencyPatchPlugin, lazyBuiltinPlugin],
       logLevel: 'silent',
       write: true,
     })
@@ -162,8 +189,9 @@ async function bundle() {
 /**
  * The first run writes the cache (in the user's cache directory, see bin/run.js, which also drops
  * the caches of earlier builds), holding what that run compiled. Start with `validate` (the
- * widest of the frequent commands), then add what `get` and `keys` compile on top
- * (DOCKCFG_CODE_CACHE=refresh, see bin/run.js).
+ * widest of the frequent commands), then add what `get`, `keys` and a write (`set --no-restart`)
+ * compile on top (DOCKCFG_CODE_CACHE=refresh, see bin/run.js). For the Node that builds; under
+ * another Node each command's first run adds its own (bin/run.js).
  */
 function warmCodeCache() {
   const root = mkdtempSync(join(tmpdir(), 'dockcfg-build-'))
@@ -174,6 +202,7 @@ function warmCodeCache() {
       ['validate', '--root', root, '--dockerd-version', '29.7.2'],
       ['get', 'bip', '--root', root],
       ['keys', 'bip'],
+      ['set', 'mtu', '1400', '--no-restart', '--root', root, '--dockerd-version', '29.7.2'],
     ]
     for (const [i, args] of runs.entries()) {
       const env = {...process.env, ...(i > 0 ? {DOCKCFG_CODE_CACHE: 'refresh'} : {})}

@@ -5,7 +5,7 @@ import {type FileSystem, HostFileSystem} from './fs.js'
 import {type Host, processHost} from './host.js'
 import {hostLockFiles, type LockFiles} from './lock-file.js'
 import {type Network, hostNetwork} from './network.js'
-import {ExecaProcessRunner, type ProcessRunner} from './process.js'
+import {ChildProcessRunner, type ProcessRunner} from './process.js'
 import type {DockerApi} from './docker-api.js'
 import type {ServiceManager} from './service-manager.js'
 
@@ -41,7 +41,7 @@ export interface System {
 
 export function createSystem(options: {root: string}): System {
   const fs = new HostFileSystem(options.root)
-  const processes = new ExecaProcessRunner()
+  const processes = new ChildProcessRunner()
   return {
     fs,
     processes,

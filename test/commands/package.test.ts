@@ -21,7 +21,16 @@ describe('the npm package', () => {
     expect(JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).license).toBe('Apache-2.0')
     expect(readFileSync(join(project, 'LICENSE'), 'utf8')).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/)
     expect(files).toEqual(
-      expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'bin/run.js', 'dist/dockcfg.cjs', 'oclif.manifest.json', 'templates/systemd/dockcfg-execstart.conf']),
+      expect.arrayContaining([
+        'LICENSE',
+        'README.md',
+        'package.json',
+        'bin/run.js',
+        'bin/package.json',
+        'dist/dockcfg.cjs',
+        'oclif.manifest.json',
+        'templates/systemd/dockcfg-execstart.conf',
+      ]),
     )
   })
 

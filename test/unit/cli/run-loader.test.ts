@@ -1,5 +1,5 @@
 import {execFileSync, spawnSync} from 'node:child_process'
-import {chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
+import {chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -43,6 +43,8 @@ describe('bin/run.js', () => {
     mkdirSync(join(pkg, 'bin'))
     mkdirSync(join(pkg, 'dist'))
     copyFileSync(realBin, join(pkg, 'bin/run.js'))
+    // As shipped: an ES-module package whose bin/ is CommonJS.
+    copyFileSync(join(realBin, '../package.json'), join(pkg, 'bin/package.json'))
     writeFileSync(join(pkg, 'package.json'), '{"type": "module"}\n')
     // The real package's dependencies, as an installed dockcfg has them.
     symlinkSync(join(realBin, '../../node_modules'), join(pkg, 'node_modules'))
@@ -77,6 +79,21 @@ describe('bin/run.js', () => {
     expect(JSON.parse(run().stdout).tag).toBe('two')
     expect(cacheFiles()).toHaveLength(1)
     expect(cacheFiles()).not.toContain(old)
+  })
+
+  it("keeps this build's caches for other Nodes, and drops every Node's cache of an earlier build", () => {
+    const bundle = join(pkg, 'dist/dockcfg.cjs')
+    writeFileSync(bundle, `// dockcfg-build:${'e'.repeat(32)}\n${bundleSource('one')}`)
+    run()
+    const [own] = cacheFiles() as [string]
+    // What another Node version's first run of this build leaves, and an older build's cache.
+    const otherNode = own.replace(`-${process.version}-`, '-v99.0.0-')
+    const olderBuild = own.replace('e'.repeat(32), 'f'.repeat(32)).replace(`-${process.version}-`, '-v99.0.0-')
+    writeFileSync(join(cacheDir(), otherNode), 'x', {mode: 0o600})
+    writeFileSync(join(cacheDir(), olderBuild), 'x', {mode: 0o600})
+    // A command the cache does not hold yet: this run writes.
+    run({}, ['get'])
+    expect(cacheFiles().sort()).toEqual([own, otherNode].sort())
   })
 
   it("never writes into the package: the cache goes to the user's cache directory, or nowhere without one", () => {
@@ -134,20 +151,57 @@ describe('bin/run.js', () => {
     expect(statSync(twoCache).mode & 0o777).toBe(0o600)
   })
 
-  it('DOCKCFG_CODE_CACHE=refresh adds what a run compiled to the cache (how the build warms it)', () => {
-    // Code that only runs with an argument: compiled lazily, by the second run only.
+  /** A bundle with code that runs only when `more` follows the command word: compiled lazily, by such a run only. */
+  const lazyBundle = () =>
     writeFileSync(
       join(pkg, 'dist/dockcfg.cjs'),
-      `exports.main = async () => { if (process.argv[2] === 'more') { ${Array.from({length: 50}, (_, i) => `(function f${i}(a) { return a.map((x) => x * ${i}).filter(Boolean).join(); })([1, 2, 3]);`).join(' ')} } process.stdout.write('ok') }\n`,
+      `exports.main = async () => { if (process.argv[3] === 'more') { ${Array.from({length: 50}, (_, i) => `(function f${i}(a) { return a.map((x) => x * ${i}).filter(Boolean).join(); })([1, 2, 3]);`).join(' ')} } process.stdout.write('ok') }\n`,
     )
-    run()
+
+  it('DOCKCFG_CODE_CACHE=refresh adds what a run compiled to the cache (how the build warms it)', () => {
+    lazyBundle()
+    run({}, ['get'])
     const [file] = cacheFiles()
     const first = statSync(join(cacheDir(), file as string)).size
-    // Without refresh the cache is kept as it is.
-    run({}, ['more'])
+    // Without refresh, another run of the same command keeps the cache as it is.
+    run({}, ['get', 'more'])
     expect(statSync(join(cacheDir(), file as string)).size).toBe(first)
-    run({DOCKCFG_CODE_CACHE: 'refresh'}, ['more'])
+    run({DOCKCFG_CODE_CACHE: 'refresh'}, ['get', 'more'])
     expect(statSync(join(cacheDir(), file as string)).size).toBeGreaterThan(first)
+  })
+
+  it("a command the cache does not hold yet adds what its run compiled, once; the header names the cache's commands", () => {
+    lazyBundle()
+    run({}, ['get'])
+    const [file] = cacheFiles()
+    const cache = join(cacheDir(), file as string)
+    const first = statSync(cache).size
+    run({}, ['set', 'more'])
+    const second = statSync(cache)
+    expect(second.size).toBeGreaterThan(first)
+    expect(readFileSync(cache, 'latin1').split('\n', 1)[0]).toBe('dockcfg-code-cache get,set')
+    run({}, ['set', 'more'])
+    expect(statSync(cache).mtimeMs).toBe(second.mtimeMs)
+    expect(cacheFiles()).toEqual([file])
+  })
+
+  it('names a remote command by both words, and keeps arguments and flags out of the header', () => {
+    lazyBundle()
+    run({}, ['remote', 'check', '--json'])
+    run({}, ['get', 'bip'])
+    run({}, ['--version'])
+    const [file] = cacheFiles()
+    expect(readFileSync(join(cacheDir(), file as string), 'latin1').split('\n', 1)[0]).toBe('dockcfg-code-cache remote:check,get')
+  })
+
+  it("takes a cache without dockcfg's header (an older layout) as none, and replaces it", () => {
+    writeFileSync(join(pkg, 'dist/dockcfg.cjs'), bundleSource('one'))
+    run()
+    const [file] = cacheFiles()
+    const cache = join(cacheDir(), file as string)
+    writeFileSync(cache, readFileSync(cache).subarray(readFileSync(cache).indexOf(10) + 1), {mode: 0o600})
+    expect(JSON.parse(run().stdout).tag).toBe('one')
+    expect(readFileSync(cache, 'latin1').startsWith('dockcfg-code-cache \n')).toBe(true)
   })
 
   it('is not stopped by a FIFO where the cache belongs', () => {
