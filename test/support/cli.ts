@@ -178,7 +178,7 @@ export interface Root {
 }
 
 /** A temporary --root tree, populated with the given files (tree path -> content). */
-export async function makeRoot(files: Record<string, string> = {}): Promise<Root> {
+async function makeRoot(files: Record<string, string> = {}): Promise<Root> {
   const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'dockcfg-root-'))
   for (const [file, content] of Object.entries(files)) {
     await fsp.mkdir(path.join(root, path.dirname(file)), {recursive: true})
@@ -193,15 +193,16 @@ export async function makeRoot(files: Record<string, string> = {}): Promise<Root
 
 /**
  * Temporary --root trees (and other directories) that are removed after each test of the file that
- * calls this at its top level: `const roots = useRoots()`, then `await roots.make(files)`.
+ * calls this at its top level: `const {root} = useRoots()`, then `await root(files)`; `defaults` are
+ * the files of a root made without any.
  */
-export function useRoots(defaults: Record<string, string> = {}): {make(files?: Record<string, string>): Promise<Root>; dir(prefix?: string): Promise<string>} {
+export function useRoots(defaults: Record<string, string> = {}): {root(files?: Record<string, string>): Promise<Root>; dir(prefix?: string): Promise<string>} {
   const cleanups: Array<() => Promise<void>> = []
   afterEach(async () => {
     await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()))
   })
   return {
-    async make(files = defaults) {
+    async root(files = defaults) {
       const r = await makeRoot(files)
       cleanups.push(r.cleanup)
       return r
