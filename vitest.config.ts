@@ -11,6 +11,9 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts', 'test/commands/**/*.test.ts'],
           exclude: ['**/*.e2e.test.ts'],
           globalSetup: ['test/support/build.ts'],
+          // Command tests run the CLI in the test process (test/support/cli.ts) and give each run its
+          // own working directory and umask: worker threads can do neither, child processes can.
+          pool: 'forks',
           testTimeout: 30_000,
         },
       },
