@@ -26,13 +26,13 @@ export interface RunOptions {
   env?: Record<string, string>
   input?: string
   cwd?: string
-  /** Kills the run when aborted: a test that times out on a hang leaves no process behind. spawnCli only. */
-  signal?: AbortSignal
   /** Sees stderr as it comes, for a test that acts while the run waits. */
   onStderr?: (soFar: string) => void
 }
 
 export interface SpawnOptions extends RunOptions {
+  /** Kills the run when aborted: a test that times out on a hang leaves no process behind. */
+  signal?: AbortSignal
   /** A command that runs node for the CLI (setpriv, unshare): `[...wrapper, node, bin/run.js, ...args]`. */
   wrapper?: readonly string[]
 }
