@@ -109,18 +109,22 @@ const GLOBALS = ['oclif', 'ux'] as const
 async function runInProcess(args: readonly string[], options: RunOptions): Promise<CliResult> {
   let stdout = ''
   let stderr = ''
+  /** The code the run gave process.exit: a process writes nothing after that. */
+  let exited: number | undefined
   const out = new Writable({
     decodeStrings: false,
     write(chunk: string | Buffer, _encoding, done) {
-      stdout += String(chunk)
+      if (exited === undefined) stdout += String(chunk)
       done()
     },
   })
   const err = new Writable({
     decodeStrings: false,
     write(chunk: string | Buffer, _encoding, done) {
-      stderr += String(chunk)
-      options.onStderr?.(stderr)
+      if (exited === undefined) {
+        stderr += String(chunk)
+        options.onStderr?.(stderr)
+      }
       done()
     },
   })
@@ -138,7 +142,6 @@ async function runInProcess(args: readonly string[], options: RunOptions): Promi
     streams: STREAMS.map((name) => [name, Object.getOwnPropertyDescriptor(process, name)] as const),
     globals: GLOBALS.map((name) => [name, Object.getOwnPropertyDescriptor(global, name)] as const),
   }
-  let exited: number | undefined
   try {
     for (const name of STREAMS) Object.defineProperty(process, name, {value: streams[name], configurable: true, enumerable: true, writable: false})
     for (const name of GLOBALS) delete global[name]
@@ -148,7 +151,7 @@ async function runInProcess(args: readonly string[], options: RunOptions): Promi
     Object.assign(process.env, {OCLIF_DISABLE_ENGINE_WARNING: '1'}, options.env)
     if (options.cwd) process.chdir(options.cwd)
     process.exitCode = undefined
-    // The first exit is the process's end: oclif's handle() calls it once, then returns.
+    // The first exit ends the run; oclif's handle() calls it last, so the run then returns.
     process.exit = ((code?: number | string | null) => {
       exited ??= Number(code ?? process.exitCode ?? 0)
     }) as typeof process.exit
