@@ -54,7 +54,8 @@ describe('leftovers of a killed run', () => {
     const before = await runCli(['history', '--root', r.root, '--json'])
     expect(before.json<{backups: Array<{id: string}>}>().backups.map((b) => b.id)).toEqual([DONE])
 
-    const set = await runCli(['set', 'debug', 'true', '--root', r.root, ...V])
+    // In a process of its own: the live writer kept below is this test process, not the run.
+    const set = await spawnCli(['set', 'debug', 'true', '--root', r.root, ...V])
     expect(set.exitCode, set.stderr).toBe(0)
     for (const p of Object.keys(left)) expect(await exists(r.root, p), p).toBe(false)
     expect(await exists(r.root, `/var/lib/dockcfg/backups/${UNFINISHED}`)).toBe(false)
