@@ -1,8 +1,9 @@
 /**
  * The command tests run the bundle in-process (runCli). Here the same runs go through the built bin
  * in a process of their own (spawnCli) too, and must give the same exit code and the same bytes on
- * stdout and stderr: a read, a write, a refusal, usage errors with and without --json. And the
- * in-process runner must leave the test process as it found it, and start each run as fresh.
+ * stdout and stderr: a read, a write, a refusal, usage errors with and without --json, a question
+ * with no terminal to ask it on. And the in-process runner must leave the test process as it found
+ * it.
  */
 import * as fsp from 'node:fs/promises'
 import {describe, expect, it} from 'vitest'
@@ -21,17 +22,19 @@ function comparable(res: CliResult, treeRoot: string): {exitCode: number; stdout
 
 describe('the built bin in its own process does what the in-process run does', () => {
   it.each([
-    ['a read', ['get', 'bip']],
-    ['a read, --json', ['show', '--json']],
-    ['a write', ['set', 'mtu', '1400']],
-    ['a refused write (exit 3)', ['set', 'bip', '192.168.42.0/24']],
-    ['a usage error (exit 2)', ['get']],
-    ['a usage error under --json', ['set', 'debug', 'true', '--yes=no', '--json']],
-    ['an unknown command under --json', ['nosuch', '--json']],
-  ])('%s: same exit code, stdout and stderr', async (_what, args) => {
+    ['a read', 0, ['get', 'bip']],
+    ['a read, --json', 0, ['show', '--json']],
+    ['a write', 0, ['set', 'mtu', '1400']],
+    ['a refused write', 3, ['set', 'bip', '192.168.42.0/24']],
+    ['a usage error', 2, ['get']],
+    ['a usage error under --json', 2, ['set', 'debug', 'true', '--yes=no', '--json']],
+    ['an unknown command under --json', 2, ['nosuch', '--json']],
+    ['a question without a terminal to ask it on', 7, ['remote', 'enable', '--insecure', '--address', '0.0.0.0']],
+  ])('%s: exit %i, the same stdout and stderr both ways', async (_what, exitCode, args) => {
     const [inProcess, spawned] = await Promise.all([root(), root()])
     const a = await runCli([...args, '--root', inProcess.root, ...V])
     const b = await spawnCli([...args, '--root', spawned.root, ...V])
+    expect(a.exitCode, a.stderr).toBe(exitCode)
     expect(comparable(a, inProcess.root)).toEqual(comparable(b, spawned.root))
     expect(await inProcess.read(FILE)).toBe(await spawned.read(FILE))
   })
