@@ -1,23 +1,15 @@
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
-import {makeRoot, runCli} from '../support/cli.js'
+import {runCli, spawnCli, useRoots} from '../support/cli.js'
 
 const FILE = '/etc/docker/daemon.json'
-const roots: Array<{cleanup(): Promise<void>}> = []
-afterEach(async () => {
-  await Promise.all(roots.splice(0).map((r) => r.cleanup()))
-})
-async function root(files: Record<string, string> = {}) {
-  const r = await makeRoot(files)
-  roots.push(r)
-  return r
-}
+const {root} = useRoots()
 const V = ['--dockerd-version', '29.7.2']
 
 describe('dockcfg set / get / unset', () => {
-  it('queues concurrent runs: eight `set`s of different keys at once all land', async () => {
+  it('queues concurrent runs: eight `set`s of different keys at once, each its own process, all land', async () => {
     const r = await root({[FILE]: '{}\n'})
     const keys: Array<[string, string]> = [
       ['mtu', '1400'],
@@ -29,7 +21,7 @@ describe('dockcfg set / get / unset', () => {
       ['dns', '8.8.8.8'],
       ['experimental', 'true'],
     ]
-    const results = await Promise.all(keys.map(([key, value]) => runCli(['set', key, value, '--root', r.root, ...V])))
+    const results = await Promise.all(keys.map(([key, value]) => spawnCli(['set', key, value, '--root', r.root, ...V])))
     expect(results.map((x) => [x.exitCode, x.stderr.match(/dockcfg: .*/)?.[0]])).toEqual(keys.map(() => [0, undefined]))
     expect(Object.keys(JSON.parse(await r.read(FILE)) as object).sort()).toEqual(keys.map(([k]) => k).sort())
   })

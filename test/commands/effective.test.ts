@@ -1,9 +1,9 @@
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
 
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
-import {makeRoot, runCli} from '../support/cli.js'
+import {runCli, useRoots} from '../support/cli.js'
 
 // show / validate / fix / set on --root trees assembled from corpus fixtures: the Debian vendor
 // unit under /lib, drop-ins in /usr/lib, /run and /etc (two of them shadowing a same-name file),
@@ -17,17 +17,12 @@ const RUN_D = '/run/systemd/system/docker.service.d'
 const USR_D = '/usr/lib/systemd/system/docker.service.d'
 const OURS = `${ETC_D}/50-dockcfg.conf`
 
-const roots: Array<{cleanup(): Promise<void>}> = []
-afterEach(async () => {
-  await Promise.all(roots.splice(0).map((r) => r.cleanup()))
-})
+const {root} = useRoots()
 
 const fixture = (rel: string) => fsp.readFile(path.join(FIXTURES, rel), 'utf8')
 
 async function stockTree(extra: Record<string, string> = {}) {
-  const r = await makeRoot({[VENDOR]: await fixture('vendor/debian-12-docker.io-docker.service'), ...extra})
-  roots.push(r)
-  return r
+  return root({[VENDOR]: await fixture('vendor/debian-12-docker.io-docker.service'), ...extra})
 }
 
 /** The layered tree with the hosts conflict. */

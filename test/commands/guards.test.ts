@@ -2,20 +2,12 @@
  * Changes that used to be applied, or refused, wrongly (issue 9 items 17 to 21), at the command
  * tier: the built CLI against temporary --root trees.
  */
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
-import {makeRoot, runCli} from '../support/cli.js'
+import {runCli, useRoots} from '../support/cli.js'
 
 const FILE = '/etc/docker/daemon.json'
-const roots: Array<{cleanup(): Promise<void>}> = []
-afterEach(async () => {
-  await Promise.all(roots.splice(0).map((r) => r.cleanup()))
-})
-async function root(files: Record<string, string> = {}) {
-  const r = await makeRoot(files)
-  roots.push(r)
-  return r
-}
+const {root} = useRoots()
 
 describe('an MTU the kernel refuses (item 17)', () => {
   it.each(['20.10.24', '24.0.9', '25.0.0', '29.7.2'])('set mtu 99999 is refused for dockerd %s: exit 3, daemon.json untouched', async (version) => {

@@ -8,9 +8,9 @@
  */
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
-import {makeRoot} from '../support/cli.js'
+import {useRoots} from '../support/cli.js'
 import {privilegedGate, runCliAsNobody, runCliWithMounts} from '../support/privileged.js'
 
 const gate = privilegedGate()
@@ -21,13 +21,9 @@ const V = ['--dockerd-version', '20.10.24']
 /** A label longer than one 4 KiB page: a nearly full tmpfs takes the first page and refuses the second. */
 const LONG_LABEL = `x=${'y'.repeat(6000)}`
 
-const roots: Array<{cleanup(): Promise<void>}> = []
-afterEach(async () => {
-  await Promise.all(roots.splice(0).map((r) => r.cleanup()))
-})
-async function tree(files: Record<string, string> = {[FILE]: ORIGINAL}) {
-  const r = await makeRoot(files)
-  roots.push(r)
+const {root} = useRoots({[FILE]: ORIGINAL})
+async function tree(files?: Record<string, string>) {
+  const r = await root(files)
   // mkdtemp makes it 0700; nobody must at least be able to look inside.
   await fsp.chmod(r.root, 0o755)
   return r

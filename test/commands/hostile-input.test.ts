@@ -1,19 +1,11 @@
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
-import {makeRoot, runCli} from '../support/cli.js'
+import {runCli, useRoots} from '../support/cli.js'
 
 // Hostile daemon.json files through the built CLI: never exit 1, never a stack trace.
 const FILE = '/etc/docker/daemon.json'
 const V = ['--dockerd-version', '29.7.2']
-const roots: Array<{cleanup(): Promise<void>}> = []
-afterEach(async () => {
-  await Promise.all(roots.splice(0).map((r) => r.cleanup()))
-})
-async function root(files: Record<string, string>) {
-  const r = await makeRoot(files)
-  roots.push(r)
-  return r
-}
+const {root} = useRoots()
 
 const NO_CRASH = /TypeError|RangeError|Maximum call stack|internal error|\n\s+at /
 

@@ -5,16 +5,13 @@
  */
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
 import {acquireLock} from '../../src/backup/lock.js'
 import {createSystem} from '../../src/system/index.js'
-import {makeRoot, runCli} from '../support/cli.js'
+import {runCli, spawnCli, useRoots} from '../support/cli.js'
 
-const roots: Array<{cleanup(): Promise<void>}> = []
-afterEach(async () => {
-  await Promise.all(roots.splice(0).map((r) => r.cleanup()))
-})
+const {root} = useRoots()
 
 /** Above the largest pid_max Linux allows (2^22): a writer that is surely gone. */
 const DEAD = 2 ** 22 + 1
@@ -52,13 +49,13 @@ describe('leftovers of a killed run', () => {
       [`/var/lib/dockcfg/backups/${DONE}/manifest.json`]: manifest(DONE, ['/srv/conf/daemon.json']),
       '/srv/conf/daemon.json': '{}\n',
     }
-    const r = await makeRoot({...left, ...kept})
-    roots.push(r)
+    const r = await root({...left, ...kept})
 
     const before = await runCli(['history', '--root', r.root, '--json'])
     expect(before.json<{backups: Array<{id: string}>}>().backups.map((b) => b.id)).toEqual([DONE])
 
-    const set = await runCli(['set', 'debug', 'true', '--root', r.root, ...V])
+    // In a process of its own: the live writer kept below is this test process, not the run.
+    const set = await spawnCli(['set', 'debug', 'true', '--root', r.root, ...V])
     expect(set.exitCode, set.stderr).toBe(0)
     for (const p of Object.keys(left)) expect(await exists(r.root, p), p).toBe(false)
     expect(await exists(r.root, `/var/lib/dockcfg/backups/${UNFINISHED}`)).toBe(false)
@@ -68,8 +65,7 @@ describe('leftovers of a killed run', () => {
   })
 
   it('a backup being written under the lock by a live run is not touched by a run waiting for it', async () => {
-    const r = await makeRoot({'/etc/docker/daemon.json': '{}\n'})
-    roots.push(r)
+    const r = await root({'/etc/docker/daemon.json': '{}\n'})
     const system = createSystem({root: r.root})
     const holder = await acquireLock(system, 'a run writing its backup')
     const id = '20260101T000000000Z-cccccc'
@@ -79,7 +75,7 @@ describe('leftovers of a killed run', () => {
 
     let waiting!: () => void
     const seen = new Promise<void>((resolve) => (waiting = resolve))
-    const run = runCli(['set', 'debug', 'true', '--root', r.root, ...V], {onStderr: (s) => s.includes('waiting for another dockcfg run') && waiting()})
+    const run = spawnCli(['set', 'debug', 'true', '--root', r.root, ...V], {onStderr: (s) => s.includes('waiting for another dockcfg run') && waiting()})
     await seen
     expect(await fsp.readdir(dir)).toEqual(['file-0'])
     // The holder finishes its backup, then lets the waiting run go.

@@ -1,6 +1,6 @@
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
-import {makeRoot, runCli} from '../support/cli.js'
+import {runCli, useRoots} from '../support/cli.js'
 
 const UNIT = '/lib/systemd/system/docker.service'
 /** Debian's docker.io 20.10.24 unit: its -H fd:// is the flag a `set hosts` takes over. */
@@ -15,15 +15,11 @@ ExecStart=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.soc
 `
 const V = ['--dockerd-version', '20.10.24']
 
-const cleanups: Array<() => Promise<void>> = []
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((c) => c()))
-})
+const {root} = useRoots()
 
 describe('stderr of an apply under --root, in the order things happen', () => {
   it('set: the plan (findings, then decisions), then the write, then what dockerd still needs; plain lines only', async () => {
-    const r = await makeRoot({[UNIT]: DEBIAN_UNIT})
-    cleanups.push(r.cleanup)
+    const r = await root({[UNIT]: DEBIAN_UNIT})
     const set = await runCli(['set', 'hosts', 'fd://', 'tcp://127.0.0.1:2377', '--root', r.root, ...V])
     expect(set.exitCode, set.stderr).toBe(0)
     expect(set.stdout).toBe('')

@@ -1,10 +1,9 @@
 import {X509Certificate, createPrivateKey} from 'node:crypto'
 import * as fsp from 'node:fs/promises'
-import * as os from 'node:os'
 import * as path from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
-import {makeRoot, runCli} from '../support/cli.js'
+import {runCli, useRoots} from '../support/cli.js'
 
 const FILE = '/etc/docker/daemon.json'
 const UNIT = '/lib/systemd/system/docker.service'
@@ -28,13 +27,9 @@ const V = ['--dockerd-version', '20.10.24']
 /** A key body (also inside a diff, where lines start with +, - or a space). */
 const PRIVATE_KEY = /BEGIN [A-Z ]*PRIVATE KEY-----\n[+\- ]?[A-Za-z0-9+/]{20}/
 
-const cleanups: Array<() => Promise<void>> = []
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((c) => c()))
-})
-async function root(files: Record<string, string> = {[UNIT]: DEBIAN_UNIT}) {
-  const r = await makeRoot(files)
-  cleanups.push(r.cleanup)
+const roots = useRoots({[UNIT]: DEBIAN_UNIT})
+async function root(files?: Record<string, string>) {
+  const r = await roots.root(files)
   return {
     ...r,
     mode: async (p: string) => (await fsp.stat(path.join(r.root, p))).mode & 0o777,
@@ -45,11 +40,7 @@ async function root(files: Record<string, string> = {[UNIT]: DEBIAN_UNIT}) {
       ),
   }
 }
-async function tmpDir(): Promise<string> {
-  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'dockcfg-remote-'))
-  cleanups.push(() => fsp.rm(dir, {recursive: true, force: true}))
-  return dir
-}
+const tmpDir = () => roots.dir('dockcfg-remote-')
 async function backups(r: {root: string}): Promise<string[]> {
   return fsp.readdir(path.join(r.root, 'var/lib/dockcfg/backups')).catch(() => [])
 }

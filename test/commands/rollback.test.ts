@@ -1,8 +1,8 @@
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
-import {makeRoot, runCli} from '../support/cli.js'
+import {runCli, useRoots} from '../support/cli.js'
 
 const FILE = '/etc/docker/daemon.json'
 const UNIT = '/lib/systemd/system/docker.service'
@@ -18,15 +18,7 @@ const V = ['--dockerd-version', '20.10.24']
 const KEYS = ['/etc/docker/tls/server-key.pem', '/etc/docker/tls/ca-key.pem', '/etc/docker/tls/client/key.pem']
 const BACKUPS = '/var/lib/dockcfg/backups'
 
-const cleanups: Array<() => Promise<void>> = []
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((c) => c()))
-})
-async function root(files: Record<string, string> = {[UNIT]: DEBIAN_UNIT}) {
-  const r = await makeRoot(files)
-  cleanups.push(r.cleanup)
-  return r
-}
+const {root} = useRoots({[UNIT]: DEBIAN_UNIT})
 async function backupIds(r: {root: string}): Promise<string[]> {
   return (await fsp.readdir(path.join(r.root, BACKUPS)).catch(() => [])).sort()
 }

@@ -1,36 +1,20 @@
 import * as fsp from 'node:fs/promises'
-import * as os from 'node:os'
-import * as path from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
 import {COMMANDS} from '../../src/cli/main.js'
-import {type CliResult, makeRoot, runCli} from '../support/cli.js'
+import {type CliResult, runCli, useRoots} from '../support/cli.js'
 
 // Issue 9 item 16: usage mistakes are exit 2 with a message that names the flag at fault, never
 // "internal error", exit 1 or a write; under --json every one of them is a JSON error on stdout.
 
 const FILE = '/etc/docker/daemon.json'
 const V = ['--dockerd-version', '20.10.24']
-const cleanups: Array<() => Promise<void>> = []
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((c) => c()))
-})
-async function root(files: Record<string, string> = {[FILE]: '{}\n'}) {
-  const r = await makeRoot(files)
-  cleanups.push(r.cleanup)
-  return r
-}
-async function emptyDir(): Promise<string> {
-  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'dockcfg-cwd-'))
-  cleanups.push(() => fsp.rm(dir, {recursive: true, force: true}))
-  return dir
-}
+const {root, dir} = useRoots({[FILE]: '{}\n'})
+const emptyDir = () => dir('dockcfg-cwd-')
 
-/** Runs a few at a time: two cores, shared. */
-async function runAll(runs: ReadonlyArray<readonly string[]>, options: Parameters<typeof runCli>[1] = {}): Promise<CliResult[]> {
-  const results: CliResult[] = []
-  for (let i = 0; i < runs.length; i += 4) results.push(...(await Promise.all(runs.slice(i, i + 4).map((args) => runCli(args, options)))))
-  return results
+/** Runs each in turn, results in order. */
+function runAll(runs: ReadonlyArray<readonly string[]>, options: Parameters<typeof runCli>[1] = {}): Promise<CliResult[]> {
+  return Promise.all(runs.map((args) => runCli(args, options)))
 }
 
 /** The --json error object a usage mistake must print on stdout. */

@@ -5,7 +5,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {type CliResult, runCli as runCliOnce} from '../support/cli.js'
+import {type CliResult, spawnCli as runCliOnce} from '../support/cli.js'
 import {assertDistBuilt, bootHosts, e2eGate, stopAllHosts, type TestHost} from './harness/testbed.js'
 
 const gate = e2eGate()

@@ -2,8 +2,8 @@ import {execFileSync} from 'node:child_process'
 import {existsSync, readdirSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
-// Command and e2e tests run the real CLI (bin/run.js -> dist/). Rebuild when any source is newer
-// than the last build, so `npx vitest run` never tests stale JavaScript.
+// Command and e2e tests run the built CLI (dist/, in-process or through bin/run.js). Rebuild when
+// any source is newer than the last build, so `npx vitest run` never tests stale JavaScript.
 const project = join(import.meta.dirname, '../..')
 
 function newest(dir: string): number {

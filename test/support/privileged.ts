@@ -1,7 +1,7 @@
 import {spawnSync} from 'node:child_process'
 
 import {isCI} from '../e2e/harness/availability.js'
-import {type CliResult, runCli, type RunOptions} from './cli.js'
+import {type CliResult, spawnCli, type RunOptions} from './cli.js'
 
 /**
  * Command tests that need root: a run as another user (setpriv), and a tiny tmpfs or a read-only
@@ -25,7 +25,7 @@ export function privilegedGate(): {ok: boolean; reason: string} {
 
 /** `nobody` (65534), without root's supplementary groups. */
 export function runCliAsNobody(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
-  return runCli(args, {...options, env: {HOME: '/nonexistent', ...options.env}, wrapper: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']})
+  return spawnCli(args, {...options, env: {HOME: '/nonexistent', ...options.env}, wrapper: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']})
 }
 
 /**
@@ -36,7 +36,7 @@ export function runCliAsNobody(args: readonly string[], options: RunOptions = {}
 export async function runCliWithMounts(args: readonly string[], setup: string, after: string, options: RunOptions = {}): Promise<CliResult & {after: string}> {
   const marker = '--- after ---'
   const script = `set -e\n${setup}\nset +e\n"$@"\ncode=$?\necho '${marker}'\n${after}\nexit $code`
-  const result = await runCli(args, {...options, wrapper: ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'sh']})
+  const result = await spawnCli(args, {...options, wrapper: ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'sh']})
   const at = result.stdout.lastIndexOf(`${marker}\n`)
   if (at < 0) throw new Error(`the mount setup failed:\n${result.stdout}\n${result.stderr}`)
   const stdout = result.stdout.slice(0, at)
