@@ -5,7 +5,7 @@
 // Why a bundle: fleet scripts call dockcfg many times, and on Node 20 resolving and compiling ~200
 // separate files (oclif alone is ~160) cost more than the start-up budget (issue 2, `npm run bench`).
 // CommonJS because V8 code caches (vm.Script cachedData) exist for scripts, not for ES modules, on
-// Node 20. Packages only some commands load, and only lazily (execa, the TLS certificate stack),
+// Node 20. Packages only some commands load, and only lazily (the TLS certificate stack),
 // stay external: they are resolved from node_modules when first used, so they cost nothing on `get`
 // or `validate`. `diff` is bundled: every write renders one, and resolving and compiling its ~20
 // files from node_modules cost 30-50 ms a run; in the bundle it is code-cached and initialised
@@ -27,7 +27,6 @@ export const BUNDLE = join(dist, 'dockcfg.cjs')
 
 const EXTERNAL = [
   // Loaded lazily by the commands that run processes or make certificates.
-  'execa',
   '@peculiar/x509',
   'reflect-metadata',
   // oclif's optional TypeScript support for plugins in development; dockcfg never uses it.
@@ -151,8 +150,8 @@ async function bundle() {
       external: EXTERNAL,
       // No import() may survive into the bundle: on Node 20 a script compiled from a V8 code cache
       // loses its dynamic-import callback (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so esbuild
-      // turns each into require(). The external ES-only packages (execa) load through require(esm),
-      // on by default and silent since Node 20.19, the oldest Node dockcfg supports.
+      // turns each into require() (the external packages are CommonJS; an ES-only one would load
+      // through require(esm), on by default and silent since Node 20.19).
       supported: {'dynamic-import': false},
       minify: true,
       // `.name` of classes and functions stays as written (oclif and error output read it); stack

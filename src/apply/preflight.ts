@@ -128,32 +128,27 @@ async function trialStart(system: System, argv: readonly string[], parsed: Parse
         `unix://${host(`${privateDir}/docker.sock`)}`,
         ...trial.flags,
       ]
-      const {execa} = await import('execa')
-      const child = execa('nsenter', args, {reject: false, all: true, timeout: TRIAL_TIMEOUT_MS})
-      let output = ''
-      child.all?.on('data', (c: Buffer) => (output += c.toString()))
+      const child = system.processes.start('nsenter', args, {timeoutMs: TRIAL_TIMEOUT_MS})
       const api = await system.docker(`${privateDir}/docker.sock`, 1000)
       const deadline = system.clock.now().getTime() + TRIAL_TIMEOUT_MS
-      let exited = false
-      void child.then(() => (exited = true))
-      while (!exited && system.clock.now().getTime() < deadline) {
+      while (!child.hasEnded() && system.clock.now().getTime() < deadline) {
         if (await api.ping()) {
           child.kill('SIGTERM')
           // A timer of its own (cleared at once), not clock.sleep: a pending 10 s sleep kept the
           // whole CLI alive for 10 s after every apply had finished.
-          await settledWithin(child, 10_000)
-          if (!exited) child.kill('SIGKILL')
-          await child
+          await settledWithin(child.ended, 10_000)
+          child.kill('SIGKILL')
+          await child.ended
           return {method: 'trial-start', ok: true, detail: `a trial dockerd started with this configuration${notJudged}`}
         }
         await system.clock.sleep(200)
       }
-      if (!exited) {
+      if (!child.hasEnded()) {
         child.kill('SIGKILL')
-        await child
-        return {method: 'trial-start', ok: false, detail: `a trial dockerd did not come up within ${TRIAL_TIMEOUT_MS / 1000} s: ${lastMeaningfulLine(output)}`}
+        await child.ended
+        return {method: 'trial-start', ok: false, detail: `a trial dockerd did not come up within ${TRIAL_TIMEOUT_MS / 1000} s: ${lastMeaningfulLine(child.output())}`}
       }
-      return {method: 'trial-start', ok: false, detail: lastMeaningfulLine(output)}
+      return {method: 'trial-start', ok: false, detail: lastMeaningfulLine(child.output())}
     } finally {
       await system.processes.run('ip', ['netns', 'delete', netns], {timeoutMs: 10_000})
       // dockerd bind-mounts its data-root onto itself; unmount before deleting the scratch tree.

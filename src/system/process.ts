@@ -22,6 +22,18 @@ export interface ProcessRunner {
    */
   which(file: string): Promise<string | undefined>
   run(file: string, args: readonly string[], options?: {timeoutMs?: number; input?: string; env?: Record<string, string>}): Promise<ProcessResult>
+  /** Starts a program and leaves it running (the preflight's trial dockerd), ended by `timeoutMs` at the latest. */
+  start(file: string, args: readonly string[], options?: {timeoutMs?: number}): RunningProcess
+}
+
+/** A program left running: what it has said so far, whether it has ended, and a way to stop it. */
+export interface RunningProcess {
+  /** stdout and stderr interleaved in the order they arrived (dockerd logs to stderr). */
+  output(): string
+  hasEnded(): boolean
+  /** Settles once the program has ended and its output is complete; never rejects. */
+  readonly ended: Promise<void>
+  kill(signal: 'SIGTERM' | 'SIGKILL'): void
 }
 
 /**
@@ -97,5 +109,44 @@ export class ChildProcessRunner implements ProcessRunner {
         finish({exitCode, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), failedToStart})
       })
     })
+  }
+
+  start(file: string, args: readonly string[], options: {timeoutMs?: number} = {}): RunningProcess {
+    const chunks: Buffer[] = []
+    let ended = false
+    let timer: NodeJS.Timeout | undefined
+    let forceKill: NodeJS.Timeout | undefined
+    const child = spawn(file, args, {stdio: ['ignore', 'pipe', 'pipe']})
+    child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk))
+    child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk))
+    const done = new Promise<void>((resolve) => {
+      const finish = (): void => {
+        clearTimeout(timer)
+        clearTimeout(forceKill)
+        ended = true
+        resolve()
+      }
+      // A program that could not start ends here, its reason its only output.
+      child.on('error', (error) => {
+        if (child.pid !== undefined) return
+        chunks.push(Buffer.from(`${error.message}\n`))
+        finish()
+      })
+      child.on('close', finish)
+    })
+    if (options.timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        child.kill('SIGTERM')
+        forceKill = setTimeout(() => child.kill('SIGKILL'), FORCE_KILL_AFTER_MS)
+      }, options.timeoutMs)
+    }
+    return {
+      output: () => Buffer.concat(chunks).toString('utf8'),
+      hasEnded: () => ended,
+      ended: done,
+      kill: (signal) => {
+        if (!ended) child.kill(signal)
+      },
+    }
   }
 }

@@ -368,6 +368,10 @@ export class FakeProcesses implements ProcessRunner {
     }
     throw new Error(`unexpected process: ${file} ${args.join(' ')}`)
   }
+
+  start(file: string, args: readonly string[]): never {
+    throw new Error(`unexpected process left running: ${file} ${args.join(' ')}`)
+  }
 }
 
 function ok(stdout: string): ProcessResult {

@@ -22,6 +22,9 @@ class Dockerd implements ProcessRunner {
     this.asked++
     return {exitCode: 0, stdout: this.answer, stderr: '', failedToStart: false}
   }
+  start(file: string): never {
+    throw new Error(`unexpected start of ${file}`)
+  }
   binary(): string {
     return join(this.root, 'usr/sbin/dockerd')
   }
@@ -83,7 +86,7 @@ describe('the installed dockerd version', () => {
   })
 
   it('without a dockerd the version is assumed, and --dockerd-version never asks', async () => {
-    const none: System = {...system, processes: {which: async () => undefined, run: async () => expect.unreachable()}}
+    const none: System = {...system, processes: {which: async () => undefined, run: async () => expect.unreachable(), start: () => expect.unreachable()}}
     expect(await resolveDockerdVersion(none, undefined)).toEqual({version: undefined, source: 'assumed', assumedBecause: 'no-dockerd'})
     expect(await resolveDockerdVersion(system, '26.1')).toEqual({version: '26.1.0', source: 'flag'})
     expect(dockerd.asked).toBe(0)

@@ -40,3 +40,33 @@ describe('ChildProcessRunner', () => {
     expect((await runner.run('sh', ['-c', 'printf "\\377ok \\303\\251"'])).stdout).toBe('\uFFFDok \u00e9')
   })
 })
+
+describe('ChildProcessRunner.start: a program left running (the trial dockerd)', () => {
+  async function until(check: () => boolean): Promise<void> {
+    for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+
+  it('shows stdout and stderr interleaved while it runs, and ends when killed', async () => {
+    const child = runner.start('sh', ['-c', 'echo out; echo err >&2; exec sleep 30'])
+    await until(() => child.output().includes('err'))
+    expect(child.output().split('\n').sort()).toEqual(['', 'err', 'out'])
+    expect(child.hasEnded()).toBe(false)
+    child.kill('SIGTERM')
+    await child.ended
+    expect(child.hasEnded()).toBe(true)
+    // Killing what has ended is harmless.
+    child.kill('SIGKILL')
+  })
+
+  it('is ended by its timeout', async () => {
+    const child = runner.start('sh', ['-c', 'exec sleep 30'], {timeoutMs: 200})
+    await child.ended
+    expect(child.hasEnded()).toBe(true)
+  })
+
+  it('a program that cannot start ends at once, its reason as its output', async () => {
+    const child = runner.start('/nonexistent/dockcfg-no-such-program', [])
+    await child.ended
+    expect(child.output()).toContain('ENOENT')
+  })
+})
