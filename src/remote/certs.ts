@@ -35,7 +35,7 @@ import {systemClock} from '../system/clock.js'
 import type {FileSystem} from '../system/fs.js'
 import {type CertificateInfo, describeCertificate} from './certificate-info.js'
 import {CERT_MODE, KEY_DIR_MODE, KEY_MODE, KEY_TYPES, type KeyType} from './layout.js'
-import {CA_FILES, CLIENT_FILES, SERVER_FILES} from '../core/managed-files.js'
+import {CA_FILES, CLIENT_FILES} from '../core/managed-files.js'
 import {classifyName} from './sans.js'
 
 export {describeCertificate, type CertificateInfo} from './certificate-info.js'
@@ -283,19 +283,6 @@ export async function writeCaDir(fs: FileSystem, dir: string, ca: CertificateAut
         remedy: 'reuse it (issue from the existing CA) or pass the explicit overwrite option; replacing it invalidates every certificate it issued',
         details: {dir, existing},
       }),
-  )
-}
-
-/** Writes dockerd's bundle: `ca.pem` (the CA that client certs must chain to), `server-cert.pem` 0644, `server-key.pem` 0600. */
-export async function writeServerBundle(fs: FileSystem, dir: string, bundle: {caPem: string; server: KeyedCertificate}, options: WriteOptions = {}): Promise<WrittenBundle> {
-  return writeBundle(
-    fs,
-    dir,
-    bundle.server.info.fingerprintSha256,
-    options.overwrite ?? true,
-    options,
-    leafFiles(SERVER_FILES, bundle.server, bundle.caPem),
-    (existing) => new RefusedError(`a server bundle already exists in ${dir} (${existing.join(', ')})`, {details: {dir, existing}}),
   )
 }
 

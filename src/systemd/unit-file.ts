@@ -296,11 +296,6 @@ export function replaceAssignment(file: UnitFile, entry: AssignmentEntry, value:
   return spliceEntries(file, index, 1, text)
 }
 
-/** Removes one assignment (all its physical lines, including comments swallowed by a continuation). */
-export function removeAssignment(file: UnitFile, entry: AssignmentEntry): UnitFile {
-  return spliceEntries(file, indexOfEntry(file, entry), 1, '')
-}
-
 /**
  * Appends `key=value` at the end of the last `[section]` (after its last non-blank line), or adds
  * the section at the end of the file when it is missing.
@@ -331,14 +326,4 @@ export function appendAssignment(file: UnitFile, section: string, key: string, v
   const anchor = file.entries[insertAfter] as UnitEntry
   const anchorText = terminatorOf(anchor.raw) === '' ? anchor.raw + eol : anchor.raw
   return spliceEntries(file, insertAfter, 1, `${anchorText}${key}=${value}${eol}`)
-}
-
-/**
- * Sets a single-valued key: replaces the last assignment of `key` in `section` in place, or
- * appends one. Earlier assignments of the same key are left alone (the last one wins in systemd).
- */
-export function setAssignment(file: UnitFile, section: string, key: string, value: string): UnitFile {
-  const existing = findAssignments(file, section, key)
-  const last = existing[existing.length - 1]
-  return last ? replaceAssignment(file, last, value) : appendAssignment(file, section, key, value)
 }

@@ -1,30 +1,18 @@
-import {X509Certificate, createPrivateKey} from 'node:crypto'
 import * as fsp from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {RefusedError} from '../../../src/core/errors.js'
-import {
-  type CertificateAuthority,
-  type KeyedCertificate,
-  createCa,
-  issueClientCert,
-  issueServerCert,
-  writeCaDir,
-  writeClientBundle,
-  writeServerBundle,
-} from '../../../src/remote/certs.js'
+import {type CertificateAuthority, type KeyedCertificate, createCa, issueClientCert, writeCaDir, writeClientBundle} from '../../../src/remote/certs.js'
 import {HostFileSystem} from '../../../src/system/fs.js'
 
 let ca: CertificateAuthority
-let server: KeyedCertificate
 let client: KeyedCertificate
 let root: string
 let fs: HostFileSystem
 
 beforeAll(async () => {
   ca = await createCa({commonName: 'bundle CA'})
-  server = await issueServerCert(ca, {hostnames: ['h'], ips: []})
   client = await issueClientCert(ca, {commonName: 'c'})
 })
 
@@ -89,26 +77,6 @@ describe('writeCaDir', () => {
     expect(result.warnings.join()).toMatch(/mode 755; 700 is recommended/)
     expect(await modeOf('/etc/docker')).toBe(0o755)
     expect(await modeOf('/etc/docker/ca-key.pem')).toBe(0o600)
-  })
-})
-
-describe('writeServerBundle', () => {
-  it('writes ca.pem, server-cert.pem 0644 and server-key.pem 0600; re-issuing overwrites by default', async () => {
-    await writeServerBundle(fs, '/etc/docker/tls', {caPem: ca.certPem, server})
-    expect(await modeOf('/etc/docker/tls')).toBe(0o700)
-    expect(await modeOf('/etc/docker/tls/server-cert.pem')).toBe(0o644)
-    expect(await modeOf('/etc/docker/tls/server-key.pem')).toBe(0o600)
-    expect(await modeOf('/etc/docker/tls/ca.pem')).toBe(0o644)
-    const again = await issueServerCert(ca, {hostnames: ['h2'], ips: []})
-    await writeServerBundle(fs, '/etc/docker/tls', {caPem: ca.certPem, server: again})
-    const written = new X509Certificate((await fs.readText('/etc/docker/tls/server-cert.pem')) as string)
-    expect(written.checkPrivateKey(createPrivateKey((await fs.readText('/etc/docker/tls/server-key.pem')) as string))).toBe(true)
-    expect(written.fingerprint256).toBe(again.info.fingerprintSha256)
-  })
-
-  it('can be told not to overwrite', async () => {
-    await writeServerBundle(fs, '/tls', {caPem: ca.certPem, server})
-    await expect(writeServerBundle(fs, '/tls', {caPem: ca.certPem, server}, {overwrite: false})).rejects.toBeInstanceOf(RefusedError)
   })
 })
 
