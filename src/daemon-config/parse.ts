@@ -5,7 +5,7 @@ import lt from 'semver/functions/lt.js'
 import {MAX_NESTING_DEPTH, parseJsonTree} from '../json/tree.js'
 import {normalizeVersion} from '../registry/index.js'
 
-import type {Finding} from '../core/findings.js'
+import {CountedFindings, type Finding} from '../core/findings.js'
 
 /**
  * daemon.json as dockerd reads it. dockerd decodes with Go's encoding/json: no comments, no trailing
@@ -121,6 +121,8 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
   // Without braces there is no closing brace to point at.
   const after = tree?.type === 'object' ? 'the closing brace' : 'the first value'
 
+  // One finding per syntax error can be millions of them: only those that can be listed are built.
+  const syntax = new CountedFindings()
   for (const {error, token, prev} of errors.length === 0 ? [] : distinctErrors(text, errors)) {
     // Only stray symbols after a complete first value are "trailing data"; a missing } at the
     // end of the file also sits past the tree but is an unfinished document.
@@ -130,24 +132,26 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
       continue
     }
     if (trailing && old) {
-      findings.push({
+      syntax.add('json-trailing-data', 'warning', () => ({
         code: 'json-trailing-data',
         severity: 'warning',
         message: `data after ${after}: dockerd 20.10 ignores it, dockerd 23.0 and later refuse the file`,
         ...at(error.offset),
         checkedAt: 'config',
         hint: tree?.type === 'object' ? 'delete everything after the final }' : 'delete everything after the first value',
-      })
+      }))
       continue
     }
-    findings.push({
-      code: errorCode(error, trailing),
+    const code = errorCode(error, trailing)
+    syntax.add(code, 'error', () => ({
+      code,
       severity: 'error',
       message: describe(error, text, trailing ? after : undefined, token, prev),
       ...at(error.offset),
       checkedAt: 'config',
-    })
+    }))
   }
+  findings.push(...syntax.findings)
 
   if (notObject) {
     const source = text.slice(tree.offset, tree.offset + tree.length)
@@ -244,9 +248,8 @@ interface LocatedError {
  *   the closing brace" at the real closing brace) is noise. Token-level errors (comments, unreadable
  *   tokens, bad strings) stay reliable and are all kept.
  */
-function distinctErrors(text: string, errors: readonly ParseError[]): LocatedError[] {
+function* distinctErrors(text: string, errors: readonly ParseError[]): Generator<LocatedError> {
   const tokens = significantTokens(text)
-  const located: LocatedError[] = []
   const structuralOffsets = new Set<number>()
   let afterMissingKey = false
   let lost = false
@@ -255,17 +258,16 @@ function distinctErrors(text: string, errors: readonly ParseError[]): LocatedErr
     const token = tokens[index]
     const prev = tokens[index - 1]
     if (!STRUCTURAL.has(error.error)) {
-      located.push({error, token, prev})
+      yield {error, token, prev}
       continue
     }
     const missing = error.error === ParseErrorCode.PropertyNameExpected || error.error === ParseErrorCode.ValueExpected
     const echo = lost || structuralOffsets.has(error.offset) || (afterMissingKey && error.error === ParseErrorCode.ValueExpected) || (missing && prev?.kind === SyntaxKind.Unknown)
     afterMissingKey = error.error === ParseErrorCode.PropertyNameExpected
     structuralOffsets.add(error.offset)
-    if (!echo) located.push({error, token, prev})
+    if (!echo) yield {error, token, prev}
     lost ||= recoverySkipsUnbalanced(error, index, tokens)
   }
-  return located
 }
 
 /** The first token at or after the offset (binary search: there can be one error per token). */
