@@ -23,6 +23,48 @@ export interface Finding {
   checkedAt?: 'config' | 'start'
   /** What to do about it. */
   hint?: string
+  /**
+   * Set on a finding that stands for itself and the ones of its kind after it that were counted
+   * rather than built (see `countedFindings`): how many it stands for. A symbol, so that no output
+   * (--json) ever shows it, while `{...finding}` keeps it.
+   */
+  [COUNTED]?: number
+}
+
+/** The property of a finding that stands for several (`Finding[COUNTED]`). */
+export const COUNTED: unique symbol = Symbol('counted findings')
+
+/** How many findings this one stands for: 1, or more for one that counted the rest of its kind. */
+export function countOf(f: Finding): number {
+  return f[COUNTED] ?? 1
+}
+
+/**
+ * Collects findings of the kinds a hostile file can repeat millions of times (one per syntax
+ * error), building only those that can be listed: the first MAX_FINDINGS_PER_KIND of each code
+ * and severity, then the first one left out, which counts the rest instead of each becoming an
+ * object. `capFindings` then lists exactly what it would have listed from all of them, as long as
+ * the findings are added in the order they are listed in (their order in the file).
+ */
+export class CountedFindings {
+  readonly findings: Finding[] = []
+  private readonly built = new Map<string, number>()
+  private readonly counting = new Map<string, Finding>()
+
+  /** Adds the finding `make` builds, or counts it when it would not be listed (then `make` is not called). */
+  add(code: string, severity: Severity, make: () => Finding): void {
+    const kind = `${code} ${severity}`
+    const counter = this.counting.get(kind)
+    if (counter !== undefined) {
+      counter[COUNTED] = countOf(counter) + 1
+      return
+    }
+    const n = (this.built.get(kind) ?? 0) + 1
+    this.built.set(kind, n)
+    const finding = make()
+    this.findings.push(finding)
+    if (n > MAX_FINDINGS_PER_KIND) this.counting.set(kind, finding)
+  }
 }
 
 export function hasErrors(findings: readonly Finding[]): boolean {
@@ -49,7 +91,11 @@ export function errorLines(findings: readonly Finding[], fallbackFile = ''): str
  */
 export const MAX_FINDINGS_PER_KIND = 20
 
-/** The findings, in their order, with each code's beyond MAX_FINDINGS_PER_KIND summed up in one. */
+/**
+ * The findings, in their order, with each code's beyond MAX_FINDINGS_PER_KIND summed up in one.
+ * A finding that counted others (`COUNTED`) comes after MAX_FINDINGS_PER_KIND built ones of its
+ * kind, so it is always among those left out, and its count goes into their summary.
+ */
 export function capFindings(findings: readonly Finding[]): Finding[] {
   const listed = new Map<string, number>()
   const left = new Map<string, Finding[]>()
@@ -81,10 +127,11 @@ export function capFindings(findings: readonly Finding[]): Finding[] {
 function summary(left: readonly Finding[]): Finding {
   const first = left[0] as Finding
   const severity = left.some((f) => f.severity === 'error') ? 'error' : left.some((f) => f.severity === 'warning') ? 'warning' : 'info'
+  const count = left.reduce((sum, f) => sum + countOf(f), 0)
   return {
     code: first.code,
     severity,
-    message: `and ${left.length} more ${first.code} finding${left.length === 1 ? '' : 's'} like those above, the first of them here`,
+    message: `and ${count} more ${first.code} finding${count === 1 ? '' : 's'} like those above, the first of them here`,
     ...(first.file === undefined ? {} : {file: first.file}),
     ...(first.line === undefined ? {} : {line: first.line}),
     ...(first.column === undefined ? {} : {column: first.column}),

@@ -5,7 +5,7 @@ import lt from 'semver/functions/lt.js'
 import {MAX_NESTING_DEPTH, parseJsonTree} from '../json/tree.js'
 import {normalizeVersion} from '../registry/index.js'
 
-import type {Finding} from '../core/findings.js'
+import {CountedFindings, type Finding} from '../core/findings.js'
 
 /**
  * daemon.json as dockerd reads it. dockerd decodes with Go's encoding/json: no comments, no trailing
@@ -121,6 +121,8 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
   // Without braces there is no closing brace to point at.
   const after = tree?.type === 'object' ? 'the closing brace' : 'the first value'
 
+  // One finding per syntax error can be millions of them: only those that can be listed are built.
+  const syntax = new CountedFindings()
   for (const {error, token, prev} of errors.length === 0 ? [] : distinctErrors(text, errors)) {
     // Only stray symbols after a complete first value are "trailing data"; a missing } at the
     // end of the file also sits past the tree but is an unfinished document.
@@ -130,24 +132,26 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
       continue
     }
     if (trailing && old) {
-      findings.push({
+      syntax.add('json-trailing-data', 'warning', () => ({
         code: 'json-trailing-data',
         severity: 'warning',
         message: `data after ${after}: dockerd 20.10 ignores it, dockerd 23.0 and later refuse the file`,
         ...at(error.offset),
         checkedAt: 'config',
         hint: tree?.type === 'object' ? 'delete everything after the final }' : 'delete everything after the first value',
-      })
+      }))
       continue
     }
-    findings.push({
-      code: errorCode(error, trailing),
+    const code = errorCode(error, trailing)
+    syntax.add(code, 'error', () => ({
+      code,
       severity: 'error',
       message: describe(error, text, trailing ? after : undefined, token, prev),
       ...at(error.offset),
       checkedAt: 'config',
-    })
+    }))
   }
+  findings.push(...syntax.findings)
 
   if (notObject) {
     const source = text.slice(tree.offset, tree.offset + tree.length)
@@ -198,20 +202,60 @@ function errorCode(error: ParseError, trailing: boolean): string {
 interface Token {
   kind: SyntaxKind
   offset: number
-  length: number
   /** The innermost open { or [ before the token (the one a closing token closes); undefined at the top level. */
   container: 'object' | 'array' | undefined
 }
 
-function significantTokens(text: string): Token[] {
+const CONTAINERS = [undefined, 'object', 'array'] as const
+
+/**
+ * The significant tokens of a text, in columns of typed arrays rather than an object each: a file
+ * of syntax errors is millions of tokens, and only those at an error are ever looked at as a Token.
+ */
+class Tokens {
+  length = 0
+  private kinds = new Uint8Array(1024)
+  private offsets = new Int32Array(1024)
+  /** An index into CONTAINERS. */
+  private containers = new Uint8Array(1024)
+
+  push(kind: SyntaxKind, offset: number, container: 0 | 1 | 2): void {
+    if (this.length === this.kinds.length) {
+      const grow = <T extends Uint8Array | Int32Array>(from: T, to: T): T => (to.set(from), to)
+      this.kinds = grow(this.kinds, new Uint8Array(this.length * 2))
+      this.offsets = grow(this.offsets, new Int32Array(this.length * 2))
+      this.containers = grow(this.containers, new Uint8Array(this.length * 2))
+    }
+    this.kinds[this.length] = kind
+    this.offsets[this.length] = offset
+    this.containers[this.length] = container
+    this.length++
+  }
+
+  kind(i: number): SyntaxKind {
+    return this.kinds[i] as SyntaxKind
+  }
+
+  offset(i: number): number {
+    return this.offsets[i] as number
+  }
+
+  /** The token at an index, undefined outside the list. */
+  at(i: number): Token | undefined {
+    if (i < 0 || i >= this.length) return undefined
+    return {kind: this.kind(i), offset: this.offset(i), container: CONTAINERS[this.containers[i] as 0 | 1 | 2]}
+  }
+}
+
+function significantTokens(text: string): Tokens {
   const scanner = createScanner(text, false)
-  const tokens: Token[] = []
-  const open: ('object' | 'array')[] = []
+  const tokens = new Tokens()
+  const open: (1 | 2)[] = []
   for (let kind = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {
     if (kind === SyntaxKind.Trivia || kind === SyntaxKind.LineBreakTrivia || kind === SyntaxKind.LineCommentTrivia || kind === SyntaxKind.BlockCommentTrivia) continue
-    tokens.push({kind, offset: scanner.getTokenOffset(), length: scanner.getTokenLength(), container: open.at(-1)})
-    if (kind === SyntaxKind.OpenBraceToken) open.push('object')
-    else if (kind === SyntaxKind.OpenBracketToken) open.push('array')
+    tokens.push(kind, scanner.getTokenOffset(), open.at(-1) ?? 0)
+    if (kind === SyntaxKind.OpenBraceToken) open.push(1)
+    else if (kind === SyntaxKind.OpenBracketToken) open.push(2)
     else if (kind === SyntaxKind.CloseBraceToken || kind === SyntaxKind.CloseBracketToken) open.pop()
   }
   return tokens
@@ -244,37 +288,35 @@ interface LocatedError {
  *   the closing brace" at the real closing brace) is noise. Token-level errors (comments, unreadable
  *   tokens, bad strings) stay reliable and are all kept.
  */
-function distinctErrors(text: string, errors: readonly ParseError[]): LocatedError[] {
+function* distinctErrors(text: string, errors: readonly ParseError[]): Generator<LocatedError> {
   const tokens = significantTokens(text)
-  const located: LocatedError[] = []
   const structuralOffsets = new Set<number>()
   let afterMissingKey = false
   let lost = false
   for (const error of errors) {
     const index = firstIndexFrom(tokens, error.offset)
-    const token = tokens[index]
-    const prev = tokens[index - 1]
+    const token = tokens.at(index)
+    const prev = tokens.at(index - 1)
     if (!STRUCTURAL.has(error.error)) {
-      located.push({error, token, prev})
+      yield {error, token, prev}
       continue
     }
     const missing = error.error === ParseErrorCode.PropertyNameExpected || error.error === ParseErrorCode.ValueExpected
     const echo = lost || structuralOffsets.has(error.offset) || (afterMissingKey && error.error === ParseErrorCode.ValueExpected) || (missing && prev?.kind === SyntaxKind.Unknown)
     afterMissingKey = error.error === ParseErrorCode.PropertyNameExpected
     structuralOffsets.add(error.offset)
-    if (!echo) located.push({error, token, prev})
+    if (!echo) yield {error, token, prev}
     lost ||= recoverySkipsUnbalanced(error, index, tokens)
   }
-  return located
 }
 
 /** The first token at or after the offset (binary search: there can be one error per token). */
-function firstIndexFrom(tokens: readonly Token[], offset: number): number {
+function firstIndexFrom(tokens: Tokens, offset: number): number {
   let low = 0
   let high = tokens.length
   while (low < high) {
     const middle = (low + high) >> 1
-    if ((tokens[middle] as Token).offset < offset) low = middle + 1
+    if (tokens.offset(middle) < offset) low = middle + 1
     else high = middle
   }
   return low
@@ -285,16 +327,16 @@ function firstIndexFrom(tokens: readonly Token[], offset: number): number {
  * tokens up to the next , or the container's closing token without counting nesting. True when
  * that skip passes an unmatched { [ } or ], which leaves the parser in the wrong container.
  */
-function recoverySkipsUnbalanced(error: ParseError, index: number, tokens: readonly Token[]): boolean {
+function recoverySkipsUnbalanced(error: ParseError, index: number, tokens: Tokens): boolean {
   if (error.error !== ParseErrorCode.PropertyNameExpected && error.error !== ParseErrorCode.ValueExpected && error.error !== ParseErrorCode.ColonExpected) return false
-  const container = tokens[index]?.container
+  const container = tokens.at(index)?.container
   if (container === undefined) return false // at the top level the parser gives up instead
   const close = container === 'object' ? SyntaxKind.CloseBraceToken : SyntaxKind.CloseBracketToken
   let depth = 0
   // By index, not over tokens.slice(index): a copy of the rest of the file per error made a file
   // of many errors cost the square of its size.
   for (let i = index; i < tokens.length; i++) {
-    const kind = (tokens[i] as Token).kind
+    const kind = tokens.kind(i)
     if (kind === close || kind === SyntaxKind.CommaToken) return depth !== 0
     if (kind === SyntaxKind.OpenBraceToken || kind === SyntaxKind.OpenBracketToken) depth++
     else if (kind === SyntaxKind.CloseBraceToken || kind === SyntaxKind.CloseBracketToken) depth--

@@ -3,7 +3,7 @@ import {inspectEffective} from '../effective/effective.js'
 import type {FileSystem} from '../system/fs.js'
 import type {System} from '../system/index.js'
 import {OverlayFileSystem} from '../system/overlay-fs.js'
-import {capFindings, type Finding, hasErrors} from '../core/findings.js'
+import {capFindings, countOf, type Finding, hasErrors} from '../core/findings.js'
 import {byCodeUnits} from '../core/order.js'
 
 /** The typed result of `dockcfg validate` (also its --json output). */
@@ -63,8 +63,8 @@ export async function validateConfiguration(system: System, options: {file: stri
     unit: effective.service.unitPath,
     dropIns: effective.service.dropInPaths,
     valid: !hasErrors(findings),
-    errors: findings.filter((f) => f.severity === 'error').length,
-    warnings: findings.filter((f) => f.severity === 'warning').length,
+    errors: findings.reduce((n, f) => n + (f.severity === 'error' ? countOf(f) : 0), 0),
+    warnings: findings.reduce((n, f) => n + (f.severity === 'warning' ? countOf(f) : 0), 0),
     findings: capFindings(findings),
   }
 }

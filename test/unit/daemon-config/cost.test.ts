@@ -5,7 +5,7 @@ import {describe, expect, it} from 'vitest'
 import {InvalidConfigError} from '../../../src/core/errors.js'
 import {daemonJsonFindings as findingsOf} from '../../../src/daemon-config/validate.js'
 import {planDaemonJsonEdit} from '../../../src/daemon-config/edit.js'
-import {capFindings, errorLines, type Finding, MAX_FINDINGS_PER_KIND} from '../../../src/core/findings.js'
+import {capFindings, countOf, CountedFindings, errorLines, type Finding, MAX_FINDINGS_PER_KIND, type Severity} from '../../../src/core/findings.js'
 import {MAX_DAEMON_JSON_BYTES, readDaemonJsonText} from '../../../src/daemon-config/load.js'
 import {parseDaemonJson} from '../../../src/daemon-config/parse.js'
 import {inspectEffective} from '../../../src/effective/effective.js'
@@ -105,6 +105,36 @@ describe('findings are listed up to MAX_FINDINGS_PER_KIND of each kind', () => {
     const few: Finding[] = [{code: 'a', severity: 'warning', message: 'm'}]
     expect(capFindings(few)).toEqual(few)
     expect(errorLines(findings).split('\n')).toHaveLength(MAX_FINDINGS_PER_KIND + 1)
+  })
+})
+
+describe('findings of a kind that repeats are counted, not built, past those listed', () => {
+  it('a file of syntax errors builds MAX_FINDINGS_PER_KIND + 1 findings, whatever its size', () => {
+    for (const n of [1000, 20_000]) {
+      const parsed = parseDaemonJson(`{"labels": [\n${members(n, () => 'x')}\n]}`, DAEMON_JSON, {dockerdVersion: V})
+      expect(parsed.findings).toHaveLength(MAX_FINDINGS_PER_KIND + 1)
+      expect(parsed.findings.reduce((sum, f) => sum + countOf(f), 0)).toBe(n)
+      expect(capFindings(parsed.findings).at(-1)?.message).toBe(`and ${n - MAX_FINDINGS_PER_KIND} more json-syntax findings like those above, the first of them here`)
+    }
+  })
+
+  it('lists what capFindings lists from all of them, kinds and severities mixed', () => {
+    let seed = 7
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n)
+    const severities: Severity[] = ['error', 'warning', 'info']
+    for (let round = 0; round < 50; round++) {
+      const all: Finding[] = Array.from({length: random(200)}, (_, i) => ({code: `c${random(3)}`, severity: severities[random(3)] as Severity, message: `m${i}`, line: i + 1}))
+      const counted = new CountedFindings()
+      let built = 0
+      for (const f of all) {
+        counted.add(f.code, f.severity, () => {
+          built++
+          return {...f}
+        })
+      }
+      expect(built).toBeLessThanOrEqual(3 * 3 * (MAX_FINDINGS_PER_KIND + 1))
+      expect(capFindings(counted.findings)).toEqual(capFindings(all))
+    }
   })
 })
 
