@@ -98,6 +98,23 @@ const DEPENDENCY_PATCHES = [
   lazyRequire('main', 'help_1', './help', {getHelpFlagAdditions: './help/util', loadHelpClass: './help', normalizeArgv: './help/util'}),
   lazyRequire('errors/handle', 'index_1', '../help/index', ['Help']),
   lazyRequire('flags', 'help_1', './help', ['loadHelpClass']),
+  // oclif makes a `debug` logger for each namespace it logs under, and loading `debug` initialises
+  // it, supports-color and node:tty and opens process.stderr to ask whether it is a terminal. With
+  // DEBUG unset or empty every such logger is disabled (debug reads DEBUG once, when it loads, and
+  // oclif never enables one later), so a no-op is the same logger; with DEBUG set, debug loads as before.
+  {file: oclifFile('logger'), find: 'const debug_1 = __importDefault(require("debug"));', replace: 'const debug_1 = {get default() { return require("debug"); }};'},
+  {file: oclifFile('logger'), find: 'const debug = (0, debug_1.default)(namespace);', replace: 'const debug = process.env.DEBUG ? (0, debug_1.default)(namespace) : () => {};'},
+  // oclif measures the terminal at load, which opens process.stderr (a stream, a handle and, on a
+  // terminal, node:tty) for a run that writes nothing there. Measured on first use instead, once.
+  {
+    file: oclifFile('screen'),
+    find: 'exports.stdtermwidth = columns || termwidth(process.stdout);\nexports.errtermwidth = columns || termwidth(process.stderr);',
+    replace:
+      'let stdWidth, errWidth;\nObject.defineProperty(exports, "stdtermwidth", {enumerable: true, get: () => (stdWidth ??= columns || termwidth(process.stdout))});\nObject.defineProperty(exports, "errtermwidth", {enumerable: true, get: () => (errWidth ??= columns || termwidth(process.stderr))});',
+  },
+  // supports-color loads node:tty and asks about both streams at load; oclif asks it only when
+  // colouring text with a theme (ux/theme.js), which a plain run never does.
+  lazyRequire('ux/supports-color', 'supports_color_1', 'supports-color', ['stdout', 'stderr']),
   // oclif reads package.json, the manifest and the theme file through node:fs/promises: loading it
   // on Node 20 compiles eight more internal modules (readline's among them, for FileHandle), and
   // each asynchronous read is four thread-pool round trips (open, stat, read, close). A
