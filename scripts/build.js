@@ -115,6 +115,10 @@ const DEPENDENCY_PATCHES = [
   // supports-color loads node:tty and asks about both streams at load; oclif asks it only when
   // colouring text with a theme (ux/theme.js), which a plain run never does.
   lazyRequire('ux/supports-color', 'supports_color_1', 'supports-color', ['stdout', 'stderr']),
+  // minimatch matches plugin name patterns, and dockcfg has no plugins; ejs renders help templates.
+  // Both are large to initialise and reached at load by modules every run needs.
+  lazyRequire('config/plugin-loader', 'minimatch_1', 'minimatch', ['minimatch']),
+  {file: oclifFile('help/util'), find: 'const ejs_1 = __importDefault(require("ejs"));', replace: 'const ejs_1 = {get default() { return require("ejs"); }};'},
   // oclif reads package.json, the manifest and the theme file through node:fs/promises: loading it
   // on Node 20 compiles eight more internal modules (readline's among them, for FileHandle), and
   // each asynchronous read is four thread-pool round trips (open, stat, read, close). A
