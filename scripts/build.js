@@ -56,11 +56,17 @@ const importMetaUrlPlugin = {
  */
 const oclifFile = (name) => new RegExp(`[/\\\\]@oclif[/\\\\]core[/\\\\]lib[/\\\\]${name.replaceAll('/', '[/\\\\]')}\\.js$`)
 
-/** A module oclif requires at load but uses only on paths dockcfg never takes, loaded on first use. */
-const lazyRequire = (file, variable, module, names) => ({
+/**
+ * A module oclif requires at load but uses only on paths dockcfg never takes (or only when it
+ * prints help), loaded on first use. `names` maps each name used to the module it comes from
+ * (default `module`), for a name another, lighter module defines.
+ */
+const lazyRequire = (file, variable, module, names, keyword = 'const') => ({
   file: oclifFile(file),
-  find: `const ${variable} = require("${module}");`,
-  replace: `const ${variable} = {${names.map((n) => `get ${n}() { return require("${module}").${n}; }`).join(', ')}};`,
+  find: `${keyword} ${variable} = require("${module}");`,
+  replace: `${keyword} ${variable} = {${Object.entries(Array.isArray(names) ? Object.fromEntries(names.map((n) => [n, module])) : names)
+    .map(([n, from]) => `get ${n}() { return require("${from}").${n}; }`)
+    .join(', ')}};`,
 })
 
 const DEPENDENCY_PATCHES = [
@@ -83,17 +89,67 @@ const DEPENDENCY_PATCHES = [
   lazyRequire('util/os', 'node_child_process_1', 'node:child_process', ['execSync']),
   // Performance marks are recorded only when oclif's performance debugging is switched on.
   lazyRequire('performance', 'node_perf_hooks_1', 'node:perf_hooks', ['performance', 'PerformanceObserver']),
+  // oclif's help renderer (help/index.js: the formatter, the root and command help, wrap-ansi and
+  // string-width) initialised on every start, 3-8 ms, for a run that prints no help. Its index,
+  // run() and the error handler reach it at load; run() needs only the two argv helpers that
+  // help/util.js defines (help/index.js re-exports them), so those come from there.
+  lazyRequire('index', 'help_1', './help', ['CommandHelp', 'Help', 'HelpBase', 'loadHelpClass'], 'var'),
+  lazyRequire('main', 'help_1', './help', {getHelpFlagAdditions: './help/util', loadHelpClass: './help', normalizeArgv: './help/util'}),
+  lazyRequire('errors/handle', 'index_1', '../help/index', ['Help']),
+  lazyRequire('flags', 'help_1', './help', ['loadHelpClass']),
+  // oclif makes a `debug` logger for each namespace it logs under, and loading `debug` initialises
+  // it, supports-color and node:tty and opens process.stderr to ask whether it is a terminal. With
+  // DEBUG unset or empty every such logger is disabled (debug reads DEBUG once, when it loads, and
+  // oclif never enables one later), so a no-op is the same logger; with DEBUG set, debug loads as before.
+  {file: oclifFile('logger'), find: 'const debug_1 = __importDefault(require("debug"));', replace: 'const debug_1 = {get default() { return require("debug"); }};'},
+  {file: oclifFile('logger'), find: 'const debug = (0, debug_1.default)(namespace);', replace: 'const debug = process.env.DEBUG ? (0, debug_1.default)(namespace) : () => {};'},
+  // oclif measures the terminal at load, which opens process.stderr (a stream, a handle and, on a
+  // terminal, node:tty) for a run that writes nothing there. Measured on first use instead, once.
+  {
+    file: oclifFile('screen'),
+    find: 'exports.stdtermwidth = columns || termwidth(process.stdout);\nexports.errtermwidth = columns || termwidth(process.stderr);',
+    replace:
+      'let stdWidth, errWidth;\nObject.defineProperty(exports, "stdtermwidth", {enumerable: true, get: () => (stdWidth ??= columns || termwidth(process.stdout))});\nObject.defineProperty(exports, "errtermwidth", {enumerable: true, get: () => (errWidth ??= columns || termwidth(process.stderr))});',
+  },
+  // supports-color loads node:tty and asks about both streams at load; oclif asks it only when
+  // colouring text with a theme (ux/theme.js), which a plain run never does.
+  lazyRequire('ux/supports-color', 'supports_color_1', 'supports-color', ['stdout', 'stderr']),
+  // minimatch matches plugin name patterns, and dockcfg has no plugins; ejs renders help templates.
+  // Both are large to initialise and reached at load by modules every run needs.
+  lazyRequire('config/plugin-loader', 'minimatch_1', 'minimatch', ['minimatch']),
+  {file: oclifFile('help/util'), find: 'const ejs_1 = __importDefault(require("ejs"));', replace: 'const ejs_1 = {get default() { return require("ejs"); }};'},
+  // oclif reads package.json, the manifest and the theme file through node:fs/promises: loading it
+  // on Node 20 compiles eight more internal modules (readline's among them, for FileHandle), and
+  // each asynchronous read is four thread-pool round trips (open, stat, read, close). A
+  // synchronous read gives the same contents, and the same error as a rejection, because readJson
+  // is async. With LAZY_BUILTINS' fs/promises, nothing else loads it on a read command.
+  {
+    file: oclifFile('util/fs'),
+    find: "const contents = await (0, promises_1.readFile)(path, 'utf8');",
+    replace: "const contents = (0, node_fs_1.readFileSync)(path, 'utf8');",
+  },
+  // The same for the existence checks of directory and file flags (--root is one).
+  {file: oclifFile('util/fs'), find: 'dirStat = await (0, promises_1.stat)(input);', replace: 'dirStat = (0, node_fs_1.statSync)(input);'},
+  {file: oclifFile('util/fs'), find: 'fileStat = await (0, promises_1.stat)(input);', replace: 'fileStat = (0, node_fs_1.statSync)(input);'},
+  // lilconfig takes fs.promises.readFile at load, which loads node:fs/promises; it reads only when
+  // searching for an rc file, which oclif skips because package.json has an oclif section.
+  {
+    file: /[/\\]lilconfig[/\\]src[/\\]index\.js$/,
+    find: 'const fsReadFileAsync = fs.promises.readFile;',
+    replace: 'const fsReadFileAsync = (...args) => fs.promises.readFile(...args);',
+  },
 ]
 
 /**
  * Node built-ins that cost start-up time but that the frequent commands reach only on some paths:
  * node:crypto (8-10 ms to load; redact.ts hashes only a secret file's diff, backups only when
  * writing), node:child_process (2-4 ms; the process seam, which every command wires, spawns only on
- * some paths) and node:readline (oclif's parser, for reading stdin). Every import of one, from src/ or
+ * some paths), node:readline (oclif's parser, for reading stdin) and node:fs/promises (the fs seam
+ * writes through it; reads are synchronous, and on Node 20 it loads eight internal modules). Every import of one, from src/ or
  * a bundled package, gets an object whose properties load the module on first use. esbuild reads
  * an imported name at each use (`(0, crypto.createHash)(...)`), so that use is the first access.
  */
-const LAZY_BUILTINS = ['crypto', 'child_process', 'readline']
+const LAZY_BUILTINS = ['crypto', 'child_process', 'readline', 'fs/promises']
 
 const lazyBuiltinPlugin = {
   name: 'lazy-builtins',

@@ -1,11 +1,10 @@
 import {randomBytes} from 'node:crypto'
 import * as path from 'node:path'
 
-import gte from 'semver/functions/gte.js'
 
 import {type ParsedDockerdArgv, parseDockerdArgv} from '../dockerd/argv.js'
 import {stringifyJson} from '../json/stringify.js'
-import {hostResourceFlags, hostResourceKeys, trialBlindKeys} from '../registry/index.js'
+import {hostResourceFlags, hostResourceKeys, trialBlindKeys, versionAtLeast} from '../registry/index.js'
 import type {System} from '../system/index.js'
 import type {TreeView} from './apply.js'
 import {checkListeners} from './listeners.js'
@@ -51,7 +50,7 @@ async function askDockerd(system: System, candidate: Pick<TreeView, 'configText'
   const parsed = parseDockerdArgv(argv, candidate.dockerdVersion)
   if (parsed.form === 'unrecognised') return {method: 'skipped', ok: true, detail: parsed.warnings.join('; ')}
   const version = candidate.dockerdVersion
-  if (version !== undefined && gte(version, '23.0.0')) return validateWithDockerd(system, argv, parsed, candidate.configText)
+  if (version !== undefined && versionAtLeast(version, '23.0.0')) return validateWithDockerd(system, argv, parsed, candidate.configText)
   return trialStart(system, argv, parsed, candidate.configText)
 }
 

@@ -1,9 +1,7 @@
 import {createScanner, type Node, type ParseError, ParseErrorCode, printParseErrorCode, SyntaxKind} from 'jsonc-parser'
-// Single functions, not the whole of semver: every dockcfg invocation loads this module.
-import lt from 'semver/functions/lt.js'
 
 import {MAX_NESTING_DEPTH, parseJsonTree} from '../json/tree.js'
-import {normalizeVersion} from '../registry/index.js'
+import {normalizeVersion, versionAtLeast} from '../registry/index.js'
 
 import {CountedFindings, type Finding} from '../core/findings.js'
 
@@ -62,7 +60,7 @@ function positionIn(starts: readonly number[], offset: number): {line: number; c
 
 function isBefore23(version: string | undefined): boolean {
   const normal = version === undefined ? undefined : normalizeVersion(version)
-  return normal !== undefined && lt(normal, '23.0.0')
+  return normal !== undefined && !versionAtLeast(normal, '23.0.0')
 }
 
 /**

@@ -1,6 +1,3 @@
-// Single pieces, not the whole of semver: every dockcfg invocation loads this module.
-import SemVer from 'semver/classes/semver.js'
-
 import {FLAG_ONLY, IGNORED_FLAG_NAME_KEYS, OPTIONS, REJECTED_STRUCT_KEYS} from './options.js'
 import type {FlagOnlySpec, FlagSpec, IgnoredFlagNameKey, IntegerRange, OptionGroup, OptionSpec, RejectedStructKey, RetiredValue, ValueRefusal, VersionRange} from './types.js'
 
@@ -27,10 +24,10 @@ export function normalizeVersion(version: string): string | undefined {
 }
 
 // A validation asks for the same few versions thousands of times (every key, flag and rule, each
-// against since/until/deprecated), and semver parses its string arguments anew on every call:
-// parse each version once per run. The registry's versions are a closed set; the user's is one.
+// against since/until/deprecated): parse each version once per run. The registry's versions are a
+// closed set; the user's is one.
 const normalized = new Map<string, string>()
-const parsed = new Map<string, SemVer>()
+const parsed = new Map<string, readonly [number, number, number]>()
 
 /** The version to reason about: the given one normalised, or the newest known when absent/garbled. */
 function versionOrNewest(version: string | undefined): string {
@@ -43,17 +40,30 @@ function versionOrNewest(version: string | undefined): string {
   return result
 }
 
-function semver(version: string): SemVer {
+/**
+ * Every version compared here is plain x.y.z: normalizeVersion's output or one of the registry's
+ * (test/unit/registry/version-compare.test.ts checks them all), so three numbers compare them as
+ * semver does. Not semver itself: loading it builds its table of regular expressions, about a
+ * millisecond of every run's start.
+ */
+function numbers(version: string): readonly [number, number, number] {
   let result = parsed.get(version)
   if (result === undefined) {
-    result = new SemVer(version)
+    const match = /^(\d{1,15})\.(\d{1,15})\.(\d{1,15})$/.exec(version)
+    if (match === null) throw new TypeError(`Invalid Version: ${version}`)
+    result = [Number(match[1]), Number(match[2]), Number(match[3])]
     parsed.set(version, result)
   }
   return result
 }
 
-const lt = (a: string, b: string): boolean => semver(a).compare(semver(b)) < 0
-const gte = (a: string, b: string): boolean => semver(a).compare(semver(b)) >= 0
+function compare(a: string, b: string): number {
+  const [x, y] = [numbers(a), numbers(b)]
+  return x[0] - y[0] || x[1] - y[1] || x[2] - y[2]
+}
+
+const lt = (a: string, b: string): boolean => compare(a, b) < 0
+const gte = (a: string, b: string): boolean => compare(a, b) >= 0
 
 /** Whether `version` is inside [since, until). */
 function inRange(version: string, since: string | undefined, until: string | undefined): boolean {
@@ -221,7 +231,7 @@ export function optionStatus(spec: OptionSpec, version?: string): OptionStatus {
   return 'ok'
 }
 
-/** semver comparison helper for callers that gate behaviour on a dockerd version. */
+/** Version comparison for callers that gate behaviour on a dockerd version. */
 export function versionAtLeast(version: string | undefined, minimum: string): boolean {
   return gte(versionOrNewest(version), minimum)
 }
