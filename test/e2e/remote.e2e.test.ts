@@ -290,14 +290,17 @@ describe.skipIf(!gate.ok)('remote TCP access on real hosts (checked from the oth
   })
 
   it('6. a listener that cannot start rolls everything back, new certificate files included', async () => {
-    // D from scenario 3: back to no TCP listener, then a listener on an address no interface of
-    // the host has (TEST-NET-1): only the real start finds out (a port another process holds is
-    // refused by preflight before anything is written, guards.e2e.test.ts scenario 21).
+    // D from scenario 3: back to no TCP listener, then a listener on a name that resolves to an
+    // address no interface of the host has (TEST-NET-1): only the real start, where dockerd
+    // resolves it, finds out (the address itself, or a port another process holds, is refused by
+    // preflight before anything is written: apply.e2e.test.ts scenario 4, guards.e2e.test.ts
+    // scenario 21).
     expect((await dockcfg(d, ['remote', 'disable', '--purge', '--yes'])).exitCode).toBe(0)
+    await d.sh('echo "192.0.2.1 elsewhere.test" >> /etc/hosts')
     const before = await d.readFile('/etc/docker/daemon.json')
     const dropin = await d.readFile('/etc/systemd/system/docker.service.d/50-dockcfg.conf')
     const t0 = Date.now()
-    const en = await dockcfg(d, ['remote', 'enable', '--address', '192.0.2.1', '--port', '2377', '--timeout', '20', '--yes'])
+    const en = await dockcfg(d, ['remote', 'enable', '--address', 'elsewhere.test', '--port', '2377', '--timeout', '20', '--yes'])
     console.log(`[e2e] failed enable + rollback on ${d.name}: ${Date.now() - t0} ms`)
     expect(en.exitCode, en.stderr).toBe(4)
     expect(en.stderr).toMatch(/previous configuration was restored/)

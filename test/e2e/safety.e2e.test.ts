@@ -210,12 +210,14 @@ describe.skipIf(!gate.ok)('issue 9 on a real host: the apply engine', () => {
       await onFreshHost(async (h) => {
         const original = '{\n  "debug": true\n}\n'
         await startWith(h, original)
-        // The start fails (192.0.2.1, TEST-NET-1, is on no interface: a port another process holds
+        // The start fails (elsewhere.test resolves to 192.0.2.1, TEST-NET-1, on no interface; only
+        // dockerd resolves the name, at start: the address itself or a port another process holds
         // would be refused by preflight instead) and the rollback puts the files back; at that
         // moment the restored daemon.json is broken from outside, so the rollback's own start
         // fails too.
+        await h.sh('echo "192.0.2.1 elsewhere.test" >> /etc/hosts')
         const timeoutSeconds = 10
-        const run = await startPaused(h, 'rollback-restored', ['set', 'hosts', 'fd://', 'tcp://192.0.2.1:2375', '--yes', '--timeout', String(timeoutSeconds)])
+        const run = await startPaused(h, 'rollback-restored', ['set', 'hosts', 'fd://', 'tcp://elsewhere.test:2375', '--yes', '--timeout', String(timeoutSeconds)])
         const armedBy = Date.now()
         expect(await h.readFile(DAEMON_JSON)).toBe(original)
         await h.writeFile(DAEMON_JSON, '{"no-such-key": true}\n', 0o644)
