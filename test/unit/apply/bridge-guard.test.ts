@@ -129,3 +129,53 @@ describe('a default-bridge change while live-restored containers run (item 18)',
     expect(r.problems()).toEqual([])
   })
 })
+
+describe('containers the bridge guard stopped, when the change is rolled back', () => {
+  it('are started again once dockerd runs the old configuration, and the error says so', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'daemonReload', 'disarmTimer'], docker: ['stopContainer', 'startContainer']})
+    await seedConfig(r, LIVE_RESTORE)
+    r.host.containers = [
+      {id: 'a1', name: 'web'},
+      {id: 'b2', name: 'db'},
+    ]
+    r.host.starts = ['fail', 'ok']
+    const {error} = await setBip(r, options({yes: true}))
+    expect(error?.exitCode).toBe(4)
+    expect(error?.message).toContain('The container(s) stopped for this change were started again: web, db.')
+    expect(r.host.containers.map((c) => c.name)).toEqual(['web', 'db'])
+    expect(r.host.live).toEqual({'live-restore': true})
+    // Started only after the rollback's start: the last start precedes every startContainer.
+    const calls = r.docker.strict.calls
+    expect(calls.indexOf('startContainer')).toBeGreaterThan(calls.lastIndexOf('stopContainer'))
+    expect((error?.details as {containersStarted?: string[]}).containersStarted).toEqual(['web', 'db'])
+    expect(r.problems()).toEqual([])
+  })
+
+  it('names the ones that could not be started', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'daemonReload', 'disarmTimer'], docker: ['stopContainer', 'startContainer']})
+    await seedConfig(r, LIVE_RESTORE)
+    r.host.containers = [
+      {id: 'a1', name: 'web'},
+      {id: 'b2', name: 'db'},
+    ]
+    r.host.unstartable.add('b2')
+    r.host.starts = ['fail', 'ok']
+    const {error} = await setBip(r, options({yes: true}))
+    expect(error?.exitCode).toBe(4)
+    expect(error?.message).toContain('were started again: web.')
+    expect(error?.message).toContain('Could not start again: db (POST /containers/b2/start: HTTP 500: cannot start); start them with: docker start db.')
+    expect(r.host.containers.map((c) => c.name)).toEqual(['web'])
+    expect(r.problems()).toEqual([])
+  })
+
+  it('exit 5: dockerd is not back, so they are said to be still stopped', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'daemonReload', 'disarmTimer'], docker: ['stopContainer']})
+    await seedConfig(r, LIVE_RESTORE)
+    r.host.containers = [{id: 'a1', name: 'web'}]
+    r.host.starts = ['fail', 'fail']
+    const {error} = await setBip(r, options({yes: true}))
+    expect(error?.exitCode).toBe(5)
+    expect(error?.message).toContain('The container(s) stopped for this change are still stopped: web (docker start them once dockerd runs).')
+    expect(r.problems()).toEqual([])
+  })
+})
