@@ -4,6 +4,7 @@ import {parseGoBool} from '../dockerd/strconv.js'
 import {parseDockerdArgv} from '../dockerd/argv.js'
 import {defaultBridgeKeys} from '../registry/index.js'
 import type {ApplyOptions, TreeView} from './apply.js'
+import {type VerifyContext, verifyLive} from './verify.js'
 
 const BRIDGE_KEYS = new Set(defaultBridgeKeys())
 
@@ -68,4 +69,15 @@ export function liveRestoreAfter(planned: Pick<TreeView, 'config' | 'execArgv' |
   if (typeof fromFile === 'boolean') return fromFile
   const flag = parseDockerdArgv(planned.execArgv ?? [], planned.dockerdVersion).flags.findLast((f) => f.name === 'live-restore')
   return flag !== undefined && parseGoBool(flag.value) === true
+}
+
+/**
+ * The default-bridge keys whose value the running dockerd does not have yet (a change written with
+ * --no-restart), as far as the API shows them: what a plain restart of `view` would change. Read
+ * only when the configuration keeps live-restore on, the one case the guard is about.
+ */
+export async function pendingBridgeKeys(api: DockerApi, view: Pick<TreeView, 'config' | 'execArgv' | 'dockerdVersion' | 'merged'>, context: VerifyContext): Promise<string[]> {
+  if (!liveRestoreAfter(view)) return []
+  const live = await verifyLive(api, [...BRIDGE_KEYS], view.merged, context)
+  return live.filter((item) => item.status === 'mismatch').map((item) => item.key)
 }

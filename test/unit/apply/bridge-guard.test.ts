@@ -3,7 +3,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import type {ApplyOptions, Inspector} from '../../../src/apply/apply.js'
 import {listBackups} from '../../../src/backup/backups.js'
 import {DockcfgError} from '../../../src/core/errors.js'
-import {applyChanges, type ApplyRequest, CONFIG, inspector, type Rig, rig, seedConfig} from './fakes.js'
+import {applyChanges, type ApplyRequest, CONFIG, inspector, restartDaemon, type Rig, rig, seedConfig} from './fakes.js'
 
 /**
  * Issue 9 item 18: with live-restore on and containers running, a restart for a default-bridge key
@@ -176,6 +176,49 @@ describe('containers the bridge guard stopped, when the change is rolled back', 
     const {error} = await setBip(r, options({yes: true}))
     expect(error?.exitCode).toBe(5)
     expect(error?.message).toContain('The container(s) stopped for this change are still stopped: web (docker start them once dockerd runs).')
+    expect(r.problems()).toEqual([])
+  })
+})
+
+describe('dockcfg restart applying a default-bridge change written with --no-restart', () => {
+  /** dockerd runs live-restore without bip; daemon.json already has bip (written, not applied). */
+  async function pendingBip(r: Rig): Promise<void> {
+    await seedConfig(r, LIVE_RESTORE)
+    await r.host.fs.writeAtomic(CONFIG, BIP, {mode: 0o644})
+    r.host.containers = [{id: 'a1', name: 'web'}]
+  }
+
+  it('is refused (exit 7) while live-restored containers would keep the old bridge; dockerd not restarted', async () => {
+    const r = newRig({services: [], servicesAllowed: ['show'], docker: ['info', 'runningContainers', 'network']})
+    await pendingBip(r)
+    const error = await restartDaemon(r.system, inspector, options()).then(
+      () => undefined,
+      (e: unknown) => e as DockcfgError,
+    )
+    expect(error?.exitCode).toBe(7)
+    expect(error?.message).toContain('so bip would not take effect: 1 running container(s) (web) would keep the old one; nothing was changed')
+    expect(r.host.restartCount).toBe(0)
+    expect(r.host.containers).toHaveLength(1)
+    expect(r.problems()).toEqual([])
+  })
+
+  it('with --yes the containers are stopped first and the new bridge is live', async () => {
+    const r = newRig({services: ['resetFailed', 'restart'], docker: ['stopContainer']})
+    await pendingBip(r)
+    const result = await restartDaemon(r.system, inspector, options({yes: true}))
+    expect(result.action).toBe('restarted')
+    expect(result.warnings).toEqual([expect.stringContaining('stopped 1 running container(s) (web) before the restart')])
+    expect(r.host.live['bip']).toBe('192.168.42.1/24')
+    expect(r.problems()).toEqual([])
+  })
+
+  it('nothing pending: a restart with live-restore and containers is not stopped by the guard', async () => {
+    const r = newRig({services: ['resetFailed', 'restart']})
+    await seedConfig(r, BIP)
+    r.host.containers = [{id: 'a1', name: 'web'}]
+    const result = await restartDaemon(r.system, inspector, options())
+    expect(result.action).toBe('restarted')
+    expect(r.host.containers).toHaveLength(1)
     expect(r.problems()).toEqual([])
   })
 })
