@@ -105,6 +105,8 @@ export interface ApplyPlan {
   resolvesPending?: string
   /** Directories the caller created for this change before calling (recorded in the backup, so a rollback removes them). */
   createdDirs?: readonly string[]
+  /** Client bundle directories the change writes outside /etc/docker/tls, recorded in the backup. */
+  clientDirs?: readonly string[]
   /**
    * Directories an earlier change created that this one empties (a rollback of it): removed once
    * this change is settled, when nothing else is in them. Not before: if this change is rolled
@@ -192,7 +194,7 @@ export async function applyPlan(system: System, lock: HeldLock | undefined, plan
   if (abandoned !== undefined && abandoned.backupId !== plan.resolvesPending) throw refuseOverAbandoned(abandoned)
 
   if (serviceReason !== undefined) {
-    const committed = await commitChangeSet(system, lock, plan.command, changes, {createdDirs: plan.createdDirs ?? []})
+    const committed = await commitChangeSet(system, lock, plan.command, changes, {createdDirs: plan.createdDirs ?? [], clientDirs: plan.clientDirs ?? []})
     await removeEmptyDirs(system, plan.emptiedDirs ?? [])
     return {
       ...base,
@@ -237,6 +239,7 @@ export async function applyPlan(system: System, lock: HeldLock | undefined, plan
   // kill anywhere from there on leaves a timer that puts the host back.
   const committed = await commitChangeSet(system, lock, plan.command, toWrite, {
     createdDirs: plan.createdDirs ?? [],
+    clientDirs: plan.clientDirs ?? [],
     beforeWrite: async (backup) => {
       // Finishing an abandoned apply by hand: its timer must not fire into the middle of this run.
       if (abandoned !== undefined) await services.disarmTimer(abandoned.timerUnit)
