@@ -23,9 +23,9 @@ let root: string
 let fs: HostFileSystem
 
 beforeAll(async () => {
-  ca = await createCa({commonName: 'bundle CA'})
-  server = await issueServerCert(ca, {hostnames: ['h'], ips: []})
-  client = await issueClientCert(ca, {commonName: 'c'})
+  ca = await createCa({now: new Date(), commonName: 'bundle CA'})
+  server = await issueServerCert(ca, {now: new Date(), hostnames: ['h'], ips: []})
+  client = await issueClientCert(ca, {now: new Date(), commonName: 'c'})
 })
 
 beforeEach(async () => {
@@ -66,7 +66,7 @@ describe('writeCaDir', () => {
 
   it('refuses to replace an existing CA without overwrite, leaving it untouched', async () => {
     await writeCaDir(fs, '/ca', ca)
-    const other = await createCa({commonName: 'other'})
+    const other = await createCa({now: new Date(), commonName: 'other'})
     const error = await writeCaDir(fs, '/ca', other).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(RefusedError)
     expect((error as RefusedError).exitCode).toBe(7)
@@ -99,7 +99,7 @@ describe('writeServerBundle', () => {
     expect(await modeOf('/etc/docker/tls/server-cert.pem')).toBe(0o644)
     expect(await modeOf('/etc/docker/tls/server-key.pem')).toBe(0o600)
     expect(await modeOf('/etc/docker/tls/ca.pem')).toBe(0o644)
-    const again = await issueServerCert(ca, {hostnames: ['h2'], ips: []})
+    const again = await issueServerCert(ca, {now: new Date(), hostnames: ['h2'], ips: []})
     await writeServerBundle(fs, '/etc/docker/tls', {caPem: ca.certPem, server: again})
     const written = new X509Certificate((await fs.readText('/etc/docker/tls/server-cert.pem')) as string)
     expect(written.checkPrivateKey(createPrivateKey((await fs.readText('/etc/docker/tls/server-key.pem')) as string))).toBe(true)
