@@ -10,7 +10,7 @@ import type {Finding} from '../core/findings.js'
 import type {DockerApi} from '../system/docker-api.js'
 import type {ServiceManager} from '../system/service-manager.js'
 import {DEFAULT_CONFIG_FILE} from '../core/managed-files.js'
-import {liveRestoreAfter, stopContainersHoldingBridge} from './bridge-guard.js'
+import {liveRestoreAfter, type StoppedContainer, stopContainersHoldingBridge} from './bridge-guard.js'
 import {removedKeys} from './config-diff.js'
 import {containerGuard} from './container-guard.js'
 import {during, warn} from './events.js'
@@ -96,6 +96,8 @@ export interface ApplyPlan {
   resolvesPending?: string
   /** Directories the caller created for this change before calling (recorded in the backup, so a rollback removes them). */
   createdDirs?: readonly string[]
+  /** Client bundle directories the change writes outside /etc/docker/tls, recorded in the backup. */
+  clientDirs?: readonly string[]
   /**
    * Directories an earlier change created that this one empties (a rollback of it): removed once
    * this change is settled, when nothing else is in them. Not before: if this change is rolled
@@ -183,7 +185,7 @@ export async function applyPlan(system: System, lock: HeldLock | undefined, plan
   if (abandoned !== undefined && abandoned.backupId !== plan.resolvesPending) throw refuseOverAbandoned(abandoned)
 
   if (serviceReason !== undefined) {
-    const committed = await commitChangeSet(system, lock, plan.command, changes, {createdDirs: plan.createdDirs ?? []})
+    const committed = await commitChangeSet(system, lock, plan.command, changes, {createdDirs: plan.createdDirs ?? [], clientDirs: plan.clientDirs ?? []})
     await removeEmptyDirs(system, plan.emptiedDirs ?? [])
     return {
       ...base,
@@ -208,13 +210,15 @@ export async function applyPlan(system: System, lock: HeldLock | undefined, plan
   const running = await runningElseStopped(system, services, api, {stopIfDown: activation !== 'none', timeoutMs: options.timeoutMs})
   let extraChanges: FileChange[] = []
   let containers: ApplyResult['containers']
+  let stoppedForBridge: StoppedContainer[] = []
   if (activation === 'restart' && running) {
     const guard = await containerGuard(api, plan.changedKeys, liveRestoreAfter(planned), options)
     containers = guard.containers
     if (guard.enableLiveRestore) extraChanges = liveRestoreChange(changes, configFile, planned.config)
-    const stopped = await stopContainersHoldingBridge(api, {changedKeys: plan.changedKeys, planned}, options)
-    warn(options, stopped)
-    warnings.push(...stopped)
+    const bridge = await stopContainersHoldingBridge(api, {changedKeys: plan.changedKeys, planned}, options)
+    stoppedForBridge = bridge.stopped
+    warn(options, bridge.warnings)
+    warnings.push(...bridge.warnings)
   }
   const toWrite = combineChanges(changes, extraChanges)
   // Fires once a healthy start has surely been given its chance. Firing while this run is still
@@ -226,6 +230,7 @@ export async function applyPlan(system: System, lock: HeldLock | undefined, plan
   // kill anywhere from there on leaves a timer that puts the host back.
   const committed = await commitChangeSet(system, lock, plan.command, toWrite, {
     createdDirs: plan.createdDirs ?? [],
+    clientDirs: plan.clientDirs ?? [],
     beforeWrite: async (backup) => {
       // Finishing an abandoned apply by hand: its timer must not fire into the middle of this run.
       if (abandoned !== undefined) await services.disarmTimer(abandoned.timerUnit)
@@ -263,7 +268,7 @@ export async function applyPlan(system: System, lock: HeldLock | undefined, plan
     )} (backup ${committed.backup.id})`,
   )
 
-  const undo = {deadlineMs: options.timeoutMs, timerUnit, socket: current.socket, options}
+  const undo = {deadlineMs: options.timeoutMs, timerUnit, socket: current.socket, options, stoppedContainers: stoppedForBridge}
   try {
     // What was written is what `planned` describes, unless live-restore was added to it.
     const after = extraChanges.length > 0 ? await inspect(system.fs) : planned
@@ -490,7 +495,17 @@ async function rollBack(
   system: System,
   services: ServiceManager,
   committed: CommitResult,
-  ctx: {reason: string; journal: string[]; action: string; deadlineMs: number; timerUnit: string; socket: string; options: ApplyOptions},
+  ctx: {
+    reason: string
+    journal: string[]
+    action: string
+    deadlineMs: number
+    timerUnit: string
+    socket: string
+    options: ApplyOptions
+    /** Stopped by the bridge guard for this change: the previous configuration runs them again. */
+    stoppedContainers: readonly StoppedContainer[]
+  },
 ): Promise<never> {
   ctx.options.progress?.(`rolling back: ${ctx.reason}`)
   const journalText = ctx.journal.length > 0 ? `\njournal of the failed ${ctx.action}:\n${ctx.journal.map((l) => `  ${l}`).join('\n')}` : ''
@@ -516,12 +531,13 @@ async function rollBack(
       )
       if (!health.healthy) throw new Error(health.reason)
     }
+    const containers = await restartStopped(api, ctx.stoppedContainers, ctx.options)
     const left = stillArmed(await disarm(system, services, ctx.timerUnit), ctx.timerUnit, committed.backup.id)
     throw new DockcfgError(
-      `${ctx.reason}. The previous configuration was restored (${restored.join(', ')}) and dockerd is running it again.${left ? ` Note: ${left}.` : ''}${journalText}`,
+      `${ctx.reason}. The previous configuration was restored (${restored.join(', ')}) and dockerd is running it again.${containers.text}${left ? ` Note: ${left}.` : ''}${journalText}`,
       {
         exitCode: ExitCode.RolledBack,
-        details: {reason: ctx.reason, journal: ctx.journal, restored, backupId: committed.backup.id},
+        details: {reason: ctx.reason, journal: ctx.journal, restored, backupId: committed.backup.id, ...containers.details},
       },
     )
   } catch (error) {
@@ -532,7 +548,8 @@ async function rollBack(
     throw new DockcfgError(
       `${ctx.reason}. The rollback failed too: ${(error as Error).message}. docker.service is ${state ? `${state.ActiveState}/${state.SubState}` : 'in an unknown state'}; ` +
         `${restored.length > 0 ? `the files were restored from backup ${committed.backup.id}` : `the files were NOT restored; backup ${committed.backup.id} holds the previous versions`}; ` +
-        `${left ?? `the rollback timer ${ctx.timerUnit}.timer is disarmed, so nothing will change these files behind your back`}.${journalText}`,
+        `${left ?? `the rollback timer ${ctx.timerUnit}.timer is disarmed, so nothing will change these files behind your back`}.` +
+        `${ctx.stoppedContainers.length > 0 ? ` The container(s) stopped for this change are still stopped: ${ctx.stoppedContainers.map((c) => c.name).join(', ')} (docker start them once dockerd runs).` : ''}${journalText}`,
       {
         exitCode: ExitCode.RollbackFailed,
         remedy: `${left ? `systemctl stop ${ctx.timerUnit}.timer; ` : ''}inspect with: journalctl -u docker -n 50; restore by hand with: dockcfg rollback ${committed.backup.id}`,
@@ -547,4 +564,33 @@ async function rollBack(
       },
     )
   }
+}
+
+/**
+ * Starts again the containers the bridge guard stopped for a change that was rolled back: they
+ * were stopped only so the new default bridge could be built. Says which started and which not.
+ */
+async function restartStopped(
+  api: DockerApi,
+  stopped: readonly StoppedContainer[],
+  options: ApplyOptions,
+): Promise<{text: string; details: {containersStarted?: string[]; containersNotStarted?: Array<{name: string; error: string}>}}> {
+  if (stopped.length === 0) return {text: '', details: {}}
+  const started: string[] = []
+  const failed: Array<{name: string; error: string}> = []
+  for (const c of stopped) {
+    try {
+      await api.startContainer(c.id, options.timeoutMs)
+      started.push(c.name)
+    } catch (error) {
+      failed.push({name: c.name, error: (error as Error).message})
+    }
+  }
+  if (started.length > 0) options.progress?.(`started again the container(s) stopped for this change: ${started.join(', ')}`)
+  const text =
+    (started.length > 0 ? ` The container(s) stopped for this change were started again: ${started.join(', ')}.` : '') +
+    (failed.length > 0
+      ? ` Could not start again: ${failed.map((f) => `${f.name} (${f.error})`).join('; ')}; start them with: docker start ${failed.map((f) => f.name).join(' ')}.`
+      : '')
+  return {text, details: {containersStarted: started, ...(failed.length > 0 ? {containersNotStarted: failed} : {})}}
 }

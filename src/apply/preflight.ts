@@ -1,12 +1,12 @@
 import {randomBytes} from 'node:crypto'
 import * as path from 'node:path'
 
-
 import {type ParsedDockerdArgv, parseDockerdArgv} from '../dockerd/argv.js'
 import {stringifyJson} from '../json/stringify.js'
 import {hostResourceFlags, hostResourceKeys, trialBlindKeys, versionAtLeast} from '../registry/index.js'
 import type {System} from '../system/index.js'
 import type {TreeView} from './apply.js'
+import {checkListenAddresses} from './listen-addresses.js'
 import {checkListeners} from './listeners.js'
 
 /**
@@ -35,10 +35,11 @@ const TRIAL_REPLACED_KEYS = hostResourceKeys()
 const TRIAL_BLIND = trialBlindKeys()
 
 /**
- * Throws InvalidConfigError (exit 3) when another process holds a `tcp://` address of `hosts`
- * (see listeners.ts); otherwise asks dockerd.
+ * Throws InvalidConfigError (exit 3) when a `tcp://` address of `hosts` is on no interface of this
+ * host (listen-addresses.ts) or another process holds it (listeners.ts); otherwise asks dockerd.
  */
 export async function preflight(system: System, candidate: Pick<TreeView, 'configText' | 'execArgv' | 'dockerdVersion' | 'hosts'>): Promise<PreflightOutcome> {
+  await checkListenAddresses(system, candidate)
   const note = await checkListeners(system, candidate.hosts)
   const outcome = await askDockerd(system, candidate)
   return note === undefined ? outcome : {...outcome, detail: `${outcome.detail}; ${note}`}

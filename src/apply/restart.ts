@@ -3,9 +3,9 @@ import {DockcfgError, InvalidConfigError} from '../core/errors.js'
 import {capFindings, errorLines} from '../core/findings.js'
 import type {System} from '../system/index.js'
 import type {ApplyOptions, ApplyResult, TreeView} from './apply.js'
-import {liveRestoreAfter} from './bridge-guard.js'
+import {liveRestoreAfter, pendingBridgeKeys, stopContainersHoldingBridge} from './bridge-guard.js'
 import {containerGuard} from './container-guard.js'
-import {during} from './events.js'
+import {during, warn} from './events.js'
 import {failedStartJournal, restartAsOneJob, unitState} from './health.js'
 import {abandonedApply, refuseOverAbandoned} from './pending.js'
 import {preflight, type PreflightOutcome} from './preflight.js'
@@ -46,6 +46,13 @@ export async function restartDaemon(system: System, lock: HeldLock | undefined, 
   const api = await system.docker(view.socket)
   const running = (await unitState(services)).ActiveState === 'active' && (await api.ping())
   const guard = running ? await containerGuard(api, ['(restart)'], liveRestoreAfter(view), {...options, keepContainers: false}) : undefined
+  if (running) {
+    // A default-bridge change written earlier with --no-restart takes effect now: the same guard as an apply's.
+    const context = {hosts: view.hosts, socketHostPath: (p: string) => system.fs.hostPath(p), network: system.network}
+    const bridge = await stopContainersHoldingBridge(api, {changedKeys: await pendingBridgeKeys(api, view, context), planned: view}, {...options, keepContainers: false})
+    warn(options, bridge.warnings)
+    warnings.push(...bridge.warnings)
+  }
   options.progress?.('restarting dockerd')
   const cursor = await services.journalCursor()
   const health = await during(options, 'waiting for dockerd to come back', () =>

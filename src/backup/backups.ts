@@ -33,9 +33,20 @@ export interface BackupManifest {
    * deepest first, when nothing but what the change wrote was in them.
    */
   createdDirs?: string[]
+  /**
+   * Client bundle directories outside /etc/docker/tls the change wrote (remote enable
+   * --client-out): the only other places whose ca.pem, cert.pem, key.pem a rollback may restore.
+   */
+  clientDirs?: string[]
 }
 
-export async function createBackup(system: System, command: string, paths: readonly string[], createdDirs: readonly string[] = []): Promise<BackupManifest> {
+export async function createBackup(
+  system: System,
+  command: string,
+  paths: readonly string[],
+  createdDirs: readonly string[] = [],
+  clientDirs: readonly string[] = [],
+): Promise<BackupManifest> {
   const now = system.clock.now()
   // Milliseconds in the id make ids sort in the order the backups were taken (history, the
   // default of `rollback`), even for changes made within the same second.
@@ -56,7 +67,14 @@ export async function createBackup(system: System, command: string, paths: reado
       await system.fs.writeAtomic(`${dir}/${copy}`, bytes, {mode: 0o600})
       files.push({path, existed: true, mode: (stat?.mode ?? 0o644) & 0o7777, uid: stat?.uid, gid: stat?.gid, sha256: sha256(bytes), copy})
     }
-    const manifest: BackupManifest = {id, time: now.toISOString(), command, files, ...(createdDirs.length > 0 ? {createdDirs: [...createdDirs]} : {})}
+    const manifest: BackupManifest = {
+      id,
+      time: now.toISOString(),
+      command,
+      files,
+      ...(createdDirs.length > 0 ? {createdDirs: [...createdDirs]} : {}),
+      ...(clientDirs.length > 0 ? {clientDirs: [...clientDirs]} : {}),
+    }
     await system.fs.writeAtomic(`${dir}/manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`, {mode: 0o600})
     return manifest
   } catch (error) {

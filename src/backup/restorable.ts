@@ -1,9 +1,7 @@
 import * as path from 'node:path'
 
 import {RefusedError} from '../core/errors.js'
-import {DEFAULT_CONFIG_FILE} from '../core/managed-files.js'
-import {DROPIN_DIR} from '../core/managed-files.js'
-import {CA_FILES, CLIENT_FILES, SERVER_FILES, TLS_DIR} from '../core/managed-files.js'
+import {CA_FILES, CLIENT_FILES, DEFAULT_CONFIG_FILE, DROPIN_DIR, SERVER_FILES, TLS_DIR, TLS_PATHS} from '../core/managed-files.js'
 import {BACKUP_ID, type BackupManifest} from './backups.js'
 
 /**
@@ -15,7 +13,9 @@ import {BACKUP_ID, type BackupManifest} from './backups.js'
  * - drop-ins in /etc/systemd/system/docker.service.d (src/effective/fix.ts: 50-dockcfg.conf, an
  *   /etc drop-in edited in place, a same-name copy masking a vendor one);
  * - the TLS material `remote enable` writes in /etc/docker/tls and its client/ bundle, and a client
- *   bundle (ca.pem, cert.pem, key.pem) in the --client-out directory, wherever that is.
+ *   bundle (ca.pem, cert.pem, key.pem) in the --client-out directory, which can be anywhere: only
+ *   in a directory the manifest records as one (BackupManifest.clientDirs), never by file name
+ *   alone (`remote client-cert` writes bundles without a backup, so no manifest names their files).
  *
  * Every path must be absolute and normal (no `.`/`..`, no `//`, no control character): tree paths
  * are mapped under --root and resolved inside it by the fs seam, and a normal absolute path cannot
@@ -26,17 +26,21 @@ const TLS_FILE_NAMES = new Set<string>([...Object.values(SERVER_FILES), ...Objec
 const CLIENT_FILE_NAMES = new Set<string>(Object.values(CLIENT_FILES))
 
 /** Why dockcfg would never write `file`, or undefined when it is one of its files. */
-export function unmanagedReason(file: unknown, configFiles: readonly string[]): string | undefined {
+export function unmanagedReason(file: unknown, configFiles: readonly string[], clientDirs: readonly string[] = []): string | undefined {
   if (typeof file !== 'string') return 'not a path'
-  if (!file.startsWith('/') || path.posix.normalize(file) !== file || file.endsWith('/') || /\p{Cc}/u.test(file)) return 'not a normal absolute path'
+  if (!isNormalAbsolute(file)) return 'not a normal absolute path'
   const dir = path.posix.dirname(file)
   const name = path.posix.basename(file)
   if (file === DEFAULT_CONFIG_FILE || configFiles.includes(file)) return undefined
   if (dir === DROPIN_DIR && name.endsWith('.conf')) return undefined
   if (dir === TLS_DIR && TLS_FILE_NAMES.has(name)) return undefined
-  // A client bundle: /etc/docker/tls/client, or the --client-out directory, which can be anywhere.
-  if (CLIENT_FILE_NAMES.has(name)) return undefined
+  // A client bundle: /etc/docker/tls/client, or a --client-out directory the backup recorded.
+  if (CLIENT_FILE_NAMES.has(name) && (dir === TLS_PATHS.clientDir || clientDirs.includes(dir))) return undefined
   return 'not a file dockcfg writes'
+}
+
+function isNormalAbsolute(file: string): boolean {
+  return file.startsWith('/') && path.posix.normalize(file) === file && !file.endsWith('/') && !/\p{Cc}/u.test(file)
 }
 
 const COPY_NAME = /^file-\d+$/
@@ -61,10 +65,14 @@ export function checkRestorable(manifest: unknown, id: string, configFiles: read
   const m = manifest as Partial<Record<keyof BackupManifest, unknown>>
   if (m.id !== id || !BACKUP_ID.test(id)) return refuse(`its manifest names another backup (${JSON.stringify(m.id)})`)
   if (!Array.isArray(m.files)) return refuse('its manifest has no list of files')
+  const clientDirs = m.clientDirs ?? []
+  if (!Array.isArray(clientDirs) || !clientDirs.every((d) => typeof d === 'string' && isNormalAbsolute(d) && d !== '/')) {
+    return refuse('its manifest lists client bundle directories that are not normal absolute paths')
+  }
   for (const entry of m.files as unknown[]) {
     if (entry === null || typeof entry !== 'object') return refuse('its manifest lists a file that is not an object')
     const f = entry as Record<string, unknown>
-    const why = unmanagedReason(f.path, configFiles)
+    const why = unmanagedReason(f.path, configFiles, clientDirs as string[])
     if (why !== undefined) return refuse(`it names ${JSON.stringify(f.path)}, ${why}`)
     if (f.existed === false) continue
     if (f.existed !== true || typeof f.copy !== 'string' || !COPY_NAME.test(f.copy) || typeof f.sha256 !== 'string' || !SHA256.test(f.sha256)) {

@@ -82,6 +82,8 @@ export async function commitChangeSet(
     beforeWrite?: (backup: BackupManifest) => Promise<void>
     /** Directories the caller created for this change beforehand (remote enable's private key directories). */
     createdDirs?: readonly string[]
+    /** Client bundle directories the change writes outside /etc/docker/tls (BackupManifest.clientDirs). */
+    clientDirs?: readonly string[]
   } = {},
 ): Promise<CommitResult> {
   const effective = changes.filter((c) => c.before !== c.after)
@@ -96,6 +98,7 @@ export async function commitChangeSet(
     command,
     effective.map((c) => c.path),
     [...new Set([...(options.createdDirs ?? []), ...(await missingDirs(system, effective))])],
+    options.clientDirs ?? [],
   )
   await system.checkpoint('backup-taken')
   if (options.beforeWrite) {

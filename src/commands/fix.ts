@@ -22,12 +22,13 @@ keeps working) and the flag leaves ExecStart. The command line is only changed w
 
   async run(): Promise<FixResult> {
     const {flags} = await this.parse(Fix)
-    const result = await runFix(createSystem({root: flags.root}), {
+    const system = createSystem({root: flags.root})
+    const result = await runFix(system, {
       configFile: flags['config-file'],
       owner: flags.prefer as 'file' | 'flags',
       dockerdVersion: flags['dockerd-version'],
       command: `dockcfg fix --prefer ${flags.prefer}`,
-      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled()), interactive: canPrompt()}),
+      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled(), system.clock), interactive: canPrompt()}),
     })
     if (!this.jsonEnabled()) {
       // Each conflict was told with the plan, before anything happened.

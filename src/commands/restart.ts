@@ -18,10 +18,11 @@ export default class Restart extends DockcfgCommand {
 
   async run(): Promise<RestartResult> {
     const {flags} = await this.parse(Restart)
-    const result = await runRestart(createSystem({root: flags.root}), {
+    const system = createSystem({root: flags.root})
+    const result = await runRestart(system, {
       configFile: flags['config-file'],
       dockerdVersion: flags['dockerd-version'],
-      apply: applyOptions({...flags, 'no-restart': false, 'keep-containers': false}, {report: commandReporter(this.jsonEnabled()), interactive: canPrompt()}),
+      apply: applyOptions({...flags, 'no-restart': false, 'keep-containers': false}, {report: commandReporter(this.jsonEnabled(), system.clock), interactive: canPrompt()}),
     })
     // Warnings and the preflight's verdict were told as they happened.
     if (!this.jsonEnabled()) this.logToStderr(result.action === 'restarted' ? `dockerd restarted (pid ${result.pid}) and answers` : `not restarted: ${result.reason}`)

@@ -27,7 +27,11 @@ export default class Rollback extends DockcfgCommand {
       this.logToStderr(result.skipped ?? `automatic rollback: restored ${result.restored.join(', ')}; dockerd is running again`)
       return result
     }
-    const result = await runRollback(system, {...tree, id: args.id, apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled()), interactive: canPrompt()})})
+    const result = await runRollback(system, {
+      ...tree,
+      id: args.id,
+      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled(), system.clock), interactive: canPrompt()}),
+    })
     if (!this.jsonEnabled()) renderApplyResult(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
     return result
   }

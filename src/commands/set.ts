@@ -40,13 +40,14 @@ automatic rollback if dockerd does not come back.`
 
   async run(): Promise<ChangeKeysResult> {
     const {args, argv, flags} = await this.parse(Set)
-    const result = await runSet(createSystem({root: flags.root}), {
+    const system = createSystem({root: flags.root})
+    const result = await runSet(system, {
       key: args.key,
       words: (argv as string[]).slice(1),
       jsonValue: flags['json-value'],
       configFile: flags['config-file'],
       dockerdVersion: flags['dockerd-version'],
-      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled()), interactive: canPrompt()}),
+      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled(), system.clock), interactive: canPrompt()}),
     })
     if (!this.jsonEnabled()) renderApplyResult(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
     return result

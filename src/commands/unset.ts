@@ -15,11 +15,12 @@ export default class Unset extends DockcfgCommand {
 
   async run(): Promise<ChangeKeysResult> {
     const {args, flags} = await this.parse(Unset)
-    const result = await runUnset(createSystem({root: flags.root}), {
+    const system = createSystem({root: flags.root})
+    const result = await runUnset(system, {
       key: args.key,
       configFile: flags['config-file'],
       dockerdVersion: flags['dockerd-version'],
-      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled()), interactive: canPrompt()}),
+      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled(), system.clock), interactive: canPrompt()}),
     })
     if (!this.jsonEnabled()) renderApplyResult(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
     return result

@@ -64,6 +64,7 @@ export interface ChangePlan<V extends TreeView = TreeView> {
   planned?: V
   resolvesPending?: string
   createdDirs?: readonly string[]
+  clientDirs?: readonly string[]
   emptiedDirs?: readonly string[]
 }
 
@@ -144,6 +145,7 @@ export async function applyChange<V extends TreeView>(system: System, tree: Curr
       warnings,
       ...(plan.resolvesPending === undefined ? {} : {resolvesPending: plan.resolvesPending}),
       ...(plan.createdDirs === undefined ? {} : {createdDirs: plan.createdDirs}),
+      ...(plan.clientDirs === undefined ? {} : {clientDirs: plan.clientDirs}),
       ...(plan.emptiedDirs === undefined ? {} : {emptiedDirs: plan.emptiedDirs}),
     },
     tree.inspect,

@@ -1,3 +1,4 @@
+import {stringEntries} from '../daemon-config/values.js'
 import {type DisableRequest, type DisableResult, planRemoteShutdown} from '../remote/disable.js'
 import type {System} from '../system/index.js'
 import {planKeyChanges} from './key-changes.js'
@@ -17,7 +18,7 @@ export async function runRemoteDisable(system: System, request: DisableRequest):
         touched: ['hosts'],
         asAsked: shutdown.hosts === undefined ? [] : ['hosts'],
       })
-      const removing = shutdown.removed.length > 0 ? [`removing ${shutdown.removed.join(', ')}; local access stays on ${(shutdown.hosts ?? []).join(', ')}`] : []
+      const removing = shutdown.removed.length > 0 ? [`removing ${shutdown.removed.join(', ')}; local access stays on ${stringEntries(shutdown.hosts).join(', ')}`] : []
       return {
         changes: [...keys.changes, ...shutdown.purgeChanges],
         changedKeys: keys.changedKeys,
@@ -30,7 +31,7 @@ export async function runRemoteDisable(system: System, request: DisableRequest):
     result: (applied, plan, tree) => ({
       ...applied,
       removed: plan.shutdown.removed,
-      hosts: plan.shutdown.removed.length > 0 ? (plan.shutdown.hosts ?? []) : tree.current.hosts,
+      hosts: plan.shutdown.removed.length > 0 ? stringEntries(plan.shutdown.hosts) : tree.current.hosts,
       actions: plan.actions,
       purged: plan.shutdown.purgeChanges.map((c) => c.path),
       dockerdVersion: tree.version,

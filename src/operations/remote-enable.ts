@@ -1,3 +1,5 @@
+import * as path from 'node:path'
+
 import {removeEmptyDirs} from '../changes/change-set.js'
 import {capFindings} from '../core/findings.js'
 import {DockcfgError} from '../core/errors.js'
@@ -33,7 +35,8 @@ export async function runRemoteEnable(system: System, request: EnableRequest): P
       const actions = [...keys.actions, ...access.actions]
       // A plaintext listener's exposure is said once, louder, by the command: not as a finding too.
       const told = access.insecure ? findings.filter((f) => f.code !== 'tcp-without-tls') : findings
-      return {changes, changedKeys: keys.changedKeys, activation: keys.activation, createdDirs, notes: {findings: told, actions}, access, findings, actions}
+      const clientDirs = request.clientOut !== undefined && !access.insecure ? [path.posix.resolve('/', request.clientOut)] : []
+      return {changes, changedKeys: keys.changedKeys, activation: keys.activation, createdDirs, clientDirs, notes: {findings: told, actions}, access, findings, actions}
     },
     // The engine put every file back (new ones deleted); the directories made for them go too.
     abandon: (plan) => removeEmptyDirs(system, plan.createdDirs),

@@ -80,6 +80,8 @@ async function planRollback<V extends TreeView>(
     activation: activationFor(changedKeys),
     ...(pending?.backupId === manifest.id ? {resolvesPending: manifest.id} : {}),
     emptiedDirs: manifest.createdDirs ?? [],
+    // The backup this rollback takes holds the same client bundles, so it names the same directories.
+    ...(manifest.clientDirs === undefined ? {} : {clientDirs: manifest.clientDirs}),
     restoredFrom: manifest.id,
   }
 }

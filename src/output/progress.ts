@@ -1,5 +1,5 @@
 import type {PlanNotes} from '../apply/apply.js'
-import {systemClock} from '../system/clock.js'
+import type {Clock} from '../system/clock.js'
 import {renderFinding} from './findings.js'
 import {redactText} from '../changes/redact.js'
 
@@ -65,12 +65,12 @@ export function stderrReporter(out: ReporterOutput): Reporter {
 }
 
 /** The reporter of a command: nothing under --json (its output is the result object alone). */
-export function commandReporter(json: boolean): Reporter {
+export function commandReporter(json: boolean, clock: Clock): Reporter {
   if (json) return {event: () => {}, plan: () => {}, waiting: () => () => {}}
   return stderrReporter({
     write: (text) => process.stderr.write(text),
     tty: process.stderr.isTTY === true,
-    now: () => systemClock.now().getTime(),
+    now: () => clock.now().getTime(),
     every: (ms, tick) => {
       const timer = setInterval(tick, ms)
       // A wait that is never ended (a crash) must not keep the process alive.

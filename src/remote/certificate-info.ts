@@ -1,6 +1,5 @@
 import {X509Certificate} from 'node:crypto'
 import {isIP} from '../network/cidr.js'
-import {systemClock} from '../system/clock.js'
 
 /**
  * Reading certificates needs nothing but node:crypto, so it lives apart from certs.ts: the remote
@@ -50,7 +49,7 @@ export interface CertificateInfo {
  * @param cert PEM text or DER bytes of one certificate (the first one when PEM holds a chain).
  * @param now Reference time for the expiry arithmetic; injected so tests and reports are stable.
  */
-export function describeCertificate(cert: string | Buffer, now: Date = systemClock.now()): CertificateInfo {
+export function describeCertificate(cert: string | Buffer, now: Date): CertificateInfo {
   const x = new X509Certificate(cert)
   const notBefore = new Date(x.validFrom)
   const notAfter = new Date(x.validTo)

@@ -31,7 +31,6 @@ type CryptoKeyPair = webcrypto.CryptoKeyPair
 import * as path from 'node:path'
 import {inspect} from 'node:util'
 import {RefusedError, UsageError} from '../core/errors.js'
-import {systemClock} from '../system/clock.js'
 import type {FileSystem} from '../system/fs.js'
 import {type CertificateInfo, describeCertificate} from './certificate-info.js'
 import {CERT_MODE, KEY_DIR_MODE, KEY_MODE, KEY_TYPES, type KeyType} from './layout.js'
@@ -115,7 +114,8 @@ export interface CreateCaOptions {
   commonName: string
   keyType?: KeyType
   validityDays?: number
-  now?: Date
+  /** The issuing time (the clock seam's), from which validity runs. */
+  now: Date
 }
 
 export interface IssueServerOptions {
@@ -125,14 +125,16 @@ export interface IssueServerOptions {
   ips: string[]
   keyType?: KeyType
   validityDays?: number
-  now?: Date
+  /** The issuing time (the clock seam's), from which validity runs. */
+  now: Date
 }
 
 export interface IssueClientOptions {
   commonName: string
   keyType?: KeyType
   validityDays?: number
-  now?: Date
+  /** The issuing time (the clock seam's), from which validity runs. */
+  now: Date
 }
 
 /**
@@ -141,7 +143,7 @@ export interface IssueClientOptions {
  */
 export async function createCa(options: CreateCaOptions): Promise<CertificateAuthority> {
   const keyType = options.keyType ?? DEFAULT_KEY_TYPE
-  const now = options.now ?? systemClock.now()
+  const now = options.now
   const keys = await generateKeyPair(keyType)
   const name = subjectName(options.commonName)
   const cert = await X509CertificateGenerator.create({
@@ -208,7 +210,7 @@ export async function issueClientCert(ca: CertificateAuthority, options: IssueCl
  * SEC1 (`EC PRIVATE KEY`) and PKCS#1 (`RSA PRIVATE KEY`) keys as openssl writes them.
  * @throws UsageError when the files are not a CA, the key is encrypted or does not match.
  */
-export async function loadCa(pemCert: string, pemKey: string, now: Date = systemClock.now()): Promise<CertificateAuthority> {
+export async function loadCa(pemCert: string, pemKey: string, now: Date): Promise<CertificateAuthority> {
   let cert: X509Certificate
   try {
     cert = new X509Certificate(pemCert)
@@ -371,9 +373,9 @@ async function writeBundle(
 
 async function issueLeaf(
   ca: CertificateAuthority,
-  leaf: {commonName: string; keyType: KeyType; validityDays: number | undefined; now: Date | undefined; eku: ExtendedKeyUsage; extra: Extension[]},
+  leaf: {commonName: string; keyType: KeyType; validityDays: number | undefined; now: Date; eku: ExtendedKeyUsage; extra: Extension[]},
 ): Promise<KeyedCertificate> {
-  const now = leaf.now ?? systemClock.now()
+  const now = leaf.now
   const caCert = new PeculiarCertificate(ca.certPem)
   const keys = await generateKeyPair(leaf.keyType)
   let usage = KeyUsageFlags.digitalSignature

@@ -1,6 +1,7 @@
 import * as path from 'node:path'
 
 import {UsageError} from '../core/errors.js'
+import type {Clock} from '../system/clock.js'
 import type {FileSystem} from '../system/fs.js'
 import type {WrittenFile} from './certs.js'
 import {type KeyType, clientBundlePaths} from './layout.js'
@@ -20,9 +21,9 @@ export interface BundleResult {
  * `dockcfg remote ca create --out DIR`: a CA for a fleet, made once on the control machine.
  * Refuses (exit 7) to replace an existing CA: that would orphan every certificate it issued.
  */
-export async function createCaDirectory(fs: FileSystem, request: {dir: string; keyType: KeyType | undefined; commonName: string | undefined}): Promise<BundleResult> {
+export async function createCaDirectory(fs: FileSystem, clock: Clock, request: {dir: string; keyType: KeyType | undefined; commonName: string | undefined}): Promise<BundleResult> {
   const certs = await import('./certs.js')
-  const ca = await certs.createCa({commonName: request.commonName ?? 'dockcfg fleet CA', ...(request.keyType ? {keyType: request.keyType} : {})})
+  const ca = await certs.createCa({commonName: request.commonName ?? 'dockcfg fleet CA', now: clock.now(), ...(request.keyType ? {keyType: request.keyType} : {})})
   const written = await certs.writeCaDir(fs, request.dir, ca)
   return {dir: written.dir, files: written.files, subject: ca.info.subject, fingerprintSha256: ca.info.fingerprintSha256, notAfter: ca.info.notAfter, warnings: written.warnings}
 }
@@ -33,6 +34,7 @@ export async function createCaDirectory(fs: FileSystem, request: {dir: string; k
  */
 export async function issueClientBundle(
   fs: FileSystem,
+  clock: Clock,
   request: {caDir: string; outDir: string; name: string | undefined; keyType: KeyType | undefined; owner?: {uid: number; gid: number}},
 ): Promise<BundleResult> {
   const {certPem, keyPem} = await readCaDirectory(
@@ -41,8 +43,9 @@ export async function issueClientBundle(
     'dockcfg remote ca create --out DIR makes one; on a host enabled without --ca the CA is /etc/docker/tls',
   )
   const certs = await import('./certs.js')
-  const ca = await certs.loadCa(certPem, keyPem)
-  const client = await certs.issueClientCert(ca, {commonName: request.name ?? 'dockcfg client', ...(request.keyType ? {keyType: request.keyType} : {})})
+  const now = clock.now()
+  const ca = await certs.loadCa(certPem, keyPem, now)
+  const client = await certs.issueClientCert(ca, {commonName: request.name ?? 'dockcfg client', now, ...(request.keyType ? {keyType: request.keyType} : {})})
   const written = await certs.writeClientBundle(fs, request.outDir, {caPem: ca.certPem, client}, request.owner ? {owner: request.owner} : {})
   return {
     dir: written.dir,

@@ -30,8 +30,12 @@ export interface DisableResult extends ApplyResult {
 export interface RemoteShutdownPlan {
   /** The TCP listeners that go. */
   removed: string[]
-  /** daemon.json's `hosts` afterwards; undefined when the file has none and keeps none. */
-  hosts: string[] | undefined
+  /**
+   * daemon.json's `hosts` afterwards; undefined when the file has none and keeps none. Entries that
+   * are not strings stay where they were: validation reports them (dockerd cannot decode the file),
+   * and disabling remote access is no licence to drop them silently.
+   */
+  hosts: unknown[] | undefined
   keys: KeyChange[]
   /** --purge: the certificate and key files, deleted. */
   purgeChanges: FileChange[]
@@ -54,13 +58,16 @@ export async function planRemoteShutdown(system: System, current: EffectiveConfi
   const keys: KeyChange[] = purge ? TLS_KEYS.map((key) => ({key, value: undefined})) : []
   const tlsStays = !purge && (current.daemonJson.parsed.value.tlsverify !== undefined || current.daemonJson.parsed.value.tls === true)
   // Nothing to remove: daemon.json's hosts stays exactly as it is.
-  let hosts = current.daemonJson.parsed.value.hosts as string[] | undefined
+  const fileHosts: unknown = current.daemonJson.parsed.value.hosts
+  let hosts = Array.isArray(fileHosts) ? (fileHosts as unknown[]) : undefined
   if (removed.length > 0) {
-    hosts = remaining
-    if (hosts.length === 0) {
+    // daemon.json's own list when it has one (then the command line has no -H: dockerd refuses
+    // both), with only the tcp:// entries gone; otherwise what the -H flags leave.
+    hosts = hosts === undefined ? remaining : hosts.filter((h) => typeof h !== 'string' || parseTcpListener(h) === undefined)
+    if (!hosts.some((h) => typeof h === 'string')) {
       // With no host at all and TLS still on, dockerd would listen on tcp://localhost:2376 by
       // default; name the local socket explicitly instead.
-      hosts = [DEFAULT_SOCKET]
+      hosts = [DEFAULT_SOCKET, ...hosts]
       actions.push(`no local listener was configured: ${DEFAULT_SOCKET} takes the place of the TCP listeners`)
     }
   }

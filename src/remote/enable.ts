@@ -215,6 +215,7 @@ async function planCertificates(system: System, request: EnableRequest, identity
   const changes: FileChange[] = []
   const actions: string[] = []
   const keyType = request.keyType
+  const now = system.clock.now()
   let certs: typeof import('./certs.js') | undefined
   const lib = async () => (certs ??= await import('./certs.js'))
 
@@ -228,7 +229,7 @@ async function planCertificates(system: System, request: EnableRequest, identity
     source = 'shared'
     const dir = request.caDir
     const shared = await readCaDirectory(request.readLocalFile, dir, 'create one with: dockcfg remote ca create --out DIR')
-    ca = await (await lib()).loadCa(shared.certPem, shared.keyPem)
+    ca = await (await lib()).loadCa(shared.certPem, shared.keyPem, now)
     caPem = ca.certPem
     caReused = sameCertificate(caOnHost, caPem)
     if (!caReused && caOnHost !== undefined) actions.push(`tlscacert: ${TLS_PATHS.ca} now holds the shared CA from ${dir}; client certificates of the previous CA stop working`)
@@ -244,7 +245,7 @@ async function planCertificates(system: System, request: EnableRequest, identity
     caPem = caOnHost
   } else {
     source = 'host-local'
-    ca = await (await lib()).createCa({commonName: `dockcfg host CA ${identity.dnsNames[0] ?? 'docker'}`, ...(keyType ? {keyType} : {})})
+    ca = await (await lib()).createCa({commonName: `dockcfg host CA ${identity.dnsNames[0] ?? 'docker'}`, now, ...(keyType ? {keyType} : {})})
     caPem = ca.certPem
     caKeyPem = ca.key.toPem()
     caReused = false
@@ -259,12 +260,12 @@ async function planCertificates(system: System, request: EnableRequest, identity
         remedy: 'pass the CA directory: dockcfg remote enable --ca DIR',
       })
     }
-    ca = await (await lib()).loadCa(caPem, caKeyPem)
+    ca = await (await lib()).loadCa(caPem, caKeyPem, now)
     return ca
   }
 
   // 2. The server certificate.
-  const server = reusableLeaf({certPem: certOnHost, keyPem: keyOnHost}, caPem, 'serverAuth')
+  const server = reusableLeaf({certPem: certOnHost, keyPem: keyOnHost}, caPem, 'serverAuth', now)
   const missing = server.ok && server.info ? missingSans(server.info, identity) : []
   let serverCert: string
   let serverReason: string | undefined
@@ -281,6 +282,7 @@ async function planCertificates(system: System, request: EnableRequest, identity
     ).issueServerCert(await issuer(), {
       hostnames: identity.dnsNames.filter((d) => d !== 'localhost'),
       ips: identity.ips.filter((ip) => ip !== '127.0.0.1'),
+      now,
       ...(keyType ? {keyType} : {}),
     })
     serverCert = issued.certPem
@@ -291,7 +293,7 @@ async function planCertificates(system: System, request: EnableRequest, identity
     )
     actions.push(`issued the server certificate ${TLS_PATHS.cert}${serverReason ? ` (the previous one: ${serverReason})` : ''}`)
   }
-  const serverInfo = describeCertificate(serverCert)
+  const serverInfo = describeCertificate(serverCert, now)
   for (const s of identity.skipped) if (s.reason !== 'loopback') actions.push(`note: ${s.value} is not in the server certificate (${s.reason})`)
 
   // 3. Client bundles: the host-local CA's own, and --client-out.
@@ -316,11 +318,11 @@ async function planCertificates(system: System, request: EnableRequest, identity
   }
   if (selfTestClient === undefined && (ca !== undefined || caKeyPem !== undefined)) {
     // A shared CA without --client-out: a throw-away client certificate for the self-check only.
-    const c = await (await lib()).issueClientCert(await issuer(), {commonName: 'dockcfg self-check', validityDays: 1})
+    const c = await (await lib()).issueClientCert(await issuer(), {commonName: 'dockcfg self-check', validityDays: 1, now})
     selfTestClient = {certPem: c.certPem, keyPem: c.key.toPem(), caPem}
   }
 
-  const caInfo = describeCertificate(caPem)
+  const caInfo = describeCertificate(caPem, now)
   for (const change of changes) await refuseSymlink(system, change.path)
   return {
     changes,
@@ -353,8 +355,9 @@ async function planClientBundle(
   identity: HostIdentity,
 ): Promise<{changes: FileChange[]; reused: boolean; info: CertificateInfo; certPem: string; keyPem: string}> {
   const files = clientBundlePaths(dir)
+  const now = system.clock.now()
   const [ca, cert, key] = await Promise.all([system.fs.readText(files.ca), system.fs.readText(files.cert), system.fs.readText(files.key)])
-  const verdict = reusableLeaf({certPem: cert, keyPem: key}, caPem, 'clientAuth')
+  const verdict = reusableLeaf({certPem: cert, keyPem: key}, caPem, 'clientAuth', now)
   if (verdict.ok && verdict.info && cert !== undefined && key !== undefined && sameCertificate(ca, caPem)) {
     return {changes: [], reused: true, info: verdict.info, certPem: cert, keyPem: key}
   }
@@ -365,7 +368,7 @@ async function planClientBundle(
     })
   }
   const lib = await import('./certs.js')
-  const issued = await lib.issueClientCert(await issuer(), {commonName: `dockcfg client for ${identity.dnsNames[0] ?? 'docker'}`, ...(keyType ? {keyType} : {})})
+  const issued = await lib.issueClientCert(await issuer(), {commonName: `dockcfg client for ${identity.dnsNames[0] ?? 'docker'}`, now, ...(keyType ? {keyType} : {})})
   const keyPem = issued.key.toPem()
   return {
     changes: [

@@ -1,6 +1,5 @@
 import {X509Certificate, createPrivateKey} from 'node:crypto'
 
-import {systemClock} from '../system/clock.js'
 import {type CertificateInfo, EXPIRY_WARNING_DAYS, describeCertificate, normalizeIp} from './certificate-info.js'
 
 /**
@@ -20,12 +19,7 @@ export interface ReuseVerdict {
  * A leaf is reusable when it parses, was signed by `caPem`, belongs to `keyPem`, has the usage
  * asked for (or no EKU at all, which Go accepts), and is more than 30 days from expiry.
  */
-export function reusableLeaf(
-  leaf: {certPem: string | undefined; keyPem: string | undefined},
-  caPem: string,
-  usage: 'serverAuth' | 'clientAuth',
-  now: Date = systemClock.now(),
-): ReuseVerdict {
+export function reusableLeaf(leaf: {certPem: string | undefined; keyPem: string | undefined}, caPem: string, usage: 'serverAuth' | 'clientAuth', now: Date): ReuseVerdict {
   if (leaf.certPem === undefined || leaf.keyPem === undefined) return {ok: false, reason: 'not there yet'}
   let cert: X509Certificate
   let ca: X509Certificate

@@ -12,6 +12,8 @@ export interface DockerApi {
   runningContainers(): Promise<ContainerSummary[]>
   /** POST /containers/{id}/stop: SIGTERM, then SIGKILL after the container's stop timeout. A container already stopped or gone is fine. */
   stopContainer(id: string, timeoutMs: number): Promise<void>
+  /** POST /containers/{id}/start. A container already running is fine. */
+  startContainer(id: string, timeoutMs: number): Promise<void>
   /** Daemon events between two Unix times (seconds), e.g. to find a `reload`. */
   daemonEvents(since: number, until: number): Promise<Array<{Action?: string; Actor?: {Attributes?: Record<string, string>}; time?: number}>>
 }
@@ -88,6 +90,13 @@ export class UnixSocketDockerApi implements DockerApi {
     const {status, body} = await this.request(path, {method: 'POST', timeoutMs})
     // 204 stopped, 304 already stopped, 404 gone meanwhile: stopped either way.
     if (status !== 204 && status !== 304 && status !== 404) throw new DockerApiError(`POST ${path}: HTTP ${status}: ${body.trim()}`, status)
+  }
+
+  async startContainer(id: string, timeoutMs: number): Promise<void> {
+    const path = `/containers/${encodeURIComponent(id)}/start`
+    const {status, body} = await this.request(path, {method: 'POST', timeoutMs})
+    // 204 started, 304 already running.
+    if (status !== 204 && status !== 304) throw new DockerApiError(`POST ${path}: HTTP ${status}: ${body.trim()}`, status)
   }
 
   async daemonEvents(since: number, until: number): Promise<Array<{Action?: string; Actor?: {Attributes?: Record<string, string>}; time?: number}>> {

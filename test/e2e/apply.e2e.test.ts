@@ -5,6 +5,7 @@
  * the API socket, docker, systemctl), never at what dockcfg says it did.
  */
 import {afterAll, describe, it} from 'vitest'
+import {finish, startPaused} from './harness/paused.js'
 import {e2eGate, GUEST_CLI, stopAllHosts} from './harness/testbed.js'
 import {
   apiGet,
@@ -17,6 +18,7 @@ import {
   docker0Addresses,
   dockerState,
   DROPIN_DIR,
+  occupyPort,
   onFreshHost,
   pingOk,
   snapshotFiles,
@@ -122,7 +124,9 @@ describe.skipIf(!gate.ok)('safe apply on a real host (issue 4)', () => {
       })
     })
 
-    it('4. passes preflight, fails at the real start (address not on this host): exit 4, every file back byte for byte; btrfs never leaves it broken', async ({expect}) => {
+    it('4. an address on no interface is refused by preflight; a port taken after preflight fails the real start: exit 4, every file back byte for byte; btrfs never leaves it broken', async ({
+      expect,
+    }) => {
       await onFreshHost(async (h) => {
         // An admin's own drop-in that sets ExecStart (with -H fd://) and a hand-formatted daemon.json:
         // the hosts change has to edit both, and the rollback has to put both back exactly.
@@ -134,14 +138,25 @@ describe.skipIf(!gate.ok)('safe apply on a real host (issue 4)', () => {
         const before = await snapshotFiles(h, touched)
         const stateBefore = await dockerState(h)
 
-        // 192.0.2.1 (TEST-NET-1) is on no interface: the bind fails only at the real start (a port
-        // another process holds is refused by preflight, guards.e2e.test.ts scenario 21). 20.10
-        // sleeps 16 s before it binds a TCP listener without TLS (cmd/dockerd/daemon.go
-        // loadListeners): the timeout leaves room for that under load.
-        const args = ['set', 'hosts', 'fd://', 'tcp://192.0.2.1:2375', '--yes', '--timeout', '45']
-        const r = await cli(h, args)
-        expect(r.exitCode, describeRun(args, r)).toBe(4)
-        expect(r.output).toContain('cannot assign requested address')
+        // 192.0.2.1 (TEST-NET-1) is on no interface: preflight refuses it, exit 3, nothing written,
+        // dockerd not restarted.
+        const literalArgs = ['set', 'hosts', 'fd://', 'tcp://192.0.2.1:2375', '--yes', '--timeout', '45']
+        const literal = await cli(h, literalArgs)
+        expect(literal.exitCode, describeRun(literalArgs, literal)).toBe(3)
+        expect(literal.output).toContain('tcp://192.0.2.1:2375 ("hosts" in daemon.json): no interface of this host has the address')
+        expect(await snapshotFiles(h, touched)).toEqual(before)
+        expect((await dockerState(h)).invocation).toBe(stateBefore.invocation)
+
+        // A port another process takes after preflight (which refuses a port already taken,
+        // guards.e2e.test.ts scenario 21): only the real start finds out. 20.10 sleeps 16 s
+        // before it binds a TCP listener without TLS (cmd/dockerd/daemon.go loadListeners): the
+        // timeout leaves room for that under load.
+        const args = ['set', 'hosts', 'fd://', 'tcp://127.0.0.1:2375', '--yes', '--timeout', '45']
+        const run = await startPaused(h, 'pending-recorded', args)
+        await occupyPort(h, 2375)
+        const r = await finish(h, run, 'CONT')
+        expect(r.exitCode, `dockcfg ${args.join(' ')}\n${r.output}`).toBe(4)
+        expect(r.output).toContain('address already in use')
         expect(r.output).toMatch(/previous configuration was restored/)
         expect(await snapshotFiles(h, touched)).toEqual(before)
         const stateAfter = await dockerState(h)

@@ -6,6 +6,8 @@ import * as path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {type CliResult, spawnCli as runCliOnce} from '../support/cli.js'
+import {occupyPort} from './harness/docker-probes.js'
+import {finish, startPaused} from './harness/paused.js'
 import {assertDistBuilt, bootHosts, e2eGate, stopAllHosts, type TestHost} from './harness/testbed.js'
 
 const gate = e2eGate()
@@ -290,18 +292,21 @@ describe.skipIf(!gate.ok)('remote TCP access on real hosts (checked from the oth
   })
 
   it('6. a listener that cannot start rolls everything back, new certificate files included', async () => {
-    // D from scenario 3: back to no TCP listener, then a listener on an address no interface of
-    // the host has (TEST-NET-1): only the real start finds out (a port another process holds is
-    // refused by preflight before anything is written, guards.e2e.test.ts scenario 21).
+    // D from scenario 3: back to no TCP listener, then a listener on a port another process takes
+    // after preflight: only the real start finds out (a port taken before, or an address on no
+    // interface, is refused by preflight before anything is written: guards.e2e.test.ts scenario
+    // 21, apply.e2e.test.ts scenario 4).
     expect((await dockcfg(d, ['remote', 'disable', '--purge', '--yes'])).exitCode).toBe(0)
     const before = await d.readFile('/etc/docker/daemon.json')
     const dropin = await d.readFile('/etc/systemd/system/docker.service.d/50-dockcfg.conf')
     const t0 = Date.now()
-    const en = await dockcfg(d, ['remote', 'enable', '--address', '192.0.2.1', '--port', '2377', '--timeout', '20', '--yes'])
+    const run = await startPaused(d, 'pending-recorded', ['remote', 'enable', '--address', '127.0.0.1', '--port', '2377', '--timeout', '20', '--yes'])
+    await occupyPort(d, 2377)
+    const en = await finish(d, run, 'CONT')
     console.log(`[e2e] failed enable + rollback on ${d.name}: ${Date.now() - t0} ms`)
-    expect(en.exitCode, en.stderr).toBe(4)
-    expect(en.stderr).toMatch(/previous configuration was restored/)
-    expect(en.stderr).toMatch(/cannot assign requested address/)
+    expect(en.exitCode, en.output).toBe(4)
+    expect(en.output).toMatch(/previous configuration was restored/)
+    expect(en.output).toMatch(/address already in use/)
     expect(await d.readFile('/etc/docker/daemon.json')).toBe(before)
     expect(await d.readFile('/etc/systemd/system/docker.service.d/50-dockcfg.conf')).toBe(dropin)
     expect(await d.exists('/etc/docker/tls')).toBe(false)

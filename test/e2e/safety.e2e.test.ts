@@ -7,6 +7,7 @@
  * it goes on. Every scenario gets a fresh host; they run concurrently.
  */
 import {afterAll, describe, it} from 'vitest'
+import {finish, resume, startPaused} from './harness/paused.js'
 import {e2eGate, GUEST_CLI, stopAllHosts, type TestHost} from './harness/testbed.js'
 import {
   apiGet,
@@ -17,6 +18,7 @@ import {
   docker0Addresses,
   dockerState,
   DROPIN_DIR,
+  occupyPort,
   onFreshHost,
   pingOk,
   snapshotFiles,
@@ -35,44 +37,6 @@ async function rollbackUnits(h: TestHost): Promise<string[]> {
     .split('\n')
     .map((l) => l.trim().split(/\s+/)[0] ?? '')
     .filter(Boolean)
-}
-
-interface Paused {
-  pid: number
-  /** Where its stdout and stderr go. */
-  out: string
-  rc: string
-}
-
-/**
- * Starts dockcfg inside the host, detached, with DOCKCFG_TEST_PAUSE_AT=step, and returns once it
- * has stopped itself there (state T). Fails with its output when it ends without reaching the step.
- */
-async function startPaused(h: TestHost, step: string, args: readonly string[]): Promise<Paused> {
-  const run: Paused = {pid: 0, out: '/run/paused.out', rc: '/run/paused.rc'}
-  const inner = `exec </dev/null >/dev/null 2>&1; DOCKCFG_TEST_PAUSE_AT=${step} node ${GUEST_CLI} "$@" >${run.out} 2>&1 & echo $! >/run/paused.pid; wait $!; echo $? >${run.rc}`
-  await h.exec(['rm', '-f', run.out, run.rc, '/run/paused.pid'])
-  await h.exec(['setsid', '-f', 'sh', '-c', inner, 'sh', ...args])
-  await waitFor(
-    `dockcfg ${args.join(' ')} to stop itself at ${step}`,
-    120_000,
-    async () => {
-      if (await h.exists(run.rc)) throw new Error(`dockcfg ended before ${step}:\n${await h.readFile(run.out)}`)
-      const pid = Number((await h.exec(['cat', '/run/paused.pid'], {allowFail: true})).stdout.trim())
-      if (!pid) return false
-      run.pid = pid
-      return (await h.exec(['sh', '-c', `cut -d' ' -f3 /proc/${pid}/stat`], {allowFail: true})).stdout.trim() === 'T'
-    },
-    async () => h.readFile(run.out).catch(() => ''),
-  )
-  return run
-}
-
-/** Sends `signal` to a paused dockcfg and waits for it to end; its exit status and output. */
-async function finish(h: TestHost, run: Paused, signal: 'KILL' | 'CONT'): Promise<{exitCode: number; output: string}> {
-  await h.exec(['kill', `-${signal}`, String(run.pid)])
-  await waitFor(`dockcfg (pid ${run.pid}) to end after SIG${signal}`, 180_000, () => h.exists(run.rc))
-  return {exitCode: Number((await h.readFile(run.rc)).trim()), output: await h.readFile(run.out)}
 }
 
 function lines(text: string): string[] {
@@ -210,13 +174,15 @@ describe.skipIf(!gate.ok)('issue 9 on a real host: the apply engine', () => {
       await onFreshHost(async (h) => {
         const original = '{\n  "debug": true\n}\n'
         await startWith(h, original)
-        // The start fails (192.0.2.1, TEST-NET-1, is on no interface: a port another process holds
-        // would be refused by preflight instead) and the rollback puts the files back; at that
-        // moment the restored daemon.json is broken from outside, so the rollback's own start
-        // fails too.
+        // The start fails (a port another process takes after preflight: one taken before, or an
+        // address on no interface, is refused by preflight instead) and the rollback puts the
+        // files back; at that moment the restored daemon.json is broken from outside, so the
+        // rollback's own start fails too.
         const timeoutSeconds = 10
-        const run = await startPaused(h, 'rollback-restored', ['set', 'hosts', 'fd://', 'tcp://192.0.2.1:2375', '--yes', '--timeout', String(timeoutSeconds)])
+        const run = await startPaused(h, 'pending-recorded,rollback-restored', ['set', 'hosts', 'fd://', 'tcp://127.0.0.1:2375', '--yes', '--timeout', String(timeoutSeconds)])
         const armedBy = Date.now()
+        await occupyPort(h, 2375)
+        await resume(h, run)
         expect(await h.readFile(DAEMON_JSON)).toBe(original)
         await h.writeFile(DAEMON_JSON, '{"no-such-key": true}\n', 0o644)
         const failed = await finish(h, run, 'CONT')

@@ -6,6 +6,7 @@ import {DockcfgCommand} from '../../cli/base-command.js'
 import {clientUsage} from '../../output/remote-client.js'
 import {type BundleResult, issueClientBundle} from '../../remote/client.js'
 import {KEY_TYPES, type KeyType} from '../../remote/layout.js'
+import {systemClock} from '../../system/clock.js'
 import {HostFileSystem} from '../../system/fs.js'
 
 export default class RemoteClientCert extends DockcfgCommand {
@@ -23,7 +24,7 @@ on a host where remote enable created a host-local CA. Paths are on this machine
 
   async run(): Promise<BundleResult> {
     const {flags} = await this.parse(RemoteClientCert)
-    const result = await issueClientBundle(new HostFileSystem('/'), {
+    const result = await issueClientBundle(new HostFileSystem('/'), systemClock, {
       caDir: resolve(flags.ca),
       outDir: resolve(this.pathFlag('--out', flags.out)),
       name: flags.name,

@@ -21,12 +21,13 @@ from daemon.json and deletes the certificates and private keys (backed up first,
 
   async run(): Promise<DisableResult> {
     const {flags, argv} = await this.parse(RemoteDisable)
-    const result = await runRemoteDisable(createSystem({root: flags.root}), {
+    const system = createSystem({root: flags.root})
+    const result = await runRemoteDisable(system, {
       configFile: flags['config-file'],
       dockerdVersion: flags['dockerd-version'],
       purge: flags.purge,
       command: ['dockcfg', 'remote', 'disable', ...(argv as string[])].join(' '),
-      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled()), interactive: canPrompt()}),
+      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled(), system.clock), interactive: canPrompt()}),
     })
     if (!this.jsonEnabled()) {
       // What is removed was told with the plan, before anything happened.

@@ -59,7 +59,7 @@ explicitly so dockerd does not delay its start by 15 s.`
       clientOut: clientOut === undefined ? undefined : flags.root === '/' ? resolve(clientOut) : clientOut,
       insecure: flags.insecure,
       command: ['dockcfg', 'remote', 'enable', ...(argv as string[])].join(' '),
-      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled()), interactive: canPrompt()}),
+      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled(), system.clock), interactive: canPrompt()}),
       readLocalFile: readLocalText,
     })
     if (!this.jsonEnabled()) this.render(result)

@@ -3,7 +3,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import type {ApplyOptions, Inspector} from '../../../src/apply/apply.js'
 import {listBackups} from '../../../src/backup/backups.js'
 import {DockcfgError} from '../../../src/core/errors.js'
-import {applyChanges, type ApplyRequest, CONFIG, inspector, type Rig, rig, seedConfig} from './fakes.js'
+import {applyChanges, type ApplyRequest, CONFIG, inspector, restartDaemon, type Rig, rig, seedConfig} from './fakes.js'
 
 /**
  * Issue 9 item 18: with live-restore on and containers running, a restart for a default-bridge key
@@ -125,6 +125,99 @@ describe('a default-bridge change while live-restored containers run (item 18)',
     }
     const logs = await applyChanges(r.system, request, inspector, options())
     expect(logs.warnings).toEqual([])
+    expect(r.host.containers).toHaveLength(1)
+    expect(r.problems()).toEqual([])
+  })
+})
+
+describe('containers the bridge guard stopped, when the change is rolled back', () => {
+  it('are started again once dockerd runs the old configuration, and the error says so', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'daemonReload', 'disarmTimer'], docker: ['stopContainer', 'startContainer']})
+    await seedConfig(r, LIVE_RESTORE)
+    r.host.containers = [
+      {id: 'a1', name: 'web'},
+      {id: 'b2', name: 'db'},
+    ]
+    r.host.starts = ['fail', 'ok']
+    const {error} = await setBip(r, options({yes: true}))
+    expect(error?.exitCode).toBe(4)
+    expect(error?.message).toContain('The container(s) stopped for this change were started again: web, db.')
+    expect(r.host.containers.map((c) => c.name)).toEqual(['web', 'db'])
+    expect(r.host.live).toEqual({'live-restore': true})
+    // Started only after the rollback's start: the last start precedes every startContainer.
+    const calls = r.docker.strict.calls
+    expect(calls.indexOf('startContainer')).toBeGreaterThan(calls.lastIndexOf('stopContainer'))
+    expect((error?.details as {containersStarted?: string[]}).containersStarted).toEqual(['web', 'db'])
+    expect(r.problems()).toEqual([])
+  })
+
+  it('names the ones that could not be started', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'daemonReload', 'disarmTimer'], docker: ['stopContainer', 'startContainer']})
+    await seedConfig(r, LIVE_RESTORE)
+    r.host.containers = [
+      {id: 'a1', name: 'web'},
+      {id: 'b2', name: 'db'},
+    ]
+    r.host.unstartable.add('b2')
+    r.host.starts = ['fail', 'ok']
+    const {error} = await setBip(r, options({yes: true}))
+    expect(error?.exitCode).toBe(4)
+    expect(error?.message).toContain('were started again: web.')
+    expect(error?.message).toContain('Could not start again: db (POST /containers/b2/start: HTTP 500: cannot start); start them with: docker start db.')
+    expect(r.host.containers.map((c) => c.name)).toEqual(['web'])
+    expect(r.problems()).toEqual([])
+  })
+
+  it('exit 5: dockerd is not back, so they are said to be still stopped', async () => {
+    const r = newRig({services: ['resetFailed', 'stop', 'start', 'armTimer', 'daemonReload', 'disarmTimer'], docker: ['stopContainer']})
+    await seedConfig(r, LIVE_RESTORE)
+    r.host.containers = [{id: 'a1', name: 'web'}]
+    r.host.starts = ['fail', 'fail']
+    const {error} = await setBip(r, options({yes: true}))
+    expect(error?.exitCode).toBe(5)
+    expect(error?.message).toContain('The container(s) stopped for this change are still stopped: web (docker start them once dockerd runs).')
+    expect(r.problems()).toEqual([])
+  })
+})
+
+describe('dockcfg restart applying a default-bridge change written with --no-restart', () => {
+  /** dockerd runs live-restore without bip; daemon.json already has bip (written, not applied). */
+  async function pendingBip(r: Rig): Promise<void> {
+    await seedConfig(r, LIVE_RESTORE)
+    await r.host.fs.writeAtomic(CONFIG, BIP, {mode: 0o644})
+    r.host.containers = [{id: 'a1', name: 'web'}]
+  }
+
+  it('is refused (exit 7) while live-restored containers would keep the old bridge; dockerd not restarted', async () => {
+    const r = newRig({services: [], servicesAllowed: ['show'], docker: ['info', 'runningContainers', 'network']})
+    await pendingBip(r)
+    const error = await restartDaemon(r.system, inspector, options()).then(
+      () => undefined,
+      (e: unknown) => e as DockcfgError,
+    )
+    expect(error?.exitCode).toBe(7)
+    expect(error?.message).toContain('so bip would not take effect: 1 running container(s) (web) would keep the old one; nothing was changed')
+    expect(r.host.restartCount).toBe(0)
+    expect(r.host.containers).toHaveLength(1)
+    expect(r.problems()).toEqual([])
+  })
+
+  it('with --yes the containers are stopped first and the new bridge is live', async () => {
+    const r = newRig({services: ['resetFailed', 'restart'], docker: ['stopContainer']})
+    await pendingBip(r)
+    const result = await restartDaemon(r.system, inspector, options({yes: true}))
+    expect(result.action).toBe('restarted')
+    expect(result.warnings).toEqual([expect.stringContaining('stopped 1 running container(s) (web) before the restart')])
+    expect(r.host.live['bip']).toBe('192.168.42.1/24')
+    expect(r.problems()).toEqual([])
+  })
+
+  it('nothing pending: a restart with live-restore and containers is not stopped by the guard', async () => {
+    const r = newRig({services: ['resetFailed', 'restart']})
+    await seedConfig(r, BIP)
+    r.host.containers = [{id: 'a1', name: 'web'}]
+    const result = await restartDaemon(r.system, inspector, options())
+    expect(result.action).toBe('restarted')
     expect(r.host.containers).toHaveLength(1)
     expect(r.problems()).toEqual([])
   })

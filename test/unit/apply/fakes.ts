@@ -80,6 +80,10 @@ export class FakeHost {
   /** Keys dockerd silently does not apply (to provoke a verification mismatch). */
   ignoredKeys = new Set<string>()
   containers: Container[] = []
+  /** Containers stopped through the API, which can be started again. */
+  stoppedContainers: Container[] = []
+  /** Ids whose start through the API fails. */
+  unstartable = new Set<string>()
   /** Outcome of each start, in order; a start with no entry left succeeds. */
   starts: StartOutcome[] = []
   reloads: ReloadOutcome[] = []
@@ -320,7 +324,15 @@ export class FakeDocker implements DockerApi {
 
   async stopContainer(id: string): Promise<void> {
     this.strict.record('stopContainer', id)
+    this.host.stoppedContainers.push(...this.host.containers.filter((c) => c.id === id))
     this.host.containers = this.host.containers.filter((c) => c.id !== id)
+  }
+
+  async startContainer(id: string): Promise<void> {
+    this.strict.record('startContainer', id)
+    if (this.host.unstartable.has(id)) throw new Error(`POST /containers/${id}/start: HTTP 500: cannot start`)
+    this.host.containers.push(...this.host.stoppedContainers.filter((c) => c.id === id))
+    this.host.stoppedContainers = this.host.stoppedContainers.filter((c) => c.id !== id)
   }
 
   async daemonEvents(): Promise<Array<{Action?: string}>> {

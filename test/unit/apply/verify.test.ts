@@ -10,6 +10,7 @@ const api: DockerApi = {
   network: async () => undefined,
   runningContainers: async () => [],
   stopContainer: async () => undefined,
+  startContainer: async () => undefined,
   daemonEvents: async () => [],
 }
 

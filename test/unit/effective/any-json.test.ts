@@ -106,6 +106,7 @@ const fakeApi: DockerApi = {
   network: async () => ({IPAM: {Config: [{Subnet: '172.17.0.0/16', Gateway: '172.17.0.1'}]}, Options: {'com.docker.network.driver.mtu': '1500'}}),
   runningContainers: async () => [],
   stopContainer: async () => undefined,
+  startContainer: async () => undefined,
   daemonEvents: async () => [],
 }
 

@@ -12,8 +12,8 @@ let root: string
 let fs: HostFileSystem
 
 beforeAll(async () => {
-  ca = await createCa({commonName: 'bundle CA'})
-  client = await issueClientCert(ca, {commonName: 'c'})
+  ca = await createCa({now: new Date(), commonName: 'bundle CA'})
+  client = await issueClientCert(ca, {now: new Date(), commonName: 'c'})
 })
 
 beforeEach(async () => {
@@ -54,7 +54,7 @@ describe('writeCaDir', () => {
 
   it('refuses to replace an existing CA without overwrite, leaving it untouched', async () => {
     await writeCaDir(fs, '/ca', ca)
-    const other = await createCa({commonName: 'other'})
+    const other = await createCa({now: new Date(), commonName: 'other'})
     const error = await writeCaDir(fs, '/ca', other).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(RefusedError)
     expect((error as RefusedError).exitCode).toBe(7)

@@ -55,7 +55,7 @@ describe('ECDSA P-256 (default) set', () => {
   })
 
   it('a certificate from another CA does not chain', async () => {
-    const other = await createCa({commonName: 'other CA'})
+    const other = await createCa({now: new Date(), commonName: 'other CA'})
     const x = new X509Certificate(server.certPem)
     const otherX = new X509Certificate(other.certPem)
     expect(x.checkIssued(otherX)).toBe(false)
@@ -172,27 +172,27 @@ describe('validity', () => {
   })
 
   it('rejects non-positive validity', async () => {
-    await expect(createCa({commonName: 'x', validityDays: 0})).rejects.toBeInstanceOf(UsageError)
+    await expect(createCa({now: new Date(), commonName: 'x', validityDays: 0})).rejects.toBeInstanceOf(UsageError)
   })
 })
 
 describe('input validation', () => {
   let ca: CertificateAuthority
   beforeAll(async () => {
-    ca = await createCa({commonName: 'v'})
+    ca = await createCa({now: new Date(), commonName: 'v'})
   })
   it('refuses IPs in hostnames, names in ips, and empty common names', async () => {
-    await expect(issueServerCert(ca, {hostnames: ['10.0.0.1'], ips: []})).rejects.toBeInstanceOf(UsageError)
-    await expect(issueServerCert(ca, {hostnames: [], ips: ['host']})).rejects.toBeInstanceOf(UsageError)
-    await expect(issueClientCert(ca, {commonName: ' '})).rejects.toBeInstanceOf(UsageError)
+    await expect(issueServerCert(ca, {now: new Date(), hostnames: ['10.0.0.1'], ips: []})).rejects.toBeInstanceOf(UsageError)
+    await expect(issueServerCert(ca, {now: new Date(), hostnames: [], ips: ['host']})).rejects.toBeInstanceOf(UsageError)
+    await expect(issueClientCert(ca, {now: new Date(), commonName: ' '})).rejects.toBeInstanceOf(UsageError)
   })
   it('keeps a common name with commas as one CN attribute', async () => {
-    const c = await issueClientCert(ca, {commonName: 'a, O=evil'})
+    const c = await issueClientCert(ca, {now: new Date(), commonName: 'a, O=evil'})
     const x = new X509Certificate(c.certPem)
     expect(x.subject.split('\n').filter(Boolean)).toHaveLength(1)
   })
   it('server without hostnames uses the first IP as CN and still gets localhost', async () => {
-    const s = await issueServerCert(ca, {hostnames: [], ips: ['10.1.2.3']})
+    const s = await issueServerCert(ca, {now: new Date(), hostnames: [], ips: ['10.1.2.3']})
     expect(s.info.subject).toBe('CN=10.1.2.3')
     expect(s.info.dnsNames).toEqual(['localhost'])
   })
@@ -200,8 +200,8 @@ describe('input validation', () => {
 
 describe('RSA', () => {
   it('rsa-2048: chain verifies, leaf keyUsage adds keyEncipherment, SHA-256 RSA signatures', async () => {
-    const ca = await createCa({commonName: 'rsa CA', keyType: 'rsa-2048'})
-    const server = await issueServerCert(ca, {hostnames: ['h'], ips: ['10.0.0.1'], keyType: 'rsa-2048'})
+    const ca = await createCa({now: new Date(), commonName: 'rsa CA', keyType: 'rsa-2048'})
+    const server = await issueServerCert(ca, {now: new Date(), hostnames: ['h'], ips: ['10.0.0.1'], keyType: 'rsa-2048'})
     const caX = new X509Certificate(ca.certPem)
     const x = new X509Certificate(server.certPem)
     expect(x.checkIssued(caX) && x.verify(caX.publicKey)).toBe(true)
@@ -213,8 +213,8 @@ describe('RSA', () => {
   })
 
   it('mixed: an ECDSA leaf under an RSA-4096 CA', async () => {
-    const ca = await createCa({commonName: 'big CA', keyType: 'rsa-4096'})
-    const leaf = await issueClientCert(ca, {commonName: 'c'})
+    const ca = await createCa({now: new Date(), commonName: 'big CA', keyType: 'rsa-4096'})
+    const leaf = await issueClientCert(ca, {now: new Date(), commonName: 'c'})
     expect(ca.info.publicKey).toBe('rsa 4096')
     expect(leaf.info.publicKey).toBe('ec prime256v1')
     expect(new X509Certificate(leaf.certPem).verify(new X509Certificate(ca.certPem).publicKey)).toBe(true)
@@ -223,43 +223,43 @@ describe('RSA', () => {
 
 describe('loadCa', () => {
   it('round-trips a created CA and issues certificates that chain to it', async () => {
-    const ca = await createCa({commonName: 'fleet CA'})
-    const loaded = await loadCa(ca.certPem, ca.key.toPem())
+    const ca = await createCa({now: new Date(), commonName: 'fleet CA'})
+    const loaded = await loadCa(ca.certPem, ca.key.toPem(), new Date())
     expect(loaded.info.fingerprintSha256).toBe(ca.info.fingerprintSha256)
-    const leaf = await issueServerCert(loaded, {hostnames: ['host2'], ips: []})
+    const leaf = await issueServerCert(loaded, {now: new Date(), hostnames: ['host2'], ips: []})
     expect(new X509Certificate(leaf.certPem).checkIssued(new X509Certificate(ca.certPem))).toBe(true)
     expect(new X509Certificate(leaf.certPem).verify(new X509Certificate(ca.certPem).publicKey)).toBe(true)
   })
 
   it('accepts an openssl-style SEC1 "EC PRIVATE KEY" and normalises it to PKCS#8', async () => {
-    const ca = await createCa({commonName: 'sec1 CA'})
+    const ca = await createCa({now: new Date(), commonName: 'sec1 CA'})
     const sec1 = createPrivateKey(ca.key.toPem()).export({type: 'sec1', format: 'pem'}).toString()
     expect(sec1).toMatch(/BEGIN EC PRIVATE KEY/)
-    const loaded = await loadCa(ca.certPem, sec1)
+    const loaded = await loadCa(ca.certPem, sec1, new Date())
     expect(loaded.key.toPem()).toMatch(/BEGIN PRIVATE KEY/)
     expect(loaded.key.type).toBe('ecdsa-p256')
   })
 
   it('refuses a key that does not belong to the certificate', async () => {
-    const a = await createCa({commonName: 'a'})
-    const b = await createCa({commonName: 'b'})
-    await expect(loadCa(a.certPem, b.key.toPem())).rejects.toThrow(/does not belong/)
+    const a = await createCa({now: new Date(), commonName: 'a'})
+    const b = await createCa({now: new Date(), commonName: 'b'})
+    await expect(loadCa(a.certPem, b.key.toPem(), new Date())).rejects.toThrow(/does not belong/)
   })
 
   it('refuses a leaf certificate as CA', async () => {
-    const ca = await createCa({commonName: 'a'})
-    const leaf = await issueClientCert(ca, {commonName: 'c'})
-    await expect(loadCa(leaf.certPem, leaf.key.toPem())).rejects.toThrow(/not a CA/)
+    const ca = await createCa({now: new Date(), commonName: 'a'})
+    const leaf = await issueClientCert(ca, {now: new Date(), commonName: 'c'})
+    await expect(loadCa(leaf.certPem, leaf.key.toPem(), new Date())).rejects.toThrow(/not a CA/)
   })
 
   it('refuses an encrypted key with a remedy, and garbage with a clear error', async () => {
-    const ca = await createCa({commonName: 'a'})
+    const ca = await createCa({now: new Date(), commonName: 'a'})
     const encrypted = createPrivateKey(ca.key.toPem()).export({type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw'}).toString()
-    const error = await loadCa(ca.certPem, encrypted).catch((e: unknown) => e)
+    const error = await loadCa(ca.certPem, encrypted, new Date()).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(UsageError)
     expect((error as UsageError).message).toMatch(/encrypted/)
     expect((error as UsageError).remedy).toMatch(/openssl pkey/)
-    await expect(loadCa('not a cert', ca.key.toPem())).rejects.toBeInstanceOf(UsageError)
+    await expect(loadCa('not a cert', ca.key.toPem(), new Date())).rejects.toBeInstanceOf(UsageError)
   })
 
   it('refuses unsupported key types (P-384) with the supported list', async () => {
@@ -269,7 +269,7 @@ describe('loadCa', () => {
     const cert = await X509CertificateGenerator.createSelfSigned({name: 'CN=p384', keys, signingAlgorithm: {name: 'ECDSA', hash: 'SHA-384'}, extensions: [new BC(true, 0, true)]})
     const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64')
     const pem = `-----BEGIN PRIVATE KEY-----\n${pkcs8}\n-----END PRIVATE KEY-----\n`
-    await expect(loadCa(cert.toString('pem'), pem)).rejects.toThrow(/unsupported CA key type: ec secp384r1/)
+    await expect(loadCa(cert.toString('pem'), pem, new Date())).rejects.toThrow(/unsupported CA key type: ec secp384r1/)
     // Sanity: the key itself is fine, only its type is refused.
     expect(createPrivateKey(pem).asymmetricKeyType).toBe('ec')
   })

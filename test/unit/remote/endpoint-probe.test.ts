@@ -26,9 +26,9 @@ async function track(s: Promise<TestServer>): Promise<TestServer> {
 }
 
 beforeAll(async () => {
-  ca = await createCa({commonName: 'check CA'})
-  serverCert = await issueServerCert(ca, {hostnames: ['docker.test'], ips: []})
-  client = await issueClientCert(ca, {commonName: 'client'})
+  ca = await createCa({now: new Date(), commonName: 'check CA'})
+  serverCert = await issueServerCert(ca, {now: new Date(), hostnames: ['docker.test'], ips: []})
+  client = await issueClientCert(ca, {now: new Date(), commonName: 'client'})
 })
 
 afterAll(async () => {
@@ -100,7 +100,7 @@ describe.each([['TLSv1.3' as const], ['TLSv1.2' as const]])('secure dockerd (--t
   })
 
   it('untrusted chain when the client trusts another CA', async () => {
-    const other = await createCa({commonName: 'unrelated CA'})
+    const other = await createCa({now: new Date(), commonName: 'unrelated CA'})
     const r = await checkEndpoint(real, {
       endpoint: `tcp://127.0.0.1:${server.port}`,
       tls: {ca: other.certPem, cert: client.certPem, key: client.key.toPem(), verify: true},
@@ -129,8 +129,8 @@ describe.each([['TLSv1.3' as const], ['TLSv1.2' as const]])('secure dockerd (--t
   })
 
   it('client certificate from another CA is rejected', async () => {
-    const other = await createCa({commonName: 'rogue CA'})
-    const rogue = await issueClientCert(other, {commonName: 'mallory'})
+    const other = await createCa({now: new Date(), commonName: 'rogue CA'})
+    const rogue = await issueClientCert(other, {now: new Date(), commonName: 'mallory'})
     const r = await checkEndpoint(real, {
       endpoint: `tcp://127.0.0.1:${server.port}`,
       tls: {ca: ca.certPem, cert: rogue.certPem, key: rogue.key.toPem(), verify: true},
@@ -214,7 +214,7 @@ describe('expiry', () => {
 
 describe('certificate properties', () => {
   it('a server certificate without serverAuth EKU (a client cert put in its place) is an error', async () => {
-    const wrong = await issueClientCert(ca, {commonName: 'not-a-server'})
+    const wrong = await issueClientCert(ca, {now: new Date(), commonName: 'not-a-server'})
     const server = await track(startTlsDocker({cert: wrong.certPem, key: wrong.key.toPem(), ca: ca.certPem, requestCert: true}))
     const r = await checkEndpoint(real, {
       endpoint: `tcp://127.0.0.1:${server.port}`,
@@ -227,9 +227,9 @@ describe('certificate properties', () => {
   })
 
   it('a CA close to expiry is a warning of its own', async () => {
-    const shortCa = await createCa({commonName: 'short-lived CA', validityDays: 20})
-    const leaf = await issueServerCert(shortCa, {hostnames: [], ips: []})
-    const c = await issueClientCert(shortCa, {commonName: 'c'})
+    const shortCa = await createCa({now: new Date(), commonName: 'short-lived CA', validityDays: 20})
+    const leaf = await issueServerCert(shortCa, {now: new Date(), hostnames: [], ips: []})
+    const c = await issueClientCert(shortCa, {now: new Date(), commonName: 'c'})
     const server = await track(startTlsDocker({cert: leaf.certPem, key: leaf.key.toPem(), ca: shortCa.certPem, requestCert: true}))
     const r = await checkEndpoint(real, {
       endpoint: `tcp://127.0.0.1:${server.port}`,

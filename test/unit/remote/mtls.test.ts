@@ -10,9 +10,9 @@ describe.each<[KeyType]>([['ecdsa-p256'], ['rsa-2048']])('mutual TLS with %s cer
   let server: TestServer
 
   beforeAll(async () => {
-    ca = await createCa({commonName: `mtls CA ${keyType}`, keyType})
-    const serverCert = await issueServerCert(ca, {hostnames: ['docker.test'], ips: [], keyType})
-    client = await issueClientCert(ca, {commonName: 'client', keyType})
+    ca = await createCa({now: new Date(), commonName: `mtls CA ${keyType}`, keyType})
+    const serverCert = await issueServerCert(ca, {now: new Date(), hostnames: ['docker.test'], ips: [], keyType})
+    client = await issueClientCert(ca, {now: new Date(), commonName: 'client', keyType})
     server = await startTlsDocker({cert: serverCert.certPem, key: serverCert.key.toPem(), ca: ca.certPem, requestCert: true})
   })
 
@@ -39,15 +39,15 @@ describe.each<[KeyType]>([['ecdsa-p256'], ['rsa-2048']])('mutual TLS with %s cer
   })
 
   it('fails with a client certificate from another CA', async () => {
-    const other = await createCa({commonName: 'rogue CA'})
-    const rogue = await issueClientCert(other, {commonName: 'mallory'})
+    const other = await createCa({now: new Date(), commonName: 'rogue CA'})
+    const rogue = await issueClientCert(other, {now: new Date(), commonName: 'mallory'})
     await expect(httpsGet({port: server.port, path: '/_ping', ca: ca.certPem, cert: rogue.certPem, key: rogue.key.toPem()})).rejects.toThrow(
       /unknown ca|bad certificate|decrypt error|socket hang up|ECONNRESET|alert/i,
     )
   })
 
   it('the client refuses the server when it trusts another CA', async () => {
-    const other = await createCa({commonName: 'other CA'})
+    const other = await createCa({now: new Date(), commonName: 'other CA'})
     await expect(httpsGet({port: server.port, path: '/_ping', ca: other.certPem, cert: client.certPem, key: client.key.toPem()})).rejects.toThrow(
       /unable to verify|self.signed|issuer/i,
     )

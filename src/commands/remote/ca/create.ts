@@ -5,6 +5,7 @@ import {Flags} from '@oclif/core'
 import {DockcfgCommand} from '../../../cli/base-command.js'
 import {type BundleResult, createCaDirectory} from '../../../remote/client.js'
 import {KEY_TYPES, type KeyType} from '../../../remote/layout.js'
+import {systemClock} from '../../../system/clock.js'
 import {HostFileSystem} from '../../../system/fs.js'
 
 export default class RemoteCaCreate extends DockcfgCommand {
@@ -25,7 +26,7 @@ Paths are on this machine (--root does not apply).`
 
   async run(): Promise<BundleResult> {
     const {flags} = await this.parse(RemoteCaCreate)
-    const result = await createCaDirectory(new HostFileSystem('/'), {
+    const result = await createCaDirectory(new HostFileSystem('/'), systemClock, {
       dir: resolve(this.pathFlag('--out', flags.out)),
       keyType: flags['key-type'] as KeyType | undefined,
       commonName: flags.name,
