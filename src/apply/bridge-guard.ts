@@ -3,7 +3,7 @@ import type {DockerApi} from '../system/docker-api.js'
 import {parseGoBool} from '../dockerd/strconv.js'
 import {parseDockerdArgv} from '../dockerd/argv.js'
 import {defaultBridgeKeys} from '../registry/index.js'
-import type {ApplyOptions, TreeView} from './apply.js'
+import type {ApplyOptions, TreeView} from './plan.js'
 import {type VerifyContext, verifyLive} from './verify.js'
 
 const BRIDGE_KEYS = new Set(defaultBridgeKeys())

@@ -1,7 +1,7 @@
 import {RefusedError} from '../core/errors.js'
 import type {DockerApi} from '../system/docker-api.js'
 import {defaultBridgeKeys} from '../registry/index.js'
-import type {ApplyOptions, ApplyResult} from './apply.js'
+import type {ApplyOptions, ApplyResult} from './plan.js'
 
 /** Keys whose change rebuilds the default bridge: live-restore cannot carry containers across. */
 const BRIDGE_KEYS = new Set(defaultBridgeKeys())

@@ -1,4 +1,4 @@
-import type {ApplyOptions} from './apply.js'
+import type {ApplyOptions} from './plan.js'
 
 /** Warnings are events too: told when they arise, and kept in the result for --json. */
 export function warn(options: ApplyOptions, warnings: readonly string[]): void {

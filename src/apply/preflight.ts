@@ -5,22 +5,9 @@ import {type ParsedDockerdArgv, parseDockerdArgv} from '../dockerd/argv.js'
 import {stringifyJson} from '../json/stringify.js'
 import {hostResourceFlags, hostResourceKeys, trialBlindKeys, versionAtLeast} from '../registry/index.js'
 import type {System} from '../system/index.js'
-import type {TreeView} from './apply.js'
+import type {PreflightOutcome, TreeView} from './plan.js'
 import {checkListenAddresses} from './listen-addresses.js'
 import {checkListeners} from './listeners.js'
-
-/**
- * Asks dockerd itself whether it would start with the candidate configuration, before anything is
- * written. dockerd 23.0+ has `--validate`, fed the same flags as ExecStart so flag/file conflicts
- * show. Older dockerd gets a trial start: a throw-away daemon in its own network namespace with
- * scratch data-root, exec-root, pidfile and socket, bounded in time, never touching the running one.
- */
-export interface PreflightOutcome {
-  method: 'validate' | 'trial-start' | 'skipped'
-  ok: boolean
-  /** dockerd's own words (the error line on failure). */
-  detail: string
-}
 
 const TRIAL_TIMEOUT_MS = 30_000
 

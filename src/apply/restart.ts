@@ -2,13 +2,14 @@ import type {HeldLock} from '../backup/lock.js'
 import {DockcfgError, InvalidConfigError} from '../core/errors.js'
 import {capFindings, errorLines} from '../core/findings.js'
 import type {System} from '../system/index.js'
-import type {ApplyOptions, ApplyResult, TreeView} from './apply.js'
+import type {ApplyOptions, ApplyResult, TreeView} from './plan.js'
 import {liveRestoreAfter, pendingBridgeKeys, stopContainersHoldingBridge} from './bridge-guard.js'
 import {containerGuard} from './container-guard.js'
 import {during, warn} from './events.js'
 import {failedStartJournal, restartAsOneJob, unitState} from './health.js'
 import {abandonedApply, refuseOverAbandoned} from './pending.js'
-import {preflight, type PreflightOutcome} from './preflight.js'
+import {preflight} from './preflight.js'
+import type {PreflightOutcome} from './plan.js'
 
 /** The typed result of `dockcfg restart`. */
 export interface RestartResult {

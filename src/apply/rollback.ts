@@ -5,7 +5,7 @@ import {DockcfgError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
 import {changedSinceBackup, removeEmptyDirs, restoreFromBackup} from '../changes/change-set.js'
 import type {System} from '../system/index.js'
-import type {TreeView} from './apply.js'
+import type {TreeView} from './plan.js'
 import {startDocker, stopDocker} from './health.js'
 import {clearPending, isAbandoned, type PendingApply, readPending} from './pending.js'
 

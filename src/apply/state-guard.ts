@@ -4,7 +4,7 @@ import {flagValueAsJson} from '../effective/flag-values.js'
 import {stateMovingKeys} from '../registry/index.js'
 import type {OptionSpec} from '../registry/types.js'
 import type {System} from '../system/index.js'
-import type {ApplyOptions, TreeView} from './apply.js'
+import type {ApplyOptions, TreeView} from './plan.js'
 
 /** One setting whose change moves where dockerd keeps its data. */
 export interface StateMoveWarning {

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import type {ApplyOptions} from '../apply/apply.js'
+import type {ApplyOptions} from '../apply/plan.js'
 import type {Reporter} from '../output/progress.js'
 
 /** The flags of every command that changes the running daemon, and how they become options. */

@@ -22,7 +22,7 @@ export interface GetResult {
 export async function getKey(system: System, configFile: string, key: string): Promise<GetResult> {
   const spec = findOption(key)
   const doc = await loadDaemonJson(system, configFile, undefined)
-  if (!doc.parsed.decodable) throw unparsable(doc)
+  if (!doc.parsed.decodable) throw unparsable(doc.path, doc.parsed.findings)
   const value = doc.parsed.value
   if (Object.prototype.hasOwnProperty.call(value, key)) {
     return {key, file: configFile, set: true, value: value[key], line: keyLine(doc.parsed, key)}

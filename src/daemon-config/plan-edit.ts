@@ -38,7 +38,7 @@ export async function planDaemonJsonChanges(system: System, configFile: string, 
   // An empty file or a byte-order mark makes 20.10 refuse the file, but any edit repairs it: the
   // editor writes a whole object, without the mark that dockerd cannot decode.
   const errors = document.parsed.findings.filter((f) => f.severity === 'error')
-  if (document.exists && !document.parsed.decodable && !errors.every((f) => REPAIRED_BY_EDITING.has(f.code))) throw unparsable(document)
+  if (document.exists && !document.parsed.decodable && !errors.every((f) => REPAIRED_BY_EDITING.has(f.code))) throw unparsable(document.path, document.parsed.findings)
   const edit = planDaemonJsonEdit(document.exists ? document.text : undefined, changes, configFile, {dropBom: errors.some((f) => f.code === 'json-bom')})
   const before = findingsOf(document.parsed, dockerdVersion)
   const candidate = parseDaemonJson(edit.after, configFile, {dockerdVersion})

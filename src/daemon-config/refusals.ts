@@ -1,8 +1,7 @@
 /** The errors dockcfg refuses a daemon.json, or a key it does not know, with. */
 import {InvalidConfigError, UsageError} from '../core/errors.js'
 import {closestKey} from '../registry/index.js'
-import {capFindings, errorLines} from '../core/findings.js'
-import type {DaemonJsonDocument} from './load.js'
+import {capFindings, errorLines, type Finding} from '../core/findings.js'
 
 export function unknownKey(key: string): UsageError {
   const suggestion = closestKey(key)
@@ -18,9 +17,9 @@ export function tooLarge(path: string, size: number, limit: number): InvalidConf
   })
 }
 
-export function unparsable(doc: DaemonJsonDocument): InvalidConfigError {
-  return new InvalidConfigError(`${doc.path} is not valid JSON, so dockerd refuses it and dockcfg will not edit it:\n${errorLines(doc.parsed.findings, doc.path)}`, {
+export function unparsable(path: string, findings: readonly Finding[]): InvalidConfigError {
+  return new InvalidConfigError(`${path} is not valid JSON, so dockerd refuses it and dockcfg will not edit it:\n${errorLines(findings, path)}`, {
     remedy: 'fix it by hand (dockcfg validate lists every problem), then run the command again',
-    details: capFindings(doc.parsed.findings),
+    details: capFindings(findings),
   })
 }

@@ -1,4 +1,4 @@
-import type {ApplyResult} from '../apply/apply.js'
+import type {ApplyResult} from '../apply/plan.js'
 import {type Owner, planFix} from '../effective/fix.js'
 import type {System} from '../system/index.js'
 import {onEffectiveTree, type OperationRequest, runChange} from './pipeline.js'

@@ -1,4 +1,5 @@
-import {type ApplyOptions, type ApplyResult, type Inspector, type PlanNotes, type TreeView, applyPlan} from '../apply/apply.js'
+import {applyPlan} from '../apply/apply.js'
+import type {ApplyOptions, ApplyResult, Inspector, PlanNotes, TreeView} from '../apply/plan.js'
 import {warn} from '../apply/events.js'
 import {abandonedApplyWarnings} from '../apply/pending.js'
 import {acquireLock, type HeldLock} from '../backup/lock.js'

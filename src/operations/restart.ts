@@ -1,4 +1,4 @@
-import type {TreeView} from '../apply/apply.js'
+import type {TreeView} from '../apply/plan.js'
 import {warn} from '../apply/events.js'
 import {whyNoService} from '../apply/health.js'
 import {abandonedApplyWarnings} from '../apply/pending.js'

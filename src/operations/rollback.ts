@@ -1,4 +1,4 @@
-import type {ApplyResult, TreeView} from '../apply/apply.js'
+import type {ApplyResult, TreeView} from '../apply/plan.js'
 import {changedConfigKeys} from '../apply/config-diff.js'
 import {readPending} from '../apply/pending.js'
 import {type AutoRollbackResult, restoreAndRestart} from '../apply/rollback.js'

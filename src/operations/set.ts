@@ -1,4 +1,4 @@
-import type {ApplyResult} from '../apply/apply.js'
+import type {ApplyResult} from '../apply/plan.js'
 import {UsageError} from '../core/errors.js'
 import {capFindings, type Finding} from '../core/findings.js'
 import type {KeyChange} from '../daemon-config/edit.js'

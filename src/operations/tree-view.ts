@@ -1,4 +1,4 @@
-import type {Inspector, TreeView} from '../apply/apply.js'
+import type {Inspector, TreeView} from '../apply/plan.js'
 import {type EffectiveConfig, inspectEffective} from '../effective/effective.js'
 
 /** The engine's view of a tree, with the effective configuration it was computed from (for planners). */

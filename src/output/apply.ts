@@ -1,4 +1,4 @@
-import type {ApplyResult} from '../apply/apply.js'
+import type {ApplyResult} from '../apply/plan.js'
 import {describeCommit} from '../changes/change-set.js'
 
 interface Out {

@@ -1,4 +1,4 @@
-import type {PlanNotes} from '../apply/apply.js'
+import type {PlanNotes} from '../apply/plan.js'
 import type {Clock} from '../system/clock.js'
 import {renderFinding} from './findings.js'
 import {redactText} from '../changes/redact.js'

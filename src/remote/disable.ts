@@ -1,4 +1,4 @@
-import type {ApplyOptions, ApplyResult} from '../apply/apply.js'
+import type {ApplyOptions, ApplyResult} from '../apply/plan.js'
 import type {FileChange} from '../core/file-change.js'
 import type {KeyChange} from '../daemon-config/edit.js'
 import type {EffectiveConfig} from '../effective/effective.js'

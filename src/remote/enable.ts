@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 
-import type {ApplyOptions, ApplyResult} from '../apply/apply.js'
+import type {ApplyOptions, ApplyResult} from '../apply/plan.js'
 import type {FileChange} from '../core/file-change.js'
 import {RefusedError, UsageError} from '../core/errors.js'
 import type {Finding} from '../core/findings.js'

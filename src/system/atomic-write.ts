@@ -3,7 +3,13 @@ import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
 
 import {DockcfgError} from '../core/errors.js'
-import type {WriteOptions} from './fs.js'
+
+/** The mode and owner a written file gets. */
+export interface WriteOptions {
+  mode: number
+  uid?: number | undefined
+  gid?: number | undefined
+}
 
 /**
  * The two system calls whose results decide whether a file holds what was meant: write(2), which

@@ -2,7 +2,7 @@ import {closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, rea
 import * as fsp from 'node:fs/promises'
 import * as path from 'node:path'
 
-import {replaceFile, systemWriteCalls, type WriteCalls} from './atomic-write.js'
+import {replaceFile, systemWriteCalls, type WriteCalls, type WriteOptions} from './atomic-write.js'
 import {fileKind, notRegularFile, readFailure, writeFailure} from './host-errors.js'
 
 /**
@@ -38,12 +38,6 @@ export interface FileSystem {
   remove(treePath: string): Promise<void>
   /** Removes a directory only if it is empty (rmdir); false when it is not empty or not there. */
   removeEmptyDir(treePath: string): Promise<boolean>
-}
-
-export interface WriteOptions {
-  mode: number
-  uid?: number | undefined
-  gid?: number | undefined
 }
 
 const MAX_SYMLINK_DEPTH = 40

@@ -1,7 +1,8 @@
 import type {Stats} from 'node:fs'
 import * as path from 'node:path'
 
-import type {FileSystem, WriteOptions} from './fs.js'
+import type {WriteOptions} from './atomic-write.js'
+import type {FileSystem} from './fs.js'
 
 /**
  * A read-only view of the tree as it would be after a plan is written: planned contents shadow

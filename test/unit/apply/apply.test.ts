@@ -1,6 +1,7 @@
 import {afterEach, describe, expect, it, vi} from 'vitest'
 
-import {activationOf, type ApplyOptions, type Inspector, rollbackTimerSeconds} from '../../../src/apply/apply.js'
+import {activationOf, rollbackTimerSeconds} from '../../../src/apply/apply.js'
+import type {ApplyOptions, Inspector} from '../../../src/apply/plan.js'
 import {removedKeys} from '../../../src/apply/config-diff.js'
 import {PENDING_FILE, readPending} from '../../../src/apply/pending.js'
 import {listBackups} from '../../../src/backup/backups.js'

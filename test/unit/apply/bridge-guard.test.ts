@@ -1,6 +1,6 @@
 import {afterEach, describe, expect, it} from 'vitest'
 
-import type {ApplyOptions, Inspector} from '../../../src/apply/apply.js'
+import type {ApplyOptions, Inspector} from '../../../src/apply/plan.js'
 import {listBackups} from '../../../src/backup/backups.js'
 import {DockcfgError} from '../../../src/core/errors.js'
 import {applyChanges, type ApplyRequest, CONFIG, inspector, restartDaemon, type Rig, rig, seedConfig} from './fakes.js'

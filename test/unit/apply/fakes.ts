@@ -8,7 +8,7 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import type {ApplyOptions, ApplyResult, Inspector, TreeView} from '../../../src/apply/apply.js'
+import type {ApplyOptions, ApplyResult, Inspector, TreeView} from '../../../src/apply/plan.js'
 import type {RestartResult} from '../../../src/apply/restart.js'
 import type {AutoRollbackResult} from '../../../src/apply/rollback.js'
 import {type ChangePlan, type PipelineRequest, runChange} from '../../../src/operations/pipeline.js'

@@ -1,6 +1,6 @@
 import {afterEach, describe, expect, it} from 'vitest'
 
-import type {ApplyOptions, Inspector} from '../../../src/apply/apply.js'
+import type {ApplyOptions, Inspector} from '../../../src/apply/plan.js'
 import {preflight} from '../../../src/apply/preflight.js'
 import {clashes, parseProcNetTcp, parseSsHolders, type TcpEndpoint, tcpEndpoints, type TcpListener} from '../../../src/apply/listeners.js'
 import {listBackups} from '../../../src/backup/backups.js'

@@ -1,6 +1,6 @@
 import {afterEach, describe, expect, it} from 'vitest'
 
-import type {ApplyOptions} from '../../../src/apply/apply.js'
+import type {ApplyOptions} from '../../../src/apply/plan.js'
 import {plannedStateMoves} from '../../../src/apply/state-guard.js'
 import {listBackups} from '../../../src/backup/backups.js'
 import {DockcfgError} from '../../../src/core/errors.js'

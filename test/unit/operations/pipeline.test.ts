@@ -1,6 +1,6 @@
 import {afterEach, describe, expect, it} from 'vitest'
 
-import type {ApplyOptions, Inspector, TreeView} from '../../../src/apply/apply.js'
+import type {ApplyOptions, Inspector, TreeView} from '../../../src/apply/plan.js'
 import {acquireLock} from '../../../src/backup/lock.js'
 import {type ChangePlan, type PipelineRequest, runChange} from '../../../src/operations/pipeline.js'
 import {CONFIG, type FakeHost, inspector, type Rig, rig, seedConfig} from '../apply/fakes.js'
