@@ -73,13 +73,13 @@ const DEPENDENCY_PATCHES = [
   {
     // oclif sorts the command list on every start with localeCompare, whose first call loads ICU's
     // collation data: 6-13 ms, about a tenth of a `dockcfg get`. The order only shows in help and
-    // completion; test/unit/cli/main.test.ts checks that for dockcfg's ids code-unit order and
+    // completion; test/unit/main.test.ts checks that for dockcfg's ids code-unit order and
     // localeCompare agree (they would differ for an id with a digit after ':', e.g. a:b vs a1).
     file: oclifFile('config/plugin'),
     find: '.sort((a, b) => a.id.localeCompare(b.id));',
     replace: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));',
   },
-  // Globbing finds commands by file pattern; dockcfg lists them explicitly (src/cli/main.ts).
+  // Globbing finds commands by file pattern; dockcfg lists them explicitly (src/main.ts).
   // tinyglobby also require()s picomatch from node_modules at load, outside the bundle.
   lazyRequire('config/plugin', 'tinyglobby_1', 'tinyglobby', ['glob']),
   // oclif asks whether this is WSL on every start through wsl-utils, which loads child_process and
@@ -195,7 +195,7 @@ async function bundle() {
   const temporary = join(dist, `.dockcfg.cjs.${process.pid}.tmp`)
   try {
     const result = await esbuild.build({
-      entryPoints: [join(project, 'src/cli/main.ts')],
+      entryPoints: [join(project, 'src/main.ts')],
       outfile: temporary,
       bundle: true,
       platform: 'node',

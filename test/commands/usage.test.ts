@@ -1,7 +1,7 @@
 import * as fsp from 'node:fs/promises'
 import {describe, expect, it} from 'vitest'
 
-import {COMMANDS} from '../../src/cli/main.js'
+import {COMMANDS} from '../../src/main.js'
 import {type CliResult, runCli, useRoots} from '../support/cli.js'
 
 // Issue 9 item 16: usage mistakes are exit 2 with a message that names the flag at fault, never

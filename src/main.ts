@@ -8,74 +8,74 @@
  * uninitialised until oclif asks for that command, so `get` never runs the validator's or the
  * apply engine's top-level code. `require` here is esbuild's: it inlines the module and runs its
  * initialiser on first access. This file only works bundled; bin/dev.js builds before running.
- * test/unit/cli/main.test.ts keeps this list equal to src/commands/.
+ * test/unit/main.test.ts keeps this list equal to src/commands/.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type {Command} from '@oclif/core'
 import {Errors, flush, handle, run, settings} from '@oclif/core'
 
-import {UsageError} from '../core/errors.js'
+import {UsageError} from './core/errors.js'
 
 type CommandClass = Command.Class
 
 export const COMMANDS: Record<string, CommandClass> = {
   get completion() {
-    return require('../commands/completion.js').default
+    return require('./commands/completion.js').default
   },
   get fix() {
-    return require('../commands/fix.js').default
+    return require('./commands/fix.js').default
   },
   get get() {
-    return require('../commands/get.js').default
+    return require('./commands/get.js').default
   },
   get help() {
-    return require('../commands/help.js').default
+    return require('./commands/help.js').default
   },
   get history() {
-    return require('../commands/history.js').default
+    return require('./commands/history.js').default
   },
   get keys() {
-    return require('../commands/keys.js').default
+    return require('./commands/keys.js').default
   },
   get 'remote:ca:create'() {
-    return require('../commands/remote/ca/create.js').default
+    return require('./commands/remote/ca/create.js').default
   },
   get 'remote:check'() {
-    return require('../commands/remote/check.js').default
+    return require('./commands/remote/check.js').default
   },
   get 'remote:client-cert'() {
-    return require('../commands/remote/client-cert.js').default
+    return require('./commands/remote/client-cert.js').default
   },
   get 'remote:disable'() {
-    return require('../commands/remote/disable.js').default
+    return require('./commands/remote/disable.js').default
   },
   get 'remote:enable'() {
-    return require('../commands/remote/enable.js').default
+    return require('./commands/remote/enable.js').default
   },
   get restart() {
-    return require('../commands/restart.js').default
+    return require('./commands/restart.js').default
   },
   get rollback() {
-    return require('../commands/rollback.js').default
+    return require('./commands/rollback.js').default
   },
   get set() {
-    return require('../commands/set.js').default
+    return require('./commands/set.js').default
   },
   get show() {
-    return require('../commands/show.js').default
+    return require('./commands/show.js').default
   },
   get unset() {
-    return require('../commands/unset.js').default
+    return require('./commands/unset.js').default
   },
   get validate() {
-    return require('../commands/validate.js').default
+    return require('./commands/validate.js').default
   },
 }
 
 /** oclif's helpClass location (package.json) points here; help is loaded only when shown. */
 export const HelpClass = {
   get default() {
-    return require('./help.js').default
+    return require('./cli/help.js').default
   },
 }
 
@@ -96,8 +96,8 @@ export async function main(dir: string, options: {development?: boolean} = {}): 
     flush()
   } catch (error) {
     if (!json || error instanceof Errors.ExitError) return handle(error as Error)
-    const {errorDocument, exitCodeOf} = require('./base-command.js') as typeof import('./base-command.js')
-    const {redactJson} = require('../changes/redact.js') as typeof import('../changes/redact.js')
+    const {errorDocument, exitCodeOf} = require('./cli/base-command.js') as typeof import('./cli/base-command.js')
+    const {redactJson} = require('./changes/redact.js') as typeof import('./changes/redact.js')
     process.stdout.write(`${JSON.stringify(redactJson(errorDocument(error as Error)), null, 2)}\n`)
     process.exitCode = exitCodeOf(error as Error)
   }

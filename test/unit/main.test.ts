@@ -3,18 +3,18 @@ import {join, relative} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {refuseSwitchValues} from '../../../src/cli/base-command.js'
-import {UsageError} from '../../../src/core/errors.js'
-import {COMMANDS} from '../../../src/cli/main.js'
-import {byCodeUnits} from '../../../src/core/order.js'
+import {refuseSwitchValues} from '../../src/cli/base-command.js'
+import {UsageError} from '../../src/core/errors.js'
+import {COMMANDS} from '../../src/main.js'
+import {byCodeUnits} from '../../src/core/order.js'
 
-const commandsDir = join(import.meta.dirname, '../../../src/commands')
+const commandsDir = join(import.meta.dirname, '../../src/commands')
 
 function commandFiles(dir: string): string[] {
   return readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? commandFiles(join(dir, e.name)) : [join(dir, e.name)]))
 }
 
-describe('the explicit command list (src/cli/main.ts)', () => {
+describe('the explicit command list (src/main.ts)', () => {
   // Property names only: reading a getter would need the bundle's require.
   const ids = Object.getOwnPropertyNames(COMMANDS)
 
