@@ -1,6 +1,8 @@
+import type {ShowResult} from '../operations/show.js'
 import {describeOrigin, type Setting} from '../effective/effective.js'
 import {stringifyJson} from '../json/stringify.js'
 import {redactJson} from '../changes/redact.js'
+import {renderFinding} from './findings.js'
 import {renderTable, truncate} from './table.js'
 
 /**
@@ -23,4 +25,17 @@ export function renderSettings(settings: readonly Setting[], verbose: boolean): 
       [s.origin, ...(s.moreOrigins ?? [])].map(describeOrigin).join('; ') + (s.alsoSetBy ? `  CONFLICT with ${s.alsoSetBy.map(describeOrigin).join(', ')}` : ''),
     ])
   return renderTable(['SETTING', 'VALUE', 'FROM'], rows)
+}
+
+/** `dockcfg show` for a person: the files behind the configuration, the table, then notes and findings on stderr. */
+export function renderShow(result: ShowResult, view: {daemonJsonExists: boolean; verbose: boolean}, out: {log: (text: string) => void; say: (text: string) => void}): void {
+  out.log(`unit:        ${result.unit ?? '(no docker.service found)'}`)
+  for (const d of result.dropIns) out.log(`drop-in:     ${d}`)
+  for (const f of result.environmentFiles) out.log(`environment: ${f}`)
+  out.log(`daemon.json: ${result.configFile}${view.daemonJsonExists ? '' : ' (missing)'}`)
+  out.log(`ExecStart:   ${result.execStart ? result.execStart.join(' ') : '(none)'}`)
+  out.log('')
+  out.log(renderSettings(result.settings, view.verbose))
+  if (!view.verbose) out.say('(defaults hidden; --verbose shows them)')
+  for (const f of result.findings.filter((x) => x.severity !== 'info')) out.say(renderFinding(f))
 }

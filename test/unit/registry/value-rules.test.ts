@@ -1,7 +1,8 @@
 import semver from 'semver'
 import {describe, expect, it} from 'vitest'
 
-import {describeOption, rangeText, valuesText} from '../../../src/registry/describe.js'
+import {rangeText, valuesText} from '../../../src/output/keys.js'
+import {describeOption} from '../../../src/registry/describe.js'
 import {
   allowedValues,
   defaultBridgeKeys,
