@@ -6,8 +6,7 @@ import {DockcfgCommand} from '../../cli/base-command.js'
 import {clientUsage} from '../../output/remote-client.js'
 import {type BundleResult, issueClientBundle} from '../../remote/client.js'
 import {KEY_TYPES, type KeyType} from '../../remote/layout.js'
-import {systemClock} from '../../system/clock.js'
-import {HostFileSystem} from '../../system/fs.js'
+import {createSystem} from '../../system/index.js'
 
 export default class RemoteClientCert extends DockcfgCommand {
   static override summary = 'Issue a client certificate bundle (ca.pem, cert.pem, key.pem) from a CA directory.'
@@ -24,7 +23,9 @@ on a host where remote enable created a host-local CA. Paths are on this machine
 
   async run(): Promise<BundleResult> {
     const {flags} = await this.parse(RemoteClientCert)
-    const result = await issueClientBundle(new HostFileSystem('/'), systemClock, {
+    // Paths of this machine (--root does not apply): the files and clock of the system at `/`.
+    const system = createSystem({root: '/'})
+    const result = await issueClientBundle(system.fs, system.clock, {
       caDir: resolve(flags.ca),
       outDir: resolve(this.pathFlag('--out', flags.out)),
       name: flags.name,

@@ -5,8 +5,7 @@ import {Flags} from '@oclif/core'
 import {DockcfgCommand} from '../../../cli/base-command.js'
 import {type BundleResult, createCaDirectory} from '../../../remote/client.js'
 import {KEY_TYPES, type KeyType} from '../../../remote/layout.js'
-import {systemClock} from '../../../system/clock.js'
-import {HostFileSystem} from '../../../system/fs.js'
+import {createSystem} from '../../../system/index.js'
 
 export default class RemoteCaCreate extends DockcfgCommand {
   static override summary = 'Create a CA for a fleet: ca.pem and ca-key.pem (0600) in a new 0700 directory.'
@@ -26,7 +25,9 @@ Paths are on this machine (--root does not apply).`
 
   async run(): Promise<BundleResult> {
     const {flags} = await this.parse(RemoteCaCreate)
-    const result = await createCaDirectory(new HostFileSystem('/'), systemClock, {
+    // Paths of this machine (--root does not apply): the files and clock of the system at `/`.
+    const system = createSystem({root: '/'})
+    const result = await createCaDirectory(system.fs, system.clock, {
       dir: resolve(this.pathFlag('--out', flags.out)),
       keyType: flags['key-type'] as KeyType | undefined,
       commonName: flags.name,
