@@ -1,6 +1,6 @@
 import {DockcfgCommand} from '../cli/base-command.js'
 import {history, type HistoryResult} from '../apply/rollback.js'
-import {renderTable} from '../output/table.js'
+import {renderHistory} from '../output/history.js'
 import {createSystem} from '../system/index.js'
 
 export default class History extends DockcfgCommand {
@@ -10,23 +10,7 @@ export default class History extends DockcfgCommand {
   async run(): Promise<HistoryResult> {
     const {flags} = await this.parse(History)
     const result = await history(createSystem({root: flags.root}))
-    if (!this.jsonEnabled()) {
-      if (result.backups.length === 0) this.logToStderr('no backups yet')
-      else
-        this.log(
-          renderTable(
-            ['ID', 'TIME', 'COMMAND', 'FILES'],
-            result.backups.map((b) => [b.id, b.time, b.command, b.files.map((f) => (f.existed ? f.path : `${f.path} (new)`)).join(', ')]),
-          ),
-        )
-      if (result.pending) {
-        this.logToStderr(
-          result.pending.abandoned
-            ? `warning: an apply did not finish: "${result.pending.command}" (started ${result.pending.startedAt}); restore with: dockcfg rollback ${result.pending.backupId}`
-            : `an apply is running now: "${result.pending.command}" (pid ${result.pending.pid})`,
-        )
-      }
-    }
+    if (!this.jsonEnabled()) renderHistory(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
     return result
   }
 }

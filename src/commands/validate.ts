@@ -6,7 +6,7 @@ import {UsageError} from '../core/errors.js'
 import {MAX_DAEMON_JSON_BYTES} from '../daemon-config/load.js'
 import {tooLarge} from '../daemon-config/refusals.js'
 import {type Candidate, validateConfiguration, type ValidateResult} from '../operations/validate.js'
-import {renderFinding} from '../output/findings.js'
+import {renderValidate} from '../output/validate.js'
 import {isNotFound, localFileSize, readRegularFile} from '../system/fs.js'
 import {readFailure} from '../system/host-errors.js'
 import {createSystem} from '../system/index.js'
@@ -28,18 +28,7 @@ export default class Validate extends DockcfgCommand {
       dockerdVersion: flags['dockerd-version'],
       ...(flags.file === undefined ? {} : {candidate: await readCandidate(flags.file)}),
     })
-    if (!this.jsonEnabled()) {
-      for (const finding of result.findings) this.log(renderFinding(finding))
-      const against = result.dockerdVersion
-        ? `dockerd ${result.dockerdVersion} (${result.versionSource})`
-        : `the newest dockerd dockcfg knows (${result.assumedBecause === 'tree' ? "a tree's dockerd is not run" : 'no dockerd found'}; say which with --dockerd-version)`
-      // A --config-file on the command line that is missing is an error finding of its own.
-      if (!result.exists && !result.findings.some((f) => f.code === 'config-file-missing' || f.code === 'config-file-empty'))
-        this.logToStderr(`${result.file} does not exist: dockerd runs with its defaults`)
-      if (result.unit)
-        this.logToStderr(`command line: ${result.execStart ? result.execStart.join(' ') : '(systemd would not run ExecStart)'} (${[result.unit, ...result.dropIns].join(', ')})`)
-      this.logToStderr(`${result.file}: ${result.errors} error(s), ${result.warnings} warning(s), checked against ${against}`)
-    }
+    if (!this.jsonEnabled()) renderValidate(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
     if (!result.valid) process.exitCode = ExitCode.InvalidConfig
     return result
   }

@@ -1,12 +1,6 @@
 import type {ApplyResult} from '../apply/plan.js'
 import {describeCommit} from '../changes/change-set.js'
-
-interface Out {
-  /** stdout: data (the diff of a dry run). */
-  log(text: string): void
-  /** stderr: messages. */
-  say(text: string): void
-}
+import type {Out} from './out.js'
 
 /**
  * Human rendering of any configuration change, once it is done: the diff is data, everything else

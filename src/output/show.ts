@@ -4,6 +4,7 @@ import {stringifyJson} from '../json/stringify.js'
 import {redactJson} from '../changes/redact.js'
 import {renderFinding} from './findings.js'
 import {renderTable, truncate} from './table.js'
+import type {Out} from './out.js'
 
 /**
  * Widths at which `show` cuts a cell (with an ellipsis; --json has every value in full): every row
@@ -28,7 +29,7 @@ export function renderSettings(settings: readonly Setting[], verbose: boolean): 
 }
 
 /** `dockcfg show` for a person: the files behind the configuration, the table, then notes and findings on stderr. */
-export function renderShow(result: ShowResult, view: {daemonJsonExists: boolean; verbose: boolean}, out: {log: (text: string) => void; say: (text: string) => void}): void {
+export function renderShow(result: ShowResult, view: {daemonJsonExists: boolean; verbose: boolean}, out: Out): void {
   out.log(`unit:        ${result.unit ?? '(no docker.service found)'}`)
   for (const d of result.dropIns) out.log(`drop-in:     ${d}`)
   for (const f of result.environmentFiles) out.log(`environment: ${f}`)

@@ -3,7 +3,7 @@ import {resolve} from 'node:path'
 import {Flags} from '@oclif/core'
 
 import {DockcfgCommand} from '../../cli/base-command.js'
-import {clientUsage} from '../../output/remote-client.js'
+import {renderClientBundle} from '../../output/bundles.js'
 import {type BundleResult, issueClientBundle} from '../../remote/client.js'
 import {KEY_TYPES, type KeyType} from '../../remote/layout.js'
 import {createSystem} from '../../system/index.js'
@@ -31,12 +31,7 @@ on a host where remote enable created a host-local CA. Paths are on this machine
       name: flags.name,
       keyType: flags['key-type'] as KeyType | undefined,
     })
-    if (!this.jsonEnabled()) {
-      for (const w of result.warnings) this.logToStderr(`warning: ${w}`)
-      this.logToStderr(`wrote ${result.files.map((f) => `${f.path} (${f.mode.toString(8)})`).join(', ')}`)
-      this.logToStderr(`client certificate ${result.subject}, valid until ${result.notAfter}, SHA-256 ${result.fingerprintSha256}`)
-      for (const line of clientUsage(result.dir)) this.log(line)
-    }
+    if (!this.jsonEnabled()) renderClientBundle(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
     return result
   }
 }

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {applyFlags, applyOptions, canPrompt} from '../../cli/apply-flags.js'
 import {DockcfgCommand} from '../../cli/base-command.js'
-import {renderApplyResult} from '../../output/apply.js'
+import {renderRemoteDisabled} from '../../output/remote-access.js'
 import {commandReporter} from '../../output/progress.js'
 import {runRemoteDisable} from '../../operations/remote-disable.js'
 import type {DisableResult} from '../../remote/disable.js'
@@ -29,12 +29,7 @@ from daemon.json and deletes the certificates and private keys (backed up first,
       command: ['dockcfg', 'remote', 'disable', ...(argv as string[])].join(' '),
       apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled(), system.clock), interactive: canPrompt()}),
     })
-    if (!this.jsonEnabled()) {
-      // What is removed was told with the plan, before anything happened.
-      if (result.removed.length === 0) this.logToStderr('no tcp:// listener configured')
-      renderApplyResult(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
-      if (result.purged.length > 0 && !result.dryRun) this.logToStderr(`deleted ${result.purged.join(', ')}`)
-    }
+    if (!this.jsonEnabled()) renderRemoteDisabled(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
     return result
   }
 }

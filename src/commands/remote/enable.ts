@@ -6,7 +6,7 @@ import {applyFlags, applyOptions, canPrompt} from '../../cli/apply-flags.js'
 import {DockcfgCommand} from '../../cli/base-command.js'
 import {DockcfgError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
-import {renderApplyResult} from '../../output/apply.js'
+import {renderRemoteEnabled} from '../../output/remote-access.js'
 import {commandReporter} from '../../output/progress.js'
 import {runRemoteEnable} from '../../operations/remote-enable.js'
 import type {EnableResult} from '../../remote/enable.js'
@@ -62,7 +62,7 @@ explicitly so dockerd does not delay its start by 15 s.`
       apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled(), system.clock), interactive: canPrompt()}),
       readLocalFile: readLocalText,
     })
-    if (!this.jsonEnabled()) this.render(result)
+    if (!this.jsonEnabled()) renderRemoteEnabled(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
     if (result.selfCheck && !result.selfCheck.ok) {
       throw new DockcfgError(
         `the listener does not pass its mutual-TLS self-check at ${result.selfCheck.endpoint}: ${result.selfCheck.findings.map((f) => f.message).join('; ')}`,
@@ -74,29 +74,5 @@ explicitly so dockerd does not delay its start by 15 s.`
       )
     }
     return result
-  }
-
-  private render(result: EnableResult): void {
-    const say = (s: string) => this.logToStderr(s)
-    if (result.exposure) say(`WARNING: ${result.listener}: ${result.exposure}.`)
-    renderApplyResult(result, {log: (s) => this.log(s), say})
-    const c = result.certificates
-    if (c) {
-      say(`CA: ${c.ca.subject} (${c.ca.source}${c.ca.reused ? ', kept' : ''}) ${c.ca.path}`)
-      say(
-        `server certificate: ${c.server.reused ? 'kept' : 'issued'} ${c.server.path}, valid until ${c.server.notAfter}; SANs: ${[...c.server.dnsNames, ...c.server.ipAddresses].join(', ')}`,
-      )
-      if (c.client) say(`client bundle: ${c.client.dir}${c.client.reused ? ' (kept)' : ''}`)
-    }
-    if (result.selfCheck?.ok) say(`self-check: ${result.selfCheck.endpoint} answers over mutual TLS (${result.selfCheck.verdict})`)
-    if (result.dryRun) return
-    // How to connect is what the user came for: data, so stdout.
-    this.log(`# connect to ${result.connect.endpoint}:`)
-    this.log(
-      `export ${Object.entries(result.connect.env)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' ')}`,
-    )
-    this.log(result.connect.context)
   }
 }

@@ -3,6 +3,7 @@ import {resolve} from 'node:path'
 import {Flags} from '@oclif/core'
 
 import {DockcfgCommand} from '../../../cli/base-command.js'
+import {renderCaCreated} from '../../../output/bundles.js'
 import {type BundleResult, createCaDirectory} from '../../../remote/client.js'
 import {KEY_TYPES, type KeyType} from '../../../remote/layout.js'
 import {createSystem} from '../../../system/index.js'
@@ -32,12 +33,7 @@ Paths are on this machine (--root does not apply).`
       keyType: flags['key-type'] as KeyType | undefined,
       commonName: flags.name,
     })
-    if (!this.jsonEnabled()) {
-      for (const w of result.warnings) this.logToStderr(`warning: ${w}`)
-      this.logToStderr(`wrote ${result.files.map((f) => `${f.path} (${f.mode.toString(8)})`).join(', ')}`)
-      this.logToStderr(`CA ${result.subject}, valid until ${result.notAfter}, SHA-256 ${result.fingerprintSha256}`)
-      this.logToStderr(`keep ca-key.pem safe: it can issue certificates that are root on every host trusting this CA`)
-    }
+    if (!this.jsonEnabled()) renderCaCreated(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
     return result
   }
 }

@@ -1,0 +1,26 @@
+import {type BundleResult, dockerContextCommand} from '../remote/client.js'
+import type {Out} from './out.js'
+
+/** How to use a client bundle with the docker CLI: the lines `remote client-cert` prints. */
+export function clientUsage(dir: string, endpoint = 'tcp://HOST:2376'): string[] {
+  return [`export DOCKER_HOST=${endpoint} DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=${dir}`, dockerContextCommand('NAME', endpoint, dir)]
+}
+
+/** What was written, and the certificate's identity: the lines both bundle commands tell. */
+function renderWritten(result: BundleResult, what: string, out: Out): void {
+  for (const w of result.warnings) out.say(`warning: ${w}`)
+  out.say(`wrote ${result.files.map((f) => `${f.path} (${f.mode.toString(8)})`).join(', ')}`)
+  out.say(`${what} ${result.subject}, valid until ${result.notAfter}, SHA-256 ${result.fingerprintSha256}`)
+}
+
+/** `dockcfg remote ca create` for a person. */
+export function renderCaCreated(result: BundleResult, out: Out): void {
+  renderWritten(result, 'CA', out)
+  out.say(`keep ca-key.pem safe: it can issue certificates that are root on every host trusting this CA`)
+}
+
+/** `dockcfg remote client-cert` for a person: what was written on stderr, how to use it on stdout. */
+export function renderClientBundle(result: BundleResult, out: Out): void {
+  renderWritten(result, 'client certificate', out)
+  for (const line of clientUsage(result.dir)) out.log(line)
+}
