@@ -49,31 +49,28 @@ describe('the built bin in its own process does what the in-process run does', (
   })
 })
 
+/** What a run in this process could change behind the test's back. */
+function processState() {
+  return {
+    env: {...process.env},
+    cwd: process.cwd(),
+    umask: process.umask(),
+    argv: process.argv,
+    exitCode: process.exitCode,
+    console: globalThis.console,
+    streams: [process.stdin, process.stdout, process.stderr],
+  }
+}
+
 describe('runCli leaves this process as it found it', () => {
   it('environment, working directory, umask, argv, exit code, console and streams', async () => {
     const r = await root()
-    const before = {
-      env: {...process.env},
-      cwd: process.cwd(),
-      umask: process.umask(),
-      argv: process.argv,
-      exitCode: process.exitCode,
-      console: globalThis.console,
-      streams: [process.stdin, process.stdout, process.stderr],
-    }
+    const before = processState()
     // validate sets process.exitCode on invalid files; --cwd and env are the run's own.
     await fsp.writeFile(`${r.root}${FILE}`, '{"mtu": "big"}\n')
     const res = await runCli(['validate', '--root', r.root, ...V], {cwd: r.root, env: {DOCKCFG_SMOKE: '1'}})
     expect(res.exitCode).toBe(3)
-    expect({
-      env: {...process.env},
-      cwd: process.cwd(),
-      umask: process.umask(),
-      argv: process.argv,
-      exitCode: process.exitCode,
-      console: globalThis.console,
-      streams: [process.stdin, process.stdout, process.stderr],
-    }).toEqual(before)
+    expect(processState()).toEqual(before)
     expect(process.stdout).toBe(before.streams[1])
   })
 

@@ -8,9 +8,13 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {expect} from 'vitest'
+
 import type {ApplyOptions, ApplyResult, Inspector, TreeView} from '../../../src/apply/plan.js'
 import type {RestartResult} from '../../../src/apply/restart.js'
 import type {AutoRollbackResult} from '../../../src/apply/rollback.js'
+import {listBackups} from '../../../src/backup/backups.js'
+import {DockcfgError} from '../../../src/core/errors.js'
 import {type ChangePlan, type PipelineRequest, runChange} from '../../../src/operations/pipeline.js'
 import {restartOnCurrentTree} from '../../../src/operations/restart.js'
 import {autoRollbackOnTree, rollbackOnTree, type RollbackResult} from '../../../src/operations/rollback.js'
@@ -412,6 +416,20 @@ async function view(fs: FileSystem, flags: Record<string, unknown>): Promise<Tre
     errors: [],
     dockerdVersion: '24.0.7',
   }
+}
+
+/**
+ * A refusal before anything happened (exit 3, "nothing was changed", naming `reason`): daemon.json
+ * still `config`, no backup taken, dockerd never restarted.
+ */
+export async function expectRefusedUntouched(r: Rig, error: unknown, reason: string, config: string): Promise<void> {
+  expect(error).toBeInstanceOf(DockcfgError)
+  expect((error as DockcfgError).exitCode).toBe(3)
+  expect((error as DockcfgError).message).toContain(reason)
+  expect((error as DockcfgError).message).toContain('nothing was changed')
+  expect(await r.host.fs.readText(CONFIG)).toBe(config)
+  expect(await listBackups(r.system)).toEqual([])
+  expect(r.host.restartCount).toBe(0)
 }
 
 export interface Rig {

@@ -2,10 +2,8 @@ import {afterEach, describe, expect, it} from 'vitest'
 
 import type {ApplyOptions, Inspector} from '../../../src/apply/plan.js'
 import {preflight} from '../../../src/apply/preflight.js'
-import {listBackups} from '../../../src/backup/backups.js'
-import {DockcfgError} from '../../../src/core/errors.js'
 import type {System} from '../../../src/system/index.js'
-import {applyChanges, CONFIG, inspector, type Rig, rig, seedConfig} from './fakes.js'
+import {applyChanges, CONFIG, expectRefusedUntouched, inspector, type Rig, rig, seedConfig} from './fakes.js'
 
 describe('preflight refuses a tcp:// listener on an address no interface has', () => {
   const rigs: Rig[] = []
@@ -38,13 +36,7 @@ describe('preflight refuses a tcp:// listener on an address no interface has', (
       () => undefined,
       (e: unknown) => e,
     )
-    expect(error).toBeInstanceOf(DockcfgError)
-    expect((error as DockcfgError).exitCode).toBe(3)
-    expect((error as DockcfgError).message).toContain('tcp://192.0.2.1:2375 ("hosts" in daemon.json): no interface of this host has the address')
-    expect((error as DockcfgError).message).toContain('nothing was changed')
-    expect(await r.host.fs.readText(CONFIG)).toBe('{}\n')
-    expect(await listBackups(r.system)).toEqual([])
-    expect(r.host.restartCount).toBe(0)
+    await expectRefusedUntouched(r, error, 'tcp://192.0.2.1:2375 ("hosts" in daemon.json): no interface of this host has the address', '{}\n')
     expect(r.processes.runs.filter((run) => run.includes('--validate'))).toEqual([])
   })
 

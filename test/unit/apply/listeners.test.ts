@@ -3,10 +3,8 @@ import {afterEach, describe, expect, it} from 'vitest'
 import type {ApplyOptions, Inspector} from '../../../src/apply/plan.js'
 import {preflight} from '../../../src/apply/preflight.js'
 import {clashes, parseProcNetTcp, parseSsHolders, type TcpEndpoint, tcpEndpoints, type TcpListener} from '../../../src/apply/listeners.js'
-import {listBackups} from '../../../src/backup/backups.js'
-import {DockcfgError} from '../../../src/core/errors.js'
 import {formatIp, parseIp} from '../../../src/network/cidr.js'
-import {applyChanges, CONFIG, type FakeHost, inspector, type Rig, rig, seedConfig} from './fakes.js'
+import {applyChanges, CONFIG, expectRefusedUntouched, type FakeHost, inspector, type Rig, rig, seedConfig} from './fakes.js'
 
 // Rows as Linux 6.1 prints them (x86-64), taken from a test host with `python3` on 127.0.0.1:2376.
 const HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode'
@@ -147,13 +145,7 @@ describe('preflight refuses a listener another process holds (issue 9 item 21)',
       () => undefined,
       (e: unknown) => e,
     )
-    expect(error).toBeInstanceOf(DockcfgError)
-    expect((error as DockcfgError).exitCode).toBe(3)
-    expect((error as DockcfgError).message).toContain('tcp://127.0.0.1:2376: port 2376 is already in use on 127.0.0.1:2376 by python3 (pid 351)')
-    expect((error as DockcfgError).message).toContain('nothing was changed')
-    expect(await r.host.fs.readText(CONFIG)).toBe('{}\n')
-    expect(await listBackups(r.system)).toEqual([])
-    expect(r.host.restartCount).toBe(0)
+    await expectRefusedUntouched(r, error, 'tcp://127.0.0.1:2376: port 2376 is already in use on 127.0.0.1:2376 by python3 (pid 351)', '{}\n')
     expect(r.problems()).toEqual([])
   })
 
