@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {applyFlags, applyOptions, canPrompt} from '../cli/apply-flags.js'
+import {applyFlags, applyOptions} from '../cli/apply-flags.js'
 import {DockcfgCommand} from '../cli/base-command.js'
 import {type ChangeKeysResult, runSet} from '../operations/set.js'
 import {renderApplyResult} from '../output/apply.js'
@@ -47,7 +47,7 @@ automatic rollback if dockerd does not come back.`
       jsonValue: flags['json-value'],
       configFile: flags['config-file'],
       dockerdVersion: flags['dockerd-version'],
-      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled(), system.clock), interactive: canPrompt()}),
+      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled(), system.clock)}),
     })
     if (!this.jsonEnabled()) renderApplyResult(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
     return result

@@ -53,6 +53,13 @@ const NAME_MAX = 255
  */
 export class HostFileSystem implements FileSystem {
   readonly root: string
+  /**
+   * Tree paths found to be directories that are not links, so a walk need not lstat them again: a
+   * `set` walks the same few prefixes (/etc, /etc/systemd/system, /var/lib/dockcfg/backups/...)
+   * hundreds of times. Only what this instance removes can turn one into something else, so
+   * removing clears it; a directory swapped for a link by someone else in mid-run was a race before too.
+   */
+  private readonly knownDirs = new Set<string>()
 
   /** `writeCalls`: the write(2)/fsync(2) seam of every write, replaced by tests of short writes and full disks. */
   constructor(
@@ -63,8 +70,12 @@ export class HostFileSystem implements FileSystem {
   }
 
   hostPath(treePath: string): string {
-    const normal = path.posix.resolve('/', treePath)
-    return this.root === '/' ? normal : path.join(this.root, normal)
+    return this.hostPathOfNormal(path.posix.resolve('/', treePath))
+  }
+
+  /** hostPath for a path already absolute and normal (no `.`, `..`, `//` or trailing `/`). */
+  private hostPathOfNormal(normal: string): string {
+    return this.root === '/' ? normal : normal === '/' ? this.root : `${this.root}${normal}`
   }
 
   /**
@@ -156,15 +167,20 @@ export class HostFileSystem implements FileSystem {
     let depth = 0
     while (pending.length > 0) {
       const part = pending.shift() as string
-      const candidate = path.posix.join(resolved, part)
-      const info = missing ? undefined : this.lstatHost(this.hostPath(candidate))
+      const candidate = part === '.' || part === '..' ? path.posix.join(resolved, part) : resolved === '/' ? `/${part}` : `${resolved}/${part}`
+      if (!missing && this.knownDirs.has(candidate)) {
+        resolved = candidate
+        continue
+      }
+      const info = missing ? undefined : this.lstatHost(this.hostPathOfNormal(candidate))
       if (info === undefined) missing = true
+      else if (info.isDirectory()) this.knownDirs.add(candidate)
       if (!info?.isSymbolicLink()) {
         resolved = candidate
         continue
       }
       if (++depth > MAX_SYMLINK_DEPTH) throw Object.assign(new Error(`too many levels of symbolic links: ${treePath}`), {code: 'ELOOP'})
-      const target = readlinkSync(this.hostPath(candidate))
+      const target = readlinkSync(this.hostPathOfNormal(candidate))
       pending.unshift(...target.split('/').filter(Boolean))
       resolved = target.startsWith('/') ? '/' : resolved
     }
@@ -222,6 +238,7 @@ export class HostFileSystem implements FileSystem {
     let target = treePath
     try {
       target = this.hostPathForWrite(treePath)
+      this.knownDirs.clear()
       await fsp.rm(target, {force: true, recursive: true})
     } catch (error) {
       throw writeFailure(error, treePath, target)
@@ -232,6 +249,7 @@ export class HostFileSystem implements FileSystem {
     let target = treePath
     try {
       target = this.hostPathForWrite(treePath)
+      this.knownDirs.clear()
       await fsp.rmdir(target)
       return true
     } catch (error) {

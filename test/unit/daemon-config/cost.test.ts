@@ -7,7 +7,7 @@ import {daemonJsonFindings as findingsOf} from '../../../src/daemon-config/valid
 import {planDaemonJsonEdit} from '../../../src/daemon-config/edit.js'
 import {capFindings, countOf, CountedFindings, errorLines, type Finding, MAX_FINDINGS_PER_KIND, type Severity} from '../../../src/core/findings.js'
 import {MAX_DAEMON_JSON_BYTES, readDaemonJsonText} from '../../../src/daemon-config/load.js'
-import {parseDaemonJson} from '../../../src/daemon-config/parse.js'
+import {MAX_SYNTAX_ERRORS, parseDaemonJson} from '../../../src/daemon-config/parse.js'
 import {inspectEffective} from '../../../src/effective/effective.js'
 import {renderSettings, SETTING_WIDTH, VALUE_WIDTH} from '../../../src/output/show.js'
 import {closestKey, editDistanceWithin, usableKeys} from '../../../src/registry/index.js'
@@ -110,11 +110,24 @@ describe('findings are listed up to MAX_FINDINGS_PER_KIND of each kind', () => {
 
 describe('findings of a kind that repeats are counted, not built, past those listed', () => {
   it('a file of syntax errors builds MAX_FINDINGS_PER_KIND + 1 findings, whatever its size', () => {
-    for (const n of [1000, 20_000]) {
+    for (const n of [1000, 4000]) {
       const parsed = parseDaemonJson(`{"labels": [\n${members(n, () => 'x')}\n]}`, DAEMON_JSON, {dockerdVersion: V})
       expect(parsed.findings).toHaveLength(MAX_FINDINGS_PER_KIND + 1)
       expect(parsed.findings.reduce((sum, f) => sum + countOf(f), 0)).toBe(n)
       expect(capFindings(parsed.findings).at(-1)?.message).toBe(`and ${n - MAX_FINDINGS_PER_KIND} more json-syntax findings like those above, the first of them here`)
+    }
+  })
+
+  it('stops reading after MAX_SYNTAX_ERRORS parser errors and says where, so millions of them cost what thousands do', () => {
+    // Each stray x is two parser errors (the symbol, and the value it leaves missing): one finding.
+    const listed = MAX_SYNTAX_ERRORS / 2
+    for (const n of [listed + 1, 20 * listed]) {
+      const parsed = parseDaemonJson(`{"labels": [\n${members(n, () => 'x')}\n]}`, DAEMON_JSON, {dockerdVersion: V})
+      expect(parsed.findings).toHaveLength(MAX_FINDINGS_PER_KIND + 2)
+      expect(parsed.findings.filter((f) => f.code === 'json-syntax').reduce((sum, f) => sum + countOf(f), 0)).toBe(listed)
+      // Members are one per line after the first: the x that would have been error number MAX_SYNTAX_ERRORS + 1.
+      expect(parsed.findings.at(-1)).toMatchObject({code: 'json-too-many-errors', severity: 'error', file: DAEMON_JSON, line: listed + 2, column: 3})
+      expect(parsed.decodable).toBe(false)
     }
   })
 
