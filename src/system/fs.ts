@@ -1,5 +1,19 @@
-import {closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, statSync, type Stats} from 'node:fs'
-import * as fsp from 'node:fs/promises'
+import {
+  chmodSync,
+  closeSync,
+  constants as fsConstants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  readSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  type Stats,
+} from 'node:fs'
 import * as path from 'node:path'
 
 import {replaceFile, systemWriteCalls, type WriteCalls, type WriteOptions} from './atomic-write.js'
@@ -46,10 +60,10 @@ const PATH_MAX = 4096
 const NAME_MAX = 255
 
 /**
- * Reads use Node's synchronous calls behind the async interface: dockcfg does one thing at a time,
- * and each promise-based call is a round trip through libuv's thread pool. `validate` makes about
- * a hundred of them (unit search paths, a readlink per path component), which cost ~15 ms of
- * waiting on every start (issue 2, `npm run bench`). Writes stay asynchronous.
+ * Node's synchronous calls behind the async interface: dockcfg does one thing at a time, and each
+ * promise-based call is a round trip through libuv's thread pool. `validate` makes about a hundred
+ * of them (unit search paths, a readlink per path component), which cost ~15 ms of waiting on
+ * every start (issue 2, `npm run bench`); a write is a dozen calls (atomic-write.ts).
  */
 export class HostFileSystem implements FileSystem {
   readonly root: string
@@ -221,13 +235,13 @@ export class HostFileSystem implements FileSystem {
       // asked for, 0755 for any parent it had to create (/var/lib on the way to /var/lib/dockcfg/backups/ID).
       for (const dir of missing) {
         try {
-          await fsp.mkdir(dir)
+          mkdirSync(dir)
         } catch (error) {
           // Made by someone else meanwhile: theirs, mode included.
           if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue
           throw error
         }
-        await fsp.chmod(dir, dir === target ? mode : 0o755)
+        chmodSync(dir, dir === target ? mode : 0o755)
       }
     } catch (error) {
       throw writeFailure(error, treePath, target)
@@ -239,7 +253,7 @@ export class HostFileSystem implements FileSystem {
     try {
       target = this.hostPathForWrite(treePath)
       this.knownDirs.clear()
-      await fsp.rm(target, {force: true, recursive: true})
+      rmSync(target, {force: true, recursive: true})
     } catch (error) {
       throw writeFailure(error, treePath, target)
     }
@@ -250,7 +264,7 @@ export class HostFileSystem implements FileSystem {
     try {
       target = this.hostPathForWrite(treePath)
       this.knownDirs.clear()
-      await fsp.rmdir(target)
+      rmdirSync(target)
       return true
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
@@ -309,10 +323,12 @@ function readToEnd(fd: number): Buffer {
 
 /** The size of a regular file on this machine (following links); 0 when missing or not one. */
 export async function localFileSize(hostPath: string): Promise<number> {
-  return fsp.stat(hostPath).then(
-    (s) => (s.isFile() ? s.size : 0),
-    () => 0,
-  )
+  try {
+    const stats = statSync(hostPath)
+    return stats.isFile() ? stats.size : 0
+  } catch {
+    return 0
+  }
 }
 
 /**
