@@ -95,7 +95,7 @@ export function parseDesiredState(rawText: string, source: string): DesiredState
 /** A document over MAX_DOCUMENT_BYTES: exit 3, refused before it is parsed (or read). */
 export function documentTooLarge(source: string, size: number): InvalidConfigError {
   return new InvalidConfigError(
-    `${source} is ${size} bytes; a desired-state document may hold at most ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB (${MAX_DOCUMENT_BYTES} bytes), what a daemon.json may`,
+    `${source} is at least ${size} bytes; a desired-state document may hold at most ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB (${MAX_DOCUMENT_BYTES} bytes), what a daemon.json may`,
     {remedy: 'a desired state is a few kilobytes: look at what produced this one'},
   )
 }

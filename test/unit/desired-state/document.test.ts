@@ -118,7 +118,7 @@ describe('the desired-state document', () => {
 
   it('a document over the daemon.json limit is refused before it is parsed; a large one within it is read', () => {
     const huge = `{"daemon": {"labels": [${'"x",'.repeat(MAX_DOCUMENT_BYTES / 4)}"x"]}}`
-    expect(refusal(huge)).toMatchObject({exitCode: 3, message: expect.stringContaining(`state.json is ${Buffer.byteLength(huge)} bytes`)})
+    expect(refusal(huge)).toMatchObject({exitCode: 3, message: expect.stringContaining(`state.json is at least ${Buffer.byteLength(huge)} bytes`)})
     const large = `{"daemon": {"labels": [${'"x",'.repeat(100_000)}"x"]}}`
     expect((parse(large).daemon[0]?.value as string[]).length).toBe(100_001)
   })
