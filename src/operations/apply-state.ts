@@ -115,8 +115,10 @@ export async function runApplyState(system: System, request: ApplyStateRequest):
       const changes = [...keys.changes, ...extraFiles]
       const changed = changes.some((c) => c.before !== c.after)
       // The whole result, conflicts with the command line included, checked here so that its
-      // errors name the document; the pipeline then reuses this view.
-      const planned = changed ? await tree.inspect(new OverlayFileSystem(system.fs, changes)) : current
+      // errors name the document; the pipeline then reuses this view (and this, the key planner's
+      // view when nothing was added to its changes).
+      const reusable = keys.planned !== undefined && extraFiles.every((c) => c.before === c.after)
+      const planned = !changed ? current : reusable ? (keys.planned as EffectiveView) : await tree.inspect(new OverlayFileSystem(system.fs, changes))
       if (changed) refuseAt(doc, introducedFindings(current.errors, planned.errors), current.configFile)
       const createdDirs = remote?.enabled === true ? await enablePrivateDirs(system, remote.access, changes, request.apply.dryRun) : []
       const findings = capFindings(keys.introduced.filter((f) => f.severity !== 'error' && f.code !== 'version-assumed'))
