@@ -102,6 +102,26 @@ describe('apply a desired state', () => {
     expect(await listBackups(r.system)).toEqual([])
   })
 
+  it('a dry run on the live host names the containers a restart would stop and the flags that allow it; one that reloads names none', async () => {
+    const r = await newRig('{}\n', {liveHost: true, services: []})
+    r.host.containers = [
+      {id: 'a1', name: 'web'},
+      {id: 'b2', name: 'db'},
+    ]
+    const said: string[] = []
+    const result = await run(r, STATE, {apply: {dryRun: true, progress: (line) => said.push(line)}})
+    expect(result.containers).toEqual({running: 2, names: ['web', 'db'], liveRestore: false})
+    const warning = 'the restart would stop 2 running container(s): web, db; the change needs --yes, or --keep-containers to keep them'
+    expect(result.warnings).toContain(warning)
+    expect(said.join('\n')).toContain(warning)
+    expect(r.host.containers).toHaveLength(2)
+    expect(r.host.restartCount).toBe(0)
+
+    const reload = await run(r, '{"daemon": {"debug": true}}', {apply: {dryRun: true}})
+    expect(reload).toMatchObject({pending: 'reload'})
+    expect(reload.containers).toBeUndefined()
+  })
+
   it('--replace makes daemon.json exactly the document', async () => {
     const r = await newRig('{"debug": true, "log-level": "warn", "mtu": 1400}\n')
     const result = await run(r, '{"daemon": {"mtu": 1400, "dns": ["10.0.0.2"]}}', {replace: true})
