@@ -19,6 +19,9 @@ import {UsageError} from './core/errors.js'
 type CommandClass = Command.Class
 
 export const COMMANDS: Record<string, CommandClass> = {
+  get apply() {
+    return require('./commands/apply.js').default
+  },
   get completion() {
     return require('./commands/completion.js').default
   },
