@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {applyFlags, applyOptions, canPrompt} from '../cli/apply-flags.js'
+import {applyFlags, applyOptions} from '../cli/apply-flags.js'
 import {DockcfgCommand} from '../cli/base-command.js'
 import {ExitCode} from '../core/exit-codes.js'
 import {documentTooLarge, MAX_DOCUMENT_BYTES, parseDesiredState} from '../desired-state/document.js'
@@ -49,7 +49,7 @@ rollback. The same document again changes nothing. --check is a dry run that exi
       configFile: flags['config-file'],
       dockerdVersion: flags['dockerd-version'],
       command: ['dockcfg', 'apply', ...(argv as string[])].join(' '),
-      apply: applyOptions({...flags, 'dry-run': dryRun}, {report: commandReporter(this.jsonEnabled(), system.clock), interactive: canPrompt()}),
+      apply: applyOptions({...flags, 'dry-run': dryRun}, {report: commandReporter(this.jsonEnabled(), system.clock)}),
       readLocalFile: readLocalText,
     })
     if (!this.jsonEnabled()) renderApplyState(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)}, {check: flags.check})
