@@ -74,6 +74,15 @@ describe('dockcfg apply -f', () => {
     expect(await backups(r.root)).toEqual([])
   })
 
+  it('a value nested 9,990 deep goes through planning and validation without recursion: refused at its place, exit 3', async () => {
+    const r = await root({[FILE]: '{}\n'})
+    const n = 9_990
+    const run = await runCli(['apply', '-f', '-', '--root', r.root, ...V], {input: `{"daemon": {"labels": ${'['.repeat(n)}${']'.repeat(n)}}}`})
+    expect(run.exitCode).toBe(3)
+    expect(run.stderr).toContain('<stdin>:1:23: every entry of "labels" must be a string')
+    expect(await r.read(FILE)).toBe('{}\n')
+  })
+
   it('a FIFO, a directory, a missing file or one over 8 MiB is refused without waiting or reading it', async () => {
     const r = await root({[FILE]: '{}\n'})
     const d = await dir('dockcfg-doc-')

@@ -133,6 +133,22 @@ describe.skipIf(!gate.ok)('declarative apply on a real host (issue 11)', () => {
       })
     })
 
+    it('set KEY=VALUE... is one change too: one restart for bip and mtu, both live', async ({expect}) => {
+      await onFreshHost(async (h) => {
+        const before = await dockerState(h)
+        const cursor = await h.journalCursor()
+        const args = ['set', 'bip=192.168.43.1/24', 'mtu=1450', '--yes']
+        const run = await cli(h, args)
+        expect(run.exitCode, describeRun(args, run)).toBe(0)
+        expect(run.output).toMatch(/bip: live/)
+        expect(run.output).toMatch(/mtu: live/)
+        expect((await dockerState(h)).mainPid).not.toBe(before.mainPid)
+        expect(await startsSince(h, cursor)).toBe(1)
+        expect(await docker0Addresses(h)).toContain('192.168.43.1/24')
+        expect((await bridgeNetwork(h)).mtu).toBe('1450')
+      })
+    })
+
     it('a bad document writes nothing and restarts nothing: a bad value (3, line:column), an unknown field (2)', async ({expect}) => {
       await onFreshHost(async (h) => {
         const files = [DAEMON_JSON, `${DROPIN_DIR}/50-dockcfg.conf`]
