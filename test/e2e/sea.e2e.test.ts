@@ -5,8 +5,9 @@
  * The binary is copied in, as onto a fleet host, and does a real safe apply, enables remote TLS
  * access (the certificate stack inside the binary), rolls back, and is rolled back by its own timer.
  */
-import {execFileSync} from 'node:child_process'
-import {readFileSync, writeFileSync} from 'node:fs'
+import {execFileSync, spawnSync} from 'node:child_process'
+import {chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -129,5 +130,43 @@ describe.skipIf(!gate.ok)('the single executable on a host without Node', () => 
     )
     expect(await pingOk(h, {socket: '/run/docker.sock'})).toBe(true)
     expect(await docker0Addresses(h)).toContain('192.168.77.1/24')
+  })
+})
+
+describe.skipIf(!gate.ok)('the single executable on this machine: where its package root comes from', () => {
+  let work = ''
+  beforeAll(() => {
+    execFileSync(process.execPath, [join(REPO_ROOT, 'scripts/build-sea.js')], {stdio: 'inherit', timeout: 900_000})
+    work = mkdtempSync(join(tmpdir(), 'dockcfg-sea-'))
+  }, 900_000)
+  afterAll(() => rmSync(work, {recursive: true, force: true}))
+
+  const version = (env: Record<string, string>) => {
+    const r = spawnSync(BINARY, ['--version'], {env: {PATH: '/usr/bin:/bin', ...env}, encoding: 'utf8'})
+    expect(r.status, r.stderr).toBe(0)
+    return r.stdout
+  }
+
+  it('7. an extracted root that others can write is not used; the owner-only one is', () => {
+    const home = join(work, 'home')
+    expect(version({HOME: home})).toMatch(/^dockcfg\/0\.1\.0 /)
+    const id = readFileSync(join(REPO_ROOT, 'dist/sea/build-id'), 'utf8')
+    const root = join(home, '.cache/dockcfg', `sea-${id}`)
+    // Another version in its package.json: what oclif prints shows which root it read.
+    const pkg = join(root, 'package.json')
+    const forged = readFileSync(pkg, 'utf8').replace('"version": "0.1.0"', '"version": "6.6.6"')
+    chmodSync(pkg, 0o600)
+    writeFileSync(pkg, forged)
+    chmodSync(root, 0o770)
+    expect(version({HOME: home})).toMatch(/^dockcfg\/0\.1\.0 /)
+    chmodSync(root, 0o700)
+    expect(version({HOME: home})).toMatch(/^dockcfg\/6\.6\.6 /)
+  })
+
+  it('8. without a home directory (a systemd unit), a private copy in TMPDIR, removed at exit', () => {
+    const tmp = join(work, 'tmp')
+    cpSync(join(REPO_ROOT, 'templates'), join(tmp, 'unrelated'), {recursive: true})
+    expect(version({TMPDIR: tmp})).toMatch(/^dockcfg\/0\.1\.0 /)
+    expect(readdirSync(tmp)).toEqual(['unrelated'])
   })
 })
