@@ -6,7 +6,7 @@
  * access (the certificate stack inside the binary), rolls back, and is rolled back by its own timer.
  */
 import {execFileSync, spawnSync} from 'node:child_process'
-import {chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -163,7 +163,43 @@ describe.skipIf(!gate.ok)('the single executable on this machine: where its pack
     expect(version({HOME: home})).toMatch(/^dockcfg\/6\.6\.6 /)
   })
 
-  it('8. without a home directory (a systemd unit), a private copy in TMPDIR, removed at exit', () => {
+  it('8. every command runs from the binary (on a tree with --root; remote check against a closed port)', () => {
+    const tree = join(work, 'tree')
+    mkdirSync(join(tree, 'etc/docker'), {recursive: true})
+    writeFileSync(join(tree, 'etc/docker/daemon.json'), '{"bip": "192.168.42.1/24"}\n')
+    const on = ['--root', tree, '--dockerd-version', '20.10.24']
+    const ca = join(work, 'ca')
+    // In this order (rollback after two writes, client-cert after the CA); remote check exits 6.
+    const runs: Record<string, {args: string[]; exit?: number; out: RegExp}> = {
+      completion: {args: ['completion', 'bash'], out: /_dockcfg\(\)/},
+      keys: {args: ['keys', 'bip'], out: /flags\s+--bip/},
+      help: {args: ['help', 'set'], out: /USAGE/},
+      get: {args: ['get', 'bip', '--root', tree], out: /^192\.168\.42\.1\/24$/m},
+      validate: {args: ['validate', ...on], out: /0 error\(s\)/},
+      show: {args: ['show', ...on], out: /daemon\.json: \/etc\/docker\/daemon\.json/},
+      fix: {args: ['fix', '--dry-run', ...on], out: /nothing to fix/},
+      set: {args: ['set', 'mtu', '1400', '--no-restart', ...on], out: /wrote \/etc\/docker\/daemon\.json/},
+      unset: {args: ['unset', 'mtu', '--no-restart', ...on], out: /wrote \/etc\/docker\/daemon\.json/},
+      history: {args: ['history', '--root', tree], out: /dockcfg unset mtu/},
+      rollback: {args: ['rollback', '--no-restart', ...on], out: /rolling back to backup/},
+      restart: {args: ['restart', ...on], out: /services of this machine are never touched/},
+      'remote:enable': {args: ['remote', 'enable', '--dry-run', ...on], out: /issued the server certificate/},
+      'remote:disable': {args: ['remote', 'disable', '--dry-run', ...on], out: /nothing to do/},
+      'remote:ca:create': {args: ['remote', 'ca', 'create', '--out', ca], out: /BEGIN|wrote .*ca\.pem/},
+      'remote:client-cert': {args: ['remote', 'client-cert', '--ca', ca, '--out', join(work, 'client')], out: /wrote .*cert\.pem/},
+      'remote:check': {args: ['remote', 'check', 'tcp://127.0.0.1:1'], exit: 6, out: /127\.0\.0\.1:1/},
+    }
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, unknown>}
+    expect(Object.keys(runs).sort()).toEqual(Object.keys(manifest.commands).sort())
+    for (const [id, {args, exit, out}] of Object.entries(runs)) {
+      // Not test 7's home, whose root now says 6.6.6.
+      const r = spawnSync(BINARY, args, {cwd: work, env: {PATH: '/usr/bin:/bin', HOME: join(work, 'home-8')}, encoding: 'utf8'})
+      expect(r.status, `${id}: ${r.stdout}${r.stderr}`).toBe(exit ?? 0)
+      expect(`${r.stdout}${r.stderr}`, id).toMatch(out)
+    }
+  })
+
+  it('9. without a home directory (a systemd unit), a private copy in TMPDIR, removed at exit', () => {
     const tmp = join(work, 'tmp')
     cpSync(join(REPO_ROOT, 'templates'), join(tmp, 'unrelated'), {recursive: true})
     expect(version({TMPDIR: tmp})).toMatch(/^dockcfg\/0\.1\.0 /)
