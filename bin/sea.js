@@ -60,25 +60,38 @@ function writeRoot(dir) {
   }
 }
 
+/** A short, stable name for a path (FNV-1a), as bin/run.js names its install locations. */
+function fnv1a(text) {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0
+  return hash.toString(16).padStart(8, '0')
+}
+
 /**
  * The package root for this build: the cache directory's copy, extracted by the first run (into a
  * temporary directory renamed into place, so a concurrent run sees all of it or none), and whether
  * a code cache may be kept there. Without a usable cache directory, a private temporary copy
- * removed at exit, and no code cache.
+ * removed at exit, and no code cache. One copy per location of the executable, as bin/run.js keeps
+ * one code cache per install location: a new build there removes the copies of earlier ones, which
+ * can never be used again, and two executables elsewhere never remove each other's.
  */
 function packageRoot() {
   const cache = userCacheDir()
   if (cache !== undefined) {
-    const dir = path.join(cache, `sea-${DOCKCFG_SEA_BUILD_ID}`)
+    const location = `sea-${fnv1a(process.execPath)}-`
+    const dir = path.join(cache, `${location}${DOCKCFG_SEA_BUILD_ID}`)
     if (trusted(dir)) return {dir: fs.realpathSync(dir), lasting: true}
     let temporary
     try {
       fs.mkdirSync(cache, {recursive: true, mode: 0o700})
-      temporary = fs.mkdtempSync(path.join(cache, `.sea-${DOCKCFG_SEA_BUILD_ID}-`))
+      temporary = fs.mkdtempSync(path.join(cache, `.${location}${DOCKCFG_SEA_BUILD_ID}-`))
       writeRoot(temporary)
       try {
         fs.renameSync(temporary, dir)
         temporary = undefined
+        for (const name of fs.readdirSync(cache)) {
+          if (name.startsWith(location) && name !== path.basename(dir)) fs.rmSync(path.join(cache, name), {recursive: true, force: true})
+        }
       } catch {
         // Another run's copy got there first (or something else is in the way: checked below).
       }

@@ -77,7 +77,7 @@ describe.skipIf(!gate.ok)('the single executable on a host without Node', () => 
     await run(['validate'])
     // Its package root went to root's cache directory, private to root.
     const dirs = await h.sh('stat -c "%a %U %n" /root/.cache/dockcfg/sea-*')
-    expect(dirs.stdout.trim()).toMatch(/^700 root \/root\/\.cache\/dockcfg\/sea-[0-9a-f]{32}$/)
+    expect(dirs.stdout.trim()).toMatch(/^700 root \/root\/\.cache\/dockcfg\/sea-[0-9a-f]{8}-[0-9a-f]{32}$/)
   })
 
   it('3. set bip: a safe apply against real systemd and dockerd, verified live', async () => {
@@ -151,7 +151,9 @@ describe.skipIf(!gate.ok)('the single executable on this machine: where its pack
     const home = join(work, 'home')
     expect(version({HOME: home})).toMatch(/^dockcfg\/0\.1\.0 /)
     const id = readFileSync(join(REPO_ROOT, 'dist/sea/build-id'), 'utf8')
-    const root = join(home, '.cache/dockcfg', `sea-${id}`)
+    const roots = readdirSync(join(home, '.cache/dockcfg'))
+    expect(roots).toEqual([expect.stringMatching(new RegExp(`^sea-[0-9a-f]{8}-${id}$`))])
+    const root = join(home, '.cache/dockcfg', roots[0]!)
     // Another version in its package.json: what oclif prints shows which root it read.
     const pkg = join(root, 'package.json')
     const forged = readFileSync(pkg, 'utf8').replace('"version": "0.1.0"', '"version": "6.6.6"')
@@ -204,5 +206,20 @@ describe.skipIf(!gate.ok)('the single executable on this machine: where its pack
     cpSync(join(REPO_ROOT, 'templates'), join(tmp, 'unrelated'), {recursive: true})
     expect(version({TMPDIR: tmp})).toMatch(/^dockcfg\/0\.1\.0 /)
     expect(readdirSync(tmp)).toEqual(['unrelated'])
+  })
+
+  it('10. a new build at the same location removes the roots of earlier ones, not those of other locations', () => {
+    const home = join(work, 'home-10')
+    version({HOME: home})
+    const cache = join(home, '.cache/dockcfg')
+    const [current] = readdirSync(cache)
+    const location = /^(sea-[0-9a-f]{8}-)/.exec(current!)![1]!
+    const earlier = `${location}${'0'.repeat(32)}`
+    const elsewhere = `sea-00000000-${'0'.repeat(32)}`
+    for (const name of [earlier, elsewhere]) mkdirSync(join(cache, name, 'dist'), {recursive: true, mode: 0o700})
+    // As if this build ran here for the first time.
+    rmSync(join(cache, current!), {recursive: true})
+    version({HOME: home})
+    expect(readdirSync(cache).sort()).toEqual([current, elsewhere].sort())
   })
 })
