@@ -5,9 +5,11 @@
 // Why a bundle: fleet scripts call dockcfg many times, and on Node 20 resolving and compiling ~200
 // separate files (oclif alone is ~160) cost more than the start-up budget (issue 2, `npm run bench`).
 // CommonJS because V8 code caches (vm.Script cachedData) exist for scripts, not for ES modules, on
-// Node 20. Packages only some commands load, and only lazily (the TLS certificate stack),
-// stay external: they are resolved from node_modules when first used, so they cost nothing on `get`
-// or `validate`. `diff` is bundled: every write renders one, and resolving and compiling its ~20
+// Node 20. The TLS certificate stack (@peculiar/x509 and the Reflect polyfill it needs), which only
+// some commands load and only lazily, is a second bundle, dist/x509.cjs, required on first use: it
+// costs nothing on `get` or `validate`, and with it the npm package needs no dependency at all
+// (nothing to fetch at `npm install -g`, no registry on the host). The single executable
+// (scripts/build-sea.js) bundles everything into one script instead. `diff` is bundled: every write renders one, and resolving and compiling its ~20
 // files from node_modules cost 30-50 ms a run; in the bundle it is code-cached and initialised
 // only when renderDiff first runs (its import() becomes a lazy require, see `supported` below).
 //
@@ -16,7 +18,7 @@ import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {dirname, join, relative} from 'node:path'
+import {basename, dirname, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import * as esbuild from 'esbuild'
@@ -25,14 +27,21 @@ const project = join(dirname(fileURLToPath(import.meta.url)), '..')
 const dist = join(project, 'dist')
 export const BUNDLE = join(dist, 'dockcfg.cjs')
 
-const EXTERNAL = [
-  // Loaded lazily by the commands that run processes or make certificates.
-  '@peculiar/x509',
-  'reflect-metadata',
-  // oclif's optional TypeScript support for plugins in development; dockcfg never uses it.
-  'typescript',
-  'ts-node',
-]
+export const VENDOR_X509 = join(dist, 'x509.cjs')
+
+/** oclif's optional TypeScript support for plugins in development; dockcfg never uses it. */
+export const NEVER_BUNDLED = ['typescript', 'ts-node']
+
+/**
+ * src/remote/certs.ts imports 'reflect-metadata' then '@peculiar/x509'; in the npm package's bundle
+ * both become dist/x509.cjs, which loads the polyfill before the library (vendorX509 below).
+ */
+const x509ToVendorPlugin = {
+  name: 'x509-to-vendor',
+  setup(build) {
+    build.onResolve({filter: /^(@peculiar\/x509|reflect-metadata)$/}, () => ({path: './x509.cjs', external: true}))
+  },
+}
 
 /**
  * `import.meta.url` means "this source file" (src/system/templates.ts finds templates/ through it).
@@ -191,10 +200,13 @@ const dependencyPatchPlugin = {
   },
 }
 
-/** Writes dist/dockcfg.cjs by rename, so a run that starts mid-build sees the old or the new file. */
-async function bundle() {
-  mkdirSync(dist, {recursive: true})
-  const temporary = join(dist, `.dockcfg.cjs.${process.pid}.tmp`)
+/**
+ * Bundles src/main.ts into `outfile` (by rename, so a run that starts mid-build sees the old or the
+ * new file) and returns its build id. `plugins` are added to the ones every bundle needs.
+ */
+export async function bundle({outfile = BUNDLE, plugins = [x509ToVendorPlugin]} = {}) {
+  mkdirSync(dirname(outfile), {recursive: true})
+  const temporary = join(dirname(outfile), `.${basename(outfile)}.${process.pid}.tmp`)
   try {
     const result = await esbuild.build({
       entryPoints: [join(project, 'src/main.ts')],
@@ -205,7 +217,7 @@ async function bundle() {
       target: 'node20.19',
       // jsonc-parser's "main" is a UMD build whose dynamic requires esbuild cannot follow.
       mainFields: ['module', 'main'],
-      external: EXTERNAL,
+      external: NEVER_BUNDLED,
       // No import() may survive into the bundle: on Node 20 a script compiled from a V8 code cache
       // loses its dynamic-import callback (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so esbuild
       // turns each into require() (the external packages are CommonJS; an ES-only one would load
@@ -218,7 +230,7 @@ async function bundle() {
       // Licence comments of bundled packages stay with the code they cover.
       legalComments: 'eof',
       banner: {js: "const __dockcfgSourceUrl = (p) => require('node:url').pathToFileURL(require('node:path').join(__dirname, p)).href;"},
-      plugins: [importMetaUrlPlugin, dependencyPatchPlugin, lazyBuiltinPlugin],
+      plugins: [...plugins, importMetaUrlPlugin, dependencyPatchPlugin, lazyBuiltinPlugin],
       logLevel: 'silent',
       write: true,
     })
@@ -236,8 +248,36 @@ async function bundle() {
     if (leftover) throw new Error(`the bundle still calls import() at offset ${leftover.index}: it would fail when run from a code cache`)
     // The build's identity, which bin/run.js keys the code cache by: V8 accepts a cache for any
     // source of the same length, and a file's inode and mtime survive some ways of replacing it.
-    writeFileSync(temporary, `// dockcfg-build:${createHash('sha256').update(code).digest('hex').slice(0, 32)}\n${code}`)
-    renameSync(temporary, BUNDLE)
+    const buildId = createHash('sha256').update(code).digest('hex').slice(0, 32)
+    writeFileSync(temporary, `// dockcfg-build:${buildId}\n${code}`)
+    renameSync(temporary, outfile)
+    return buildId
+  } finally {
+    rmSync(temporary, {force: true})
+  }
+}
+
+/**
+ * dist/x509.cjs: the certificate stack, the polyfill first (tsyringe, under @peculiar/x509, throws
+ * at load without it). Loaded through require(), so Node's own checks apply, no code cache: it is
+ * loaded only by the commands that make or read certificates.
+ */
+async function vendorX509() {
+  const temporary = `${VENDOR_X509}.${process.pid}.tmp`
+  try {
+    await esbuild.build({
+      stdin: {contents: "require('reflect-metadata')\nmodule.exports = require('@peculiar/x509')\n", resolveDir: project, loader: 'js'},
+      outfile: temporary,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20.19',
+      minify: true,
+      keepNames: true,
+      legalComments: 'eof',
+      logLevel: 'error',
+    })
+    renameSync(temporary, VENDOR_X509)
   } finally {
     rmSync(temporary, {force: true})
   }
@@ -270,16 +310,20 @@ function warmCodeCache() {
   }
 }
 
-/** Output of builds before the bundle (tsc's per-file tree) would otherwise linger in dist/. */
+/**
+ * Output of builds before the bundle (tsc's per-file tree) would otherwise linger in dist/. The
+ * single executable (scripts/build-sea.js) stays: it is rebuilt only when its own input changed.
+ */
 function removeStaleOutput() {
+  const keep = new Set(['dockcfg.cjs', 'x509.cjs', 'sea'])
   for (const entry of readdirSync(dist)) {
-    if (entry !== 'dockcfg.cjs' && !entry.endsWith('.tmp')) rmSync(join(dist, entry), {recursive: true, force: true})
+    if (!keep.has(entry) && !entry.startsWith('dockcfg-linux-') && !entry.endsWith('.tmp')) rmSync(join(dist, entry), {recursive: true, force: true})
   }
 }
 
 /** The whole build: `npm run build`, and bin/dev.js before each run. */
 export async function build() {
-  await bundle()
+  await Promise.all([bundle(), vendorX509()])
   removeStaleOutput()
   // Written last: test harnesses take a manifest newer than the bundle as "the build is complete".
   execFileSync(join(project, 'node_modules/.bin/oclif'), ['manifest'], {cwd: project, stdio: ['ignore', 'ignore', 'inherit']})

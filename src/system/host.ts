@@ -12,7 +12,7 @@ export interface Host {
   isAlive(pid: number): boolean
   /** The kernel's boot id: a lock from an earlier boot is abandoned whatever its pid says. */
   bootId(): string
-  /** The command line that runs this dockcfg again (node and its script), for the rollback timer. */
+  /** The command line that runs this dockcfg again (node and its script, or the single executable), for the rollback timer. */
   selfCommand(): string[]
 }
 
@@ -38,5 +38,8 @@ export const processHost: Host = {
     }
     return cachedBootId
   },
-  selfCommand: () => [process.execPath, process.argv[1] ?? 'dockcfg'],
+  // A single executable (scripts/build-sea.js) is the program itself: its argv[1] repeats the
+  // binary's path, and there may be no node on the host to run a script with. node:sea is asked
+  // only here (getBuiltinModule, not an import): loading it costs every other run nothing.
+  selfCommand: () => (process.getBuiltinModule('node:sea').isSea() ? [process.execPath] : [process.execPath, process.argv[1] ?? 'dockcfg']),
 }

@@ -1,5 +1,5 @@
 import {execFileSync, spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -28,6 +28,7 @@ describe('the npm package', () => {
         'bin/run.js',
         'bin/package.json',
         'dist/dockcfg.cjs',
+        'dist/x509.cjs',
         'oclif.manifest.json',
         'templates/systemd/dockcfg-execstart.conf',
       ]),
@@ -42,7 +43,8 @@ describe('the npm package', () => {
         expect(files, `${file} loads ${spec}`).toContain(target)
       }
     }
-    expect(files.filter((f) => f.startsWith('dist/') && f !== 'dist/dockcfg.cjs')).toEqual([])
+    // Nothing else from dist/: the single executable (126 MB) is built there too.
+    expect(files.filter((f) => f.startsWith('dist/')).sort()).toEqual(['dist/dockcfg.cjs', 'dist/x509.cjs'])
   })
 
   it('runs from an unrelated working directory', () => {
@@ -55,4 +57,67 @@ describe('the npm package', () => {
       rmSync(cwd, {recursive: true, force: true})
     }
   })
+})
+
+/** Every entry under `dir` with what a write would change: type, mode, size, mtime, inode. */
+function snapshot(dir: string): Record<string, string> {
+  const entries: Record<string, string> = {}
+  const walk = (at: string): void => {
+    for (const name of readdirSync(at)) {
+      const full = join(at, name)
+      const st = lstatSync(full)
+      entries[full.slice(dir.length)] = `${st.mode.toString(8)} ${st.size} ${st.mtimeMs} ${st.ino}`
+      if (st.isDirectory()) walk(full)
+    }
+  }
+  walk(dir)
+  return entries
+}
+
+describe('the packed tarball, installed with npm install -g', () => {
+  // No registry and no network: the package has no dependencies (the bundles carry them), so
+  // --offline installs it from the tarball alone, as on a host with no route to the registry.
+  it('installs offline, runs from another directory and never writes into its install directory', () => {
+    const work = mkdtempSync(join(tmpdir(), 'dockcfg-pack-'))
+    try {
+      execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work], {cwd: project, stdio: 'ignore'})
+      const prefix = join(work, 'prefix')
+      execFileSync('npm', ['install', '--global', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', prefix, join(work, 'dockcfg-0.1.0.tgz')], {
+        cwd: work,
+        stdio: 'ignore',
+      })
+      const installed = join(prefix, 'lib/node_modules/dockcfg')
+      expect(JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')).dependencies).toBeUndefined()
+      expect(readdirSync(installed)).not.toContain('node_modules')
+      const before = snapshot(installed)
+
+      const root = join(work, 'T')
+      mkdirSync(join(root, 'etc/docker'), {recursive: true})
+      writeFileSync(join(root, 'etc/docker/daemon.json'), '{"bip": "192.168.42.1/24"}\n')
+      const elsewhere = join(work, 'elsewhere')
+      mkdirSync(elsewhere)
+      const cache = join(work, 'cache')
+      const dockcfg = (...args: string[]) => {
+        // PATH first: npm's bin link, as a shell finds it after `npm install -g`.
+        const env = {...process.env, PATH: `${join(prefix, 'bin')}:${process.env['PATH']}`, HOME: join(work, 'home'), XDG_CACHE_HOME: cache}
+        const run = spawnSync('dockcfg', args, {cwd: elsewhere, env, encoding: 'utf8'})
+        expect(run.status, `dockcfg ${args.join(' ')}: ${run.stderr}`).toBe(0)
+        return run
+      }
+      expect(dockcfg('--version').stdout).toMatch(/^dockcfg\/0\.1\.0 /)
+      dockcfg('validate', '--root', root, '--dockerd-version', '20.10.24')
+      dockcfg('set', 'mtu', '1400', '--root', root, '--no-restart', '--dockerd-version', '20.10.24')
+      expect(JSON.parse(readFileSync(join(root, 'etc/docker/daemon.json'), 'utf8'))).toEqual({bip: '192.168.42.1/24', mtu: 1400})
+      // The certificate stack: dist/x509.cjs, loaded only here.
+      dockcfg('remote', 'ca', 'create', '--out', join(work, 'ca'))
+      expect(readFileSync(join(work, 'ca/ca.pem'), 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----/)
+      expect(lstatSync(join(work, 'ca/ca-key.pem')).mode & 0o777).toBe(0o600)
+
+      expect(snapshot(installed)).toEqual(before)
+      // The code cache went to the user's cache directory instead.
+      expect(readdirSync(join(cache, 'dockcfg')).filter((f) => f.endsWith('.bin'))).not.toEqual([])
+    } finally {
+      rmSync(work, {recursive: true, force: true})
+    }
+  }, 120_000)
 })
