@@ -51,8 +51,10 @@ options:
   dockerd_version:
     description: validate for this dockerd version instead of asking the installed one.
     type: str
-  yes:
-    description: accept a restart that stops running containers (dockcfg refuses without it, exit 7).
+  assume_yes:
+    description:
+      - C(--yes) accept a restart that stops running containers, or a change that moves dockerd's data (dockcfg refuses without it, exit 7).
+      - Not called C(yes), which YAML 1.1 reads as a boolean key.
     type: bool
     default: false
   keep_containers:
@@ -140,7 +142,7 @@ def command_line(params, check_mode):
             argv.extend([flag, str(params[name])])
     if params["timeout"] is not None:
         argv.extend(["--timeout", str(params["timeout"])])
-    for name, flag in (("yes", "--yes"), ("keep_containers", "--keep-containers"), ("no_restart", "--no-restart")):
+    for name, flag in (("assume_yes", "--yes"), ("keep_containers", "--keep-containers"), ("no_restart", "--no-restart")):
         if params[name]:
             argv.append(flag)
     argv.extend(params["extra_args"])
@@ -204,7 +206,7 @@ def main():
             root=dict(type="path"),
             config_file=dict(type="path"),
             dockerd_version=dict(type="str"),
-            yes=dict(type="bool", default=False),
+            assume_yes=dict(type="bool", default=False),
             keep_containers=dict(type="bool", default=False),
             no_restart=dict(type="bool", default=False),
             timeout=dict(type="int"),
