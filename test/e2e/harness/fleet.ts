@@ -95,30 +95,31 @@ export function parseRecap(stdout: string): Record<string, RecapLine> {
   return recap
 }
 
-/**
- * ansible-playbook from this side with a clean environment (no ansible.cfg of the machine or the
- * user is read: ANSIBLE_CONFIG points at none), the run's own local temp and SSH control paths.
- */
+/** ansible-playbook from this side, in the environment of ansibleEnv(dir). */
 export async function runPlaybook(dir: string, args: readonly string[], timeoutMs = 600_000): Promise<PlaybookRun> {
   const argv = ['ansible-playbook', ...args]
   const t0 = Date.now()
-  const r = await runProcess(argv, {
-    allowFail: true,
-    timeoutMs,
-    env: {
-      ANSIBLE_CONFIG: join(dir, 'no-ansible.cfg'),
-      ANSIBLE_LOCAL_TEMP: join(dir, 'ansible-tmp'),
-      ANSIBLE_SSH_CONTROL_PATH_DIR: join(dir, 'ansible-cp'),
-      ANSIBLE_HOST_KEY_CHECKING: 'False',
-      ANSIBLE_PIPELINING: 'True',
-      ANSIBLE_FORKS: '10',
-      ANSIBLE_NOCOLOR: '1',
-      ANSIBLE_RETRY_FILES_ENABLED: 'False',
-      ANSIBLE_PYTHON_INTERPRETER: SYSTEM_PYTHON,
-    },
-  })
+  const r = await runProcess(argv, {allowFail: true, timeoutMs, env: ansibleEnv(dir)})
   const ms = Date.now() - t0
   return {...r, ms, recap: parseRecap(r.stdout), describe: `${argv.join(' ')} -> exit ${r.exitCode} in ${ms} ms\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`}
+}
+
+/**
+ * Ansible's environment for a run: no ansible.cfg of the machine or the user is read
+ * (ANSIBLE_CONFIG points at none); the run's own local temp and SSH control paths.
+ */
+export function ansibleEnv(dir: string): Record<string, string> {
+  return {
+    ANSIBLE_CONFIG: join(dir, 'no-ansible.cfg'),
+    ANSIBLE_LOCAL_TEMP: join(dir, 'ansible-tmp'),
+    ANSIBLE_SSH_CONTROL_PATH_DIR: join(dir, 'ansible-cp'),
+    ANSIBLE_HOST_KEY_CHECKING: 'False',
+    ANSIBLE_PIPELINING: 'True',
+    ANSIBLE_FORKS: '10',
+    ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_RETRY_FILES_ENABLED: 'False',
+    ANSIBLE_PYTHON_INTERPRETER: SYSTEM_PYTHON,
+  }
 }
 
 /**
