@@ -187,7 +187,15 @@ describe.skipIf(!available && !ci)('the dockcfg_apply Ansible module', () => {
     const run = runModule(STATE, {stdout: '', stderr: 'node: bad option\n', rc: 9})
     expect(run.exitCode).toBe(1)
     expect(run.output).toMatchObject({failed: true, rc: 9})
-    expect(run.output['msg']).toMatch(/no JSON answer \(exit 9\): node: bad option/)
+    expect(run.output['msg']).toMatch(/no readable JSON answer \(exit 9\): node: bad option/)
+  })
+
+  it('fails with a message, not a traceback, on an answer nested deeper than Python reads', () => {
+    const deep = `{"changed": true, "result": ${'['.repeat(20_000)}${']'.repeat(20_000)}}`
+    const run = runModule(STATE, {stdout: deep})
+    expect(run.exitCode).toBe(1)
+    expect(run.output).toMatchObject({failed: true, rc: 0})
+    expect(run.output['msg']).toMatch(/no readable JSON answer/)
   })
 
   it('fails when the executable does not exist, naming it', () => {

@@ -153,7 +153,8 @@ def parse_answer(stdout):
     """dockcfg prints exactly one JSON document with --json; anything else is not an answer."""
     try:
         answer = json.loads(stdout)
-    except ValueError:
+    except (ValueError, RecursionError):
+        # Python's json recurses and stops near 1,000 levels; a daemon.json value can nest 10,000.
         return None
     return answer if isinstance(answer, dict) else None
 
@@ -163,7 +164,7 @@ def outcome(rc, stdout, stderr, check_mode, diff_mode):
     answer = parse_answer(stdout)
     if answer is None:
         tail = redact("\n".join(stderr.strip().splitlines()[-20:]))
-        return True, {"msg": "dockcfg apply gave no JSON answer (exit %d): %s" % (rc, tail or "no output"), "rc": rc, "changed": False}
+        return True, {"msg": "dockcfg apply gave no readable JSON answer (exit %d): %s" % (rc, tail or "no output"), "rc": rc, "changed": False}
     answer = redact_value(answer)
     error = answer.get("error")
     if isinstance(error, dict):
