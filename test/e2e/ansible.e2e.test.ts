@@ -125,8 +125,11 @@ describe.skipIf(!gate.ok)('Ansible drives dockcfg on a fleet of three test hosts
     return path
   }
 
-  function playbook(vars: string, ...extra: string[]): Promise<PlaybookRun> {
-    return runPlaybook(dir, ['-i', inventory, PLAYBOOK, '-e', `@${vars}`, ...extra])
+  async function playbook(vars: string, ...extra: string[]): Promise<PlaybookRun> {
+    const run = await runPlaybook(dir, ['-i', inventory, PLAYBOOK, '-e', `@${vars}`, ...extra])
+    // The CA key travels to every host and each host makes its own server key: none may show.
+    expect(run.stdout + run.stderr, run.describe).not.toMatch(/PRIVATE KEY/)
+    return run
   }
 
   function expectEveryHost(run: PlaybookRun, check: (line: PlaybookRun['recap'][string]) => boolean): void {
@@ -245,6 +248,21 @@ describe.skipIf(!gate.ok)('Ansible drives dockcfg on a fleet of three test hosts
       expect(await dockerFiles(h)).toEqual(before[i]!.files)
       const bridge = await tlsGet<Bridge>(h.address, '/networks/bridge', clientDir)
       expect(bridge.Options['com.docker.network.driver.mtu']).toBe('1400')
+    }
+  })
+
+  it("a desired state dockcfg refuses fails on every host with dockcfg's message and exit code, nothing changed", async () => {
+    const bad = writeVars('vars-bad.json', {...DESIRED, bip: '192.168.42.1/33'})
+    const before = await Promise.all(hosts.map(async (h) => ({state: await dockerState(h), files: await dockerFiles(h)})))
+    const run = await playbook(bad)
+    expect(run.exitCode, run.describe).toBe(2)
+    expectEveryHost(run, (r) => r.failed === 1 && r.changed === 0)
+    // The module's result: dockcfg's exit code as rc, its message naming the value.
+    expect(run.stdout.match(/"rc": 3\b/g)?.length, run.describe).toBe(hosts.length)
+    expect(run.stdout).toContain('192.168.42.1/33')
+    for (const [i, h] of hosts.entries()) {
+      expect(await dockerState(h)).toEqual(before[i]!.state)
+      expect(await dockerFiles(h)).toEqual(before[i]!.files)
     }
   })
 
