@@ -82,9 +82,11 @@ const DEPENDENCY_PATCHES = [
   // Globbing finds commands by file pattern; dockcfg lists them explicitly (src/main.ts).
   // tinyglobby also require()s picomatch from node_modules at load, outside the bundle.
   lazyRequire('config/plugin', 'tinyglobby_1', 'tinyglobby', ['glob']),
-  // oclif asks whether this is WSL on every start through wsl-utils, which loads child_process and
-  // PowerShell helpers first; its isWsl is is-wsl's default export, re-exported.
-  {file: oclifFile('util/os'), find: "(await import('wsl-utils')).isWsl", replace: "(await import('is-wsl')).default"},
+  // oclif asks whether this is WSL on every start (config.platform 'wsl' instead of 'linux'):
+  // wsl-utils loads child_process and PowerShell helpers, and its is-wsl and is-inside-container
+  // read /proc/version, /.dockerenv and /proc/self/cgroup. oclif itself only ever compares the
+  // platform with win32 and darwin, and dockcfg never reads it: the platform Node reports will do.
+  {file: oclifFile('util/os'), find: "(await import('wsl-utils')).isWsl ? 'wsl' : (0, node_os_1.platform)()", replace: '(0, node_os_1.platform)()'},
   // Only for finding the parent process's name on Windows.
   lazyRequire('util/os', 'node_child_process_1', 'node:child_process', ['execSync']),
   // Performance marks are recorded only when oclif's performance debugging is switched on.

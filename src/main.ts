@@ -12,13 +12,16 @@
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type {Command} from '@oclif/core'
-import {Errors, flush, handle, run, settings} from '@oclif/core'
+import {Errors, handle, run, settings} from '@oclif/core'
 
 import {UsageError} from './core/errors.js'
 
 type CommandClass = Command.Class
 
 export const COMMANDS: Record<string, CommandClass> = {
+  get apply() {
+    return require('./commands/apply.js').default
+  },
   get completion() {
     return require('./commands/completion.js').default
   },
@@ -92,8 +95,9 @@ export async function main(dir: string, options: {development?: boolean} = {}): 
   const json = jsonRequested(argv)
   try {
     if (json) refuseTopicAlone(argv)
+    // No flush(): oclif's waits for a drain that never lags here (stdout to a pipe or a file is
+    // written synchronously on Linux) and costs every run a timer, and exit waits for the loop anyway.
     await run(argv, dir)
-    flush()
   } catch (error) {
     if (!json || error instanceof Errors.ExitError) return handle(error as Error)
     const {errorDocument, exitCodeOf} = require('./cli/base-command.js') as typeof import('./cli/base-command.js')

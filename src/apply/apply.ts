@@ -11,7 +11,7 @@ import type {ServiceManager} from '../system/service-manager.js'
 import {DEFAULT_CONFIG_FILE} from '../core/managed-files.js'
 import {liveRestoreAfter, type StoppedContainer, stopContainersHoldingBridge} from './bridge-guard.js'
 import {removedKeys} from './config-diff.js'
-import {containerGuard} from './container-guard.js'
+import {containerGuard, containersARestartStops} from './container-guard.js'
 import {during, warn} from './events.js'
 import type {System} from '../system/index.js'
 import {DOCKER_UNIT, restartFresh, startDocker, stopDocker, unitState, whyNoService, failedStartJournal} from './health.js'
@@ -71,7 +71,17 @@ export async function applyPlan(system: System, lock: HeldLock | undefined, plan
   warnings.push(...moves)
   if (plan.notes.findings.length > 0 || plan.notes.actions.length > 0) options.plan?.(plan.notes)
   warn(options, remaining)
-  if (options.dryRun) return {...base, warnings: [...warnings, ...remaining], pending: activation === 'none' ? undefined : activation}
+  if (options.dryRun) {
+    const stops =
+      activation === 'restart' && serviceReason === undefined ? await containersARestartStops(await system.docker(current.socket), liveRestoreAfter(planned)) : undefined
+    if (stops !== undefined) warn(options, [stops.warning])
+    return {
+      ...base,
+      warnings: [...warnings, ...remaining, ...(stops ? [stops.warning] : [])],
+      pending: activation === 'none' ? undefined : activation,
+      ...(stops ? {containers: stops.containers} : {}),
+    }
+  }
   if (lock === undefined) throw new Error('the apply engine writes only under the lock')
   const abandoned = await abandonedApply(system)
   if (abandoned !== undefined && abandoned.backupId !== plan.resolvesPending) throw refuseOverAbandoned(abandoned)

@@ -7,6 +7,28 @@ import type {ApplyOptions, ApplyResult} from './plan.js'
 const BRIDGE_KEYS = new Set(defaultBridgeKeys())
 
 /**
+ * What a dry run says about a restart: the running containers it would stop (live-restore off
+ * before or after it), asked of the running dockerd. Undefined when none would stop, or when
+ * dockerd does not answer (a dry run never fails for that: the real run's guard asks again).
+ */
+export async function containersARestartStops(
+  api: DockerApi,
+  liveRestoreAfter: boolean,
+): Promise<{containers: NonNullable<ApplyResult['containers']>; warning: string} | undefined> {
+  try {
+    const info = await api.info()
+    const list = await api.runningContainers()
+    const containers = {running: list.length, names: list.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, '')), liveRestore: info.LiveRestoreEnabled === true}
+    if (containers.running === 0 || (containers.liveRestore && liveRestoreAfter)) return undefined
+    const names = `${containers.names.slice(0, 10).join(', ')}${containers.running > 10 ? ', …' : ''}`
+    const allow = containers.liveRestore ? '--yes' : '--yes, or --keep-containers to keep them'
+    return {containers, warning: `the restart would stop ${containers.running} running container(s): ${names}; the change needs ${allow}`}
+  } catch {
+    return undefined
+  }
+}
+
+/**
  * Containers survive a restart only when live-restore is on in the dockerd that stops (it leaves
  * them running) AND in the one that starts: with it off, dockerd's restore shuts down every
  * container it finds alive (daemon.go restore: `else if !daemon.configStore.LiveRestoreEnabled`).

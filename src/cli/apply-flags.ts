@@ -12,10 +12,7 @@ export const applyFlags = {
   timeout: Flags.integer({description: 'seconds to wait for dockerd to come back healthy before rolling back', default: 60, min: 5}),
 }
 
-export function applyOptions(
-  flags: {'dry-run': boolean; 'no-restart': boolean; yes: boolean; 'keep-containers': boolean; timeout: number},
-  ui: {report: Reporter; interactive: boolean},
-): ApplyOptions {
+export function applyOptions(flags: {'dry-run': boolean; 'no-restart': boolean; yes: boolean; 'keep-containers': boolean; timeout: number}, ui: {report: Reporter}): ApplyOptions {
   return {
     dryRun: flags['dry-run'],
     noRestart: flags['no-restart'],
@@ -25,16 +22,21 @@ export function applyOptions(
     progress: (line) => ui.report.event(line),
     plan: (plan) => ui.report.plan(plan),
     waiting: (label) => ui.report.waiting(label),
-    ...(ui.interactive ? {confirm: askOnTty} : {}),
+    confirm: askOnTty,
   }
 }
 
-/** Prompts only make sense when a person is at both ends of the terminal. */
-export function canPrompt(): boolean {
-  return process.stdin.isTTY === true && process.stderr.isTTY === true
+/**
+ * Prompts only make sense when a person is at both ends of the terminal; anywhere else the answer
+ * is no, and the engine refuses with the flag that would allow it. Asked only when a question
+ * comes up: looking at process.stdin opens it as a stream, which costs every run a few ms.
+ */
+function canPrompt(): boolean {
+  return process.stderr.isTTY === true && process.stdin.isTTY === true
 }
 
 async function askOnTty(question: string): Promise<boolean> {
+  if (!canPrompt()) return false
   const {createInterface} = await import('node:readline/promises')
   const rl = createInterface({input: process.stdin, output: process.stderr})
   try {

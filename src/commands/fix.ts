@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {applyFlags, applyOptions, canPrompt} from '../cli/apply-flags.js'
+import {applyFlags, applyOptions} from '../cli/apply-flags.js'
 import {DockcfgCommand} from '../cli/base-command.js'
 import {type FixResult, runFix} from '../operations/fix.js'
 import {renderApplyResult} from '../output/apply.js'
@@ -28,7 +28,7 @@ keeps working) and the flag leaves ExecStart. The command line is only changed w
       owner: flags.prefer as 'file' | 'flags',
       dockerdVersion: flags['dockerd-version'],
       command: `dockcfg fix --prefer ${flags.prefer}`,
-      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled(), system.clock), interactive: canPrompt()}),
+      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled(), system.clock)}),
     })
     if (!this.jsonEnabled()) {
       // Each conflict was told with the plan, before anything happened.

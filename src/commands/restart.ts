@@ -1,4 +1,4 @@
-import {applyFlags, applyOptions, canPrompt} from '../cli/apply-flags.js'
+import {applyFlags, applyOptions} from '../cli/apply-flags.js'
 import {DockcfgCommand} from '../cli/base-command.js'
 import type {RestartResult} from '../apply/restart.js'
 import {runRestart} from '../operations/restart.js'
@@ -22,7 +22,7 @@ export default class Restart extends DockcfgCommand {
     const result = await runRestart(system, {
       configFile: flags['config-file'],
       dockerdVersion: flags['dockerd-version'],
-      apply: applyOptions({...flags, 'no-restart': false, 'keep-containers': false}, {report: commandReporter(this.jsonEnabled(), system.clock), interactive: canPrompt()}),
+      apply: applyOptions({...flags, 'no-restart': false, 'keep-containers': false}, {report: commandReporter(this.jsonEnabled(), system.clock)}),
     })
     // Warnings and the preflight's verdict were told as they happened.
     if (!this.jsonEnabled()) this.logToStderr(result.action === 'restarted' ? `dockerd restarted (pid ${result.pid}) and answers` : `not restarted: ${result.reason}`)

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {applyFlags, applyOptions, canPrompt} from '../cli/apply-flags.js'
+import {applyFlags, applyOptions} from '../cli/apply-flags.js'
 import {DockcfgCommand} from '../cli/base-command.js'
 import {runAutoRollback, runRollback} from '../operations/rollback.js'
 import {renderApplyResult} from '../output/apply.js'
@@ -30,7 +30,7 @@ export default class Rollback extends DockcfgCommand {
     const result = await runRollback(system, {
       ...tree,
       id: args.id,
-      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled(), system.clock), interactive: canPrompt()}),
+      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled(), system.clock)}),
     })
     if (!this.jsonEnabled()) renderApplyResult(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
     return result

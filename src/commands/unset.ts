@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 
-import {applyFlags, applyOptions, canPrompt} from '../cli/apply-flags.js'
+import {applyFlags, applyOptions} from '../cli/apply-flags.js'
 import {DockcfgCommand} from '../cli/base-command.js'
 import {type ChangeKeysResult, runUnset} from '../operations/set.js'
 import {renderApplyResult} from '../output/apply.js'
@@ -20,7 +20,7 @@ export default class Unset extends DockcfgCommand {
       key: args.key,
       configFile: flags['config-file'],
       dockerdVersion: flags['dockerd-version'],
-      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled(), system.clock), interactive: canPrompt()}),
+      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled(), system.clock)}),
     })
     if (!this.jsonEnabled()) renderApplyResult(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
     return result

@@ -11,6 +11,7 @@ export const ExitCode = {
   RollbackFailed: 5,
   Unreachable: 6,
   Refused: 7,
+  ChangesPending: 8,
 } as const
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
@@ -24,6 +25,7 @@ export const EXIT_CODE_TABLE: ReadonlyArray<{code: ExitCodeValue; meaning: strin
   {code: ExitCode.RollbackFailed, meaning: 'apply failed and the rollback failed too: see the message for the host state'},
   {code: ExitCode.Unreachable, meaning: 'endpoint unreachable or a remote check failed'},
   {code: ExitCode.Refused, meaning: 'refused for safety: needs --yes or an explicit opt-in, or another dockcfg run held the lock too long; nothing was changed'},
+  {code: ExitCode.ChangesPending, meaning: 'apply --check: the desired state differs from the host, changes are pending (nothing was changed)'},
 ]
 
 export function renderExitCodeTable(): string {

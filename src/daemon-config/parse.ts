@@ -67,6 +67,12 @@ function isBefore23(version: string | undefined): boolean {
  * Parses daemon.json text the way dockerd would, returning every syntax problem with its position
  * and the reason dockerd refuses it. Never throws for bad input.
  */
+/**
+ * Parser errors recorded before parsing stops (recovery reports many problems twice): a file with
+ * a few thousand bad lines still gets exact counts, and one of millions costs milliseconds.
+ */
+export const MAX_SYNTAX_ERRORS = 10_000
+
 export function parseDaemonJson(rawText: string, file: string, options: ParseOptions = {}): ParsedDaemonJson {
   const old = isBefore23(options.dockerdVersion)
   const bom = rawText.startsWith(BOM)
@@ -108,7 +114,7 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
     return {file, text, bom, tree: undefined, value: {}, findings, decodable: !old, position}
   }
 
-  const {root: tree, errors, tooDeep} = parseJsonTree(text, {disallowComments: true, allowTrailingComma: false, allowEmptyContent: false})
+  const {root: tree, errors, tooDeep, gaveUpAt} = parseJsonTree(text, {disallowComments: true, allowTrailingComma: false, allowEmptyContent: false, maxErrors: MAX_SYNTAX_ERRORS})
 
   const end = tree === undefined ? 0 : tree.offset + tree.length
   // A complete first value that is not an object. Errors after it (trailing data) do not hide it:
@@ -121,7 +127,7 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
 
   // One finding per syntax error can be millions of them: only those that can be listed are built.
   const syntax = new CountedFindings()
-  for (const {error, token, prev} of errors.length === 0 ? [] : distinctErrors(text, errors)) {
+  for (const {error, token, prev} of errors.length === 0 ? [] : distinctErrors(text, errors, gaveUpAt)) {
     // Only stray symbols after a complete first value are "trailing data"; a missing } at the
     // end of the file also sits past the tree but is an unfinished document.
     const trailing = tree !== undefined && error.offset >= end && (error.error === ParseErrorCode.InvalidSymbol || error.error === ParseErrorCode.EndOfFileExpected)
@@ -150,6 +156,16 @@ export function parseDaemonJson(rawText: string, file: string, options: ParseOpt
     }))
   }
   findings.push(...syntax.findings)
+  if (gaveUpAt !== undefined) {
+    findings.push({
+      code: 'json-too-many-errors',
+      severity: 'error',
+      message: 'dockcfg stopped reading the file here: it has too many syntax errors to list (the first of them are above)',
+      ...at(gaveUpAt),
+      checkedAt: 'config',
+      hint: 'this is not a daemon.json dockerd can read (dockerd stops at the first error); fix the first errors listed, or start from {}',
+    })
+  }
 
   if (notObject) {
     const source = text.slice(tree.offset, tree.offset + tree.length)
@@ -245,11 +261,12 @@ class Tokens {
   }
 }
 
-function significantTokens(text: string): Tokens {
+/** Up to the first token after `end`, when given: what lies beyond the last error is never looked at. */
+function significantTokens(text: string, end = text.length): Tokens {
   const scanner = createScanner(text, false)
   const tokens = new Tokens()
   const open: (1 | 2)[] = []
-  for (let kind = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {
+  for (let kind = scanner.scan(); kind !== SyntaxKind.EOF && scanner.getTokenOffset() <= end; kind = scanner.scan()) {
     if (kind === SyntaxKind.Trivia || kind === SyntaxKind.LineBreakTrivia || kind === SyntaxKind.LineCommentTrivia || kind === SyntaxKind.BlockCommentTrivia) continue
     tokens.push(kind, scanner.getTokenOffset(), open.at(-1) ?? 0)
     if (kind === SyntaxKind.OpenBraceToken) open.push(1)
@@ -286,8 +303,8 @@ interface LocatedError {
  *   the closing brace" at the real closing brace) is noise. Token-level errors (comments, unreadable
  *   tokens, bad strings) stay reliable and are all kept.
  */
-function* distinctErrors(text: string, errors: readonly ParseError[]): Generator<LocatedError> {
-  const tokens = significantTokens(text)
+function* distinctErrors(text: string, errors: readonly ParseError[], gaveUpAt: number | undefined): Generator<LocatedError> {
+  const tokens = significantTokens(text, gaveUpAt)
   const structuralOffsets = new Set<number>()
   let afterMissingKey = false
   let lost = false

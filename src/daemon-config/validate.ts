@@ -62,7 +62,7 @@ const RULES: readonly Rule[] = [
  * the parser's job and are not repeated; an undecodable file yields only the version notice.
  */
 export function validateDaemonConfig(parsed: ParsedDaemonJson, options: ValidateOptions = {}): Finding[] {
-  const ctx = new RuleContext(versionFor(options.dockerdVersion), fileLocator(parsed))
+  const ctx = new RuleContext(versionFor(options.dockerdVersion), fileLocator(parsed), ({finding}) => [finding.line ?? 0, finding.column ?? 0])
   versionNotice(ctx, options.dockerdVersion)
   const tree = parsed.tree
   if (parsed.decodable && tree !== undefined && tree.type === 'object') run(ctx, fileEntries(tree, parsed.text))
@@ -82,14 +82,14 @@ export function daemonJsonFindings(parsed: ParsedDaemonJson, dockerdVersion: str
  * listed as the merged configuration would list them, file keys first, then the flags in the order given.
  */
 export function validateMerged(parsed: ParsedDaemonJson, flags: ReadonlyArray<{key: string; value: unknown}>, dockerdVersion: string | undefined): Located[] {
-  const ctx = new RuleContext(versionFor(dockerdVersion), () => ({}))
-  versionNotice(ctx, dockerdVersion)
   const file = parsed.tree?.type === 'object' ? fileEntries(parsed.tree, parsed.text) : []
   const inFile = new Set(Object.keys(parsed.value))
   const added = flags.filter((f) => !inFile.has(f.key))
-  run(ctx, [...file, ...added.map((f) => flagEntry(f.key, f.value))])
   const rank = new Map([...Object.keys(parsed.value), ...added.map((f) => f.key)].map((key, i) => [key, i]))
   const where = (l: Located): [number, number] => (l.at === undefined ? [-1, 0] : [rank.get(l.at.top) ?? -1, l.at.order])
+  const ctx = new RuleContext(versionFor(dockerdVersion), () => ({}), where)
+  versionNotice(ctx, dockerdVersion)
+  run(ctx, [...file, ...added.map((f) => flagEntry(f.key, f.value))])
   return ctx.found
     .map((l) => ({l, w: where(l)}))
     .sort((a, b) => a.w[0] - b.w[0] || a.w[1] - b.w[1])

@@ -38,9 +38,11 @@ export const DROPIN_PATH = `${DROPIN_DIR}/50-dockcfg.conf`
  * keeps working) and the flag leaves ExecStart; with `flags` the key leaves daemon.json and list
  * values move onto the command line. The command line is only ever changed through a drop-in in
  * /etc/systemd/system/docker.service.d (an existing one that sets ExecStart is edited in place).
+ * `owner` may name the side per directive (a desired-state document's `owners`).
  * Pure apart from reading the drop-in template.
  */
-export async function planFix(fs: FileSystem, effective: EffectiveConfig, owner: Owner, command: string): Promise<FixPlan> {
+export async function planFix(fs: FileSystem, effective: EffectiveConfig, owner: Owner | ((key: string) => Owner), command: string): Promise<FixPlan> {
+  const ownerOf = typeof owner === 'function' ? owner : () => owner
   const actions: string[] = []
   if (effective.conflicts.length === 0) return {changes: [], changedKeys: [], actions}
   const argv = effective.argv
@@ -77,7 +79,7 @@ export async function planFix(fs: FileSystem, effective: EffectiveConfig, owner:
     const fileValue = effective.daemonJson.parsed.value[c.key]
     const merged = merge(flagJson, fileValue)
     const given = `${c.flag} ${c.flagValues.join(' ')}`
-    if (owner === 'file') {
+    if (ownerOf(c.key) === 'file') {
       for (const f of flags) {
         moved.add(f)
         for (let i = 0; i < f.span; i++) removed.add(f.index + i)

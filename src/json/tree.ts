@@ -12,6 +12,22 @@ export interface JsonTree {
   errors: ParseError[]
   /** The first { or [ that opens level MAX_NESTING_DEPTH + 1, where Go's decoder gives up. */
   tooDeep: {offset: number; char: string} | undefined
+  /** Where parsing stopped after `maxErrors` errors (then there is no root). */
+  gaveUpAt?: number
+}
+
+export interface TreeOptions extends ParseOptions {
+  /**
+   * Stop after this many errors. A file of nothing but errors is millions of them, and recording
+   * each (with the tree recovery builds around them) cost seconds and hundreds of MB for what no
+   * one reads: dockerd itself stops at the first.
+   */
+  maxErrors?: number
+}
+
+/** Thrown inside the parser to stop it; never leaves parseJsonTree. */
+class GaveUp {
+  constructor(readonly offset: number) {}
 }
 
 type MutableNode = {-readonly [K in keyof Node]: Node[K]} & {children?: MutableNode[]; parent?: MutableNode}
@@ -28,9 +44,19 @@ interface Frame {
  * accepts (a 10,000-level daemon.json is one dockerd starts with). This is its parser with the
  * call stack made an explicit one; `test/unit/json/tree.test.ts` compares the two on random text.
  */
-export function parseJsonTree(text: string, options: ParseOptions = {}): JsonTree {
-  const scanner = createScanner(text, false)
+export function parseJsonTree(text: string, options: TreeOptions = {}): JsonTree {
   const errors: ParseError[] = []
+  try {
+    return parseUpToErrors(text, options, errors)
+  } catch (error) {
+    if (!(error instanceof GaveUp)) throw error
+    return {root: undefined, errors, tooDeep: undefined, gaveUpAt: error.offset}
+  }
+}
+
+function parseUpToErrors(text: string, options: TreeOptions, errors: ParseError[]): JsonTree {
+  const maxErrors = options.maxErrors ?? Number.POSITIVE_INFINITY
+  const scanner = createScanner(text, false)
   let tooDeep: JsonTree['tooDeep']
   const frames: Frame[] = []
 
@@ -74,7 +100,10 @@ export function parseJsonTree(text: string, options: ParseOptions = {}): JsonTre
   }
 
   // ---- the parser ----
-  const onError = (error: ParseErrorCode) => errors.push({error, offset: scanner.getTokenOffset(), length: scanner.getTokenLength()})
+  const onError = (error: ParseErrorCode) => {
+    if (errors.length >= maxErrors) throw new GaveUp(scanner.getTokenOffset())
+    errors.push({error, offset: scanner.getTokenOffset(), length: scanner.getTokenLength()})
+  }
   const scanNext = (): SyntaxKind => {
     for (;;) {
       const token = scanner.scan()

@@ -4,9 +4,11 @@ import {removeEmptyDirs} from '../changes/change-set.js'
 import {capFindings} from '../core/findings.js'
 import {DockcfgError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
-import {connectInstructions, type EnableRequest, type EnableResult, ensurePrivateDirs, exposureText, planRemoteAccess, selfCheck} from '../remote/enable.js'
+import type {ApplyResult} from '../apply/plan.js'
+import type {FileChange} from '../core/file-change.js'
+import {connectInstructions, type EnableRequest, type EnableResult, ensurePrivateDirs, exposureText, planRemoteAccess, type RemoteAccessPlan, selfCheck} from '../remote/enable.js'
 import type {System} from '../system/index.js'
-import {planKeyChanges} from './key-changes.js'
+import {type KeyRequest, planKeyChanges} from './key-changes.js'
 import {type CurrentTree, onEffectiveTree, type PipelineRequest, runChange} from './pipeline.js'
 import {rollbackUnderLock} from './rollback.js'
 import type {EffectiveView} from './tree-view.js'
@@ -22,15 +24,9 @@ export async function runRemoteEnable(system: System, request: EnableRequest): P
   return runChange(system, pipeline, {
     plan: async (tree) => {
       const access = await planRemoteAccess(system, tree.current.effective, request)
-      const keys = await planKeyChanges(system, tree, {
-        changes: [{key: 'hosts', value: access.hosts}, ...access.keys],
-        command: request.command,
-        touched: ['hosts'],
-        asAsked: ['hosts'],
-      })
+      const keys = await planKeyChanges(system, tree, {...enableKeyRequest(access), command: request.command})
       const changes = [...keys.changes, ...access.certChanges]
-      const willWrite = !request.apply.dryRun && changes.some((c) => c.before !== c.after)
-      const createdDirs = willWrite && !access.insecure ? await ensurePrivateDirs(system, access.certChanges) : []
+      const createdDirs = await enablePrivateDirs(system, access, changes, request.apply.dryRun)
       const findings = capFindings(keys.findings.filter((f) => f.severity !== 'error' && f.code !== 'version-assumed'))
       const actions = [...keys.actions, ...access.actions]
       // A plaintext listener's exposure is said once, louder, by the command: not as a finding too.
@@ -54,15 +50,49 @@ export async function runRemoteEnable(system: System, request: EnableRequest): P
         connect: connectInstructions(access.listener, access.insecure, access.certificates, request.identity?.dnsNames[0] ?? system.network.hostname()),
         dockerdVersion: tree.version,
       }
-      // Only a dockerd this command just restarted is checked: an unchanged host may be one dockcfg cannot start or reach.
-      const live = applied.action === 'restarted' || applied.action === 'reloaded'
-      if (!access.insecure && live && access.selfTestClient !== undefined) {
-        result.selfCheck = await selfCheck(system, access.listener, access.selfTestClient)
-        if (!result.selfCheck.ok && applied.backupId !== undefined) await undo(system, tree, pipeline, applied.backupId, request, result.selfCheck)
-      }
+      const checked = await checkListener(system, {tree, pipeline, applied, access, request})
+      if (checked !== undefined) result.selfCheck = checked
       return result
     },
   })
+}
+
+/**
+ * What enabling remote access asks of the key planner: the listener list and the TLS keys. `hosts`
+ * is the command's business even when unchanged (its conflict with -H is resolved), and the list
+ * asked for wins over fix's merge with the flags.
+ */
+export function enableKeyRequest(access: RemoteAccessPlan): KeyRequest {
+  return {changes: [{key: 'hosts', value: access.hosts}, ...access.keys], touched: ['hosts'], asAsked: ['hosts']}
+}
+
+/** The directories new private keys go into, created root-only now (not for a dry run, nor when nothing is written). */
+export async function enablePrivateDirs(system: System, access: RemoteAccessPlan, changes: readonly FileChange[], dryRun: boolean): Promise<string[]> {
+  const willWrite = !dryRun && changes.some((c) => c.before !== c.after)
+  return willWrite && !access.insecure ? ensurePrivateDirs(system, access.certChanges) : []
+}
+
+/**
+ * The new listener checked over mutual TLS, still under the lock; when it does not pass, the whole
+ * change is put back through the engine (exit 4). Only a dockerd this command just restarted is
+ * checked: an unchanged host may be one dockcfg cannot start or reach.
+ */
+export async function checkListener(
+  system: System,
+  run: {
+    tree: CurrentTree<EffectiveView>
+    pipeline: PipelineRequest<EffectiveView>
+    applied: ApplyResult
+    access: RemoteAccessPlan
+    request: Pick<EnableRequest, 'apply' | 'configFile'>
+  },
+): Promise<EnableResult['selfCheck']> {
+  const {applied, access} = run
+  const live = applied.action === 'restarted' || applied.action === 'reloaded'
+  if (access.insecure || !live || access.selfTestClient === undefined) return undefined
+  const check = await selfCheck(system, access.listener, access.selfTestClient)
+  if (!check.ok && applied.backupId !== undefined) await undo(system, run.tree, run.pipeline, applied.backupId, run.request, check)
+  return check
 }
 
 /** The listener does not pass its own check: put everything back through the engine, then fail (exit 4). */
@@ -71,7 +101,7 @@ async function undo(
   tree: CurrentTree<EffectiveView>,
   pipeline: PipelineRequest<EffectiveView>,
   backupId: string,
-  request: EnableRequest,
+  request: Pick<EnableRequest, 'apply' | 'configFile'>,
   check: NonNullable<EnableResult['selfCheck']>,
 ): Promise<never> {
   const reason = `the new listener does not pass its mutual-TLS self-check at ${check.endpoint}: ${check.findings.map((f) => f.message).join('; ')}`

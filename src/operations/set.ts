@@ -24,11 +24,19 @@ export interface ChangeKeysResult extends ApplyResult {
   dockerdVersion: string | undefined
 }
 
-/** `dockcfg set KEY VALUE...`: the value typed by the key's registry entry, from words or JSON. */
+/**
+ * `dockcfg set KEY VALUE...`: the value typed by the key's registry entry, from words or JSON.
+ * `dockcfg set K=V [K:=JSON]...` (the first argument holds `=`): several keys as one change.
+ */
 export async function runSet(
   system: System,
   request: Omit<OperationRequest, 'command'> & {key: string; words: string[]; jsonValue: string | undefined},
 ): Promise<ChangeKeysResult> {
+  if (request.key.includes('=')) {
+    if (request.jsonValue !== undefined) throw new UsageError('--json-value is for one key: in KEY=VALUE form give a JSON value as KEY:=JSON')
+    const argv = [request.key, ...request.words]
+    return changeKeys(system, {...request, command: ['dockcfg', 'set', ...argv].join(' ')}, keyValuePairs(argv))
+  }
   const spec = requireOption(request.key)
   const {words, jsonValue} = request
   if (jsonValue !== undefined && words.length > 0) throw new UsageError('give the value either as words or with --json-value, not both')
@@ -71,6 +79,25 @@ async function changeKeys(system: System, request: OperationRequest, keyChanges:
       actions: plan.actions,
       dockerdVersion: tree.version,
     }),
+  })
+}
+
+/**
+ * `KEY=VALUE` pairs: VALUE is typed as the one word of `set KEY VALUE` would be (a list splits at
+ * commas, a map takes NAME=VALUE: `log-opts=max-size=10m`); `KEY:=JSON` takes any JSON, as --json-value.
+ */
+export function keyValuePairs(argv: readonly string[]): KeyChange[] {
+  const seen = new Set<string>()
+  return argv.map((arg) => {
+    const eq = arg.indexOf('=')
+    if (eq === -1) throw new UsageError(`"${arg}" is not KEY=VALUE: once the first argument is a pair, every argument is one`, {remedy: 'dockcfg set bip=192.168.42.1/24 mtu=1400'})
+    const json = arg[eq - 1] === ':'
+    const key = arg.slice(0, json ? eq - 1 : eq)
+    if (key === '') throw new UsageError(`"${arg}" names no key`)
+    if (seen.has(key)) throw new UsageError(`${key} is given twice`)
+    seen.add(key)
+    const text = arg.slice(eq + 1)
+    return {key, value: json ? valueFromJson(requireOption(key).key, text) : valueFromWords(requireOption(key), [text])}
   })
 }
 

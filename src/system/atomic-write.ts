@@ -1,5 +1,4 @@
-import {constants} from 'node:fs'
-import * as fsp from 'node:fs/promises'
+import {closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, openSync, readSync, renameSync, rmSync, writeSync} from 'node:fs'
 import * as path from 'node:path'
 
 import {DockcfgError} from '../core/errors.js'
@@ -15,17 +14,21 @@ export interface WriteOptions {
  * The two system calls whose results decide whether a file holds what was meant: write(2), which
  * may write fewer bytes than asked (a nearly full disk does exactly that), and fsync(2), where a
  * filesystem may report ENOSPC or EIO late. A seam, so tests can make them short or failing
- * without replacing node:fs for the whole process.
+ * without replacing node:fs for the whole process (a test's may answer later, as a promise).
+ *
+ * Every call here is synchronous: dockcfg does one thing at a time, each promise-based call is a
+ * round trip through libuv's thread pool, and node:fs/promises alone costs a write command on
+ * Node 20 eight more internal modules to load.
  */
 export interface WriteCalls {
   /** One write(2) of `length` bytes from `offset` at file position `position`; returns the count written. */
-  write(handle: fsp.FileHandle, data: Uint8Array, offset: number, length: number, position: number): Promise<number>
-  sync(handle: fsp.FileHandle): Promise<void>
+  write(fd: number, data: Uint8Array, offset: number, length: number, position: number): number | Promise<number>
+  sync(fd: number): void | Promise<void>
 }
 
 export const systemWriteCalls: WriteCalls = {
-  write: async (handle, data, offset, length, position) => (await handle.write(data, offset, length, position)).bytesWritten,
-  sync: (handle) => handle.sync(),
+  write: (fd, data, offset, length, position) => writeSync(fd, data, offset, length, position),
+  sync: (fd) => fsyncSync(fd),
 }
 
 /**
@@ -64,16 +67,16 @@ export function tempFileWriter(name: string): number | undefined {
  */
 export async function replaceFile(target: string, data: string | Uint8Array, options: WriteOptions, calls: WriteCalls = systemWriteCalls): Promise<void> {
   const dir = path.dirname(target)
-  const owner = options.uid !== undefined && options.gid !== undefined ? {uid: options.uid, gid: options.gid} : await currentOwner(target)
+  const owner = options.uid !== undefined && options.gid !== undefined ? {uid: options.uid, gid: options.gid} : currentOwner(target)
   const temp = await writeTempFile(dir, path.basename(target), data, {...options, ...owner}, calls)
   try {
-    await fsp.rename(temp, target)
+    renameSync(temp, target)
   } catch (error) {
-    await fsp.rm(temp, {force: true})
+    rmSync(temp, {force: true})
     throw error
   }
   try {
-    await syncDirectory(dir)
+    syncDirectory(dir)
   } catch (error) {
     throw new DockcfgError(`${target} was replaced, but flushing its directory to disk failed: ${(error as Error).message}`)
   }
@@ -93,31 +96,39 @@ export async function writeTempFile(
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
   const temp = path.join(dir, tempNameFor(name))
   // O_EXCL|O_NOFOLLOW: never reuse or write through anything already at that name.
-  const handle = await fsp.open(temp, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
+  const fd = openSync(temp, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
   let open = true
   try {
-    await writeAll(handle, bytes, calls)
+    await writeAll(fd, bytes, calls)
     // Owner before mode: chown clears set-id bits. fchmod because open's mode passes the umask.
-    if (options.uid !== undefined && options.gid !== undefined) await chownUnlessUnprivileged(handle, options.uid, options.gid)
-    await handle.chmod(options.mode)
-    if (options.durable !== false) await calls.sync(handle)
-    await verify(handle, bytes, temp)
+    if (options.uid !== undefined && options.gid !== undefined) chownUnlessUnprivileged(fd, options.uid, options.gid)
+    fchmodSync(fd, options.mode)
+    if (options.durable !== false) await calls.sync(fd)
+    verify(fd, bytes, temp)
     open = false
     // close(2) may report a deferred write error (NFS): it counts like any other.
-    await handle.close()
+    closeSync(fd)
     return temp
   } catch (error) {
-    if (open) await handle.close().catch(() => undefined)
-    await fsp.rm(temp, {force: true})
+    if (open) closeQuietly(fd)
+    rmSync(temp, {force: true})
     throw error
   }
 }
 
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd)
+  } catch {
+    // The error that brought us here is the one to report.
+  }
+}
+
 /** Loops until every byte is written: a short count is progress, an error or no progress at all is failure. */
-async function writeAll(handle: fsp.FileHandle, bytes: Uint8Array, calls: WriteCalls): Promise<void> {
+async function writeAll(fd: number, bytes: Uint8Array, calls: WriteCalls): Promise<void> {
   let done = 0
   while (done < bytes.length) {
-    const written = await calls.write(handle, bytes, done, bytes.length - done, done)
+    const written = await calls.write(fd, bytes, done, bytes.length - done, done)
     if (!(written > 0)) throw Object.assign(new Error(`write(2) made no progress after ${done} of ${bytes.length} bytes`), {code: 'EIO'})
     done += written
   }
@@ -127,12 +138,12 @@ async function writeAll(handle: fsp.FileHandle, bytes: Uint8Array, calls: WriteC
  * The temporary file must hold exactly the bytes meant for the target before it replaces it:
  * size, then content read back (the files dockcfg writes are small, so this is cheap).
  */
-async function verify(handle: fsp.FileHandle, bytes: Uint8Array, temp: string): Promise<void> {
-  const size = (await handle.stat()).size
+function verify(fd: number, bytes: Uint8Array, temp: string): void {
+  const size = fstatSync(fd).size
   const back = Buffer.alloc(size)
   let done = 0
   while (done < size) {
-    const {bytesRead} = await handle.read(back, done, size - done, done)
+    const bytesRead = readSync(fd, back, done, size - done, done)
     if (bytesRead === 0) break
     done += bytesRead
   }
@@ -142,8 +153,8 @@ async function verify(handle: fsp.FileHandle, bytes: Uint8Array, temp: string): 
 }
 
 /** The owner of an existing target, kept by its replacement (unless the caller names one). */
-async function currentOwner(target: string): Promise<{uid?: number; gid?: number}> {
-  const stat = await fsp.lstat(target).catch(() => undefined)
+function currentOwner(target: string): {uid?: number; gid?: number} {
+  const stat = lstatSync(target, {throwIfNoEntry: false})
   return stat ? {uid: stat.uid, gid: stat.gid} : {}
 }
 
@@ -151,9 +162,9 @@ async function currentOwner(target: string): Promise<{uid?: number; gid?: number
  * A user who is not root may write a tree they own (an image under --root) but cannot give files
  * away: keeping the owner is then impossible and not needed.
  */
-async function chownUnlessUnprivileged(handle: fsp.FileHandle, uid: number, gid: number): Promise<void> {
+function chownUnlessUnprivileged(fd: number, uid: number, gid: number): void {
   try {
-    await handle.chown(uid, gid)
+    fchownSync(fd, uid, gid)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (process.geteuid?.() !== 0 && (code === 'EPERM' || code === 'EINVAL')) return
@@ -161,12 +172,12 @@ async function chownUnlessUnprivileged(handle: fsp.FileHandle, uid: number, gid:
   }
 }
 
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await fsp.open(dir, constants.O_RDONLY | constants.O_DIRECTORY)
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY)
   try {
-    await handle.sync()
+    fsyncSync(fd)
   } finally {
-    await handle.close()
+    closeSync(fd)
   }
 }
 
@@ -175,15 +186,15 @@ async function syncDirectory(dir: string): Promise<void> {
  * filesystem without hard links. Removed again when the content cannot be written in full.
  */
 export async function createExclusive(file: string, data: string, mode: number, calls: WriteCalls = systemWriteCalls): Promise<void> {
-  const handle = await fsp.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode)
+  const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode)
   let open = true
   try {
-    await writeAll(handle, Buffer.from(data, 'utf8'), calls)
+    await writeAll(fd, Buffer.from(data, 'utf8'), calls)
     open = false
-    await handle.close()
+    closeSync(fd)
   } catch (error) {
-    if (open) await handle.close().catch(() => undefined)
-    await fsp.rm(file, {force: true})
+    if (open) closeQuietly(fd)
+    rmSync(file, {force: true})
     throw error
   }
 }

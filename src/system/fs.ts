@@ -1,5 +1,19 @@
-import {closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, statSync, type Stats} from 'node:fs'
-import * as fsp from 'node:fs/promises'
+import {
+  chmodSync,
+  closeSync,
+  constants as fsConstants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  readSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  type Stats,
+} from 'node:fs'
 import * as path from 'node:path'
 
 import {replaceFile, systemWriteCalls, type WriteCalls, type WriteOptions} from './atomic-write.js'
@@ -46,13 +60,20 @@ const PATH_MAX = 4096
 const NAME_MAX = 255
 
 /**
- * Reads use Node's synchronous calls behind the async interface: dockcfg does one thing at a time,
- * and each promise-based call is a round trip through libuv's thread pool. `validate` makes about
- * a hundred of them (unit search paths, a readlink per path component), which cost ~15 ms of
- * waiting on every start (issue 2, `npm run bench`). Writes stay asynchronous.
+ * Node's synchronous calls behind the async interface: dockcfg does one thing at a time, and each
+ * promise-based call is a round trip through libuv's thread pool. `validate` makes about a hundred
+ * of them (unit search paths, a readlink per path component), which cost ~15 ms of waiting on
+ * every start (issue 2, `npm run bench`); a write is a dozen calls (atomic-write.ts).
  */
 export class HostFileSystem implements FileSystem {
   readonly root: string
+  /**
+   * Tree paths found to be directories that are not links, so a walk need not lstat them again: a
+   * `set` walks the same few prefixes (/etc, /etc/systemd/system, /var/lib/dockcfg/backups/...)
+   * hundreds of times. Only what this instance removes can turn one into something else, so
+   * removing clears it; a directory swapped for a link by someone else in mid-run was a race before too.
+   */
+  private readonly knownDirs = new Set<string>()
 
   /** `writeCalls`: the write(2)/fsync(2) seam of every write, replaced by tests of short writes and full disks. */
   constructor(
@@ -63,8 +84,12 @@ export class HostFileSystem implements FileSystem {
   }
 
   hostPath(treePath: string): string {
-    const normal = path.posix.resolve('/', treePath)
-    return this.root === '/' ? normal : path.join(this.root, normal)
+    return this.hostPathOfNormal(path.posix.resolve('/', treePath))
+  }
+
+  /** hostPath for a path already absolute and normal (no `.`, `..`, `//` or trailing `/`). */
+  private hostPathOfNormal(normal: string): string {
+    return this.root === '/' ? normal : normal === '/' ? this.root : `${this.root}${normal}`
   }
 
   /**
@@ -156,15 +181,20 @@ export class HostFileSystem implements FileSystem {
     let depth = 0
     while (pending.length > 0) {
       const part = pending.shift() as string
-      const candidate = path.posix.join(resolved, part)
-      const info = missing ? undefined : this.lstatHost(this.hostPath(candidate))
+      const candidate = part === '.' || part === '..' ? path.posix.join(resolved, part) : resolved === '/' ? `/${part}` : `${resolved}/${part}`
+      if (!missing && this.knownDirs.has(candidate)) {
+        resolved = candidate
+        continue
+      }
+      const info = missing ? undefined : this.lstatHost(this.hostPathOfNormal(candidate))
       if (info === undefined) missing = true
+      else if (info.isDirectory()) this.knownDirs.add(candidate)
       if (!info?.isSymbolicLink()) {
         resolved = candidate
         continue
       }
       if (++depth > MAX_SYMLINK_DEPTH) throw Object.assign(new Error(`too many levels of symbolic links: ${treePath}`), {code: 'ELOOP'})
-      const target = readlinkSync(this.hostPath(candidate))
+      const target = readlinkSync(this.hostPathOfNormal(candidate))
       pending.unshift(...target.split('/').filter(Boolean))
       resolved = target.startsWith('/') ? '/' : resolved
     }
@@ -205,13 +235,13 @@ export class HostFileSystem implements FileSystem {
       // asked for, 0755 for any parent it had to create (/var/lib on the way to /var/lib/dockcfg/backups/ID).
       for (const dir of missing) {
         try {
-          await fsp.mkdir(dir)
+          mkdirSync(dir)
         } catch (error) {
           // Made by someone else meanwhile: theirs, mode included.
           if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue
           throw error
         }
-        await fsp.chmod(dir, dir === target ? mode : 0o755)
+        chmodSync(dir, dir === target ? mode : 0o755)
       }
     } catch (error) {
       throw writeFailure(error, treePath, target)
@@ -222,7 +252,8 @@ export class HostFileSystem implements FileSystem {
     let target = treePath
     try {
       target = this.hostPathForWrite(treePath)
-      await fsp.rm(target, {force: true, recursive: true})
+      this.knownDirs.clear()
+      rmSync(target, {force: true, recursive: true})
     } catch (error) {
       throw writeFailure(error, treePath, target)
     }
@@ -232,7 +263,8 @@ export class HostFileSystem implements FileSystem {
     let target = treePath
     try {
       target = this.hostPathForWrite(treePath)
-      await fsp.rmdir(target)
+      this.knownDirs.clear()
+      rmdirSync(target)
       return true
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
@@ -291,10 +323,12 @@ function readToEnd(fd: number): Buffer {
 
 /** The size of a regular file on this machine (following links); 0 when missing or not one. */
 export async function localFileSize(hostPath: string): Promise<number> {
-  return fsp.stat(hostPath).then(
-    (s) => (s.isFile() ? s.size : 0),
-    () => 0,
-  )
+  try {
+    const stats = statSync(hostPath)
+    return stats.isFile() ? stats.size : 0
+  } catch {
+    return 0
+  }
 }
 
 /**

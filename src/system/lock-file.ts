@@ -1,4 +1,4 @@
-import * as fsp from 'node:fs/promises'
+import {linkSync, lstatSync, readFileSync, rmSync} from 'node:fs'
 import * as path from 'node:path'
 
 import {createExclusive, writeTempFile} from './atomic-write.js'
@@ -27,7 +27,7 @@ export const hostLockFiles: LockFiles = {
     // Not fsynced: a reboot makes every lock stale anyway (boot id), so only completeness matters.
     const temporary = await writeTempFile(path.dirname(file), path.basename(file), content, {mode: 0o644, durable: false})
     try {
-      await fsp.link(temporary, file)
+      linkSync(temporary, file)
       return true
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
@@ -43,14 +43,14 @@ export const hostLockFiles: LockFiles = {
         throw fallbackError
       }
     } finally {
-      await fsp.rm(temporary, {force: true})
+      rmSync(temporary, {force: true})
     }
   },
   async read(file) {
     try {
       // Never open anything but a regular file: reading a FIFO planted there would block forever.
-      if (!(await fsp.lstat(file)).isFile()) return 'unreadable'
-      return await fsp.readFile(file, 'utf8')
+      if (!lstatSync(file).isFile()) return 'unreadable'
+      return readFileSync(file, 'utf8')
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       return 'unreadable'
@@ -58,13 +58,13 @@ export const hostLockFiles: LockFiles = {
   },
   async modifiedAt(file) {
     try {
-      return (await fsp.lstat(file)).mtimeMs
+      return lstatSync(file).mtimeMs
     } catch {
       return undefined
     }
   },
   async isDirectory(file) {
-    return (await fsp.lstat(file).catch(() => undefined))?.isDirectory() ?? false
+    return lstatSync(file, {throwIfNoEntry: false})?.isDirectory() ?? false
   },
-  remove: (file) => fsp.rm(file, {force: true}),
+  remove: async (file) => rmSync(file, {force: true}),
 }

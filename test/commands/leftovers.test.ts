@@ -64,6 +64,26 @@ describe('leftovers of a killed run', () => {
     expect(after.json<{backups: Array<{id: string}>}>().backups.map((b) => b.id)).toEqual([DONE, expect.stringMatching(/^\d{8}T\d{9}Z-[0-9a-f]{6}$/)])
   })
 
+  it('looks only at the newest backups: what a killed run left is swept by the next run, so older backups are never read again', async () => {
+    // The killed run's backup is the newest; three finished ones came before it, and the oldest
+    // of all names a directory no newer backup names.
+    const ids = ['20260101T000000001Z-000001', '20260101T000000002Z-000002', '20260101T000000003Z-000003', '20260101T000000004Z-000004']
+    const KILLED = '20260101T000000005Z-000005'
+    const r = await root({
+      '/etc/docker/daemon.json': '{}\n',
+      [`/var/lib/dockcfg/backups/${ids[0]}/manifest.json`]: manifest(ids[0] as string, ['/srv/old/daemon.json']),
+      ...Object.fromEntries(ids.slice(1).map((id) => [`/var/lib/dockcfg/backups/${id}/manifest.json`, manifest(id, ['/etc/docker/daemon.json'])])),
+      [`/var/lib/dockcfg/backups/${KILLED}/file-0`]: '{}',
+      [`/srv/old/.daemon.json.dockcfg-${DEAD}-33333333.tmp`]: '{',
+    })
+    const set = await spawnCli(['set', 'debug', 'true', '--root', r.root, ...V])
+    expect(set.exitCode, set.stderr).toBe(0)
+    expect(await exists(r.root, `/var/lib/dockcfg/backups/${KILLED}`)).toBe(false)
+    // Swept long ago by the run after the one that left it, in this history: not looked for again.
+    expect(await exists(r.root, `/srv/old/.daemon.json.dockcfg-${DEAD}-33333333.tmp`)).toBe(true)
+    for (const id of ids) expect(await exists(r.root, `/var/lib/dockcfg/backups/${id}/manifest.json`)).toBe(true)
+  })
+
   it('a backup being written under the lock by a live run is not touched by a run waiting for it', async () => {
     const r = await root({'/etc/docker/daemon.json': '{}\n'})
     const system = createSystem({root: r.root})

@@ -14,7 +14,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['operations'],
   ['remote'],
   ['apply'],
-  ['effective'],
+  ['effective', 'desired-state'],
   ['daemon-config', 'changes'],
   ['systemd', 'backup', 'dockerd', 'completion'],
   ['registry', 'system'],

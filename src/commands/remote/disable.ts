@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {applyFlags, applyOptions, canPrompt} from '../../cli/apply-flags.js'
+import {applyFlags, applyOptions} from '../../cli/apply-flags.js'
 import {DockcfgCommand} from '../../cli/base-command.js'
 import {renderRemoteDisabled} from '../../output/remote-access.js'
 import {commandReporter} from '../../output/progress.js'
@@ -27,7 +27,7 @@ from daemon.json and deletes the certificates and private keys (backed up first,
       dockerdVersion: flags['dockerd-version'],
       purge: flags.purge,
       command: ['dockcfg', 'remote', 'disable', ...(argv as string[])].join(' '),
-      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled(), system.clock), interactive: canPrompt()}),
+      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled(), system.clock)}),
     })
     if (!this.jsonEnabled()) renderRemoteDisabled(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
     return result

@@ -2,7 +2,7 @@ import {resolve} from 'node:path'
 
 import {Flags} from '@oclif/core'
 
-import {applyFlags, applyOptions, canPrompt} from '../../cli/apply-flags.js'
+import {applyFlags, applyOptions} from '../../cli/apply-flags.js'
 import {DockcfgCommand} from '../../cli/base-command.js'
 import {DockcfgError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
@@ -59,7 +59,7 @@ explicitly so dockerd does not delay its start by 15 s.`
       clientOut: clientOut === undefined ? undefined : flags.root === '/' ? resolve(clientOut) : clientOut,
       insecure: flags.insecure,
       command: ['dockcfg', 'remote', 'enable', ...(argv as string[])].join(' '),
-      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled(), system.clock), interactive: canPrompt()}),
+      apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled(), system.clock)}),
       readLocalFile: readLocalText,
     })
     if (!this.jsonEnabled()) renderRemoteEnabled(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})

@@ -7,8 +7,9 @@ import {daemonJsonFindings as findingsOf} from '../../../src/daemon-config/valid
 import {planDaemonJsonEdit} from '../../../src/daemon-config/edit.js'
 import {capFindings, countOf, CountedFindings, errorLines, type Finding, MAX_FINDINGS_PER_KIND, type Severity} from '../../../src/core/findings.js'
 import {MAX_DAEMON_JSON_BYTES, readDaemonJsonText} from '../../../src/daemon-config/load.js'
-import {parseDaemonJson} from '../../../src/daemon-config/parse.js'
+import {MAX_SYNTAX_ERRORS, parseDaemonJson} from '../../../src/daemon-config/parse.js'
 import {inspectEffective} from '../../../src/effective/effective.js'
+import {RuleContext} from '../../../src/daemon-config/rules/context.js'
 import {renderSettings, SETTING_WIDTH, VALUE_WIDTH} from '../../../src/output/show.js'
 import {closestKey, editDistanceWithin, usableKeys} from '../../../src/registry/index.js'
 import type {FileSystem} from '../../../src/system/fs.js'
@@ -77,7 +78,9 @@ describe('did you mean', () => {
     const letters = 'abcdefghijklmnopqrstuvwxyz0123456789'
     const typo = (i: number) => `"log-level${letters[Math.floor(i / letters.length)]}${letters[i % letters.length]}": "info"`
     const findings = check(`{\n${members(1000, typo)}\n}`).filter((f) => f.code === 'unknown-key')
-    expect(findings).toHaveLength(1000)
+    // The listed ones and one counting the rest.
+    expect(findings).toHaveLength(MAX_FINDINGS_PER_KIND + 1)
+    expect(findings.reduce((sum, f) => sum + countOf(f), 0)).toBe(1000)
     const suggested = findings.filter((f) => f.hint === 'did you mean "log-level"?')
     expect(suggested).toHaveLength(MAX_FINDINGS_PER_KIND)
     // The ones listed are the ones with the suggestion.
@@ -110,11 +113,49 @@ describe('findings are listed up to MAX_FINDINGS_PER_KIND of each kind', () => {
 
 describe('findings of a kind that repeats are counted, not built, past those listed', () => {
   it('a file of syntax errors builds MAX_FINDINGS_PER_KIND + 1 findings, whatever its size', () => {
-    for (const n of [1000, 20_000]) {
+    for (const n of [1000, 4000]) {
       const parsed = parseDaemonJson(`{"labels": [\n${members(n, () => 'x')}\n]}`, DAEMON_JSON, {dockerdVersion: V})
       expect(parsed.findings).toHaveLength(MAX_FINDINGS_PER_KIND + 1)
       expect(parsed.findings.reduce((sum, f) => sum + countOf(f), 0)).toBe(n)
       expect(capFindings(parsed.findings).at(-1)?.message).toBe(`and ${n - MAX_FINDINGS_PER_KIND} more json-syntax findings like those above, the first of them here`)
+    }
+  })
+
+  it('stops reading after MAX_SYNTAX_ERRORS parser errors and says where, so millions of them cost what thousands do', () => {
+    // Each stray x is two parser errors (the symbol, and the value it leaves missing): one finding.
+    const listed = MAX_SYNTAX_ERRORS / 2
+    for (const n of [listed + 1, 20 * listed]) {
+      const parsed = parseDaemonJson(`{"labels": [\n${members(n, () => 'x')}\n]}`, DAEMON_JSON, {dockerdVersion: V})
+      expect(parsed.findings).toHaveLength(MAX_FINDINGS_PER_KIND + 2)
+      expect(parsed.findings.filter((f) => f.code === 'json-syntax').reduce((sum, f) => sum + countOf(f), 0)).toBe(listed)
+      // Members are one per line after the first: the x that would have been error number MAX_SYNTAX_ERRORS + 1.
+      expect(parsed.findings.at(-1)).toMatchObject({code: 'json-too-many-errors', severity: 'error', file: DAEMON_JSON, line: listed + 2, column: 3})
+      expect(parsed.decodable).toBe(false)
+    }
+  })
+
+  it('rules keep only what can be listed, and capFindings lists from that what it lists from all, in any report order', () => {
+    let seed = 11
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n)
+    const severities: Severity[] = ['error', 'warning', 'info']
+    for (let round = 0; round < 50; round++) {
+      const reports = Array.from({length: random(300)}, (_, i) => ({
+        code: `c${random(3)}`,
+        severity: severities[random(3)] as Severity,
+        message: `m${i}`,
+        line: random(40) + 1,
+        column: random(3) + 1,
+      }))
+      // A place that carries its own position, for a locator without a file.
+      const locate = (at: {order: number} | undefined) => (at === undefined ? {} : {line: Math.floor(at.order / 10), column: at.order % 10})
+      const ctx = new RuleContext('29.7.2', locate, ({finding}) => [finding.line ?? 0, finding.column ?? 0])
+      for (const {line, column, ...r} of reports) ctx.report({...r, at: {top: 'k', order: line * 10 + column}})
+      // The runner lists findings by place, ties in the order reported (a stable sort).
+      const byPlace = (list: Finding[]) => [...list].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0))
+      const kept = byPlace(ctx.found.map((l) => l.finding))
+      expect(kept.length).toBeLessThanOrEqual(3 * 3 * (MAX_FINDINGS_PER_KIND + 1))
+      expect(kept.reduce((sum, f) => sum + countOf(f), 0)).toBe(reports.length)
+      expect(capFindings(kept)).toEqual(capFindings(byPlace(reports)))
     }
   })
 

@@ -101,3 +101,22 @@ describe('parseJsonTree', () => {
     expect(depth).toBe(MAX_NESTING_DEPTH)
   })
 })
+
+describe('parseJsonTree with maxErrors', () => {
+  it('stops at the error after the last one allowed, with no tree, and records no more', () => {
+    const text = '[x, y, z, 1]'
+    const all = parseJsonTree(text)
+    expect(all.errors.length).toBeGreaterThan(3)
+    const stopped = parseJsonTree(text, {maxErrors: 3})
+    expect(stopped.root).toBeUndefined()
+    expect(stopped.errors).toEqual(all.errors.slice(0, 3))
+    expect(stopped.gaveUpAt).toBe(all.errors[3]?.offset)
+  })
+
+  it('changes nothing when the text has no more errors than allowed', () => {
+    for (const text of ['{"a": [1, 2]}', '{"a": x}', '[1,]']) {
+      const all = parseJsonTree(text)
+      expect(parseJsonTree(text, {maxErrors: all.errors.length})).toEqual(all)
+    }
+  })
+})
