@@ -8,7 +8,9 @@
 # we check afterwards that no daemon was left running in this machine's PID namespace.
 set -euo pipefail
 
-PKGS=(systemd-container docker.io iptables busybox-static iproute2)
+# ansible-core and ssh: the fleet test (test/e2e/ansible.e2e.test.ts) drives three test hosts with
+# Debian's Ansible over SSH; each host runs this machine's sshd (its /etc is this machine's).
+PKGS=(systemd-container docker.io iptables busybox-static iproute2 ansible-core openssh-server openssh-client)
 
 if [[ $(id -u) -ne 0 ]]; then
   echo "e2e-prereqs: must run as root (the e2e suite boots systemd-nspawn hosts)" >&2
@@ -77,7 +79,7 @@ if [[ -n $leftover ]]; then
   fi
 fi
 
-for bin in systemd-nspawn dockerd nsenter busybox ip iptables; do
+for bin in systemd-nspawn dockerd nsenter busybox ip iptables ansible-playbook ssh ssh-keygen; do
   command -v "$bin" >/dev/null || { echo "e2e-prereqs: $bin missing after install" >&2; exit 1; }
 done
 echo "e2e-prereqs: ok"
