@@ -123,32 +123,11 @@ export function ansibleEnv(dir: string): Record<string, string> {
 }
 
 /**
- * The npm tarball an offline host can install: test hosts reach no registry (testbed.md), so the
- * tarball carries its production dependencies (`bundleDependencies`), taken from this machine's npm
- * cache (`npm ci` filled it). Built from a copy of the package, never in the checkout.
+ * The npm tarball the hosts install: the package has no runtime dependencies (everything is in its
+ * bundles, scripts/build.js), so it installs on a host that reaches no registry (testbed.md).
  */
 export async function packOfflineTarball(dir: string): Promise<string> {
-  const stage = join(dir, 'package')
-  await runProcess(['rm', '-rf', stage])
-  mkdirSync(stage, {recursive: true})
-  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as Record<string, unknown>
-  const files = [...(pkg['files'] as string[]), 'package.json', 'package-lock.json', 'LICENSE', 'README.md']
-  for (const f of files) {
-    const from = join(REPO_ROOT, f)
-    if (!existsSync(from)) continue
-    mkdirSync(join(stage, f, '..'), {recursive: true})
-    await runProcess(['cp', '-r', from, join(stage, f)])
-  }
-  await runProcess(['npm', 'ci', '--prefix', stage, '--omit=dev', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], {baseEnv: npmEnv(), timeoutMs: 300_000}).catch(
-    (e: unknown) => {
-      throw new Error(`npm ci --offline for the tarball failed (\`npm ci\` in the checkout fills the cache it reads): ${String(e)}`)
-    },
-  )
-  const staged: Record<string, unknown> = {...pkg, bundleDependencies: true}
-  delete staged['scripts']
-  delete staged['devDependencies']
-  writeFileSync(join(stage, 'package.json'), JSON.stringify(staged, null, 2) + '\n')
-  const r = await runProcess(['npm', 'pack', stage, '--silent', '--pack-destination', dir], {baseEnv: npmEnv(), timeoutMs: 300_000})
+  const r = await runProcess(['npm', 'pack', REPO_ROOT, '--ignore-scripts', '--silent', '--pack-destination', dir], {baseEnv: npmEnv(), timeoutMs: 300_000})
   return join(dir, r.stdout.trim().split('\n').pop() as string)
 }
 
