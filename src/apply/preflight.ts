@@ -24,22 +24,50 @@ const TRIAL_BLIND = trialBlindKeys()
 /**
  * Throws InvalidConfigError (exit 3) when a `tcp://` address of `hosts` is on no interface of this
  * host (listen-addresses.ts) or another process holds it (listeners.ts); otherwise asks dockerd.
+ * `reloadOnly`: the change reaches a running dockerd by SIGHUP alone (see reloadJudgesItself), so
+ * where only a trial start could ask (dockerd < 23), the reload itself is dockerd's verdict.
  */
-export async function preflight(system: System, candidate: Pick<TreeView, 'configText' | 'execArgv' | 'dockerdVersion' | 'hosts'>): Promise<PreflightOutcome> {
+export async function preflight(
+  system: System,
+  candidate: Pick<TreeView, 'configText' | 'execArgv' | 'dockerdVersion' | 'hosts'>,
+  options: {reloadOnly?: boolean} = {},
+): Promise<PreflightOutcome> {
   await checkListenAddresses(system, candidate)
   const note = await checkListeners(system, candidate.hosts)
-  const outcome = await askDockerd(system, candidate)
+  const outcome = await askDockerd(system, candidate, options.reloadOnly === true)
   return note === undefined ? outcome : {...outcome, detail: `${outcome.detail}; ${note}`}
 }
 
-async function askDockerd(system: System, candidate: Pick<TreeView, 'configText' | 'execArgv' | 'dockerdVersion'>): Promise<PreflightOutcome> {
+async function askDockerd(system: System, candidate: Pick<TreeView, 'configText' | 'execArgv' | 'dockerdVersion'>, reloadOnly: boolean): Promise<PreflightOutcome> {
   const argv = candidate.execArgv
   if (argv === null || argv.length === 0) return {method: 'skipped', ok: true, detail: 'no ExecStart to validate against'}
   const parsed = parseDockerdArgv(argv, candidate.dockerdVersion)
   if (parsed.form === 'unrecognised') return {method: 'skipped', ok: true, detail: parsed.warnings.join('; ')}
   const version = candidate.dockerdVersion
   if (version !== undefined && versionAtLeast(version, '23.0.0')) return validateWithDockerd(system, argv, parsed, candidate.configText)
+  if (reloadOnly) return {method: 'skipped', ok: true, detail: RELOAD_JUDGES}
   return trialStart(system, argv, parsed, candidate.configText)
+}
+
+export const RELOAD_JUDGES = 'no trial start for a reload: dockerd checks the file itself and keeps its running configuration when it refuses it'
+
+/**
+ * Reload-only keys whose SIGHUP can fail *after* other settings of the same file were applied
+ * (dockerd < 25 has no reload transaction: daemon.Reload applies debug, labels, ... and only then
+ * fails on registries or runtimes, "Error reconfiguring the daemon"), or whose failure stops
+ * dockerd (an authorization plugin that fails lookup is logged at fatal level). A change to one
+ * of them keeps its trial start: the trial refuses the value before anything is written.
+ */
+const RELOAD_FAILS_PARTWAY = new Set(['registry-mirrors', 'insecure-registries', 'allow-nondistributable-artifacts', 'runtimes', 'default-runtime', 'authorization-plugins'])
+
+/**
+ * Whether a reload-only change may go without a trial start: every changed key is checked by
+ * dockerd's configuration loading (config.Reload: JSON, unknown keys, flag conflicts, values) before
+ * anything is applied, so a refused reload leaves dockerd exactly as it was, and the engine sees the
+ * refusal in the journal and puts the files back (apply.ts, reload()).
+ */
+export function reloadJudgesItself(changedKeys: readonly string[]): boolean {
+  return changedKeys.length > 0 && changedKeys.every((k) => !RELOAD_FAILS_PARTWAY.has(k))
 }
 
 /** A fresh directory under /run/dockcfg, root-only (0700) unless `mode` says otherwise. */
@@ -118,7 +146,8 @@ async function trialStart(system: System, argv: readonly string[], parsed: Parse
       const child = system.processes.start('nsenter', args, {timeoutMs: TRIAL_TIMEOUT_MS})
       const api = await system.docker(`${privateDir}/docker.sock`, 1000)
       const deadline = system.clock.now().getTime() + TRIAL_TIMEOUT_MS
-      while (!child.hasEnded() && system.clock.now().getTime() < deadline) {
+      // Looks come quickly at first and back off: the trial is up in about half a second.
+      for (let pause = 20; !child.hasEnded() && system.clock.now().getTime() < deadline; pause = Math.min(pause * 2, 160)) {
         if (await api.ping()) {
           child.kill('SIGTERM')
           // A timer of its own (cleared at once), not clock.sleep: a pending 10 s sleep kept the
@@ -128,7 +157,7 @@ async function trialStart(system: System, argv: readonly string[], parsed: Parse
           await child.ended
           return {method: 'trial-start', ok: true, detail: `a trial dockerd started with this configuration${notJudged}`}
         }
-        await system.clock.sleep(200)
+        await system.clock.sleep(pause)
       }
       if (!child.hasEnded()) {
         child.kill('SIGKILL')

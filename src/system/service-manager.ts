@@ -18,8 +18,10 @@ export interface ServiceManager {
    */
   restart(units: readonly string[]): Promise<{exitCode: number; stderr: string}>
   reload(unit: string): Promise<{exitCode: number; stderr: string}>
-  start(unit: string): Promise<{exitCode: number; stderr: string}>
-  stop(unit: string): Promise<{exitCode: number; stderr: string}>
+  /** One `systemctl --no-block start` for all units: systemd orders the jobs (After=) in one transaction. */
+  start(units: readonly string[]): Promise<{exitCode: number; stderr: string}>
+  /** One `systemctl --no-block stop` for all units. */
+  stop(units: readonly string[]): Promise<{exitCode: number; stderr: string}>
   /** Journal lines of one unit invocation (InvocationID), or since a cursor. */
   journal(unit: string, options: {invocationId?: string; cursor?: string; lines?: number}): Promise<string[]>
   /** Current end of the journal, to read only what comes after. */
@@ -68,12 +70,12 @@ export class SystemctlServiceManager implements ServiceManager {
     return this.action('reload', unit)
   }
 
-  start(unit: string) {
-    return this.action('start', unit)
+  start(units: readonly string[]) {
+    return this.action('start', ...units)
   }
 
-  stop(unit: string) {
-    return this.action('stop', unit)
+  stop(units: readonly string[]) {
+    return this.action('stop', ...units)
   }
 
   async journal(unit: string, options: {invocationId?: string; cursor?: string; lines?: number}): Promise<string[]> {
@@ -97,8 +99,10 @@ export class SystemctlServiceManager implements ServiceManager {
   }
 
   async disarmTimer(name: string): Promise<boolean> {
-    // stop fails for a timer that already fired and was collected: the state after it is what counts.
-    await this.processes.run('systemctl', ['stop', `${name}.timer`], {timeoutMs: 10_000})
+    // A blocking stop that succeeded has left the timer inactive. It fails for a timer that already
+    // fired and was collected: then the state after it is what counts.
+    const stop = await this.processes.run('systemctl', ['stop', `${name}.timer`], {timeoutMs: 10_000})
+    if (stop.exitCode === 0) return true
     const state = (await this.show(`${name}.timer`, ['ActiveState'])).ActiveState
     return state === 'inactive' || state === 'failed'
   }
