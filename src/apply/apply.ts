@@ -360,11 +360,11 @@ async function activate(
     }
   }
   ctx.options.progress?.('restarting dockerd')
-  const cursor = await services.journalCursor()
+  const cursor = services.journalCursor()
   const deadline = system.clock.now().getTime() + ctx.options.timeoutMs
-  const health = await during(ctx.options, 'waiting for dockerd to come back', () => restartFresh(services, api, system.clock, {deadline}))
+  const health = await during(ctx.options, 'waiting for dockerd to come back', () => restartFresh(services, api, system.clock, {deadline, whileStopping: cursor}))
   if (health.healthy) return {ok: true, action: 'restarted', warnings: []}
-  const journal = await failedStartJournal(services, health.state.InvocationID, cursor)
+  const journal = await failedStartJournal(services, health.state.InvocationID, await cursor.catch(() => undefined))
   return {ok: false, reason: health.reason, journal, action: 'restart'}
 }
 

@@ -92,7 +92,7 @@ export interface Stopped {
  */
 export async function stopDocker(services: ServiceManager, clock: Clock, deadline: number): Promise<{ok: true; stopped: Stopped} | {ok: false; outcome: Unhealthy}> {
   const socket = (await services.show(DOCKER_SOCKET, ['LoadState'])).LoadState === 'loaded'
-  await services.stop(socket ? [DOCKER_UNIT, DOCKER_SOCKET] : [DOCKER_UNIT])
+  await services.stop(socket ? [DOCKER_UNIT, DOCKER_SOCKET] : [DOCKER_UNIT], {waitMs: deadline - clock.now().getTime()})
   for (let pause = POLL_FIRST_MS; ; pause = Math.min(pause * 2, POLL_MAX_MS)) {
     const state = await unitState(services)
     if (state.ActiveState === 'inactive' || state.ActiveState === 'failed') return {ok: true, stopped: {stale: state.InvocationID || undefined, socket}}
@@ -111,7 +111,7 @@ export async function startDocker(
 ): Promise<HealthOutcome> {
   // A start limit hit by earlier failures must never mask the outcome of this start.
   await services.resetFailed([DOCKER_UNIT, DOCKER_SOCKET])
-  await services.start(options.stopped.socket ? [DOCKER_SOCKET, DOCKER_UNIT] : [DOCKER_UNIT])
+  await services.start(options.stopped.socket ? [DOCKER_SOCKET, DOCKER_UNIT] : [DOCKER_UNIT], {waitMs: options.deadline - clock.now().getTime()})
   const {stale} = options.stopped
   return waitHealthy(services, api, clock, {deadline: options.deadline, ...(stale ? {notInvocation: stale} : {}), ...(options.onTick ? {onTick: options.onTick} : {})})
 }
@@ -144,14 +144,19 @@ export async function restartAsOneJob(
   })
 }
 
-/** stopDocker then startDocker: a restart whose outcome is certainly that of the files as they are now. */
+/**
+ * stopDocker then startDocker: a restart whose outcome is certainly that of the files as they are
+ * now. `whileStopping` (the journal cursor, say) runs alongside the stop and is settled before the
+ * start, so it is in time for what the start logs.
+ */
 export async function restartFresh(
   services: ServiceManager,
   api: DockerApi,
   clock: Clock,
-  options: {deadline: number; onTick?: (state: UnitState) => void},
+  options: {deadline: number; onTick?: (state: UnitState) => void; whileStopping?: Promise<unknown>},
 ): Promise<HealthOutcome> {
   const stop = await stopDocker(services, clock, options.deadline)
+  await options.whileStopping?.catch(() => undefined)
   if (!stop.ok) return stop.outcome
   return startDocker(services, api, clock, {deadline: options.deadline, stopped: stop.stopped, ...(options.onTick ? {onTick: options.onTick} : {})})
 }
