@@ -17,7 +17,7 @@ import type {System} from '../system/index.js'
 import {DOCKER_UNIT, restartFresh, startDocker, stopDocker, unitState, whyNoService, failedStartJournal} from './health.js'
 import {abandonedApply, clearPending, type PendingApply, refuseOverAbandoned, writePending} from './pending.js'
 import {stagePlannedFiles} from './planned-files.js'
-import {preflight, reloadJudgesItself} from './preflight.js'
+import {type Defer, preflight, reloadJudgesItself} from './preflight.js'
 import type {ApplyOptions, ApplyPlan, ApplyResult, Inspector, TreeView} from './plan.js'
 import {confirmStateMoves} from './state-guard.js'
 import {verifyLive} from './verify.js'
@@ -33,6 +33,17 @@ import {capFindings, errorLines} from '../core/findings.js'
  * DockcfgError with exit 4 (rolled back) or 5 (rollback failed too).
  */
 export async function applyPlan(system: System, lock: HeldLock | undefined, plan: ApplyPlan, inspect: Inspector, options: ApplyOptions): Promise<ApplyResult> {
+  // Work the preflight hands over (the trial dockerd's teardown) runs alongside the apply and is
+  // finished before the result, whatever it is, goes back.
+  const background: Array<Promise<void>> = []
+  try {
+    return await applyPlanSteps(system, lock, plan, inspect, options, (work) => background.push(work.catch(() => undefined)))
+  } finally {
+    await Promise.all(background)
+  }
+}
+
+async function applyPlanSteps(system: System, lock: HeldLock | undefined, plan: ApplyPlan, inspect: Inspector, options: ApplyOptions, defer: Defer): Promise<ApplyResult> {
   const warnings = [...plan.warnings]
   const changes = plan.changes.filter((c) => c.before !== c.after)
   const diff = await renderDiff(changes)
@@ -98,7 +109,7 @@ export async function applyPlan(system: System, lock: HeldLock | undefined, plan
     options.progress?.('preflight: asking dockerd about the new configuration')
     // Files the new configuration names (TLS keys and certificates) may be part of this very change.
     const staged = await stagePlannedFiles(system, planned.configText, changes)
-    const outcome = await during(options, 'preflight', () => preflight(system, {...planned, configText: staged.configText}, {reloadOnly: asReload}).finally(staged.cleanup))
+    const outcome = await during(options, 'preflight', () => preflight(system, {...planned, configText: staged.configText}, {reloadOnly: asReload, defer}).finally(staged.cleanup))
     if (!outcome.ok) throw new InvalidConfigError(`preflight (${outcome.method}) failed, nothing was written: ${outcome.detail}`, {details: outcome})
     options.progress?.(`preflight: ${outcome.method}: ${outcome.detail}`)
     return outcome
