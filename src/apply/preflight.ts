@@ -55,7 +55,7 @@ async function askDockerd(
   return trialStart(system, argv, parsed, candidate.configText, options.defer)
 }
 
-export const RELOAD_JUDGES = 'no trial start for a reload: dockerd checks the file itself and keeps its running configuration when it refuses it'
+export const RELOAD_JUDGES = 'no trial start: a change applied by SIGHUP alone is checked by dockerd itself, which keeps its running configuration when it refuses it'
 
 /**
  * Reload-only keys whose SIGHUP can fail *after* other settings of the same file were applied

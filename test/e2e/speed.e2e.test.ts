@@ -11,7 +11,7 @@ import {apiGet, cli, DAEMON_JSON, describeRun, dockerState, onFreshHost, snapsho
 import {e2eGate, stopAllHosts, type TestHost} from './harness/testbed.js'
 
 const gate = e2eGate()
-const SKIPPED = 'preflight: skipped: no trial start for a reload: dockerd checks the file itself and keeps its running configuration when it refuses it'
+const SKIPPED = 'preflight: skipped: no trial start: a change applied by SIGHUP alone is checked by dockerd itself, which keeps its running configuration when it refuses it'
 const TRIAL = 'preflight: trial-start: a trial dockerd started with this configuration'
 
 /** What a restart would change (ExecStart's own timestamps change with every reload job). */
