@@ -132,6 +132,9 @@ async function applyPlanSteps(system: System, lock: HeldLock | undefined, plan: 
     warnings.push(...bridge.warnings)
   }
   const toWrite = combineChanges(changes, extraChanges)
+  // Where the journal ends before anything changes, read alongside the backup: what dockerd logs
+  // about the reload or start (a refusal, a failure) comes after it.
+  const cursor = services.journalCursor().catch(() => undefined)
   // Fires once a healthy start has surely been given its chance. Firing while this run is still
   // busy (say, with its own rollback) is harmless: the timer's run waits for our lock and then
   // finds the pending record gone.
@@ -183,7 +186,14 @@ async function applyPlanSteps(system: System, lock: HeldLock | undefined, plan: 
   try {
     // What was written is what `planned` describes, unless live-restore was added to it.
     const after = extraChanges.length > 0 ? await inspect(system.fs) : planned
-    const outcome = await activate(system, services, after, {activation, running, unitFilesChanged, options, enableLiveRestoreFirst: extraChanges.length > 0})
+    const outcome = await activate(system, services, after, {
+      activation,
+      running,
+      unitFilesChanged,
+      options,
+      enableLiveRestoreFirst: extraChanges.length > 0,
+      cursor,
+    })
     const verification = outcome.ok
       ? await verifyLive(await system.docker(after.socket), verifiedKeys(plan.changedKeys, extraChanges), after.merged, {
           hosts: after.hosts,
@@ -353,14 +363,14 @@ async function activate(
   system: System,
   services: ServiceManager,
   view: TreeView,
-  ctx: {activation: Activation; running: boolean; unitFilesChanged: boolean; options: ApplyOptions; enableLiveRestoreFirst: boolean},
+  ctx: {activation: Activation; running: boolean; unitFilesChanged: boolean; options: ApplyOptions; enableLiveRestoreFirst: boolean; cursor: Promise<string | undefined>},
 ): Promise<Activated> {
   const api = await system.docker(view.socket)
   if (ctx.unitFilesChanged) await services.daemonReload()
   if (ctx.activation === 'reload' || ctx.enableLiveRestoreFirst) {
     if (ctx.running) {
       ctx.options.progress?.('reloading dockerd (SIGHUP): containers keep running')
-      const reloaded = await during(ctx.options, 'waiting for dockerd to confirm the reload', () => reload(system, services, api))
+      const reloaded = await during(ctx.options, 'waiting for dockerd to confirm the reload', () => reload(system, services, api, ctx.cursor))
       if (!reloaded.ok) return {ok: false, reason: reloaded.reason, journal: reloaded.journal, action: 'reload'}
       if (ctx.activation === 'reload') return {ok: true, action: 'reloaded', warnings: []}
       const info = await api.info()
@@ -371,11 +381,10 @@ async function activate(
     }
   }
   ctx.options.progress?.('restarting dockerd')
-  const cursor = services.journalCursor()
   const deadline = system.clock.now().getTime() + ctx.options.timeoutMs
-  const health = await during(ctx.options, 'waiting for dockerd to come back', () => restartFresh(services, api, system.clock, {deadline, whileStopping: cursor}))
+  const health = await during(ctx.options, 'waiting for dockerd to come back', () => restartFresh(services, api, system.clock, {deadline, whileStopping: ctx.cursor}))
   if (health.healthy) return {ok: true, action: 'restarted', warnings: []}
-  const journal = await failedStartJournal(services, health.state.InvocationID, await cursor.catch(() => undefined))
+  const journal = await failedStartJournal(services, health.state.InvocationID, await ctx.cursor)
   return {ok: false, reason: health.reason, journal, action: 'restart'}
 }
 
@@ -393,8 +402,13 @@ export const RELOAD_REFUSED =
  * come quickly at first, a reload takes milliseconds; the journal (a process per look) is read
  * once the event is late, which is when a refusal has had time to be logged.
  */
-async function reload(system: System, services: ServiceManager, api: DockerApi): Promise<{ok: true} | {ok: false; reason: string; journal: string[]}> {
-  const cursor = await services.journalCursor()
+async function reload(
+  system: System,
+  services: ServiceManager,
+  api: DockerApi,
+  journalEnd: Promise<string | undefined>,
+): Promise<{ok: true} | {ok: false; reason: string; journal: string[]}> {
+  const cursor = await journalEnd
   const since = system.clock.now().getTime() / 1000
   await services.reload(DOCKER_UNIT)
   const sent = system.clock.now().getTime()
