@@ -129,7 +129,16 @@ const rows = [
   // Ansible apply of issue 11 boots its own hosts).
 ]
 
-const commit = execFileSync('git', ['-C', project, 'rev-parse', '--short', 'HEAD'], {encoding: 'utf8'}).trim()
+/** The checkout's commit, or BENCH_LABEL for a tree that is not one (an exported older commit). */
+function commitOf() {
+  if (process.env.BENCH_LABEL) return process.env.BENCH_LABEL
+  try {
+    return execFileSync('git', ['-C', project, 'rev-parse', '--short', 'HEAD'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).trim()
+  } catch {
+    return 'unknown commit'
+  }
+}
+const commit = commitOf()
 const loadBefore = loadavg()
 let host
 const results = []
