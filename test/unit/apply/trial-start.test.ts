@@ -81,7 +81,11 @@ describe('a reload-only change goes without a trial start (issue 11: speed of a 
   it('dockerd < 23: no trial dockerd is started, and the outcome says why', async () => {
     const r = rig({services: [], servicesAllowed: []})
     rigs.push(r)
-    const outcome = await preflight(r.system, {configText: '{"debug": true}', execArgv: ['/usr/sbin/dockerd', '-H', 'fd://'], dockerdVersion: OLD, hosts: ['fd://']}, {reloadOnly: true})
+    const outcome = await preflight(
+      r.system,
+      {configText: '{"debug": true}', execArgv: ['/usr/sbin/dockerd', '-H', 'fd://'], dockerdVersion: OLD, hosts: ['fd://']},
+      {reloadOnly: true},
+    )
     expect(outcome).toEqual({method: 'skipped', ok: true, detail: RELOAD_JUDGES})
     expect(r.processes.runs).toEqual([])
   })
@@ -90,7 +94,11 @@ describe('a reload-only change goes without a trial start (issue 11: speed of a 
     const r = rig({services: [], servicesAllowed: []})
     rigs.push(r)
     r.host.validateFails = 'invalid label'
-    const outcome = await preflight(r.system, {configText: '{"labels": ["x"]}', execArgv: ['/usr/bin/dockerd', '-H', 'fd://'], dockerdVersion: '24.0.7', hosts: ['fd://']}, {reloadOnly: true})
+    const outcome = await preflight(
+      r.system,
+      {configText: '{"labels": ["x"]}', execArgv: ['/usr/bin/dockerd', '-H', 'fd://'], dockerdVersion: '24.0.7', hosts: ['fd://']},
+      {reloadOnly: true},
+    )
     expect(outcome).toMatchObject({method: 'validate', ok: false})
   })
 })
