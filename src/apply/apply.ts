@@ -17,7 +17,7 @@ import type {System} from '../system/index.js'
 import {DOCKER_UNIT, restartFresh, startDocker, stopDocker, unitState, whyNoService, failedStartJournal} from './health.js'
 import {abandonedApply, clearPending, type PendingApply, refuseOverAbandoned, writePending} from './pending.js'
 import {stagePlannedFiles} from './planned-files.js'
-import {preflight} from './preflight.js'
+import {type Defer, preflight, reloadJudgesItself} from './preflight.js'
 import type {ApplyOptions, ApplyPlan, ApplyResult, Inspector, TreeView} from './plan.js'
 import {confirmStateMoves} from './state-guard.js'
 import {verifyLive} from './verify.js'
@@ -33,6 +33,17 @@ import {capFindings, errorLines} from '../core/findings.js'
  * DockcfgError with exit 4 (rolled back) or 5 (rollback failed too).
  */
 export async function applyPlan(system: System, lock: HeldLock | undefined, plan: ApplyPlan, inspect: Inspector, options: ApplyOptions): Promise<ApplyResult> {
+  // Work the preflight hands over (the trial dockerd's teardown) runs alongside the apply and is
+  // finished before the result, whatever it is, goes back.
+  const background: Array<Promise<void>> = []
+  try {
+    return await applyPlanSteps(system, lock, plan, inspect, options, (work) => background.push(work.catch(() => undefined)))
+  } finally {
+    await Promise.all(background)
+  }
+}
+
+async function applyPlanSteps(system: System, lock: HeldLock | undefined, plan: ApplyPlan, inspect: Inspector, options: ApplyOptions, defer: Defer): Promise<ApplyResult> {
   const warnings = [...plan.warnings]
   const changes = plan.changes.filter((c) => c.before !== c.after)
   const diff = await renderDiff(changes)
@@ -101,15 +112,23 @@ export async function applyPlan(system: System, lock: HeldLock | undefined, plan
   }
 
   const services = await system.services()
-  options.progress?.('preflight: asking dockerd about the new configuration')
-  // Files the new configuration names (TLS keys and certificates) may be part of this very change.
-  const staged = await stagePlannedFiles(system, planned.configText, changes)
-  const check = await during(options, 'preflight', () => preflight(system, {...planned, configText: staged.configText}).finally(staged.cleanup))
-  if (!check.ok) throw new InvalidConfigError(`preflight (${check.method}) failed, nothing was written: ${check.detail}`, {details: check})
-  options.progress?.(`preflight: ${check.method}: ${check.detail}`)
-
   const api = await system.docker(current.socket)
-  const running = await runningElseStopped(system, services, api, {stopIfDown: activation !== 'none', timeoutMs: options.timeoutMs})
+  // A reload reaches only a running dockerd; a stopped one is started, and that start needs the full preflight.
+  const reloadOnly = activation === 'reload' && reloadJudgesItself(plan.changedKeys) && (await isRunning(services, api))
+  const askDockerd = async (asReload: boolean) => {
+    options.progress?.('preflight: asking dockerd about the new configuration')
+    // Files the new configuration names (TLS keys and certificates) may be part of this very change.
+    const staged = await stagePlannedFiles(system, planned.configText, changes)
+    const outcome = await during(options, 'preflight', () => preflight(system, {...planned, configText: staged.configText}, {reloadOnly: asReload, defer}).finally(staged.cleanup))
+    if (!outcome.ok) throw new InvalidConfigError(`preflight (${outcome.method}) failed, nothing was written: ${outcome.detail}`, {details: outcome})
+    options.progress?.(`preflight: ${outcome.method}: ${outcome.detail}`)
+    return outcome
+  }
+  const check = await askDockerd(reloadOnly)
+
+  // Seen running just now, and the preflight without a trial takes no time: asked again, systemd
+  // would only say the same. Should dockerd die meanwhile, its reload is never confirmed: rollback.
+  const running = reloadOnly || (await runningElseStopped(system, services, api, {stopIfDown: activation !== 'none', timeoutMs: options.timeoutMs}))
   let extraChanges: FileChange[] = []
   let containers: ApplyResult['containers']
   let stoppedForBridge: StoppedContainer[] = []
@@ -123,6 +142,9 @@ export async function applyPlan(system: System, lock: HeldLock | undefined, plan
     warnings.push(...bridge.warnings)
   }
   const toWrite = combineChanges(changes, extraChanges)
+  // Where the journal ends before anything changes, read alongside the backup: what dockerd logs
+  // about the reload or start (a refusal, a failure) comes after it.
+  const cursor = services.journalCursor().catch(() => undefined)
   // Fires once a healthy start has surely been given its chance. Firing while this run is still
   // busy (say, with its own rollback) is harmless: the timer's run waits for our lock and then
   // finds the pending record gone.
@@ -174,7 +196,14 @@ export async function applyPlan(system: System, lock: HeldLock | undefined, plan
   try {
     // What was written is what `planned` describes, unless live-restore was added to it.
     const after = extraChanges.length > 0 ? await inspect(system.fs) : planned
-    const outcome = await activate(system, services, after, {activation, running, unitFilesChanged, options, enableLiveRestoreFirst: extraChanges.length > 0})
+    const outcome = await activate(system, services, after, {
+      activation,
+      running,
+      unitFilesChanged,
+      options,
+      enableLiveRestoreFirst: extraChanges.length > 0,
+      cursor,
+    })
     const verification = outcome.ok
       ? await verifyLive(await system.docker(after.socket), verifiedKeys(plan.changedKeys, extraChanges), after.merged, {
           hosts: after.hosts,
@@ -229,9 +258,12 @@ export function activationOf(requested: Activation, unitFilesChanged: boolean, r
  * failing start) and `stopIfDown`, it is stopped for good first, or systemd's next retry could
  * start it on a half-written set of files. Throws when it does not stop in time.
  */
+async function isRunning(services: ServiceManager, api: DockerApi): Promise<boolean> {
+  return (await unitState(services)).ActiveState === 'active' && (await api.ping())
+}
+
 async function runningElseStopped(system: System, services: ServiceManager, api: DockerApi, options: {stopIfDown: boolean; timeoutMs: number}): Promise<boolean> {
-  const state = await unitState(services)
-  const running = state.ActiveState === 'active' && (await api.ping())
+  const running = await isRunning(services, api)
   if (!running && options.stopIfDown) {
     const stop = await stopDocker(services, system.clock, system.clock.now().getTime() + options.timeoutMs)
     if (!stop.ok) throw new DockcfgError(`nothing was written: ${stop.outcome.reason}`, {remedy: 'systemctl status docker'})
@@ -341,14 +373,14 @@ async function activate(
   system: System,
   services: ServiceManager,
   view: TreeView,
-  ctx: {activation: Activation; running: boolean; unitFilesChanged: boolean; options: ApplyOptions; enableLiveRestoreFirst: boolean},
+  ctx: {activation: Activation; running: boolean; unitFilesChanged: boolean; options: ApplyOptions; enableLiveRestoreFirst: boolean; cursor: Promise<string | undefined>},
 ): Promise<Activated> {
   const api = await system.docker(view.socket)
   if (ctx.unitFilesChanged) await services.daemonReload()
   if (ctx.activation === 'reload' || ctx.enableLiveRestoreFirst) {
     if (ctx.running) {
       ctx.options.progress?.('reloading dockerd (SIGHUP): containers keep running')
-      const reloaded = await during(ctx.options, 'waiting for dockerd to confirm the reload', () => reload(system, services, api))
+      const reloaded = await during(ctx.options, 'waiting for dockerd to confirm the reload', () => reload(system, services, api, ctx.cursor))
       if (!reloaded.ok) return {ok: false, reason: reloaded.reason, journal: reloaded.journal, action: 'reload'}
       if (ctx.activation === 'reload') return {ok: true, action: 'reloaded', warnings: []}
       const info = await api.info()
@@ -359,35 +391,53 @@ async function activate(
     }
   }
   ctx.options.progress?.('restarting dockerd')
-  const cursor = await services.journalCursor()
   const deadline = system.clock.now().getTime() + ctx.options.timeoutMs
-  const health = await during(ctx.options, 'waiting for dockerd to come back', () => restartFresh(services, api, system.clock, {deadline}))
+  const health = await during(ctx.options, 'waiting for dockerd to come back', () => restartFresh(services, api, system.clock, {deadline, whileStopping: ctx.cursor}))
   if (health.healthy) return {ok: true, action: 'restarted', warnings: []}
-  const journal = await failedStartJournal(services, health.state.InvocationID, cursor)
+  const journal = await failedStartJournal(services, health.state.InvocationID, await ctx.cursor)
   return {ok: false, reason: health.reason, journal, action: 'restart'}
 }
 
-async function reload(system: System, services: ServiceManager, api: DockerApi): Promise<{ok: true} | {ok: false; reason: string; journal: string[]}> {
-  const before = await unitState(services)
-  const cursor = await services.journalCursor()
-  const since = Math.floor(system.clock.now().getTime() / 1000) - 1
+/** dockerd's words for a reload it refused (config.Reload, daemon.Reload, the authorization check before it). */
+export const RELOAD_REFUSED =
+  /Error reloading configuration|unable to configure the Docker daemon|file configuration validation failed|Error reconfiguring the daemon|Error validating authorization plugin/
+
+/**
+ * Sends SIGHUP and waits for dockerd's verdict: its `reload` event is the yes, a refusal in the
+ * journal the no. The event also proves that the dockerd which reloaded is the one that was
+ * running: events live in the daemon's memory, so a dockerd restarted instead of reloaded has no
+ * such event since `since`, and the wait ends in "did not confirm" and a rollback. The events are
+ * asked for with sub-second `since`/`until` (dockerd parses "seconds.nanoseconds") up to now, so
+ * each look answers at once (an `until` in the future holds the request open until then). Looks
+ * come quickly at first, a reload takes milliseconds; the journal (a process per look) is read
+ * once the event is late, which is when a refusal has had time to be logged.
+ */
+async function reload(
+  system: System,
+  services: ServiceManager,
+  api: DockerApi,
+  journalEnd: Promise<string | undefined>,
+): Promise<{ok: true} | {ok: false; reason: string; journal: string[]}> {
+  const cursor = await journalEnd
+  const since = system.clock.now().getTime() / 1000
   await services.reload(DOCKER_UNIT)
-  const deadline = system.clock.now().getTime() + 15_000
-  while (system.clock.now().getTime() < deadline) {
-    await system.clock.sleep(300)
+  const sent = system.clock.now().getTime()
+  const deadline = sent + 15_000
+  for (let wait = RELOAD_POLL_FIRST_MS; system.clock.now().getTime() < deadline; wait = Math.min(wait * 2, RELOAD_POLL_MAX_MS)) {
+    await system.clock.sleep(wait)
+    const events = await api.daemonEvents(since, system.clock.now().getTime() / 1000).catch(() => [])
+    if (events.some((e) => e.Action === 'reload')) return {ok: true}
+    if (system.clock.now().getTime() - sent < RELOAD_JOURNAL_AFTER_MS) continue
     const journal = await services.journal(DOCKER_UNIT, {cursor})
-    const refused = journal.find((l) => /Error reloading configuration|unable to configure the Docker daemon|file configuration validation failed/.test(l))
+    const refused = journal.find((l) => RELOAD_REFUSED.test(l))
     if (refused) return {ok: false, reason: `dockerd refused the reload: ${refused}`, journal}
-    const now = Math.floor(system.clock.now().getTime() / 1000) + 1
-    const events = await api.daemonEvents(since, now).catch(() => [])
-    if (events.some((e) => e.Action === 'reload') || journal.some((l) => /Reloaded configuration/.test(l))) {
-      const after = await unitState(services)
-      if (after.MainPID !== before.MainPID) return {ok: false, reason: `dockerd was restarted instead of reloaded (PID ${before.MainPID} -> ${after.MainPID})`, journal}
-      return {ok: true}
-    }
   }
   return {ok: false, reason: 'dockerd did not confirm the reload within 15 s', journal: await services.journal(DOCKER_UNIT, {cursor})}
 }
+
+const RELOAD_JOURNAL_AFTER_MS = 80
+const RELOAD_POLL_FIRST_MS = 10
+const RELOAD_POLL_MAX_MS = 200
 
 /**
  * Puts every file back, restarts dockerd on the previous configuration and waits for it. Always

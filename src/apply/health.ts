@@ -43,6 +43,7 @@ export async function waitHealthy(
   options: {deadline: number; notInvocation?: string; onTick?: (state: UnitState) => void},
 ): Promise<HealthOutcome> {
   let state = await unitState(services)
+  let pause = POLL_FIRST_MS
   for (;;) {
     options.onTick?.(state)
     const fresh = options.notInvocation === undefined || (state.InvocationID !== '' && state.InvocationID !== options.notInvocation)
@@ -53,10 +54,19 @@ export async function waitHealthy(
     if (clock.now().getTime() > options.deadline) {
       return {healthy: false, state, reason: `docker.service did not become healthy in time (state ${state.ActiveState}/${state.SubState})`}
     }
-    await clock.sleep(250)
+    await clock.sleep(pause)
+    pause = Math.min(pause * 2, POLL_MAX_MS)
     state = await unitState(services)
   }
 }
+
+/**
+ * Polling starts fast and backs off: dockerd comes up in about half a second, and every look is a
+ * `systemctl show` (a process), so a fixed 250 ms cost ~125 ms per wait on average and a fixed
+ * short pause would crowd a busy host with processes while dockerd starts.
+ */
+const POLL_FIRST_MS = 20
+const POLL_MAX_MS = 160
 
 export const DOCKER_SOCKET = 'docker.socket'
 
@@ -82,14 +92,13 @@ export interface Stopped {
  */
 export async function stopDocker(services: ServiceManager, clock: Clock, deadline: number): Promise<{ok: true; stopped: Stopped} | {ok: false; outcome: Unhealthy}> {
   const socket = (await services.show(DOCKER_SOCKET, ['LoadState'])).LoadState === 'loaded'
-  await services.stop(DOCKER_UNIT)
-  if (socket) await services.stop(DOCKER_SOCKET)
-  for (;;) {
+  await services.stop(socket ? [DOCKER_UNIT, DOCKER_SOCKET] : [DOCKER_UNIT], {waitMs: deadline - clock.now().getTime()})
+  for (let pause = POLL_FIRST_MS; ; pause = Math.min(pause * 2, POLL_MAX_MS)) {
     const state = await unitState(services)
     if (state.ActiveState === 'inactive' || state.ActiveState === 'failed') return {ok: true, stopped: {stale: state.InvocationID || undefined, socket}}
     if (clock.now().getTime() > deadline)
       return {ok: false, outcome: {healthy: false, state, reason: `docker.service did not stop in time (state ${state.ActiveState}/${state.SubState})`}}
-    await clock.sleep(100)
+    await clock.sleep(pause)
   }
 }
 
@@ -102,8 +111,7 @@ export async function startDocker(
 ): Promise<HealthOutcome> {
   // A start limit hit by earlier failures must never mask the outcome of this start.
   await services.resetFailed([DOCKER_UNIT, DOCKER_SOCKET])
-  if (options.stopped.socket) await services.start(DOCKER_SOCKET)
-  await services.start(DOCKER_UNIT)
+  await services.start(options.stopped.socket ? [DOCKER_SOCKET, DOCKER_UNIT] : [DOCKER_UNIT], {waitMs: options.deadline - clock.now().getTime()})
   const {stale} = options.stopped
   return waitHealthy(services, api, clock, {deadline: options.deadline, ...(stale ? {notInvocation: stale} : {}), ...(options.onTick ? {onTick: options.onTick} : {})})
 }
@@ -136,14 +144,19 @@ export async function restartAsOneJob(
   })
 }
 
-/** stopDocker then startDocker: a restart whose outcome is certainly that of the files as they are now. */
+/**
+ * stopDocker then startDocker: a restart whose outcome is certainly that of the files as they are
+ * now. `whileStopping` (the journal cursor, say) runs alongside the stop and is settled before the
+ * start, so it is in time for what the start logs.
+ */
 export async function restartFresh(
   services: ServiceManager,
   api: DockerApi,
   clock: Clock,
-  options: {deadline: number; onTick?: (state: UnitState) => void},
+  options: {deadline: number; onTick?: (state: UnitState) => void; whileStopping?: Promise<unknown>},
 ): Promise<HealthOutcome> {
   const stop = await stopDocker(services, clock, options.deadline)
+  await options.whileStopping?.catch(() => undefined)
   if (!stop.ok) return stop.outcome
   return startDocker(services, api, clock, {deadline: options.deadline, stopped: stop.stopped, ...(options.onTick ? {onTick: options.onTick} : {})})
 }

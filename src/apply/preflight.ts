@@ -5,6 +5,7 @@ import {type ParsedDockerdArgv, parseDockerdArgv} from '../dockerd/argv.js'
 import {stringifyJson} from '../json/stringify.js'
 import {hostResourceFlags, hostResourceKeys, trialBlindKeys, versionAtLeast} from '../registry/index.js'
 import type {System} from '../system/index.js'
+import type {RunningProcess} from '../system/process.js'
 import type {PreflightOutcome, TreeView} from './plan.js'
 import {checkListenAddresses} from './listen-addresses.js'
 import {checkListeners} from './listeners.js'
@@ -24,22 +25,55 @@ const TRIAL_BLIND = trialBlindKeys()
 /**
  * Throws InvalidConfigError (exit 3) when a `tcp://` address of `hosts` is on no interface of this
  * host (listen-addresses.ts) or another process holds it (listeners.ts); otherwise asks dockerd.
+ * `reloadOnly`: the change reaches a running dockerd by SIGHUP alone (see reloadJudgesItself), so
+ * where only a trial start could ask (dockerd < 23), the reload itself is dockerd's verdict.
+ * `defer`: takes over the trial's teardown once its verdict is in (else it is awaited here).
  */
-export async function preflight(system: System, candidate: Pick<TreeView, 'configText' | 'execArgv' | 'dockerdVersion' | 'hosts'>): Promise<PreflightOutcome> {
+export async function preflight(
+  system: System,
+  candidate: Pick<TreeView, 'configText' | 'execArgv' | 'dockerdVersion' | 'hosts'>,
+  options: {reloadOnly?: boolean; defer?: Defer} = {},
+): Promise<PreflightOutcome> {
   await checkListenAddresses(system, candidate)
   const note = await checkListeners(system, candidate.hosts)
-  const outcome = await askDockerd(system, candidate)
+  const outcome = await askDockerd(system, candidate, options)
   return note === undefined ? outcome : {...outcome, detail: `${outcome.detail}; ${note}`}
 }
 
-async function askDockerd(system: System, candidate: Pick<TreeView, 'configText' | 'execArgv' | 'dockerdVersion'>): Promise<PreflightOutcome> {
+async function askDockerd(
+  system: System,
+  candidate: Pick<TreeView, 'configText' | 'execArgv' | 'dockerdVersion'>,
+  options: {reloadOnly?: boolean; defer?: Defer},
+): Promise<PreflightOutcome> {
   const argv = candidate.execArgv
   if (argv === null || argv.length === 0) return {method: 'skipped', ok: true, detail: 'no ExecStart to validate against'}
   const parsed = parseDockerdArgv(argv, candidate.dockerdVersion)
   if (parsed.form === 'unrecognised') return {method: 'skipped', ok: true, detail: parsed.warnings.join('; ')}
   const version = candidate.dockerdVersion
   if (version !== undefined && versionAtLeast(version, '23.0.0')) return validateWithDockerd(system, argv, parsed, candidate.configText)
-  return trialStart(system, argv, parsed, candidate.configText)
+  if (options.reloadOnly === true) return {method: 'skipped', ok: true, detail: RELOAD_JUDGES}
+  return trialStart(system, argv, parsed, candidate.configText, options.defer)
+}
+
+export const RELOAD_JUDGES = 'no trial start: a change applied by SIGHUP alone is checked by dockerd itself, which keeps its running configuration when it refuses it'
+
+/**
+ * Reload-only keys whose SIGHUP can fail *after* other settings of the same file were applied
+ * (dockerd < 25 has no reload transaction: daemon.Reload applies debug, labels, ... and only then
+ * fails on registries or runtimes, "Error reconfiguring the daemon"), or whose failure stops
+ * dockerd (an authorization plugin that fails lookup is logged at fatal level). A change to one
+ * of them keeps its trial start: the trial refuses the value before anything is written.
+ */
+const RELOAD_FAILS_PARTWAY = new Set(['registry-mirrors', 'insecure-registries', 'allow-nondistributable-artifacts', 'runtimes', 'default-runtime', 'authorization-plugins'])
+
+/**
+ * Whether a reload-only change may go without a trial start: every changed key is checked by
+ * dockerd's configuration loading (config.Reload: JSON, unknown keys, flag conflicts, values) before
+ * anything is applied, so a refused reload leaves dockerd exactly as it was, and the engine sees the
+ * refusal in the journal and puts the files back (apply.ts, reload()).
+ */
+export function reloadJudgesItself(changedKeys: readonly string[]): boolean {
+  return changedKeys.length > 0 && changedKeys.every((k) => !RELOAD_FAILS_PARTWAY.has(k))
 }
 
 /** A fresh directory under /run/dockcfg, root-only (0700) unless `mode` says otherwise. */
@@ -75,11 +109,31 @@ function isConfigFileWord(parsed: ParsedDockerdArgv, index: number): boolean {
  * made the trial refuse `userns-remap default`, which the real dockerd starts with (issue 9 item
  * 19). The configuration, socket and PID file stay in a 0700 `private` directory inside.
  */
-async function trialStart(system: System, argv: readonly string[], parsed: ParsedDockerdArgv, configText: string): Promise<PreflightOutcome> {
+async function trialStart(system: System, argv: readonly string[], parsed: ParsedDockerdArgv, configText: string, defer?: Defer): Promise<PreflightOutcome> {
   const dir = await scratchDir(system, 'trial', 0o711)
   const privateDir = `${dir}/private`
   const netns = `dockcfg-trial-${randomBytes(3).toString('hex')}`
   const host = (p: string) => system.fs.hostPath(p)
+  let netnsAdded = false
+  let child: RunningProcess | undefined
+  const teardown = async () => {
+    if (child !== undefined) {
+      child.kill('SIGTERM')
+      // A timer of its own (cleared at once), not clock.sleep: a pending 10 s sleep kept the
+      // whole CLI alive for 10 s after every apply had finished.
+      await settledWithin(child.ended, 10_000)
+      child.kill('SIGKILL')
+      await child.ended
+    }
+    if (netnsAdded) {
+      await system.processes.run('ip', ['netns', 'delete', netns], {timeoutMs: 10_000})
+      // dockerd bind-mounts its data-root onto itself; unmount before deleting the scratch tree.
+      await system.processes.run('umount', ['--recursive', '--lazy', host(`${dir}/data`)], {timeoutMs: 10_000})
+      await system.processes.run('umount', ['--recursive', '--lazy', host(`${dir}/exec`)], {timeoutMs: 10_000})
+    }
+    await system.fs.remove(dir)
+  }
+  let handedOver = false
   try {
     await system.fs.mkdirp(privateDir, 0o700)
     const trial = trialCandidate(configText, argv, parsed)
@@ -98,54 +152,54 @@ async function trialStart(system: System, argv: readonly string[], parsed: Parse
       trial.notJudged.length === 0 ? '' : `; not judged by the trial: ${trial.notJudged.map((b) => `${b.key} (${b.reason})`).join(', ')}: the restart and its rollback decide`
     const add = await system.processes.run('ip', ['netns', 'add', netns], {timeoutMs: 10_000})
     if (add.exitCode !== 0) return {method: 'skipped', ok: true, detail: `trial start not possible (ip netns add: ${add.stderr.trim()})`}
-    try {
-      // nsenter --net, not `ip netns exec`: the latter remounts /sys and dockerd then cannot find its cgroups.
-      const args = [
-        `--net=/var/run/netns/${netns}`,
-        argv[0] as string,
-        '--config-file',
-        host(`${privateDir}/daemon.json`),
-        '--data-root',
-        host(`${dir}/data`),
-        '--exec-root',
-        host(`${dir}/exec`),
-        '--pidfile',
-        host(`${privateDir}/docker.pid`),
-        '-H',
-        `unix://${host(`${privateDir}/docker.sock`)}`,
-        ...trial.flags,
-      ]
-      const child = system.processes.start('nsenter', args, {timeoutMs: TRIAL_TIMEOUT_MS})
-      const api = await system.docker(`${privateDir}/docker.sock`, 1000)
-      const deadline = system.clock.now().getTime() + TRIAL_TIMEOUT_MS
-      while (!child.hasEnded() && system.clock.now().getTime() < deadline) {
-        if (await api.ping()) {
-          child.kill('SIGTERM')
-          // A timer of its own (cleared at once), not clock.sleep: a pending 10 s sleep kept the
-          // whole CLI alive for 10 s after every apply had finished.
-          await settledWithin(child.ended, 10_000)
-          child.kill('SIGKILL')
-          await child.ended
-          return {method: 'trial-start', ok: true, detail: `a trial dockerd started with this configuration${notJudged}`}
+    netnsAdded = true
+    // nsenter --net, not `ip netns exec`: the latter remounts /sys and dockerd then cannot find its cgroups.
+    const args = [
+      `--net=/var/run/netns/${netns}`,
+      argv[0] as string,
+      '--config-file',
+      host(`${privateDir}/daemon.json`),
+      '--data-root',
+      host(`${dir}/data`),
+      '--exec-root',
+      host(`${dir}/exec`),
+      '--pidfile',
+      host(`${privateDir}/docker.pid`),
+      '-H',
+      `unix://${host(`${privateDir}/docker.sock`)}`,
+      ...trial.flags,
+    ]
+    const started = system.processes.start('nsenter', args, {timeoutMs: TRIAL_TIMEOUT_MS})
+    child = started
+    const api = await system.docker(`${privateDir}/docker.sock`, 1000)
+    const deadline = system.clock.now().getTime() + TRIAL_TIMEOUT_MS
+    // Looks come quickly at first and back off: the trial is up in about half a second.
+    for (let pause = 20; !started.hasEnded() && system.clock.now().getTime() < deadline; pause = Math.min(pause * 2, 160)) {
+      if (await api.ping()) {
+        // The verdict is in. Stopping the trial dockerd and removing its traces takes a while
+        // (its shutdown, the netns, two unmounts): the caller may let that run alongside its
+        // next steps, which share nothing with the trial's namespace and scratch directory.
+        if (defer !== undefined) {
+          handedOver = true
+          defer(teardown())
         }
-        await system.clock.sleep(200)
+        return {method: 'trial-start', ok: true, detail: `a trial dockerd started with this configuration${notJudged}`}
       }
-      if (!child.hasEnded()) {
-        child.kill('SIGKILL')
-        await child.ended
-        return {method: 'trial-start', ok: false, detail: `a trial dockerd did not come up within ${TRIAL_TIMEOUT_MS / 1000} s: ${lastMeaningfulLine(child.output())}`}
-      }
-      return {method: 'trial-start', ok: false, detail: lastMeaningfulLine(child.output())}
-    } finally {
-      await system.processes.run('ip', ['netns', 'delete', netns], {timeoutMs: 10_000})
-      // dockerd bind-mounts its data-root onto itself; unmount before deleting the scratch tree.
-      await system.processes.run('umount', ['--recursive', '--lazy', host(`${dir}/data`)], {timeoutMs: 10_000})
-      await system.processes.run('umount', ['--recursive', '--lazy', host(`${dir}/exec`)], {timeoutMs: 10_000})
+      await system.clock.sleep(pause)
     }
+    if (!started.hasEnded()) {
+      started.kill('SIGKILL')
+      await started.ended
+      return {method: 'trial-start', ok: false, detail: `a trial dockerd did not come up within ${TRIAL_TIMEOUT_MS / 1000} s: ${lastMeaningfulLine(started.output())}`}
+    }
+    return {method: 'trial-start', ok: false, detail: lastMeaningfulLine(started.output())}
   } finally {
-    await system.fs.remove(dir)
+    if (!handedOver) await teardown()
   }
 }
+
+/** Takes over work that must finish before the command ends, but not before its next step. */
+export type Defer = (work: Promise<void>) => void
 
 /**
  * What the trial dockerd gets: the candidate without what points at the host's resources (scratch

@@ -18,8 +18,14 @@ export interface ServiceManager {
    */
   restart(units: readonly string[]): Promise<{exitCode: number; stderr: string}>
   reload(unit: string): Promise<{exitCode: number; stderr: string}>
-  start(unit: string): Promise<{exitCode: number; stderr: string}>
-  stop(unit: string): Promise<{exitCode: number; stderr: string}>
+  /**
+   * One `systemctl start` for all units: systemd orders the jobs (After=) in one transaction. With
+   * `waitMs`, systemctl waits (at most that long) until the jobs are done, as a job of a
+   * Type=notify unit is done when the daemon says it is ready or has failed; without, --no-block.
+   */
+  start(units: readonly string[], options?: {waitMs?: number}): Promise<{exitCode: number; stderr: string}>
+  /** One `systemctl stop` for all units; `waitMs` as for start. */
+  stop(units: readonly string[], options?: {waitMs?: number}): Promise<{exitCode: number; stderr: string}>
   /** Journal lines of one unit invocation (InvocationID), or since a cursor. */
   journal(unit: string, options: {invocationId?: string; cursor?: string; lines?: number}): Promise<string[]>
   /** Current end of the journal, to read only what comes after. */
@@ -68,12 +74,12 @@ export class SystemctlServiceManager implements ServiceManager {
     return this.action('reload', unit)
   }
 
-  start(unit: string) {
-    return this.action('start', unit)
+  start(units: readonly string[], options: {waitMs?: number} = {}) {
+    return options.waitMs === undefined ? this.action('start', ...units) : this.waited('start', units, options.waitMs)
   }
 
-  stop(unit: string) {
-    return this.action('stop', unit)
+  stop(units: readonly string[], options: {waitMs?: number} = {}) {
+    return options.waitMs === undefined ? this.action('stop', ...units) : this.waited('stop', units, options.waitMs)
   }
 
   async journal(unit: string, options: {invocationId?: string; cursor?: string; lines?: number}): Promise<string[]> {
@@ -97,8 +103,10 @@ export class SystemctlServiceManager implements ServiceManager {
   }
 
   async disarmTimer(name: string): Promise<boolean> {
-    // stop fails for a timer that already fired and was collected: the state after it is what counts.
-    await this.processes.run('systemctl', ['stop', `${name}.timer`], {timeoutMs: 10_000})
+    // A blocking stop that succeeded has left the timer inactive. It fails for a timer that already
+    // fired and was collected: then the state after it is what counts.
+    const stop = await this.processes.run('systemctl', ['stop', `${name}.timer`], {timeoutMs: 10_000})
+    if (stop.exitCode === 0) return true
     const state = (await this.show(`${name}.timer`, ['ActiveState'])).ActiveState
     return state === 'inactive' || state === 'failed'
   }
@@ -106,6 +114,16 @@ export class SystemctlServiceManager implements ServiceManager {
   private async action(verb: string, ...units: string[]): Promise<{exitCode: number; stderr: string}> {
     // --no-block: with TimeoutStartSec=0 a blocking restart can hang forever; callers poll with their own deadline.
     const result = await this.processes.run('systemctl', ['--no-block', verb, ...units], {timeoutMs: 60_000})
+    return {exitCode: result.exitCode, stderr: result.stderr.trim()}
+  }
+
+  /**
+   * A blocking job, bounded: when the bound ends systemctl is stopped, not the job, which systemd
+   * carries out whatever becomes of dockcfg (just as with --no-block); callers judge by state.
+   * Waiting on systemd's own answer instead of polling its state saves the polling interval.
+   */
+  private async waited(verb: string, units: readonly string[], waitMs: number): Promise<{exitCode: number; stderr: string}> {
+    const result = await this.processes.run('systemctl', [verb, ...units], {timeoutMs: Math.max(1000, waitMs)})
     return {exitCode: result.exitCode, stderr: result.stderr.trim()}
   }
 

@@ -91,6 +91,8 @@ export class FakeHost {
   /** Outcome of each start, in order; a start with no entry left succeeds. */
   starts: StartOutcome[] = []
   reloads: ReloadOutcome[] = []
+  /** dockerd's daemon events (an accepted reload), with their Unix time in seconds. */
+  daemonEvents: Array<{Action: string; time: number}> = []
   timers = new Map<string, {seconds: number; command: readonly string[]}>()
   disarmed: string[] = []
   restartCount = 0
@@ -210,31 +212,40 @@ export class FakeServices implements ServiceManager {
     return {exitCode: 0, stderr: ''}
   }
 
-  async stop(unit: string): Promise<{exitCode: number; stderr: string}> {
-    this.strict.record('stop', unit)
+  /** Like systemd, one call for several units; each unit's job is recorded as its own event. */
+  async stop(units: readonly string[]): Promise<{exitCode: number; stderr: string}> {
+    this.strict.record('stop', units.join(' '))
+    for (const unit of units) await this.stopOne(unit)
+    return {exitCode: 0, stderr: ''}
+  }
+
+  private async stopOne(unit: string): Promise<void> {
     const h = this.host
     h.events.push(`stop ${unit} ${(await h.fs.readText(CONFIG)) ?? ''}`.trim())
     if (unit === 'docker.socket') {
       h.socketActive = false
-      return {exitCode: 0, stderr: ''}
+      return
     }
     if (h.live['live-restore'] !== true) h.containers = []
     h.active = false
     h.mainPid = 0
+  }
+
+  async start(units: readonly string[]): Promise<{exitCode: number; stderr: string}> {
+    this.strict.record('start', units.join(' '))
+    for (const unit of units) await this.startOne(unit)
     return {exitCode: 0, stderr: ''}
   }
 
-  async start(unit: string): Promise<{exitCode: number; stderr: string}> {
-    this.strict.record('start', unit)
+  private async startOne(unit: string): Promise<void> {
     this.host.events.push(`start ${unit} ${(await this.host.fs.readText(CONFIG)) ?? ''}`.trim())
     if (unit === 'docker.socket') {
       this.host.socketActive = true
-      return {exitCode: 0, stderr: ''}
+      return
     }
     // Like Requires=docker.socket: dockerd -H fd:// cannot start without its socket.
     if (!this.host.socketActive) throw new Error('docker.service started while docker.socket is stopped')
     if (!this.host.active) await this.host.start()
-    return {exitCode: 0, stderr: ''}
   }
 
   async reload(unit: string): Promise<{exitCode: number; stderr: string}> {
@@ -247,6 +258,7 @@ export class FakeServices implements ServiceManager {
       // Like dockerd: only the keys the file sets are copied (removed keys stay as they were).
       h.live = {...h.live, ...(await h.loadConfig())}
       h.log(`Reloaded configuration: ${JSON.stringify(h.live)}`)
+      h.daemonEvents.push({Action: 'reload', time: h.now / 1000})
     }
     return {exitCode: 0, stderr: ''}
   }
@@ -339,9 +351,9 @@ export class FakeDocker implements DockerApi {
     this.host.stoppedContainers = this.host.stoppedContainers.filter((c) => c.id !== id)
   }
 
-  async daemonEvents(): Promise<Array<{Action?: string}>> {
+  async daemonEvents(since: number, until: number): Promise<Array<{Action?: string}>> {
     this.strict.record('daemonEvents')
-    return []
+    return this.host.daemonEvents.filter((e) => e.time >= since && e.time <= until)
   }
 }
 

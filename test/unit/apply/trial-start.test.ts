@@ -2,7 +2,7 @@ import {chmodSync} from 'node:fs'
 
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {preflight, trialCandidate} from '../../../src/apply/preflight.js'
+import {preflight, RELOAD_JUDGES, reloadJudgesItself, trialCandidate} from '../../../src/apply/preflight.js'
 import {parseDockerdArgv} from '../../../src/dockerd/argv.js'
 import {type Rig, rig} from './fakes.js'
 
@@ -58,5 +58,47 @@ describe('the trial cannot run with userns-remap when its scratch directory is c
     })
     expect(r.processes.runs).toEqual([])
     expect(await r.host.fs.list('/run/dockcfg')).toEqual([])
+  })
+})
+
+describe('a reload-only change goes without a trial start (issue 11: speed of a safe apply)', () => {
+  const rigs: Rig[] = []
+  afterEach(() => {
+    for (const r of rigs.splice(0)) r.host.cleanup()
+  })
+
+  it('only for keys dockerd checks whole before it applies anything', () => {
+    expect(reloadJudgesItself(['debug'])).toBe(true)
+    expect(reloadJudgesItself(['labels', 'live-restore', 'max-concurrent-downloads'])).toBe(true)
+    // daemon.Reload applies debug, labels, ... and only then fails on these (dockerd < 25), or dies.
+    for (const key of ['registry-mirrors', 'insecure-registries', 'allow-nondistributable-artifacts', 'runtimes', 'default-runtime', 'authorization-plugins']) {
+      expect(reloadJudgesItself([key]), key).toBe(false)
+      expect(reloadJudgesItself(['debug', key]), key).toBe(false)
+    }
+    expect(reloadJudgesItself([])).toBe(false)
+  })
+
+  it('dockerd < 23: no trial dockerd is started, and the outcome says why', async () => {
+    const r = rig({services: [], servicesAllowed: []})
+    rigs.push(r)
+    const outcome = await preflight(
+      r.system,
+      {configText: '{"debug": true}', execArgv: ['/usr/sbin/dockerd', '-H', 'fd://'], dockerdVersion: OLD, hosts: ['fd://']},
+      {reloadOnly: true},
+    )
+    expect(outcome).toEqual({method: 'skipped', ok: true, detail: RELOAD_JUDGES})
+    expect(r.processes.runs).toEqual([])
+  })
+
+  it('dockerd >= 23: --validate still answers, it costs no start', async () => {
+    const r = rig({services: [], servicesAllowed: []})
+    rigs.push(r)
+    r.host.validateFails = 'invalid label'
+    const outcome = await preflight(
+      r.system,
+      {configText: '{"labels": ["x"]}', execArgv: ['/usr/bin/dockerd', '-H', 'fd://'], dockerdVersion: '24.0.7', hosts: ['fd://']},
+      {reloadOnly: true},
+    )
+    expect(outcome).toMatchObject({method: 'validate', ok: false})
   })
 })
