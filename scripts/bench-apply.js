@@ -16,6 +16,7 @@
 // Environment: BENCH_RUNS rounds per row (default 7); BENCH_PROFILE=1 also prints, for one dockcfg
 // run of each row, its stderr lines with the milliseconds since it started (the engine's steps).
 import {execFileSync} from 'node:child_process'
+import {existsSync, readFileSync} from 'node:fs'
 import {loadavg} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -129,6 +130,22 @@ const rows = [
   // Ansible apply of issue 11 boots its own hosts).
 ]
 
+/**
+ * The 3-host Ansible apply (issue 11): measured by the fleet e2e test, which boots its own three
+ * hosts and writes its times to .e2e-work/bench/ansible-fleet.json (test/e2e/ansible.e2e.test.ts).
+ */
+function fleetLines() {
+  const file = join(project, '.e2e-work/bench/ansible-fleet.json')
+  if (!existsSync(file)) return ['3-host Ansible apply: not measured yet (npx vitest run --project e2e test/e2e/ansible.e2e.test.ts writes it)']
+  const f = JSON.parse(readFileSync(file, 'utf8'))
+  const s = (key) => `${(f.ms[key] / 1000).toFixed(1)} s`
+  return [
+    `3-host Ansible apply (the fleet e2e run of ${f.at}, load ${f.loadavg.map((x) => x.toFixed(1)).join(' ')} on ${f.cpus} cores):`,
+    `  ${f.what}`,
+    `  apply ${s('apply')}, second run (no change) ${s('second-run')}, --check ${s('check')}; install ${s('install')}; ansible ping of the 3 hosts ${s('ansible-ping')}`,
+  ]
+}
+
 /** The checkout's commit, or BENCH_LABEL for a tree that is not one (an exported older commit). */
 function commitOf() {
   if (process.env.BENCH_LABEL) return process.env.BENCH_LABEL
@@ -183,6 +200,7 @@ try {
       )
     }
   }
+  lines.push('', ...fleetLines())
   process.stdout.write(`${lines.join('\n')}\n`)
 } finally {
   await stopAllHosts()
