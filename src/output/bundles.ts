@@ -1,4 +1,5 @@
 import {type BundleResult, dockerContextCommand} from '../remote/client.js'
+import type {ContextResult} from '../remote/docker-context.js'
 import type {Out} from './out.js'
 
 /** How to use a client bundle with the docker CLI: the lines `remote client-cert` prints. */
@@ -22,5 +23,17 @@ export function renderCaCreated(result: BundleResult, out: Out): void {
 /** `dockcfg remote client-cert` for a person: what was written on stderr, how to use it on stdout. */
 export function renderClientBundle(result: BundleResult, out: Out): void {
   renderWritten(result, 'client certificate', out)
+  if (result.context) {
+    out.say(renderContextLine(result.context))
+    out.log(`docker --context ${result.context.name} version`)
+    return
+  }
   for (const line of clientUsage(result.dir)) out.log(line)
+}
+
+/** One line on what --context did to the docker CLI's store. */
+export function renderContextLine(context: ContextResult): string {
+  const what = !context.changed ? 'unchanged' : context.written ? (context.created ? 'created' : 'updated') : context.created ? 'would create' : 'would update'
+  const kept = context.keptEndpoints.length > 0 ? `; kept endpoints ${context.keptEndpoints.join(', ')}` : ''
+  return `docker context ${context.name}: ${what} (${context.host}) in ${context.metaFile}${kept}`
 }
