@@ -2,9 +2,10 @@ import * as path from 'node:path'
 
 import {removeEmptyDirs} from '../changes/change-set.js'
 import {capFindings} from '../core/findings.js'
-import {DockcfgError} from '../core/errors.js'
+import {DockcfgError, UsageError} from '../core/errors.js'
+import {writeDockerContext} from '../remote/docker-context.js'
 import {ExitCode} from '../core/exit-codes.js'
-import {connectInstructions, type EnableRequest, type EnableResult, ensurePrivateDirs, exposureText, planRemoteAccess, selfCheck} from '../remote/enable.js'
+import {connectInstructions, type EnableRequest, type EnableResult, ensurePrivateDirs, exposureText, planRemoteAccess, type RemoteAccessPlan, selfCheck} from '../remote/enable.js'
 import type {System} from '../system/index.js'
 import {planKeyChanges} from './key-changes.js'
 import {type CurrentTree, onEffectiveTree, type PipelineRequest, runChange} from './pipeline.js'
@@ -22,6 +23,12 @@ export async function runRemoteEnable(system: System, request: EnableRequest): P
   return runChange(system, pipeline, {
     plan: async (tree) => {
       const access = await planRemoteAccess(system, tree.current.effective, request)
+      if (request.context !== undefined && !access.insecure && access.certificates?.client === undefined) {
+        // The context is for this machine: it needs a client certificate this run can hand it.
+        throw new UsageError(`--context needs a client bundle from this run, and ${access.certificates?.ca.source === 'shared' ? 'a shared CA' : 'this CA'} gives none here`, {
+          remedy: 'add --client-out DIR (a client bundle is written there and stored in the context too), or run remote client-cert --context on the control machine',
+        })
+      }
       const keys = await planKeyChanges(system, tree, {
         changes: [{key: 'hosts', value: access.hosts}, ...access.keys],
         command: request.command,
@@ -60,6 +67,8 @@ export async function runRemoteEnable(system: System, request: EnableRequest): P
         result.selfCheck = await selfCheck(system, access.listener, access.selfTestClient)
         if (!result.selfCheck.ok && applied.backupId !== undefined) await undo(system, tree, pipeline, applied.backupId, request, result.selfCheck)
       }
+      // Last, once the change stands: a context pointing at a listener that was rolled back would only mislead.
+      if (request.context !== undefined) result.context = await storeContext(request.context, result.connect.endpoint, access, applied.dryRun)
       return result
     },
   })
@@ -87,4 +96,25 @@ async function undo(
     })
   }
   throw new DockcfgError(`${reason}. The previous configuration was restored and dockerd is running it again.`, {exitCode: ExitCode.RolledBack, details: check})
+}
+
+/** The client bundle of this run (its material is what the self-check presented) as a docker context reaching `endpoint`. */
+async function storeContext(
+  context: NonNullable<EnableRequest['context']>,
+  endpoint: string,
+  access: RemoteAccessPlan,
+  dryRun: boolean,
+): Promise<NonNullable<EnableResult['context']>> {
+  const client = access.insecure ? undefined : access.selfTestClient
+  return writeDockerContext(
+    context.store,
+    context.configDir,
+    {
+      name: context.name,
+      host: endpoint,
+      ...(client ? {tls: {caPem: client.caPem, certPem: client.certPem, keyPem: client.keyPem}} : {}),
+      description: `${endpoint} (dockcfg)`,
+    },
+    {dryRun},
+  )
 }

@@ -6,7 +6,9 @@ import {RefusedError, UsageError} from '../core/errors.js'
 import type {Finding} from '../core/findings.js'
 import type {KeyChange} from '../daemon-config/edit.js'
 import type {EffectiveConfig} from '../effective/effective.js'
+import type {FileSystem} from '../system/fs.js'
 import type {System} from '../system/index.js'
+import {type ContextResult, validateContextName} from './docker-context.js'
 import type {CertificateAuthority} from './certs.js'
 import {type CertificateInfo, describeCertificate} from './certificate-info.js'
 import type {CheckResult} from './endpoint-verdict.js'
@@ -37,6 +39,11 @@ export interface EnableRequest {
   readLocalFile: (hostPath: string) => Promise<string | undefined>
   /** Overrides this machine's hostname and interface addresses (tests, --root trees). */
   identity?: HostIdentity
+  /**
+   * A docker context to create or update with the client bundle, in this machine's docker CLI
+   * store (`store` is this machine's filesystem, also under --root).
+   */
+  context?: {name: string; configDir: string; store: FileSystem}
 }
 
 export interface EnableCertificates {
@@ -62,6 +69,8 @@ export interface EnableResult extends ApplyResult {
   /** --insecure: what the plaintext listener exposes. */
   exposure?: string
   connect: ConnectInstructions
+  /** The docker context --context created or updated (or, on a dry run, would). */
+  context?: ContextResult
   /** The listener checked over mutual TLS after the restart (live host only). */
   selfCheck?: {endpoint: string; ok: boolean; verdict: CheckResult['verdict']; findings: CheckResult['findings']}
   dockerdVersion: string | undefined
@@ -93,6 +102,7 @@ export async function planRemoteAccess(system: System, current: EffectiveConfig,
   const address = normalizeAddress(request.address ?? (insecure ? '127.0.0.1' : '0.0.0.0'))
   const port = request.port ?? (insecure ? DOCKER_PLAIN_PORT : DOCKER_TLS_PORT)
   const listener = tcpHost(address, port)
+  if (request.context !== undefined) validateContextName(request.context.name)
   if (insecure) refuseUnsafeInsecure(address, port, request.apply.yes)
   if (insecure && (request.caDir !== undefined || request.clientOut !== undefined || request.sans.length > 0 || request.keyType !== undefined)) {
     throw new UsageError('--insecure sets up a plaintext listener: --ca, --client-out, --san and --key-type do not apply')

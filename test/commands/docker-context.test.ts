@@ -5,7 +5,16 @@ import * as path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {contextPaths} from '../../src/remote/docker-context.js'
-import {runCli} from '../support/cli.js'
+import {runCli, useRoots} from '../support/cli.js'
+
+const UNIT = '/lib/systemd/system/docker.service'
+const roots = useRoots({
+  [UNIT]: `[Service]
+Type=notify
+ExecStart=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock
+`,
+})
+const V = ['--dockerd-version', '20.10.24']
 
 /** The docker CLI, when this machine has one: the store dockcfg writes must read as the CLI's own. */
 const DOCKER = (() => {
@@ -109,5 +118,45 @@ describe('remote client-cert --context', () => {
     const updated = JSON.parse(docker(ours, ['context', 'inspect', 'docker1'])) as Array<{Metadata: {Description: string}; Endpoints: {docker: {Host: string}}}>
     expect(updated[0]?.Metadata.Description).toBe('kept')
     expect(updated[0]?.Endpoints.docker.Host).toBe('tcp://10.0.0.6:2376')
+  })
+})
+
+describe('remote enable --context', () => {
+  it("stores the host-local CA's client bundle as a context reaching the connect endpoint, once written; exactly the bundle's files", async () => {
+    const r = await roots.root()
+    const config = path.join(await scratch(), 'cfg')
+    const dry = await runCli(['remote', 'enable', '--san', '192.0.2.10', '--context', 'host1', '--dry-run', '--root', r.root, ...V, '--json'], {env: {DOCKER_CONFIG: config}})
+    expect(dry.exitCode, dry.stderr).toBe(0)
+    expect(dry.json()).toMatchObject({context: {name: 'host1', created: true, written: false}})
+    await expect(fsp.stat(config)).rejects.toThrow()
+
+    const res = await runCli(['remote', 'enable', '--san', '192.0.2.10', '--context', 'host1', '--root', r.root, ...V, '--json'], {env: {DOCKER_CONFIG: config}})
+    expect(res.exitCode, res.stderr).toBe(0)
+    const result = res.json<{connect: {endpoint: string}; context: {host: string; written: boolean}}>()
+    expect(result.context).toMatchObject({host: result.connect.endpoint, written: true})
+    const p = contextPaths(config, 'host1')
+    for (const f of ['ca.pem', 'cert.pem', 'key.pem']) {
+      expect(await fsp.readFile(path.join(p.endpointTlsDir, f), 'utf8')).toBe(await r.read(`/etc/docker/tls/client/${f}`))
+      expect((await fsp.stat(path.join(p.endpointTlsDir, f))).mode & 0o777).toBe(0o600)
+    }
+    expect(res.stdout).not.toMatch(/PRIVATE KEY/)
+  })
+
+  it('with a shared CA and no --client-out there is no bundle to store: exit 2, nothing written', async () => {
+    const r = await roots.root()
+    const base = await scratch()
+    const ca = await fleetCa(base)
+    const res = await runCli(['remote', 'enable', '--ca', ca, '--context', 'host1', '--root', r.root, ...V], {env: {DOCKER_CONFIG: path.join(base, 'cfg')}})
+    expect(res.exitCode, res.stderr).toBe(2)
+    expect(res.stderr).toMatch(/--client-out/)
+    await expect(fsp.stat(path.join(r.root, 'etc/docker/tls'))).rejects.toThrow()
+    await expect(fsp.stat(path.join(base, 'cfg'))).rejects.toThrow()
+  })
+
+  it('a hostile context name is exit 2 before anything is planned or written', async () => {
+    const r = await roots.root()
+    const res = await runCli(['remote', 'enable', '--context', '../../etc', '--root', r.root, ...V])
+    expect(res.exitCode).toBe(2)
+    await expect(fsp.stat(path.join(r.root, 'etc/docker/tls'))).rejects.toThrow()
   })
 })

@@ -10,6 +10,7 @@ import {renderRemoteEnabled} from '../../output/remote-access.js'
 import {commandReporter} from '../../output/progress.js'
 import {runRemoteEnable} from '../../operations/remote-enable.js'
 import type {EnableResult} from '../../remote/enable.js'
+import {dockerConfigDir} from '../../remote/docker-context.js'
 import {KEY_TYPES, type KeyType} from '../../remote/layout.js'
 import {readLocalText} from '../../system/fs.js'
 import {createSystem} from '../../system/index.js'
@@ -25,7 +26,13 @@ Running it again with the same arguments changes nothing. Keys are 0600 and neve
 
 --insecure serves plaintext instead: anyone who can connect gets root. It binds 127.0.0.1:2375 unless told
 otherwise, refuses any non-loopback address unless --yes is given too (exit 7), and sets "tls": false
-explicitly so dockerd does not delay its start by 15 s.`
+explicitly so dockerd does not delay its start by 15 s.
+
+--context NAME stores the client bundle of this run (the host-local CA's, or --client-out's with --ca) and the
+endpoint as a docker context in this machine's docker CLI store (DOCKER_CONFIG, else ~/.docker), once the change
+stands; with --insecure the context has the endpoint only. It is for using the API from the machine that ran
+remote enable (a workstation enabling its own dockerd, or a test host); fleets issue per-admin contexts on the
+control machine with remote client-cert --context.`
   static override examples = [
     '<%= config.bin %> remote enable --yes',
     '<%= config.bin %> remote enable --ca ./fleet-ca --san docker1.example.com --yes',
@@ -39,6 +46,7 @@ explicitly so dockerd does not delay its start by 15 s.`
     ca: Flags.directory({description: 'CA directory (ca.pem + ca-key.pem, from remote ca create) shared by a fleet', exists: true}),
     'key-type': Flags.string({description: 'key algorithm for new keys [default: ecdsa-p256]', options: [...KEY_TYPES]}),
     'client-out': Flags.string({description: 'also write a client bundle (ca.pem, cert.pem, key.pem) into this directory'}),
+    context: Flags.string({description: "also create or update this docker context (this machine's docker CLI store) with the client bundle"}),
     insecure: Flags.boolean({description: 'plaintext listener without TLS: gives root to anyone who can connect', default: false}),
     ...applyFlags,
   }
@@ -61,6 +69,9 @@ explicitly so dockerd does not delay its start by 15 s.`
       command: ['dockcfg', 'remote', 'enable', ...(argv as string[])].join(' '),
       apply: applyOptions(flags, {report: commandReporter(this.jsonEnabled(), system.clock), interactive: canPrompt()}),
       readLocalFile: readLocalText,
+      ...(flags.context !== undefined
+        ? {context: {name: flags.context, configDir: dockerConfigDir(system.env.variables, system.env.homeDir()), store: createSystem({root: '/'}).fs}}
+        : {}),
     })
     if (!this.jsonEnabled()) renderRemoteEnabled(result, {log: (s) => this.log(s), say: (s) => this.logToStderr(s)})
     if (result.selfCheck && !result.selfCheck.ok) {
