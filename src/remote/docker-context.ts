@@ -73,6 +73,8 @@ export interface ContextEndpoint {
   tls: {ca?: string; cert?: string; key?: string}
   /** Where it was read (the meta.json path). */
   metaFile: string
+  /** The directory of the docker endpoint's TLS files. */
+  tlsDir: string
 }
 
 /**
@@ -126,6 +128,7 @@ export async function loadContextEndpoint(fs: FileSystem, configDir: string, nam
     skipTlsVerify: endpoint.SkipTLSVerify === true,
     tls: {...(ca !== undefined ? {ca} : {}), ...(cert !== undefined ? {cert} : {}), ...(key !== undefined ? {key} : {})},
     metaFile: paths.metaFile,
+    tlsDir: paths.endpointTlsDir,
   }
 }
 
