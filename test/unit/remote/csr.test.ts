@@ -16,6 +16,7 @@ import {beforeAll, describe, expect, it} from 'vitest'
 import {ExitCode} from '../../../src/core/exit-codes.js'
 import {type CertificateAuthority, createCa} from '../../../src/remote/certs.js'
 import {createServerCsr, judgeCsrSans, readCsr, signServerCsr} from '../../../src/remote/csr.js'
+import {checkProvidedServer} from '../../../src/remote/material.js'
 
 let ca: CertificateAuthority
 beforeAll(async () => {
@@ -118,5 +119,32 @@ describe('signing', () => {
     const g = await readCsr(greedy, 'csr.pem')
     const signed = await signServerCsr(ca, g.request, g.facts, judgeCsrSans(g.facts, {vouched: ['b.example'], acceptAll: false}), {now: new Date()})
     expect(signed.info.extendedKeyUsages).toEqual(['serverAuth'])
+  })
+})
+
+describe('certificates brought along (checkProvidedServer)', () => {
+  it('refuses (exit 3) a certificate expired, not yet valid, or naming none of this host; accepts it in between', async () => {
+    const made = await createServerCsr({hostnames: ['docker1.example.com'], ips: []})
+    const {facts, request} = await readCsr(made.csrPem, 'csr.pem')
+    const now = new Date()
+    const {certPem} = await signServerCsr(ca, request, facts, judgeCsrSans(facts, {vouched: ['docker1.example.com'], acceptAll: false}), {now, validityDays: 2})
+    const material = {certPem, keyPem: made.key.toPem(), caPem: ca.certPem}
+    const host = {required: {dnsNames: [], ips: []}, host: {dnsNames: ['docker1.example.com'], ips: ['10.0.0.5']}}
+    const at = (days: number) => new Date(now.getTime() + days * 86_400_000)
+    const exit = (fn: () => unknown) => {
+      try {
+        fn()
+      } catch (error) {
+        return (error as {exitCode?: number}).exitCode
+      }
+      return 0
+    }
+    expect(exit(() => checkProvidedServer(material, host, at(0)))).toBe(0)
+    expect(checkProvidedServer(material, host, at(0)).warnings[0]).toMatch(/expires in 1 days/)
+    expect(exit(() => checkProvidedServer(material, host, at(3)))).toBe(ExitCode.InvalidConfig)
+    expect(exit(() => checkProvidedServer(material, host, at(-1)))).toBe(ExitCode.InvalidConfig)
+    expect(exit(() => checkProvidedServer(material, {...host, host: {dnsNames: ['other.example.com'], ips: ['10.0.0.6']}}, at(0)))).toBe(ExitCode.InvalidConfig)
+    // A name clients dial (--san) that the certificate carries makes up for the host's own names.
+    expect(exit(() => checkProvidedServer(material, {required: {dnsNames: ['docker1.example.com'], ips: []}, host: {dnsNames: ['other'], ips: []}}, at(0)))).toBe(0)
   })
 })
