@@ -29,6 +29,8 @@ export async function runRemoteEnable(system: System, request: EnableRequest): P
           remedy: 'add --client-out DIR (a client bundle is written there and stored in the context too), or run remote client-cert --context on the control machine',
         })
       }
+      // The store is read and checked now (a planted link, a meta.json the CLI would refuse), so that it cannot fail after dockerd was changed.
+      if (request.context !== undefined) await storeContext(request.context, access.listener, access, true)
       const keys = await planKeyChanges(system, tree, {
         changes: [{key: 'hosts', value: access.hosts}, ...access.keys],
         command: request.command,

@@ -153,6 +153,18 @@ describe('remote enable --context', () => {
     await expect(fsp.stat(path.join(base, 'cfg'))).rejects.toThrow()
   })
 
+  it("a store it cannot write (a planted symlink) is found before dockerd's configuration is touched: exit 7, nothing written", async () => {
+    const r = await roots.root()
+    const config = path.join(await scratch(), 'cfg')
+    const p = contextPaths(config, 'host1')
+    await fsp.mkdir(p.endpointTlsDir, {recursive: true})
+    await fsp.symlink(path.join(config, 'elsewhere'), path.join(p.endpointTlsDir, 'key.pem'))
+    const res = await runCli(['remote', 'enable', '--context', 'host1', '--root', r.root, ...V], {env: {DOCKER_CONFIG: config}})
+    expect(res.exitCode, res.stderr).toBe(7)
+    await expect(fsp.stat(path.join(r.root, 'etc/docker/tls'))).rejects.toThrow()
+    await expect(fsp.stat(path.join(r.root, 'etc/docker/daemon.json'))).rejects.toThrow()
+  })
+
   it('a hostile context name is exit 2 before anything is planned or written', async () => {
     const r = await roots.root()
     const res = await runCli(['remote', 'enable', '--context', '../../etc', '--root', r.root, ...V])
