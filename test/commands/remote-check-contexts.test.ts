@@ -4,6 +4,7 @@ import * as path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {type CertificateAuthority, createCa, issueServerCert} from '../../src/remote/certs.js'
+import {contextPaths} from '../../src/remote/docker-context.js'
 import type {RemoteCheckReport} from '../../src/remote/check-endpoints.js'
 import {type TestServer, closedPort, startTlsDocker} from '../unit/remote/helpers.js'
 import {runCli} from '../support/cli.js'
@@ -112,5 +113,24 @@ describe('remote check with docker contexts and several endpoints', () => {
     }
     const fromEnv = await runCli(['remote', 'check'], {env: {...env, DOCKER_CONTEXT: 'nope'}})
     expect(fromEnv.exitCode).toBe(2)
+  })
+
+  it('a context whose host is not tcp:// (the local socket, ssh) is exit 2 naming the context; SkipTLSVerify checks without a CA', async () => {
+    const config = env.DOCKER_CONFIG as string
+    const unix = contextPaths(config, 'local-sock')
+    await fsp.mkdir(unix.metaDir, {recursive: true})
+    await fsp.writeFile(unix.metaFile, '{"Name":"local-sock","Metadata":{},"Endpoints":{"docker":{"Host":"unix:///var/run/docker.sock","SkipTLSVerify":false}}}')
+    const res = await runCli(['remote', 'check', '--context', 'local-sock'], {env})
+    expect(res.exitCode).toBe(2)
+    expect(res.stderr).toMatch(/docker context local-sock: only tcp:\/\/ endpoints/)
+
+    const skip = contextPaths(config, 'skip')
+    await fsp.mkdir(skip.metaDir, {recursive: true})
+    await fsp.writeFile(skip.metaFile, `{"Name":"skip","Metadata":{},"Endpoints":{"docker":{"Host":"tcp://127.0.0.1:${one.port}","SkipTLSVerify":true}}}`)
+    const json = await runCli(['remote', 'check', '--context', 'skip', '--json', '--timeout', '3'], {env})
+    // No client certificate in that context: the server demands one, so the check fails, over TLS without verification.
+    expect(json.exitCode).toBe(6)
+    const result = json.json<RemoteCheckReport>().results[0]
+    expect(result).toMatchObject({context: 'skip', client: {tls: true, verify: false}, clientCertificate: {required: true}})
   })
 })
