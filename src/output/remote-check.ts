@@ -39,7 +39,7 @@ function oneLine(text: string): string {
  * Human view of a remote check: one row per step (STEP, RESULT, DETAIL), then the findings with
  * their fixes, worst first. Pure text without colour: the command layer decides about colour.
  */
-export function renderCheckTable(result: CheckResult): string {
+export function renderCheckTable(result: CheckResult & {context?: string}): string {
   const rows: Array<[string, string, string]> = []
   const r = result
   rows.push(['resolve', r.resolve.ok ? 'ok' : 'FAIL', r.resolve.ok ? `${r.resolve.addresses.join(', ')} (${r.resolve.ms} ms)` : failureText(r.resolve.error)])
@@ -84,7 +84,12 @@ export function renderCheckTable(result: CheckResult): string {
   const width = Math.max(...rows.map(([step]) => step.length), 'STEP'.length)
   const statusWidth = Math.max(...rows.map(([, status]) => status.length), 'RESULT'.length)
   const line = (a: string, b: string, c: string): string => `${a.padEnd(width)}  ${b.padEnd(statusWidth)}  ${c}`.trimEnd()
-  const out = [`${r.endpoint}: ${verdictLabel(r)}`, '', line('STEP', 'RESULT', 'DETAIL'), ...rows.map(([a, b, c]) => line(a, b, c))]
+  const out = [
+    `${r.endpoint}${result.context === undefined ? '' : ` (context ${result.context})`}: ${verdictLabel(r)}`,
+    '',
+    line('STEP', 'RESULT', 'DETAIL'),
+    ...rows.map(([a, b, c]) => line(a, b, c)),
+  ]
   const findings = [...r.findings].sort((x, y) => SEVERITY_RANK[y.severity] - SEVERITY_RANK[x.severity])
   if (findings.length > 0) {
     out.push('')
