@@ -39,15 +39,16 @@ function dockerCli(args: string[]): Promise<{exitCode: number; stdout: string; s
 describe.skipIf(!gate.ok)('fleet certificates without moving the CA key, and docker contexts checked in one call', () => {
   let a: TestHost
   let b: TestHost
+  let c: TestHost
   let caDir = ''
 
   beforeAll(async () => {
     assertDistBuilt()
     work = await fsp.mkdtemp(path.join(os.tmpdir(), 'dockcfg-contexts-e2e-'))
     const t0 = Date.now()
-    ;[a, b] = (await bootHosts(2)) as [TestHost, TestHost]
-    await Promise.all([a, b].map((h) => h.waitDockerActive()))
-    console.log(`[e2e] contexts: 2 hosts up in ${Date.now() - t0} ms`)
+    ;[a, b, c] = (await bootHosts(3)) as [TestHost, TestHost, TestHost]
+    await Promise.all([a, b, c].map((h) => h.waitDockerActive()))
+    console.log(`[e2e] contexts: 3 hosts up in ${Date.now() - t0} ms`)
     caDir = path.join(work, 'fleet-ca')
     const ca = await here(['remote', 'ca', 'create', '--out', caDir])
     expect(ca.exitCode, ca.stderr).toBe(0)
@@ -142,5 +143,19 @@ describe.skipIf(!gate.ok)('fleet certificates without moving the CA key, and doc
     expect(json.exitCode).toBe(6)
     expect(json.json<Report>().results.map((r) => r.ok)).toEqual([true, false])
     await b.exec(['systemctl', 'start', 'docker.socket', 'docker.service'])
+  })
+
+  it('3. remote enable --context on the machine it enables: the docker CLI and remote check there use the stored context', async () => {
+    const en = await c.dockcfg(['remote', 'enable', '--context', 'self', '--yes', '--json'], {allowFail: true, timeoutMs: 180_000})
+    expect(en.exitCode, en.stderr).toBe(0)
+    const result = JSON.parse(en.stdout) as {action: string; connect: {endpoint: string}; context: {name: string; host: string; written: boolean}}
+    expect(result).toMatchObject({action: 'restarted', context: {name: 'self', host: `tcp://${c.address}:2376`, written: true}})
+    expect(en.stdout + en.stderr).not.toMatch(/BEGIN [A-Z ]*PRIVATE KEY/)
+    const info = await c.exec(['docker', '--context', 'self', 'info', '--format', '{{.Name}}'], {allowFail: true})
+    expect(info.exitCode, info.stderr).toBe(0)
+    expect(info.stdout.trim()).toBe(c.name)
+    const check = await c.dockcfg(['remote', 'check', '--context', 'self', '--json'], {allowFail: true})
+    expect(check.exitCode, check.stdout).toBe(0)
+    expect(JSON.parse(check.stdout)).toMatchObject({ok: true, results: [{context: 'self', clientCertificate: {required: true}}]})
   })
 })
