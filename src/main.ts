@@ -49,11 +49,17 @@ export const COMMANDS: Record<string, CommandClass> = {
   get 'remote:client-cert'() {
     return require('./commands/remote/client-cert.js').default
   },
+  get 'remote:csr'() {
+    return require('./commands/remote/csr.js').default
+  },
   get 'remote:disable'() {
     return require('./commands/remote/disable.js').default
   },
   get 'remote:enable'() {
     return require('./commands/remote/enable.js').default
+  },
+  get 'remote:sign'() {
+    return require('./commands/remote/sign.js').default
   },
   get restart() {
     return require('./commands/restart.js').default

@@ -2,7 +2,8 @@ import * as path from 'node:path'
 
 import {removeEmptyDirs} from '../changes/change-set.js'
 import {capFindings} from '../core/findings.js'
-import {DockcfgError} from '../core/errors.js'
+import {DockcfgError, UsageError} from '../core/errors.js'
+import {writeDockerContext} from '../remote/docker-context.js'
 import {ExitCode} from '../core/exit-codes.js'
 import type {ApplyResult} from '../apply/plan.js'
 import type {FileChange} from '../core/file-change.js'
@@ -24,6 +25,14 @@ export async function runRemoteEnable(system: System, request: EnableRequest): P
   return runChange(system, pipeline, {
     plan: async (tree) => {
       const access = await planRemoteAccess(system, tree.current.effective, request)
+      if (request.context !== undefined && !access.insecure && access.certificates?.client === undefined) {
+        // The context is for this machine: it needs a client certificate this run can hand it.
+        throw new UsageError(`--context needs a client bundle from this run, and ${access.certificates?.ca.source === 'shared' ? 'a shared CA' : 'this CA'} gives none here`, {
+          remedy: 'add --client-out DIR (a client bundle is written there and stored in the context too), or run remote client-cert --context on the control machine',
+        })
+      }
+      // The store is read and checked now (a planted link, a meta.json the CLI would refuse), so that it cannot fail after dockerd was changed.
+      if (request.context !== undefined) await storeContext(request.context, access.listener, access, true)
       const keys = await planKeyChanges(system, tree, {...enableKeyRequest(access), command: request.command})
       const changes = [...keys.changes, ...access.certChanges]
       const createdDirs = await enablePrivateDirs(system, access, changes, request.apply.dryRun)
@@ -52,6 +61,8 @@ export async function runRemoteEnable(system: System, request: EnableRequest): P
       }
       const checked = await checkListener(system, {tree, pipeline, applied, access, request})
       if (checked !== undefined) result.selfCheck = checked
+      // Last, once the change stands: a context pointing at a listener that was rolled back would only mislead.
+      if (request.context !== undefined) result.context = await storeContext(request.context, result.connect.endpoint, access, applied.dryRun)
       return result
     },
   })
@@ -117,4 +128,25 @@ async function undo(
     })
   }
   throw new DockcfgError(`${reason}. The previous configuration was restored and dockerd is running it again.`, {exitCode: ExitCode.RolledBack, details: check})
+}
+
+/** The client bundle of this run (its material is what the self-check presented) as a docker context reaching `endpoint`. */
+async function storeContext(
+  context: NonNullable<EnableRequest['context']>,
+  endpoint: string,
+  access: RemoteAccessPlan,
+  dryRun: boolean,
+): Promise<NonNullable<EnableResult['context']>> {
+  const client = access.insecure ? undefined : access.selfTestClient
+  return writeDockerContext(
+    context.store,
+    context.configDir,
+    {
+      name: context.name,
+      host: endpoint,
+      ...(client ? {tls: {caPem: client.caPem, certPem: client.certPem, keyPem: client.keyPem}} : {}),
+      description: `${endpoint} (dockcfg)`,
+    },
+    {dryRun},
+  )
 }

@@ -1,6 +1,7 @@
 import type {DisableResult} from '../remote/disable.js'
 import type {EnableResult} from '../remote/enable.js'
 import {renderApplyResult} from './apply.js'
+import {renderContextLine} from './bundles.js'
 import type {Out} from './out.js'
 
 /** `dockcfg remote enable` for a person: the apply, the certificates, the self-check, then how to connect (stdout). */
@@ -17,6 +18,7 @@ export function renderRemoteEnabled(result: EnableResult, out: Out): void {
     if (c.client) say(`client bundle: ${c.client.dir}${c.client.reused ? ' (kept)' : ''}`)
   }
   if (result.selfCheck?.ok) say(`self-check: ${result.selfCheck.endpoint} answers over mutual TLS (${result.selfCheck.verdict})`)
+  if (result.context) say(renderContextLine(result.context))
   if (result.dryRun) return
   // How to connect is what the user came for: data, so stdout.
   out.log(`# connect to ${result.connect.endpoint}:`)
@@ -25,7 +27,7 @@ export function renderRemoteEnabled(result: EnableResult, out: Out): void {
       .map(([k, v]) => `${k}=${v}`)
       .join(' ')}`,
   )
-  out.log(result.connect.context)
+  out.log(result.context ? `docker --context ${result.context.name} version` : result.connect.context)
 }
 
 /** `dockcfg remote disable` for a person. */

@@ -169,28 +169,41 @@ export async function createCa(options: CreateCaOptions): Promise<CertificateAut
  * clients are checked against: every name and address they dial must be in it.
  */
 export async function issueServerCert(ca: CertificateAuthority, options: IssueServerOptions): Promise<KeyedCertificate> {
-  const dns: string[] = []
-  const ips: string[] = []
-  for (const name of [...options.hostnames, 'localhost']) {
-    const c = classifyName(name)
-    if (c.kind !== 'dns') throw new UsageError(`not a DNS name: ${name}`, {remedy: 'pass IP addresses as ips, not hostnames'})
-    if (!dns.includes(c.value)) dns.push(c.value)
-  }
-  for (const ip of [...options.ips, '127.0.0.1']) {
-    const c = classifyName(ip)
-    if (c.kind !== 'ip') throw new UsageError(`not an IP address: ${ip}`)
-    if (!ips.includes(c.value)) ips.push(c.value)
-  }
   const keyType = options.keyType ?? DEFAULT_KEY_TYPE
-  const sans = new SubjectAlternativeNameExtension([...dns.map((value) => ({type: 'dns' as const, value})), ...ips.map((value) => ({type: 'ip' as const, value}))])
+  const sans = serverSans(options.hostnames, options.ips)
   return issueLeaf(ca, {
-    commonName: options.hostnames[0] ?? ips[0] ?? 'localhost',
+    commonName: sans.commonName,
     keyType,
     validityDays: options.validityDays,
     now: options.now,
     eku: ExtendedKeyUsage.serverAuth,
-    extra: [sans],
+    extra: [sans.extension],
   })
+}
+
+/**
+ * A server's SAN extension: the names and addresses given, plus `localhost` and `127.0.0.1` for
+ * the local self-test, deduplicated and canonical; the common name is the first name given.
+ * @throws UsageError for a name that is not a DNS name or an address that is not an IP.
+ */
+export function serverSans(
+  hostnames: readonly string[],
+  ipList: readonly string[],
+): {commonName: string; dnsNames: string[]; ips: string[]; extension: SubjectAlternativeNameExtension} {
+  const dns: string[] = []
+  const ips: string[] = []
+  for (const name of [...hostnames, 'localhost']) {
+    const c = classifyName(name)
+    if (c.kind !== 'dns') throw new UsageError(`not a DNS name: ${name}`, {remedy: 'pass IP addresses as ips, not hostnames'})
+    if (!dns.includes(c.value)) dns.push(c.value)
+  }
+  for (const ip of [...ipList, '127.0.0.1']) {
+    const c = classifyName(ip)
+    if (c.kind !== 'ip') throw new UsageError(`not an IP address: ${ip}`)
+    if (!ips.includes(c.value)) ips.push(c.value)
+  }
+  const extension = new SubjectAlternativeNameExtension([...dns.map((value) => ({type: 'dns' as const, value})), ...ips.map((value) => ({type: 'ip' as const, value}))])
+  return {commonName: hostnames[0] ?? ipList[0] ?? 'localhost', dnsNames: dns, ips, extension}
 }
 
 /** Issues a client certificate (EKU clientAuth: dockerd's Go verifier rejects one that says serverAuth only). */
@@ -375,12 +388,24 @@ async function issueLeaf(
   ca: CertificateAuthority,
   leaf: {commonName: string; keyType: KeyType; validityDays: number | undefined; now: Date; eku: ExtendedKeyUsage; extra: Extension[]},
 ): Promise<KeyedCertificate> {
+  const keys = await generateKeyPair(leaf.keyType)
+  const certPem = await signLeaf(ca, {...leaf, publicKey: keys.publicKey, rsa: leaf.keyType !== 'ecdsa-p256'})
+  return keyed(certPem, await exportKey(leaf.keyType, keys.privateKey), leaf.now)
+}
+
+/**
+ * Signs a leaf certificate for `publicKey` (a key generated here, or the one a CSR carries):
+ * CA:FALSE, digitalSignature (plus keyEncipherment for RSA), one EKU, SKI/AKI, the extras given.
+ */
+export async function signLeaf(
+  ca: CertificateAuthority,
+  leaf: {commonName: string; publicKey: CryptoKey; rsa: boolean; validityDays: number | undefined; now: Date; eku: ExtendedKeyUsage; extra: Extension[]},
+): Promise<string> {
   const now = leaf.now
   const caCert = new PeculiarCertificate(ca.certPem)
-  const keys = await generateKeyPair(leaf.keyType)
   let usage = KeyUsageFlags.digitalSignature
   // RSA key exchange (TLS 1.2 without ECDHE) encrypts the premaster secret to the leaf key; EC keys never do that.
-  if (leaf.keyType !== 'ecdsa-p256') usage |= KeyUsageFlags.keyEncipherment
+  if (leaf.rsa) usage |= KeyUsageFlags.keyEncipherment
   const span = validity(now, leaf.validityDays ?? LEAF_VALIDITY_DAYS)
   // A leaf outliving its CA would only hide the real expiry date from `remote check`.
   if (span.notAfter > caCert.notAfter) span.notAfter = caCert.notAfter
@@ -389,26 +414,27 @@ async function issueLeaf(
     subject: subjectName(leaf.commonName),
     issuer: caCert.subjectName,
     ...span,
-    publicKey: keys.publicKey,
+    publicKey: leaf.publicKey,
     signingKey: ca.key.cryptoKey(),
     signingAlgorithm: signingAlgorithm(ca.key.type),
     extensions: [
       new BasicConstraintsExtension(false, undefined, true),
       new KeyUsagesExtension(usage, true),
       new ExtendedKeyUsageExtension([leaf.eku]),
-      await SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await SubjectKeyIdentifierExtension.create(leaf.publicKey),
       await AuthorityKeyIdentifierExtension.create(caCert.publicKey),
       ...leaf.extra,
     ],
   })
-  return keyed(cert.toString('pem'), await exportKey(leaf.keyType, keys.privateKey), now)
+  const pem = cert.toString('pem')
+  return pem.endsWith('\n') ? pem : `${pem}\n`
 }
 
 function keyed(certPem: string, key: PrivateKey, now: Date): KeyedCertificate {
   return {certPem: certPem.endsWith('\n') ? certPem : `${certPem}\n`, key, info: describeCertificate(certPem, now)}
 }
 
-function subjectName(commonName: string): Array<Record<string, string[]>> {
+export function subjectName(commonName: string): Array<Record<string, string[]>> {
   if (commonName.trim() === '') throw new UsageError('a certificate common name must not be empty')
   // JSON form, not "CN=..." text, so commas or equals signs in a name cannot inject RDNs.
   return [{CN: [commonName]}]
@@ -445,16 +471,16 @@ function importAlgorithm(keyType: KeyType): webcrypto.EcKeyImportParams | webcry
   return keyType === 'ecdsa-p256' ? {name: 'ECDSA', namedCurve: 'P-256'} : {name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256'}
 }
 
-function signingAlgorithm(keyType: KeyType): webcrypto.EcdsaParams | webcrypto.Algorithm {
+export function signingAlgorithm(keyType: KeyType): webcrypto.EcdsaParams | webcrypto.Algorithm {
   return keyType === 'ecdsa-p256' ? {name: 'ECDSA', hash: 'SHA-256'} : {name: 'RSASSA-PKCS1-v1_5'}
 }
 
-async function generateKeyPair(keyType: KeyType): Promise<CryptoKeyPair> {
+export async function generateKeyPair(keyType: KeyType): Promise<CryptoKeyPair> {
   if (!KEY_TYPES.includes(keyType)) throw new UsageError(`unsupported key type: ${String(keyType)}`, {remedy: `use one of ${KEY_TYPES.join(', ')}`})
   return (await webcrypto.subtle.generateKey(generationAlgorithm(keyType), true, ['sign', 'verify'])) as CryptoKeyPair
 }
 
-async function exportKey(keyType: KeyType, key: CryptoKey): Promise<PrivateKey> {
+export async function exportKey(keyType: KeyType, key: CryptoKey): Promise<PrivateKey> {
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key))
   const body = der
     .toString('base64')

@@ -6,6 +6,8 @@ import type {FileSystem} from '../system/fs.js'
 import type {WrittenFile} from './certs.js'
 import {type KeyType, clientBundlePaths} from './layout.js'
 import {CA_FILES} from '../core/managed-files.js'
+import {type ContextResult, validateContextName, writeDockerContext} from './docker-context.js'
+import {parseEndpoint} from './endpoint.js'
 
 /** What `remote ca create` and `remote client-cert` report: paths, modes, fingerprints; never a key. */
 export interface BundleResult {
@@ -15,6 +17,15 @@ export interface BundleResult {
   fingerprintSha256: string
   notAfter: string
   warnings: string[]
+  /** The docker context created or updated with this bundle (client-cert --context). */
+  context?: ContextResult
+}
+
+/** A docker context to store a client bundle in: the CLI's configuration directory, the name, the endpoint it reaches. */
+export interface BundleContextRequest {
+  configDir: string
+  name: string
+  endpoint: string
 }
 
 /**
@@ -35,8 +46,10 @@ export async function createCaDirectory(fs: FileSystem, clock: Clock, request: {
 export async function issueClientBundle(
   fs: FileSystem,
   clock: Clock,
-  request: {caDir: string; outDir: string; name: string | undefined; keyType: KeyType | undefined; owner?: {uid: number; gid: number}},
+  request: {caDir: string; outDir: string; name: string | undefined; keyType: KeyType | undefined; owner?: {uid: number; gid: number}; context?: BundleContextRequest},
 ): Promise<BundleResult> {
+  // Checked before anything is written: a bad name must not leave a bundle without its context.
+  const context = request.context && {...request.context, name: validateContextName(request.context.name), endpoint: parseEndpoint(request.context.endpoint).url}
   const {certPem, keyPem} = await readCaDirectory(
     (p) => fs.readText(p),
     request.caDir,
@@ -47,7 +60,16 @@ export async function issueClientBundle(
   const ca = await certs.loadCa(certPem, keyPem, now)
   const client = await certs.issueClientCert(ca, {commonName: request.name ?? 'dockcfg client', now, ...(request.keyType ? {keyType: request.keyType} : {})})
   const written = await certs.writeClientBundle(fs, request.outDir, {caPem: ca.certPem, client}, request.owner ? {owner: request.owner} : {})
+  const stored =
+    context &&
+    (await writeDockerContext(
+      fs,
+      context.configDir,
+      {name: context.name, host: context.endpoint, tls: {caPem: ca.certPem, certPem: client.certPem, keyPem: client.key.toPem()}, description: `${context.endpoint} (dockcfg)`},
+      {dryRun: false},
+    ))
   return {
+    ...(stored ? {context: stored} : {}),
     dir: written.dir,
     files: written.files,
     subject: client.info.subject,

@@ -6,14 +6,16 @@ import {RefusedError, UsageError} from '../core/errors.js'
 import type {Finding} from '../core/findings.js'
 import type {KeyChange} from '../daemon-config/edit.js'
 import type {EffectiveConfig} from '../effective/effective.js'
+import type {FileSystem} from '../system/fs.js'
 import type {System} from '../system/index.js'
+import {type ContextResult, validateContextName} from './docker-context.js'
 import type {CertificateAuthority} from './certs.js'
 import {type CertificateInfo, describeCertificate} from './certificate-info.js'
 import type {CheckResult} from './endpoint-verdict.js'
 import {DOCKER_PLAIN_PORT, DOCKER_TLS_PORT} from './endpoint.js'
 import {CERT_MODE, KEY_MODE, type KeyType, clientBundlePaths, isLoopbackAddress, isWildcardAddress, parseTcpListener, reachableLocally, tcpHost} from './layout.js'
 import {TLS_DIR, TLS_PATHS} from '../core/managed-files.js'
-import {isCaCertificate, missingSans, reusableLeaf, sameCertificate} from './material.js'
+import {checkProvidedServer, isCaCertificate, missingSans, reusableLeaf, sameCertificate} from './material.js'
 import {dockerContextCommand, readCaDirectory} from './client.js'
 import {classifyName, type HostIdentity, hostIdentity, localHostIdentity} from './sans.js'
 
@@ -27,6 +29,8 @@ export interface EnableRequest {
   sans: string[]
   /** A CA directory on this machine (ca.pem + ca-key.pem) shared by a fleet. */
   caDir: string | undefined
+  /** A server certificate, its key and its CA brought by the user (files of this machine), instead of issuing one. */
+  provided?: {cert: string; key: string; ca: string}
   keyType: KeyType | undefined
   /** Extra client bundle directory (tree path). */
   clientOut: string | undefined
@@ -37,10 +41,15 @@ export interface EnableRequest {
   readLocalFile: (hostPath: string) => Promise<string | undefined>
   /** Overrides this machine's hostname and interface addresses (tests, --root trees). */
   identity?: HostIdentity
+  /**
+   * A docker context to create or update with the client bundle, in this machine's docker CLI
+   * store (`store` is this machine's filesystem, also under --root).
+   */
+  context?: {name: string; configDir: string; store: FileSystem}
 }
 
 export interface EnableCertificates {
-  ca: {source: 'shared' | 'host-local'; path: string; reused: boolean; subject: string; fingerprintSha256: string; notAfter: string}
+  ca: {source: 'shared' | 'host-local' | 'provided'; path: string; reused: boolean; subject: string; fingerprintSha256: string; notAfter: string}
   server: {path: string; keyPath: string; reused: boolean; reason?: string; dnsNames: string[]; ipAddresses: string[]; notAfter: string; fingerprintSha256: string}
   client?: {dir: string; reused: boolean; fingerprintSha256: string; notAfter: string}
 }
@@ -62,6 +71,8 @@ export interface EnableResult extends ApplyResult {
   /** --insecure: what the plaintext listener exposes. */
   exposure?: string
   connect: ConnectInstructions
+  /** The docker context --context created or updated (or, on a dry run, would). */
+  context?: ContextResult
   /** The listener checked over mutual TLS after the restart (live host only). */
   selfCheck?: {endpoint: string; ok: boolean; verdict: CheckResult['verdict']; findings: CheckResult['findings']}
   dockerdVersion: string | undefined
@@ -93,6 +104,7 @@ export async function planRemoteAccess(system: System, current: EffectiveConfig,
   const address = normalizeAddress(request.address ?? (insecure ? '127.0.0.1' : '0.0.0.0'))
   const port = request.port ?? (insecure ? DOCKER_PLAIN_PORT : DOCKER_TLS_PORT)
   const listener = tcpHost(address, port)
+  if (request.context !== undefined) validateContextName(request.context.name)
   if (insecure) refuseUnsafeInsecure(address, port, request.apply.yes)
   if (insecure && (request.caDir !== undefined || request.clientOut !== undefined || request.sans.length > 0 || request.keyType !== undefined)) {
     throw new UsageError('--insecure sets up a plaintext listener: --ca, --client-out, --san and --key-type do not apply')
@@ -125,7 +137,7 @@ export async function planRemoteAccess(system: System, current: EffectiveConfig,
     ]
   } else {
     const identity = withAddress(request.identity ?? localHostIdentity(system.network, {extraSans: request.sans}), address)
-    const material = await planCertificates(system, request, identity)
+    const material = request.provided !== undefined ? await planProvided(system, request, request.provided, identity, address) : await planCertificates(system, request, identity)
     certChanges = material.changes
     certificates = material.certificates
     selfTestClient = material.selfTestClient
@@ -341,6 +353,84 @@ async function planCertificates(system: System, request: EnableRequest, identity
         fingerprintSha256: serverInfo.fingerprintSha256,
       },
       ...(client ? {client} : {}),
+    },
+  }
+}
+
+/**
+ * Bring-your-own certificates: the files are checked as a set (chain, key, usage, validity, names)
+ * before anything is planned, then go through the same change as issued ones. There is no CA key,
+ * so no client bundle and no self-check with a client certificate.
+ */
+async function planProvided(
+  system: System,
+  request: EnableRequest,
+  files: {cert: string; key: string; ca: string},
+  identity: HostIdentity,
+  address: string,
+): Promise<CertificatePlan> {
+  const read = async (file: string, what: string): Promise<string> => {
+    const text = await request.readLocalFile(file)
+    if (text === undefined)
+      throw new UsageError(`cannot read the ${what} ${file}`, {remedy: 'remote csr and remote sign make key.pem, cert.pem and ca.pem in one directory: --cert-dir DIR'})
+    return text
+  }
+  const material = {certPem: await read(files.cert, 'server certificate'), keyPem: await read(files.key, 'server key'), caPem: await read(files.ca, 'CA certificate')}
+  const now = system.clock.now()
+  const wanted = [...request.sans, ...(isWildcardAddress(address) || isLoopbackAddress(address) ? [] : [address])]
+  const required = hostIdentity({hostname: '', interfaces: [], extraSans: wanted})
+  const {info, warnings} = checkProvidedServer(
+    material,
+    {
+      required: {dnsNames: required.dnsNames.filter((d) => d !== 'localhost'), ips: required.ips.filter((ip) => ip !== '127.0.0.1')},
+      host: identity,
+    },
+    now,
+  )
+  const fsRead = (p: string) => system.fs.readText(p)
+  const [caOnHost, caKeyOnHost, certOnHost, keyOnHost] = await Promise.all([fsRead(TLS_PATHS.ca), fsRead(TLS_PATHS.caKey), fsRead(TLS_PATHS.cert), fsRead(TLS_PATHS.key)])
+  const changes: FileChange[] = [
+    {path: TLS_PATHS.ca, before: caOnHost, after: material.caPem, newFileMode: CERT_MODE},
+    // Key before certificate, as for issued ones: a half-written pair lacks a certificate rather than mismatching.
+    {path: TLS_PATHS.key, before: keyOnHost, after: material.keyPem, newFileMode: KEY_MODE},
+    {path: TLS_PATHS.cert, before: certOnHost, after: material.certPem, newFileMode: CERT_MODE},
+  ]
+  // The host-local CA's key and its client bundle belong to a CA this host no longer serves with.
+  if (caKeyOnHost !== undefined) changes.push({path: TLS_PATHS.caKey, before: caKeyOnHost, after: undefined})
+  if (!sameCertificate(caOnHost, material.caPem)) {
+    for (const p of Object.values(clientBundlePaths(TLS_PATHS.clientDir))) {
+      const before = await fsRead(p)
+      if (before !== undefined) changes.push({path: p, before, after: undefined})
+    }
+  }
+  for (const change of changes) await refuseSymlink(system, change.path)
+  const caInfo = describeCertificate(material.caPem, now)
+  const reused = certOnHost === material.certPem && keyOnHost === material.keyPem
+  return {
+    changes,
+    actions: [
+      ...(reused ? [] : [`installed the server certificate given (${files.cert}) as ${TLS_PATHS.cert}, its key as ${TLS_PATHS.key} (0600)`]),
+      ...warnings.map((w) => `note: ${w}`),
+      'note: no CA key here, so no client certificate to check the listener with: run remote check from a machine with a client bundle',
+    ],
+    certificates: {
+      ca: {
+        source: 'provided',
+        path: TLS_PATHS.ca,
+        reused: sameCertificate(caOnHost, material.caPem),
+        subject: caInfo.subject,
+        fingerprintSha256: caInfo.fingerprintSha256,
+        notAfter: caInfo.notAfter,
+      },
+      server: {
+        path: TLS_PATHS.cert,
+        keyPath: TLS_PATHS.key,
+        reused,
+        dnsNames: info.dnsNames,
+        ipAddresses: info.ipAddresses,
+        notAfter: info.notAfter,
+        fingerprintSha256: info.fingerprintSha256,
+      },
     },
   }
 }

@@ -151,7 +151,7 @@ describe('every usage error is a JSON error object under --json', () => {
     const results = await runAll(runs)
     const messages = results.map((res, i) => usageJson(res, runs[i]?.join(' ') ?? '').message)
     expect(messages[0]).toContain('command nosuch not found')
-    expect(messages[1]).toBe('remote is a group of commands: remote ca create, remote check, remote client-cert, remote disable, remote enable')
+    expect(messages[1]).toBe('remote is a group of commands: remote ca create, remote check, remote client-cert, remote csr, remote disable, remote enable, remote sign')
     expect(messages[2]).toBe('remote ca is a group of commands: remote ca create')
   })
 })
