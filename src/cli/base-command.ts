@@ -58,6 +58,17 @@ export abstract class DockcfgCommand extends Command {
   }
 
   /**
+   * For commands whose paths are always this machine's (a CA, a request, a client bundle): a
+   * --root given to them is refused rather than ignored, so nobody believes a key went into an image.
+   */
+  protected refuseRoot(root: string): void {
+    if (root === '/') return
+    throw new UsageError(`--root does not apply to dockcfg ${this.id?.replaceAll(':', ' ') ?? 'this command'}: its paths are on this machine`, {
+      remedy: 'give the paths of this machine, without --root',
+    })
+  }
+
+  /**
    * oclif's logJson colours through a tokenizer and a cycle check that cost the square of the
    * nesting, on JSON.stringify, which overflows the stack on values daemon.json may hold (10,000
    * levels): the result is printed by the serializer that does neither. Every --json document,

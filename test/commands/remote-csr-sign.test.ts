@@ -74,6 +74,28 @@ describe('remote csr and remote sign', () => {
   })
 })
 
+describe("commands whose paths are always this machine's", () => {
+  it('refuse --root (exit 2, nothing written) rather than ignore it: no key goes into an image by mistake', async () => {
+    const base = await roots.dir('dockcfg-local-')
+    const tree = await roots.dir('dockcfg-tree-')
+    const ca = path.join(base, 'ca')
+    expect((await runCli(['remote', 'ca', 'create', '--out', ca])).exitCode).toBe(0)
+    const runs = [
+      ['remote', 'ca', 'create', '--out', path.join(base, 'ca2')],
+      ['remote', 'csr', '--out', path.join(base, 'req')],
+      ['remote', 'client-cert', '--ca', ca, '--out', path.join(base, 'client')],
+      ['remote', 'sign', '--ca', ca, '--csr', path.join(base, 'req/csr.pem'), '--out', path.join(base, 'signed')],
+    ]
+    for (const argv of runs) {
+      const res = await runCli([...argv, '--root', tree])
+      expect(res.exitCode, argv.join(' ')).toBe(2)
+      expect(res.stderr).toContain(`--root does not apply to dockcfg ${argv.slice(0, argv[1] === 'ca' ? 3 : 2).join(' ')}`)
+    }
+    expect(await fsp.readdir(base)).toEqual(['ca'])
+    expect(await fsp.readdir(tree)).toEqual([])
+  })
+})
+
 describe('remote enable with certificates brought along', () => {
   it('--cert-dir: checked, then written as issued ones are (key 0600), no CA key and no client bundle on the host; again changes nothing', async () => {
     const {req} = await signedRequest()

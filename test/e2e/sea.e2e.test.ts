@@ -189,8 +189,12 @@ describe.skipIf(!gate.ok)('the single executable on this machine: where its pack
       'remote:disable': {args: ['remote', 'disable', '--dry-run', ...on], out: /nothing to do/},
       'remote:ca:create': {args: ['remote', 'ca', 'create', '--out', ca], out: /BEGIN|wrote .*ca\.pem/},
       'remote:client-cert': {args: ['remote', 'client-cert', '--ca', ca, '--out', join(work, 'client')], out: /wrote .*cert\.pem/},
+      'remote:csr': {args: ['remote', 'csr', '--out', join(work, 'request')], out: /wrote .*csr\.pem/},
+      'remote:sign': {args: ['remote', 'sign', '--ca', ca, '--csr', join(work, 'request/csr.pem'), '--out', join(work, 'signed'), '--accept-csr-sans'], out: /wrote .*cert\.pem/},
       'remote:check': {args: ['remote', 'check', 'tcp://127.0.0.1:1'], exit: 6, out: /127\.0\.0\.1:1/},
+      apply: {args: ['apply', '-f', join(work, 'state.json'), '--no-restart', ...on], out: /wrote \/etc\/docker\/daemon\.json/},
     }
+    writeFileSync(join(work, 'state.json'), '{"daemon": {"mtu": 1450}}\n')
     const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, unknown>}
     expect(Object.keys(runs).sort()).toEqual(Object.keys(manifest.commands).sort())
     for (const [id, {args, exit, out}] of Object.entries(runs)) {

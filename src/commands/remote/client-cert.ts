@@ -13,7 +13,7 @@ export default class RemoteClientCert extends DockcfgCommand {
   static override summary = 'Issue a client certificate bundle (ca.pem, cert.pem, key.pem) from a CA directory.'
   static override description = `Writes the files under the names the docker CLI reads from DOCKER_CERT_PATH; the key is 0600 and never
 printed. Existing files are never replaced. The CA directory is one made by remote ca create, or /etc/docker/tls
-on a host where remote enable created a host-local CA. Paths are on this machine (--root does not apply).
+on a host where remote enable created a host-local CA. Paths are on this machine (--root is refused).
 --context NAME also stores the bundle as a docker context reaching --endpoint, in the docker CLI's context store
 (DOCKER_CONFIG, else ~/.docker: contexts/meta and contexts/tls, as docker context create writes them), so that
 docker --context NAME and dockcfg remote check --context NAME use it; an existing context keeps its other endpoints.`
@@ -32,6 +32,7 @@ docker --context NAME and dockcfg remote check --context NAME use it; an existin
 
   async run(): Promise<BundleResult> {
     const {flags} = await this.parse(RemoteClientCert)
+    this.refuseRoot(flags.root)
     // Paths of this machine (--root does not apply): the files and clock of the system at `/`.
     const system = createSystem({root: '/'})
     const result = await issueClientBundle(system.fs, system.clock, {

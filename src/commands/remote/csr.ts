@@ -15,7 +15,7 @@ export default class RemoteCsr extends DockcfgCommand {
 host: its hostname, every non-loopback interface address, each --san, and localhost/127.0.0.1 for the local
 self-check. Copy csr.pem to the control machine, sign it there with remote sign, copy cert.pem and ca.pem back
 into the same directory, then: remote enable --cert-dir DIR. An existing key there is never replaced (exit 7).
-Paths are on this machine (--root does not apply).`
+Paths are on this machine (--root is refused).`
   static override examples = ['<%= config.bin %> remote csr --out /root/docker-tls-request --san docker1.example.com']
   static override flags = {
     out: Flags.string({description: 'directory for key.pem and csr.pem (created 0700)', required: true}),
@@ -25,6 +25,7 @@ Paths are on this machine (--root does not apply).`
 
   async run(): Promise<CsrResult> {
     const {flags} = await this.parse(RemoteCsr)
+    this.refuseRoot(flags.root)
     const system = createSystem({root: '/'})
     const result = await writeServerCsr(system.fs, localHostIdentity(system.network, {extraSans: flags.san ?? []}), {
       dir: resolve(this.pathFlag('--out', flags.out)),

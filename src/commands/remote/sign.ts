@@ -14,7 +14,7 @@ keyCertSign, only DNS names and IP addresses, no wildcard, at most 100. A reques
 and a compromised host could ask for another's name: every name must be one you vouch for with --san (loopback
 names are always accepted), or --accept-csr-sans signs the list as shown. Otherwise exit 7, nothing written.
 Writes cert.pem and the CA's ca.pem into --out; copy both into the host's request directory.
-Paths are on this machine (--root does not apply).`
+Paths are on this machine (--root is refused).`
   static override examples = ['<%= config.bin %> remote sign --ca ./fleet-ca --csr ./docker1/csr.pem --out ./docker1 --san docker1.example.com --san 10.0.0.5']
   static override flags = {
     ca: Flags.directory({description: 'CA directory holding ca.pem and ca-key.pem', required: true, exists: true}),
@@ -27,6 +27,7 @@ Paths are on this machine (--root does not apply).`
 
   async run(): Promise<SignResult> {
     const {flags} = await this.parse(RemoteSign)
+    this.refuseRoot(flags.root)
     const system = createSystem({root: '/'})
     const result = await signServerRequest(system.fs, system.clock, {
       caDir: resolve(flags.ca),

@@ -13,7 +13,7 @@ export default class RemoteCaCreate extends DockcfgCommand {
   static override description = `Run it once, on the control machine. Then "remote enable --ca DIR" on each host issues that host's server
 certificate from it, and "remote client-cert --ca DIR --out DIR" issues client bundles that reach every host.
 An existing CA is never replaced (that would orphan every certificate it issued): exit 7.
-Paths are on this machine (--root does not apply).`
+Paths are on this machine (--root is refused).`
   static override examples = [
     '<%= config.bin %> remote ca create --out ./fleet-ca',
     '<%= config.bin %> remote ca create --out /root/ca --key-type rsa-4096 --name "ACME docker CA"',
@@ -26,6 +26,7 @@ Paths are on this machine (--root does not apply).`
 
   async run(): Promise<BundleResult> {
     const {flags} = await this.parse(RemoteCaCreate)
+    this.refuseRoot(flags.root)
     // Paths of this machine (--root does not apply): the files and clock of the system at `/`.
     const system = createSystem({root: '/'})
     const result = await createCaDirectory(system.fs, system.clock, {
