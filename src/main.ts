@@ -91,7 +91,7 @@ export async function main(dir: string, options: {development?: boolean} = {}): 
   if (options.development) settings.debug = true
   const json = jsonRequested(argv)
   try {
-    if (json) refuseTopicAlone(argv)
+    if (json) refuseWithoutJson(argv)
     await run(argv, dir)
     flush()
   } catch (error) {
@@ -110,9 +110,25 @@ function jsonRequested(argv: readonly string[]): boolean {
   return json !== -1 && (dashdash === -1 || json < dashdash)
 }
 
-/** `dockcfg remote --json` would print the topic's help, which is not JSON: say which commands it has. */
-function refuseTopicAlone(argv: readonly string[]): void {
+/**
+ * What oclif would answer with text for people, or a confusing "command --json not found", under
+ * --json: a usage error (a JSON document, exit 2) instead. Help and the version are for people:
+ * they have no JSON form. A topic alone (`dockcfg remote --json`) would print the topic's help: say
+ * which commands it has.
+ */
+function refuseWithoutJson(argv: readonly string[]): void {
+  const end = argv.includes('--') ? argv.indexOf('--') : argv.length
+  const flags = argv.slice(0, end)
+  if (flags.includes('--help') || flags[0] === '--version' || flags[0] === 'help') {
+    const asked = flags[0] === 'help' ? 'help' : flags.includes('--help') ? '--help' : '--version'
+    throw new UsageError(`${asked} prints text for people and has no --json form`, {remedy: `run it without --json`})
+  }
   const firstFlag = argv.findIndex((a) => a.startsWith('-'))
+  if (firstFlag === 0) {
+    throw new UsageError(argv.length === 1 ? 'no command given' : `the command comes first, flags after it (got ${argv[0]} before any command)`, {
+      remedy: 'dockcfg COMMAND [ARGUMENTS] --json; dockcfg --help lists the commands',
+    })
+  }
   const words = firstFlag === -1 ? argv : argv.slice(0, firstFlag)
   const id = words.join(':')
   if (id === '' || id in COMMANDS) return

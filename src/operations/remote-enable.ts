@@ -2,8 +2,7 @@ import * as path from 'node:path'
 
 import {removeEmptyDirs} from '../changes/change-set.js'
 import {capFindings} from '../core/findings.js'
-import {DockcfgError} from '../core/errors.js'
-import {ExitCode} from '../core/exit-codes.js'
+import {ApplyFailedError} from '../core/errors.js'
 import {connectInstructions, type EnableRequest, type EnableResult, ensurePrivateDirs, exposureText, planRemoteAccess, selfCheck} from '../remote/enable.js'
 import type {System} from '../system/index.js'
 import {planKeyChanges} from './key-changes.js'
@@ -58,7 +57,7 @@ export async function runRemoteEnable(system: System, request: EnableRequest): P
       const live = applied.action === 'restarted' || applied.action === 'reloaded'
       if (!access.insecure && live && access.selfTestClient !== undefined) {
         result.selfCheck = await selfCheck(system, access.listener, access.selfTestClient)
-        if (!result.selfCheck.ok && applied.backupId !== undefined) await undo(system, tree, pipeline, applied.backupId, request, result.selfCheck)
+        if (!result.selfCheck.ok && applied.backupId !== undefined) await undo(system, tree, pipeline, {...applied, backupId: applied.backupId}, request, result.selfCheck)
       }
       return result
     },
@@ -70,21 +69,32 @@ async function undo(
   system: System,
   tree: CurrentTree<EffectiveView>,
   pipeline: PipelineRequest<EffectiveView>,
-  backupId: string,
+  applied: {backupId: string; files: string[]; warnings: string[]},
   request: EnableRequest,
   check: NonNullable<EnableResult['selfCheck']>,
 ): Promise<never> {
   const reason = `the new listener does not pass its mutual-TLS self-check at ${check.endpoint}: ${check.findings.map((f) => f.message).join('; ')}`
   request.apply.progress?.(`rolling back: ${reason}`)
+  const {backupId, files, warnings} = applied
+  let restored: string[]
   try {
     const apply = {...request.apply, yes: true, keepContainers: false, dryRun: false, noRestart: false}
-    await rollbackUnderLock(system, tree, {...pipeline, apply}, backupId, request.configFile)
+    restored = (await rollbackUnderLock(system, tree, {...pipeline, apply}, backupId, request.configFile)).files
   } catch (error) {
-    throw new DockcfgError(`${reason}. The rollback failed too: ${(error as Error).message}`, {
-      exitCode: ExitCode.RollbackFailed,
-      remedy: `dockcfg rollback ${backupId}`,
-      details: check,
-    })
+    throw new ApplyFailedError(
+      `${reason}. The rollback failed too: ${(error as Error).message}`,
+      {changed: true, action: 'rollback-failed', files, restored: [], backupId, reason, journal: [], warnings, rollbackError: (error as Error).message},
+      {remedy: `dockcfg rollback ${backupId}`},
+    )
   }
-  throw new DockcfgError(`${reason}. The previous configuration was restored and dockerd is running it again.`, {exitCode: ExitCode.RolledBack, details: check})
+  throw new ApplyFailedError(`${reason}. The previous configuration was restored and dockerd is running it again.`, {
+    changed: false,
+    action: 'rolled-back',
+    files,
+    restored,
+    backupId,
+    reason,
+    journal: [],
+    warnings,
+  })
 }

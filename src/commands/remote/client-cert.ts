@@ -3,8 +3,9 @@ import {resolve} from 'node:path'
 import {Flags} from '@oclif/core'
 
 import {DockcfgCommand} from '../../cli/base-command.js'
+import type {CommandResults} from '../../cli/contract.js'
 import {renderClientBundle} from '../../output/bundles.js'
-import {type BundleResult, issueClientBundle} from '../../remote/client.js'
+import {issueClientBundle} from '../../remote/client.js'
 import {KEY_TYPES, type KeyType} from '../../remote/layout.js'
 import {createSystem} from '../../system/index.js'
 
@@ -21,7 +22,7 @@ on a host where remote enable created a host-local CA. Paths are on this machine
     'key-type': Flags.string({description: 'key algorithm [default: ecdsa-p256]', options: [...KEY_TYPES]}),
   }
 
-  async run(): Promise<BundleResult> {
+  async run(): Promise<CommandResults['remote:client-cert']> {
     const {flags} = await this.parse(RemoteClientCert)
     // Paths of this machine (--root does not apply): the files and clock of the system at `/`.
     const system = createSystem({root: '/'})

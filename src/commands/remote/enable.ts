@@ -4,12 +4,12 @@ import {Flags} from '@oclif/core'
 
 import {applyFlags, applyOptions, canPrompt} from '../../cli/apply-flags.js'
 import {DockcfgCommand} from '../../cli/base-command.js'
+import type {CommandResults} from '../../cli/contract.js'
 import {DockcfgError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {renderRemoteEnabled} from '../../output/remote-access.js'
 import {commandReporter} from '../../output/progress.js'
 import {runRemoteEnable} from '../../operations/remote-enable.js'
-import type {EnableResult} from '../../remote/enable.js'
 import {KEY_TYPES, type KeyType} from '../../remote/layout.js'
 import {readLocalText} from '../../system/fs.js'
 import {createSystem} from '../../system/index.js'
@@ -43,7 +43,7 @@ explicitly so dockerd does not delay its start by 15 s.`
     ...applyFlags,
   }
 
-  async run(): Promise<EnableResult> {
+  async run(): Promise<CommandResults['remote:enable']> {
     const {flags, argv} = await this.parse(RemoteEnable)
     const clientOut = flags['client-out'] === undefined ? undefined : this.pathFlag('--client-out', flags['client-out'])
     const system = createSystem({root: flags.root})
