@@ -117,10 +117,9 @@ function jsonRequested(argv: readonly string[]): boolean {
  * which commands it has.
  */
 function refuseWithoutJson(argv: readonly string[]): void {
-  const end = argv.includes('--') ? argv.indexOf('--') : argv.length
-  const flags = argv.slice(0, end)
-  if (flags.includes('--help') || flags[0] === '--version' || flags[0] === 'help') {
-    const asked = flags[0] === 'help' ? 'help' : flags.includes('--help') ? '--help' : '--version'
+  const options = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv
+  if (options.includes('--help') || options[0] === '--version' || options[0] === 'help') {
+    const asked = options[0] === 'help' ? 'help' : options.includes('--help') ? '--help' : '--version'
     throw new UsageError(`${asked} prints text for people and has no --json form`, {remedy: `run it without --json`})
   }
   const firstFlag = argv.findIndex((a) => a.startsWith('-'))
