@@ -100,7 +100,7 @@ export async function main(dir: string, options: {development?: boolean} = {}): 
   if (options.development) settings.debug = true
   const json = jsonRequested(argv)
   try {
-    if (json) refuseTopicAlone(argv)
+    if (json) refuseWithoutJson(argv)
     // No flush(): oclif's waits for a drain that never lags here (stdout to a pipe or a file is
     // written synchronously on Linux) and costs every run a timer, and exit waits for the loop anyway.
     await run(argv, dir)
@@ -120,9 +120,24 @@ function jsonRequested(argv: readonly string[]): boolean {
   return json !== -1 && (dashdash === -1 || json < dashdash)
 }
 
-/** `dockcfg remote --json` would print the topic's help, which is not JSON: say which commands it has. */
-function refuseTopicAlone(argv: readonly string[]): void {
+/**
+ * What oclif would answer with text for people, or a confusing "command --json not found", under
+ * --json: a usage error (a JSON document, exit 2) instead. Help and the version are for people:
+ * they have no JSON form. A topic alone (`dockcfg remote --json`) would print the topic's help: say
+ * which commands it has.
+ */
+function refuseWithoutJson(argv: readonly string[]): void {
+  const options = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv
+  if (options.includes('--help') || options[0] === '--version' || options[0] === 'help') {
+    const asked = options[0] === 'help' ? 'help' : options.includes('--help') ? '--help' : '--version'
+    throw new UsageError(`${asked} prints text for people and has no --json form`, {remedy: `run it without --json`})
+  }
   const firstFlag = argv.findIndex((a) => a.startsWith('-'))
+  if (firstFlag === 0) {
+    throw new UsageError(argv.length === 1 ? 'no command given' : `the command comes first, flags after it (got ${argv[0]} before any command)`, {
+      remedy: 'dockcfg COMMAND [ARGUMENTS] --json; dockcfg --help lists the commands',
+    })
+  }
   const words = firstFlag === -1 ? argv : argv.slice(0, firstFlag)
   const id = words.join(':')
   if (id === '' || id in COMMANDS) return

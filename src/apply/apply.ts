@@ -1,6 +1,5 @@
 import type {HeldLock} from '../backup/lock.js'
-import {DockcfgError, InvalidConfigError} from '../core/errors.js'
-import {ExitCode} from '../core/exit-codes.js'
+import {ApplyFailedError, DockcfgError, InvalidConfigError} from '../core/errors.js'
 import {readBackup, removeBackup} from '../backup/backups.js'
 import {changedSinceBackup, combineChanges, type CommitResult, commitChangeSet, describeCommit, removeEmptyDirs, renderDiff, restoreFromBackup} from '../changes/change-set.js'
 import type {FileChange} from '../core/file-change.js'
@@ -192,7 +191,7 @@ async function applyPlanSteps(system: System, lock: HeldLock | undefined, plan: 
     )} (backup ${committed.backup.id})`,
   )
 
-  const undo = {deadlineMs: options.timeoutMs, timerUnit, socket: current.socket, options, stoppedContainers: stoppedForBridge}
+  const undo = {deadlineMs: options.timeoutMs, timerUnit, socket: current.socket, options, stoppedContainers: stoppedForBridge, files: toWrite.map((c) => c.path), warnings}
   try {
     // What was written is what `planned` describes, unless live-restore was added to it.
     const after = extraChanges.length > 0 ? await inspect(system.fs) : planned
@@ -457,6 +456,9 @@ async function rollBack(
     options: ApplyOptions
     /** Stopped by the bridge guard for this change: the previous configuration runs them again. */
     stoppedContainers: readonly StoppedContainer[]
+    /** What the change wrote, and the warnings told so far: the failure reports them as a result would. */
+    files: string[]
+    warnings: readonly string[]
   },
 ): Promise<never> {
   ctx.options.progress?.(`rolling back: ${ctx.reason}`)
@@ -485,11 +487,18 @@ async function rollBack(
     }
     const containers = await restartStopped(api, ctx.stoppedContainers, ctx.options)
     const left = stillArmed(await disarm(system, services, ctx.timerUnit), ctx.timerUnit, committed.backup.id)
-    throw new DockcfgError(
+    throw new ApplyFailedError(
       `${ctx.reason}. The previous configuration was restored (${restored.join(', ')}) and dockerd is running it again.${containers.text}${left ? ` Note: ${left}.` : ''}${journalText}`,
       {
-        exitCode: ExitCode.RolledBack,
-        details: {reason: ctx.reason, journal: ctx.journal, restored, backupId: committed.backup.id, ...containers.details},
+        changed: false,
+        action: 'rolled-back',
+        files: ctx.files,
+        restored,
+        backupId: committed.backup.id,
+        reason: ctx.reason,
+        journal: ctx.journal,
+        warnings: [...ctx.warnings, ...(left ? [left] : [])],
+        ...containers.details,
       },
     )
   } catch (error) {
@@ -497,22 +506,29 @@ async function rollBack(
     const state = await unitState(services).catch(() => undefined)
     // Nothing may fire later and put these files back over a repair by hand.
     const left = stillArmed(await disarm(system, services, ctx.timerUnit), ctx.timerUnit, committed.backup.id)
-    throw new DockcfgError(
+    throw new ApplyFailedError(
       `${ctx.reason}. The rollback failed too: ${(error as Error).message}. docker.service is ${state ? `${state.ActiveState}/${state.SubState}` : 'in an unknown state'}; ` +
         `${restored.length > 0 ? `the files were restored from backup ${committed.backup.id}` : `the files were NOT restored; backup ${committed.backup.id} holds the previous versions`}; ` +
         `${left ?? `the rollback timer ${ctx.timerUnit}.timer is disarmed, so nothing will change these files behind your back`}.` +
         `${ctx.stoppedContainers.length > 0 ? ` The container(s) stopped for this change are still stopped: ${ctx.stoppedContainers.map((c) => c.name).join(', ')} (docker start them once dockerd runs).` : ''}${journalText}`,
       {
-        exitCode: ExitCode.RollbackFailed,
+        changed: true,
+        action: 'rollback-failed',
+        files: ctx.files,
+        restored,
+        backupId: committed.backup.id,
+        reason: ctx.reason,
+        journal: ctx.journal,
+        warnings: [...ctx.warnings],
+        rollbackError: (error as Error).message,
+        ...(state ? {service: {activeState: state.ActiveState, subState: state.SubState}} : {}),
+        timer: {unit: `${ctx.timerUnit}.timer`, armed: left !== undefined},
+        ...(ctx.stoppedContainers.length > 0
+          ? {containersNotStarted: ctx.stoppedContainers.map((c) => ({name: c.name, error: 'stopped for this change; not started again'}))}
+          : {}),
+      },
+      {
         remedy: `${left ? `systemctl stop ${ctx.timerUnit}.timer; ` : ''}inspect with: journalctl -u docker -n 50; restore by hand with: dockcfg rollback ${committed.backup.id}`,
-        details: {
-          reason: ctx.reason,
-          rollbackError: (error as Error).message,
-          state,
-          backupId: committed.backup.id,
-          timer: {unit: `${ctx.timerUnit}.timer`, armed: left !== undefined},
-          journal: ctx.journal,
-        },
       },
     )
   }

@@ -1,8 +1,7 @@
 import {type BackupManifest, listBackups, readBackup} from '../backup/backups.js'
 import type {HeldLock} from '../backup/lock.js'
 import {checkRestorable} from '../backup/restorable.js'
-import {DockcfgError} from '../core/errors.js'
-import {ExitCode} from '../core/exit-codes.js'
+import {ApplyFailedError} from '../core/errors.js'
 import {changedSinceBackup, removeEmptyDirs, restoreFromBackup} from '../changes/change-set.js'
 import type {System} from '../system/index.js'
 import type {TreeView} from './plan.js'
@@ -62,8 +61,16 @@ export async function restoreAndRestart(system: System, _lock: HeldLock | undefi
   const health = stop.ok ? await startDocker(services, api, system.clock, {deadline, stopped: stop.stopped}) : stop.outcome
   await clearPending(system)
   if (!health.healthy) {
-    throw new DockcfgError(`automatic rollback restored ${restored.join(', ')} from backup ${id}, but dockerd did not come back: ${health.reason}`, {
-      exitCode: ExitCode.RollbackFailed,
+    throw new ApplyFailedError(`automatic rollback restored ${restored.join(', ')} from backup ${id}, but dockerd did not come back: ${health.reason}`, {
+      changed: true,
+      action: 'rollback-failed',
+      files: restored,
+      restored,
+      backupId: id,
+      reason: 'the apply that armed the rollback timer did not settle',
+      journal: [],
+      warnings: [],
+      rollbackError: health.reason,
     })
   }
   return {restored, healthy: true}

@@ -1,4 +1,5 @@
 import type {DockerApi, DockerInfo} from '../system/docker-api.js'
+import type {JsonValue} from '../json/value.js'
 import {formatCidr, parseCidr} from '../network/cidr.js'
 import {stringEntries} from '../daemon-config/values.js'
 import {DEFAULT_TCP_PORT} from '../dockerd/host-address.js'
@@ -10,8 +11,8 @@ import type {Network, SocketAddress} from '../system/network.js'
 export interface VerifyItem {
   key: string
   status: 'verified' | 'mismatch' | 'not-observable'
-  expected?: unknown
-  actual?: unknown
+  expected?: JsonValue
+  actual?: JsonValue
   detail?: string
 }
 
@@ -53,8 +54,17 @@ interface Readers {
   context: VerifyContext
 }
 
-async function verifyKey(key: string, present: boolean, expected: unknown, r: Readers): Promise<VerifyItem> {
-  const compare = (actual: unknown, ok: boolean, detail?: string): VerifyItem => ({key, status: ok ? 'verified' : 'mismatch', expected, actual, ...(detail ? {detail} : {})})
+async function verifyKey(key: string, present: boolean, expectedValue: unknown, r: Readers): Promise<VerifyItem> {
+  // The configuration's value and the API's answer both come out of JSON.parse; the listener probes
+  // are plain records of strings and booleans: JSON values, which is what the result promises.
+  const expected = expectedValue as JsonValue | undefined
+  const compare = (actual: unknown, ok: boolean, detail?: string): VerifyItem => ({
+    key,
+    status: ok ? 'verified' : 'mismatch',
+    expected,
+    actual: actual as JsonValue | undefined,
+    ...(detail ? {detail} : {}),
+  })
   const info = (field: string) => async () => (await r.getInfo())[field]
   switch (key) {
     case 'bip': {

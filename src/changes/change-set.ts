@@ -2,8 +2,7 @@ import * as path from 'node:path'
 
 import {backupContent, type BackupManifest, createBackup, removeBackup} from '../backup/backups.js'
 import type {HeldLock} from '../backup/lock.js'
-import {DockcfgError} from '../core/errors.js'
-import {ExitCode} from '../core/exit-codes.js'
+import {ApplyFailedError, DockcfgError} from '../core/errors.js'
 import {redactText, secretFiles, secretPlaceholder} from './redact.js'
 import type {FileChange} from '../core/file-change.js'
 import type {System} from '../system/index.js'
@@ -136,9 +135,20 @@ async function undoPartialCommit(system: System, backup: BackupManifest, written
     await restoreFromBackup(system, backup, written)
     await removeEmptyDirs(system, backup.createdDirs ?? [])
   } catch (restoreError) {
-    throw new DockcfgError(
+    throw new ApplyFailedError(
       `${withoutClaim(cause)}; putting back what was already written failed too (${withoutClaim(restoreError)}): the tree may be half-written (already replaced: ${written.join(', ')})`,
-      {exitCode: ExitCode.RollbackFailed, remedy: `once the cause is fixed, restore the previous files with: dockcfg rollback ${backup.id}`},
+      {
+        changed: true,
+        action: 'rollback-failed',
+        files: [...written],
+        restored: [],
+        backupId: backup.id,
+        reason: withoutClaim(cause),
+        journal: [],
+        warnings: [],
+        rollbackError: withoutClaim(restoreError),
+      },
+      {remedy: `once the cause is fixed, restore the previous files with: dockcfg rollback ${backup.id}`},
     )
   }
 }

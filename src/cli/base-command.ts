@@ -1,9 +1,11 @@
 import {Command, Flags, type Interfaces, ux} from '@oclif/core'
 
 import {redactJson, redactText} from '../changes/redact.js'
-import {DockcfgError, UsageError} from '../core/errors.js'
+import {ApplyFailedError, DockcfgError, type PlainExitCode, UsageError} from '../core/errors.js'
 import {ExitCode, type ExitCodeValue} from '../core/exit-codes.js'
 import {stringifyJson} from '../json/stringify.js'
+import type {JsonValue} from '../json/value.js'
+import type {ErrorDocument, ErrorFields} from './contract.js'
 
 /**
  * What every dockcfg command shares: `--root`, `--config-file`, `--dockerd-version`, `--json`, and
@@ -109,18 +111,26 @@ export abstract class DockcfgCommand extends Command {
   }
 }
 
-/** The --json form of any failure: name, message, the table's exit code, and a DockcfgError's remedy and details. */
-export function errorDocument(error: Error): {error: Record<string, unknown>} {
+/**
+ * The --json form of any failure (schemas/error.schema.json): name, message, the table's exit code,
+ * a DockcfgError's remedy and details, and for an apply that failed after writing (exit 4, 5) where
+ * the host stands, in the terms of a result (`changed`, `action`, `files`, `backupId`, ...).
+ */
+export function errorDocument(error: Error): ErrorDocument {
   const dockcfg = error instanceof DockcfgError ? error : undefined
-  return {
-    error: {
-      name: error.name,
-      message: error.message,
-      exitCode: exitCodeOf(error),
-      ...(dockcfg?.remedy ? {remedy: dockcfg.remedy} : {}),
-      ...(dockcfg?.details ? {details: dockcfg.details} : {}),
-    },
+  const exitCode = exitCodeOf(error)
+  const body: ErrorFields = {
+    // oclif's own parse errors (unknown flag, missing argument, bad value) are plain Errors: they
+    // are usage errors like dockcfg's, and a script matches one name for all of them.
+    name: dockcfg === undefined && exitCode === ExitCode.Usage ? 'UsageError' : error.name,
+    message: error.message,
+    ...(dockcfg?.remedy ? {remedy: dockcfg.remedy} : {}),
+    // Plain data by DockcfgError's contract ("included verbatim"), which JSON carries as it is.
+    ...(dockcfg?.details ? {details: dockcfg.details as JsonValue} : {}),
   }
+  if (error instanceof ApplyFailedError) return {error: {...body, exitCode: error.exitCode}, ...error.failure}
+  // Only ApplyFailedError gives exit 4 or 5 (DockcfgError's constructor takes neither), and no failure exits 0.
+  return {error: {...body, exitCode: exitCode as PlainExitCode}}
 }
 
 export function exitCodeOf(error: Error): ExitCodeValue {

@@ -1,10 +1,11 @@
 import {Flags} from '@oclif/core'
 
 import {applyFlags, applyOptions} from '../cli/apply-flags.js'
+import type {CommandResults} from '../cli/contract.js'
 import {DockcfgCommand} from '../cli/base-command.js'
 import {ExitCode} from '../core/exit-codes.js'
 import {documentTooLarge, MAX_DOCUMENT_BYTES, parseDesiredState} from '../desired-state/document.js'
-import {type ApplyStateResult, runApplyState} from '../operations/apply-state.js'
+import {runApplyState} from '../operations/apply-state.js'
 import {renderApplyState} from '../output/apply-state.js'
 import {commandReporter} from '../output/progress.js'
 import {readLocalText} from '../system/fs.js'
@@ -38,7 +39,7 @@ rollback. The same document again changes nothing. --check is a dry run that exi
     ...applyFlags,
   }
 
-  async run(): Promise<ApplyStateResult> {
+  async run(): Promise<CommandResults['apply']> {
     const {flags, argv} = await this.parse(Apply)
     const input = await readInputDocument(flags.file, MAX_DOCUMENT_BYTES, documentTooLarge)
     const system = createSystem({root: flags.root})

@@ -1,6 +1,7 @@
 import {Args} from '@oclif/core'
 
 import {DockcfgCommand} from '../cli/base-command.js'
+import type {CommandResults} from '../cli/contract.js'
 import {bashCompletion, type CompletionCommand, zshCompletion} from '../completion/script.js'
 import {usableKeys} from '../registry/index.js'
 
@@ -9,7 +10,7 @@ export default class Completion extends DockcfgCommand {
   static override examples = ['<%= config.bin %> completion bash > /etc/bash_completion.d/dockcfg', 'source <(<%= config.bin %> completion zsh)']
   static override args = {shell: Args.string({description: 'shell', options: ['bash', 'zsh'], default: 'bash'})}
 
-  async run(): Promise<{shell: string; script: string}> {
+  async run(): Promise<CommandResults['completion']> {
     const {args} = await this.parse(Completion)
     const commands: CompletionCommand[] = this.config.commands
       .filter((c) => !c.hidden)
@@ -26,6 +27,6 @@ export default class Completion extends DockcfgCommand {
     const keys = usableKeys()
     const script = args.shell === 'zsh' ? zshCompletion(commands, keys) : bashCompletion(commands, keys)
     if (!this.jsonEnabled()) this.log(script)
-    return {shell: args.shell, script}
+    return {shell: args.shell === 'zsh' ? 'zsh' : 'bash', script}
   }
 }

@@ -2,7 +2,8 @@ import {Flags} from '@oclif/core'
 
 import {applyFlags, applyOptions} from '../cli/apply-flags.js'
 import {DockcfgCommand} from '../cli/base-command.js'
-import {type FixResult, runFix} from '../operations/fix.js'
+import type {CommandResults} from '../cli/contract.js'
+import {runFix} from '../operations/fix.js'
 import {renderApplyResult} from '../output/apply.js'
 import {commandReporter} from '../output/progress.js'
 import {createSystem} from '../system/index.js'
@@ -20,7 +21,7 @@ keeps working) and the flag leaves ExecStart. The command line is only changed w
     ...applyFlags,
   }
 
-  async run(): Promise<FixResult> {
+  async run(): Promise<CommandResults['fix']> {
     const {flags} = await this.parse(Fix)
     const system = createSystem({root: flags.root})
     const result = await runFix(system, {

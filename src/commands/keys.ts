@@ -1,10 +1,9 @@
 import {Args} from '@oclif/core'
 
 import {DockcfgCommand} from '../cli/base-command.js'
+import type {CommandResults} from '../cli/contract.js'
 import {renderKeyDetail, renderKeysTable} from '../output/keys.js'
-import {describeOption, listOptions, type OptionSummary} from '../registry/describe.js'
-
-export type KeysResult = {keys: OptionSummary[]}
+import {describeOption, listOptions} from '../registry/describe.js'
 
 export default class Keys extends DockcfgCommand {
   static override summary = 'List every daemon.json key dockerd knows, or show one in detail.'
@@ -12,7 +11,7 @@ export default class Keys extends DockcfgCommand {
   static override examples = ['<%= config.bin %> keys', '<%= config.bin %> keys bip', '<%= config.bin %> keys --json']
   static override args = {key: Args.string({description: 'one key to describe', required: false})}
 
-  async run(): Promise<KeysResult> {
+  async run(): Promise<CommandResults['keys']> {
     const {args} = await this.parse(Keys)
     if (args.key !== undefined) {
       const one = describeOption(args.key)

@@ -1,6 +1,6 @@
 import {applyFlags, applyOptions} from '../cli/apply-flags.js'
 import {DockcfgCommand} from '../cli/base-command.js'
-import type {RestartResult} from '../apply/restart.js'
+import type {CommandResults} from '../cli/contract.js'
 import {runRestart} from '../operations/restart.js'
 import {commandReporter} from '../output/progress.js'
 import {createSystem} from '../system/index.js'
@@ -16,7 +16,7 @@ export default class Restart extends DockcfgCommand {
     'dry-run': applyFlags['dry-run'],
   }
 
-  async run(): Promise<RestartResult> {
+  async run(): Promise<CommandResults['restart']> {
     const {flags} = await this.parse(Restart)
     const system = createSystem({root: flags.root})
     const result = await runRestart(system, {

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {applyFlags, applyOptions} from '../cli/apply-flags.js'
 import {DockcfgCommand} from '../cli/base-command.js'
+import type {CommandResults} from '../cli/contract.js'
 import {runAutoRollback, runRollback} from '../operations/rollback.js'
 import {renderApplyResult} from '../output/apply.js'
 import {commandReporter} from '../output/progress.js'
@@ -17,7 +18,7 @@ export default class Rollback extends DockcfgCommand {
     auto: Flags.boolean({description: 'run by the rollback timer an apply arms; not for interactive use', hidden: true, default: false}),
   }
 
-  async run(): Promise<unknown> {
+  async run(): Promise<CommandResults['rollback']> {
     const {args, flags} = await this.parse(Rollback)
     const system = createSystem({root: flags.root})
     const tree = {configFile: flags['config-file'], dockerdVersion: flags['dockerd-version']}

@@ -2,7 +2,8 @@ import {Args, Flags} from '@oclif/core'
 
 import {applyFlags, applyOptions} from '../cli/apply-flags.js'
 import {DockcfgCommand} from '../cli/base-command.js'
-import {type ChangeKeysResult, runSet} from '../operations/set.js'
+import type {CommandResults} from '../cli/contract.js'
+import {runSet} from '../operations/set.js'
 import {renderApplyResult} from '../output/apply.js'
 import {commandReporter} from '../output/progress.js'
 import {createSystem} from '../system/index.js'
@@ -44,7 +45,7 @@ map takes NAME=VALUE: log-opts=max-size=10m); KEY:=JSON gives any key a JSON val
     ...applyFlags,
   }
 
-  async run(): Promise<ChangeKeysResult> {
+  async run(): Promise<CommandResults['set']> {
     const {args, argv, flags} = await this.parse(Set)
     const system = createSystem({root: flags.root})
     const result = await runSet(system, {

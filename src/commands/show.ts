@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {DockcfgCommand} from '../cli/base-command.js'
-import {runShow, type ShowResult} from '../operations/show.js'
+import type {CommandResults} from '../cli/contract.js'
+import {runShow} from '../operations/show.js'
 import {renderShow} from '../output/show.js'
 import {createSystem} from '../system/index.js'
 
@@ -14,7 +15,7 @@ export default class Show extends DockcfgCommand {
     verbose: Flags.boolean({char: 'v', description: "also list settings left at dockerd's defaults", default: false}),
   }
 
-  async run(): Promise<ShowResult> {
+  async run(): Promise<CommandResults['show']> {
     const {flags} = await this.parse(Show)
     const {result, daemonJsonExists} = await runShow(createSystem({root: flags.root}), {configFile: flags['config-file'], dockerdVersion: flags['dockerd-version']})
     if (!this.jsonEnabled()) renderShow(result, {daemonJsonExists, verbose: flags.verbose}, {log: (t) => this.log(t), say: (t) => this.logToStderr(t)})

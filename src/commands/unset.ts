@@ -2,7 +2,8 @@ import {Args} from '@oclif/core'
 
 import {applyFlags, applyOptions} from '../cli/apply-flags.js'
 import {DockcfgCommand} from '../cli/base-command.js'
-import {type ChangeKeysResult, runUnset} from '../operations/set.js'
+import type {CommandResults} from '../cli/contract.js'
+import {runUnset} from '../operations/set.js'
 import {renderApplyResult} from '../output/apply.js'
 import {commandReporter} from '../output/progress.js'
 import {createSystem} from '../system/index.js'
@@ -13,7 +14,7 @@ export default class Unset extends DockcfgCommand {
   static override args = {key: Args.string({description: 'daemon.json key', required: true})}
   static override flags = {...applyFlags}
 
-  async run(): Promise<ChangeKeysResult> {
+  async run(): Promise<CommandResults['unset']> {
     const {args, flags} = await this.parse(Unset)
     const system = createSystem({root: flags.root})
     const result = await runUnset(system, {

@@ -1,11 +1,12 @@
 import {Flags} from '@oclif/core'
 
 import {DockcfgCommand} from '../cli/base-command.js'
+import type {CommandResults} from '../cli/contract.js'
 import {ExitCode} from '../core/exit-codes.js'
 import {UsageError} from '../core/errors.js'
 import {MAX_DAEMON_JSON_BYTES} from '../daemon-config/load.js'
 import {tooLarge} from '../daemon-config/refusals.js'
-import {type Candidate, validateConfiguration, type ValidateResult} from '../operations/validate.js'
+import {type Candidate, validateConfiguration} from '../operations/validate.js'
 import {renderValidate} from '../output/validate.js'
 import {isNotFound, localFileSize, readRegularFile} from '../system/fs.js'
 import {readFailure} from '../system/host-errors.js'
@@ -21,7 +22,7 @@ export default class Validate extends DockcfgCommand {
     }),
   }
 
-  async run(): Promise<ValidateResult> {
+  async run(): Promise<CommandResults['validate']> {
     const {flags} = await this.parse(Validate)
     const result = await validateConfiguration(createSystem({root: flags.root}), {
       file: flags['config-file'],

@@ -5,6 +5,12 @@ import {allowedValues, findOption} from '../registry/index.js'
  * oclif's manifest and the daemon.json keys and their values from the option registry, so no list
  * is typed in twice.
  */
+/** `dockcfg completion --json`: the script as it would be printed. */
+export interface CompletionResult {
+  shell: 'bash' | 'zsh'
+  script: string
+}
+
 export interface CompletionCommand {
   /** Words of the command, e.g. ['remote', 'enable']. */
   words: string[]

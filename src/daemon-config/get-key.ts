@@ -1,5 +1,6 @@
 import {DockcfgError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
+import type {JsonValue} from '../json/value.js'
 import {findOption} from '../registry/index.js'
 import type {System} from '../system/index.js'
 import {keyLine, loadDaemonJson} from './load.js'
@@ -12,10 +13,10 @@ export interface GetResult {
   key: string
   file: string
   set: boolean
-  value?: unknown
+  value?: JsonValue
   line?: number
   /** dockerd's default when the key is not set (undefined: no fixed default). */
-  default?: unknown
+  default?: JsonValue
 }
 
 /** Reads one key. A key that is not set is an error (exit 1) that names dockerd's default. */

@@ -1,6 +1,7 @@
 import {createScanner, type Node, type ParseError, ParseErrorCode, printParseErrorCode, SyntaxKind} from 'jsonc-parser'
 
 import {MAX_NESTING_DEPTH, parseJsonTree} from '../json/tree.js'
+import type {JsonValue} from '../json/value.js'
 import {normalizeVersion, versionAtLeast} from '../registry/index.js'
 
 import {CountedFindings, type Finding} from '../core/findings.js'
@@ -19,7 +20,7 @@ export interface ParsedDaemonJson {
   /** jsonc-parser tree of the document (undefined for an empty document). */
   tree: Node | undefined
   /** The decoded top-level object, duplicate keys resolved as dockerd does (last wins). */
-  value: Record<string, unknown>
+  value: Record<string, JsonValue>
   /** Syntax findings only; semantic validation lives in validate.ts. */
   findings: Finding[]
   /** dockerd would be able to decode the file at all. */
@@ -455,9 +456,9 @@ function collectDuplicateKeys(
   }
 }
 
-function decodeObject(text: string): Record<string, unknown> {
+function decodeObject(text: string): Record<string, JsonValue> {
   // JSON.parse matches Go for duplicate keys at the top level (last wins); the object-merge Go
   // does for nested maps is reported by collectDuplicateKeys rather than emulated.
   const value: unknown = JSON.parse(text)
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, JsonValue>) : {}
 }

@@ -15,6 +15,7 @@ import {type ArgvOrigin, type ResolvedService, resolveDockerService} from '../sy
 import {type Conflict, conflictMessage, findConflicts, flagsOfConflict} from './conflicts.js'
 import {flagValueAsJson} from './flag-values.js'
 import {byCodeUnits} from '../core/order.js'
+import type {JsonValue} from '../json/value.js'
 
 // fix.ts and tests take it from here, next to the Setting values it produces.
 export {flagValueAsJson} from './flag-values.js'
@@ -27,7 +28,7 @@ export type Origin =
 
 export interface Setting {
   key: string
-  value: unknown
+  value: JsonValue
   origin: Origin
   /** Further places a list setting's flag values come from (all on the command line). */
   moreOrigins?: Origin[]

@@ -1,8 +1,9 @@
 import {parseGoBool, parseGoInt} from '../dockerd/strconv.js'
 import type {OptionSpec} from '../registry/types.js'
+import type {JsonValue} from '../json/value.js'
 
 /** Flag values converted to the JSON shape daemon.json would hold for the same setting. */
-export function flagValueAsJson(option: OptionSpec, values: readonly string[]): unknown {
+export function flagValueAsJson(option: OptionSpec, values: readonly string[]): JsonValue {
   const last = values.at(-1) ?? ''
   switch (option.kind) {
     // Values dockerd would refuse are reported by src/dockerd/argv.ts; here they are kept as typed.
@@ -25,7 +26,7 @@ export function flagValueAsJson(option: OptionSpec, values: readonly string[]): 
     case 'address-pools':
       return values.map((v) => {
         const fields = Object.fromEntries(v.split(',').map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]))
-        return {base: fields.base, size: Number(fields.size)}
+        return {...(fields.base === undefined ? {} : {base: fields.base}), size: Number(fields.size)}
       })
     case 'runtimes':
       return Object.fromEntries(values.map((v) => [v.slice(0, v.indexOf('=')), {path: v.slice(v.indexOf('=') + 1)}]))

@@ -2,9 +2,8 @@ import * as path from 'node:path'
 
 import {removeEmptyDirs} from '../changes/change-set.js'
 import {capFindings} from '../core/findings.js'
-import {DockcfgError, UsageError} from '../core/errors.js'
+import {ApplyFailedError, UsageError} from '../core/errors.js'
 import {writeDockerContext} from '../remote/docker-context.js'
-import {ExitCode} from '../core/exit-codes.js'
 import type {ApplyResult} from '../apply/plan.js'
 import type {FileChange} from '../core/file-change.js'
 import {connectInstructions, type EnableRequest, type EnableResult, ensurePrivateDirs, exposureText, planRemoteAccess, type RemoteAccessPlan, selfCheck} from '../remote/enable.js'
@@ -102,7 +101,7 @@ export async function checkListener(
   const live = applied.action === 'restarted' || applied.action === 'reloaded'
   if (access.insecure || !live || access.selfTestClient === undefined) return undefined
   const check = await selfCheck(system, access.listener, access.selfTestClient)
-  if (!check.ok && applied.backupId !== undefined) await undo(system, run.tree, run.pipeline, applied.backupId, run.request, check)
+  if (!check.ok && applied.backupId !== undefined) await undo(system, run.tree, run.pipeline, {...applied, backupId: applied.backupId}, run.request, check)
   return check
 }
 
@@ -111,23 +110,34 @@ async function undo(
   system: System,
   tree: CurrentTree<EffectiveView>,
   pipeline: PipelineRequest<EffectiveView>,
-  backupId: string,
+  applied: {backupId: string; files: string[]; warnings: string[]},
   request: Pick<EnableRequest, 'apply' | 'configFile'>,
   check: NonNullable<EnableResult['selfCheck']>,
 ): Promise<never> {
   const reason = `the new listener does not pass its mutual-TLS self-check at ${check.endpoint}: ${check.findings.map((f) => f.message).join('; ')}`
   request.apply.progress?.(`rolling back: ${reason}`)
+  const {backupId, files, warnings} = applied
+  let restored: string[]
   try {
     const apply = {...request.apply, yes: true, keepContainers: false, dryRun: false, noRestart: false}
-    await rollbackUnderLock(system, tree, {...pipeline, apply}, backupId, request.configFile)
+    restored = (await rollbackUnderLock(system, tree, {...pipeline, apply}, backupId, request.configFile)).files
   } catch (error) {
-    throw new DockcfgError(`${reason}. The rollback failed too: ${(error as Error).message}`, {
-      exitCode: ExitCode.RollbackFailed,
-      remedy: `dockcfg rollback ${backupId}`,
-      details: check,
-    })
+    throw new ApplyFailedError(
+      `${reason}. The rollback failed too: ${(error as Error).message}`,
+      {changed: true, action: 'rollback-failed', files, restored: [], backupId, reason, journal: [], warnings, rollbackError: (error as Error).message},
+      {remedy: `dockcfg rollback ${backupId}`},
+    )
   }
-  throw new DockcfgError(`${reason}. The previous configuration was restored and dockerd is running it again.`, {exitCode: ExitCode.RolledBack, details: check})
+  throw new ApplyFailedError(`${reason}. The previous configuration was restored and dockerd is running it again.`, {
+    changed: false,
+    action: 'rolled-back',
+    files,
+    restored,
+    backupId,
+    reason,
+    journal: [],
+    warnings,
+  })
 }
 
 /** The client bundle of this run (its material is what the self-check presented) as a docker context reaching `endpoint`. */

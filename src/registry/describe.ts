@@ -2,12 +2,18 @@ import {UsageError} from '../core/errors.js'
 import {closestKey, findOption} from './index.js'
 import {OPTIONS} from './options.js'
 import type {FlagSpec, IntegerRange, OptionGroup, OptionSpec, ValueRefusal} from './types.js'
+import type {JsonValue} from '../json/value.js'
 import {byCodeUnits} from '../core/order.js'
 
 /**
  * The registry row as `dockcfg keys --json` gives it: the table's own facts, structured, so scripts
  * need not parse display text. The text views are rendered from this (src/commands/keys.ts).
  */
+/** `dockcfg keys --json`: every key, or the one asked for. */
+export interface KeysResult {
+  keys: OptionSummary[]
+}
+
 export interface OptionSummary {
   key: string
   kind: string
@@ -24,7 +30,7 @@ export interface OptionSummary {
   ignoredSince?: string
   replacement?: string
   checkedAt: string
-  default?: unknown
+  default?: JsonValue
   observable?: string
   /** The values a string key takes; "" (unset: the default) always passes and is not listed. */
   values?: {

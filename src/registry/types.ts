@@ -1,3 +1,5 @@
+import type {JsonValue} from '../json/value.js'
+
 /**
  * Shape of one row of the option registry: everything dockcfg knows about one daemon.json key.
  * The table itself (options.ts) is the single source of truth: validation, conflict detection,
@@ -196,7 +198,7 @@ export interface OptionSpec {
   /** What the replacement is, for deprecated/removed keys. */
   replacement?: string
   /** dockerd's default, as it would appear in daemon.json (for `get` and `show`). */
-  defaultValue?: unknown
+  defaultValue?: JsonValue
   /** When dockerd checks the value; drives the "--validate cannot catch this" warnings. */
   checkedAt: CheckedAt
   /** Networking-relevant (bridge, DNS, firewall). */

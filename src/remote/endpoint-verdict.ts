@@ -11,7 +11,7 @@ import type {ClientTls, Endpoint} from './endpoint.js'
  * Pure: no socket, no clock (the reference time is given), so every verdict is tested from facts.
  */
 
-export type Severity = 'CRITICAL' | 'error' | 'warning' | 'info'
+export type CheckSeverity = 'CRITICAL' | 'error' | 'warning' | 'info'
 export type Verdict = 'ok' | 'warning' | 'error' | 'CRITICAL'
 
 export interface CheckFinding {
@@ -34,7 +34,7 @@ export interface CheckFinding {
     | 'no-client-cert'
     | 'ping-failed'
     | 'version-failed'
-  severity: Severity
+  severity: CheckSeverity
   message: string
   /** What to do, as a command where there is one. */
   fix?: string
@@ -273,7 +273,7 @@ export function judgeEndpoint(probe: EndpointProbe, tls: ClientTls | undefined, 
   result.transport = 'tls'
 
   // 4. What the certificate says.
-  const severityOfTrust: Severity = verify ? 'error' : 'warning'
+  const severityOfTrust: CheckSeverity = verify ? 'error' : 'warning'
   const cert = tlsStep.certificate
   if (tlsStep.chainVerified === false) {
     findings.push({
@@ -506,7 +506,7 @@ function connectFix(error: StepFailure | undefined): string | undefined {
 }
 
 /** How bad a severity is, for ordering findings and computing the verdict. */
-export const SEVERITY_RANK: Readonly<Record<Severity, number>> = {info: 0, warning: 1, error: 2, CRITICAL: 3}
+export const SEVERITY_RANK: Readonly<Record<CheckSeverity, number>> = {info: 0, warning: 1, error: 2, CRITICAL: 3}
 
 function verdictOf(findings: readonly CheckFinding[]): Verdict {
   const worst = findings.reduce((max, f) => Math.max(max, SEVERITY_RANK[f.severity]), 0)

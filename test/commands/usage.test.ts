@@ -1,4 +1,5 @@
 import * as fsp from 'node:fs/promises'
+import * as path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {COMMANDS} from '../../src/main.js'
@@ -23,6 +24,8 @@ function usageJson(res: CliResult, what: string): {name: string; message: string
   let parsed: {error?: {name: string; message: string; exitCode: number}} = {}
   expect(() => (parsed = res.json()), `${what}: stdout is not JSON: ${res.stdout}`).not.toThrow()
   expect(parsed.error?.exitCode, what).toBe(2)
+  // oclif's own parse errors too: one name for every usage error, whoever found it.
+  expect(parsed.error?.name, what).toBe('UsageError')
   return parsed.error as {name: string; message: string; exitCode: number}
 }
 
@@ -134,7 +137,10 @@ describe('every usage error is a JSON error object under --json', () => {
     const r = await root()
     const runs = ids.map((id) => [...id.split(':'), '--no-such-flag', '--json', ...(id === 'help' ? [] : ['--root', r.root])])
     const results = await runAll(runs)
-    for (const [i, res] of results.entries()) expect(usageJson(res, runs[i]?.join(' ') ?? '').message).toContain('--no-such-flag')
+    for (const [i, res] of results.entries()) {
+      // help is text for people, whatever its flags: refused as such under --json.
+      expect(usageJson(res, runs[i]?.join(' ') ?? '').message).toContain(ids[i] === 'help' ? 'help prints text for people' : '--no-such-flag')
+    }
   })
 
   it('an unknown command, a topic without its command, a missing argument, a bad flag value', async () => {
@@ -147,11 +153,51 @@ describe('every usage error is a JSON error object under --json', () => {
       ['remote', 'enable', '--port', 'abc', '--json', '--root', r.root],
       ['rollback', '--timeout', '1', '--json', '--root', r.root],
       ['completion', 'fish', '--json'],
+      ['get', 'bip', 'extra', '--json', '--root', r.root],
+      ['remote', 'nosuch', '--json'],
+      ['show', '--root', path.join(r.root, 'nonexistent'), '--json'],
+      ['set', '--json', '--root', r.root],
     ]
     const results = await runAll(runs)
     const messages = results.map((res, i) => usageJson(res, runs[i]?.join(' ') ?? '').message)
     expect(messages[0]).toContain('command nosuch not found')
     expect(messages[1]).toBe('remote is a group of commands: remote ca create, remote check, remote client-cert, remote csr, remote disable, remote enable, remote sign')
     expect(messages[2]).toBe('remote ca is a group of commands: remote ca create')
+    expect(messages[3]).toContain('Missing 1 required arg')
+    expect(messages[4]).toContain('--port')
+    expect(messages[6]).toContain('fish')
+    expect(messages[7]).toContain('Unexpected argument: extra')
+    expect(messages[8]).toContain('remote:nosuch not found')
+    expect(messages[9]).toContain('--root')
+    expect(messages[10]).toContain('Missing 1 required arg')
+  })
+
+  it('help, --help and --version are text for people: under --json a usage error, not text', async () => {
+    const runs = [
+      ['--help', '--json'],
+      ['set', '--json', '--help'],
+      ['help', 'set', '--json'],
+      ['--version', '--json'],
+    ]
+    const results = await runAll(runs)
+    for (const [i, res] of results.entries()) {
+      const asked = runs[i]?.[0] === 'help' ? 'help' : runs[i]?.includes('--help') ? '--help' : '--version'
+      expect(usageJson(res, runs[i]?.join(' ') ?? '').message).toBe(`${asked} prints text for people and has no --json form`)
+      expect(res.stderr).toBe('')
+    }
+  })
+
+  it('flags before the command, or no command at all: a usage error naming what is missing', async () => {
+    const [alone, before] = await runAll([['--json'], ['--json', 'get', 'bip']])
+    expect(usageJson(alone as CliResult, '--json').message).toBe('no command given')
+    expect(usageJson(before as CliResult, '--json get bip').message).toBe('the command comes first, flags after it (got --json before any command)')
+  })
+
+  it('a --json after -- is an argument, not a request for JSON', async () => {
+    const r = await root()
+    const res = await runCli(['get', '--root', r.root, '--', '--json'])
+    expect(res.exitCode).toBe(2)
+    expect(res.stdout).toBe('')
+    expect(res.stderr).toContain('--json')
   })
 })

@@ -151,11 +151,29 @@ describe.skipIf(!gate.ok)('safe apply on a real host (issue 4)', () => {
         // guards.e2e.test.ts scenario 21): only the real start finds out. 20.10 sleeps 16 s
         // before it binds a TCP listener without TLS (cmd/dockerd/daemon.go loadListeners): the
         // timeout leaves room for that under load.
-        const args = ['set', 'hosts', 'fd://', 'tcp://127.0.0.1:2375', '--yes', '--timeout', '45']
+        const args = ['set', 'hosts', 'fd://', 'tcp://127.0.0.1:2375', '--yes', '--timeout', '45', '--json']
         const run = await startPaused(h, 'pending-recorded', args)
         await occupyPort(h, 2375)
         const r = await finish(h, run, 'CONT')
         expect(r.exitCode, `dockcfg ${args.join(' ')}\n${r.output}`).toBe(4)
+        // The error document says where the host stands in a result's terms (checked against schemas/error.schema.json by finish()).
+        const failure = JSON.parse(r.stdout) as {
+          error: {exitCode: number}
+          changed: boolean
+          action: string
+          files: string[]
+          restored: string[]
+          backupId: string
+          reason: string
+          journal: string[]
+        }
+        expect(failure).toMatchObject({error: {exitCode: 4}, changed: false, action: 'rolled-back'})
+        expect(failure.files).toContain(DAEMON_JSON)
+        expect(failure.restored).toEqual(expect.arrayContaining(failure.files))
+        // What failed: the reason, and dockerd's own words in the journal of the failed start.
+        expect(failure.reason).toContain('docker.service')
+        expect(failure.journal.join('\n')).toContain('address already in use')
+        expect((await h.exec(['ls', '/var/lib/dockcfg/backups'])).stdout.split('\n')).toContain(failure.backupId)
         expect(r.output).toContain('address already in use')
         expect(r.output).toMatch(/previous configuration was restored/)
         expect(await snapshotFiles(h, touched)).toEqual(before)

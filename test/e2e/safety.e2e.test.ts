@@ -179,7 +179,16 @@ describe.skipIf(!gate.ok)('issue 9 on a real host: the apply engine', () => {
         // files back; at that moment the restored daemon.json is broken from outside, so the
         // rollback's own start fails too.
         const timeoutSeconds = 10
-        const run = await startPaused(h, 'pending-recorded,rollback-restored', ['set', 'hosts', 'fd://', 'tcp://127.0.0.1:2375', '--yes', '--timeout', String(timeoutSeconds)])
+        const run = await startPaused(h, 'pending-recorded,rollback-restored', [
+          'set',
+          'hosts',
+          'fd://',
+          'tcp://127.0.0.1:2375',
+          '--yes',
+          '--timeout',
+          String(timeoutSeconds),
+          '--json',
+        ])
         const armedBy = Date.now()
         await occupyPort(h, 2375)
         await resume(h, run)
@@ -188,6 +197,10 @@ describe.skipIf(!gate.ok)('issue 9 on a real host: the apply engine', () => {
         const failed = await finish(h, run, 'CONT')
         expect(failed.exitCode, failed.output).toBe(5)
         expect(failed.output).toContain('The rollback failed too')
+        // With --json, the state the failed rollback left (checked against schemas/error.schema.json by finish()).
+        const document = JSON.parse(failed.stdout) as {restored: string[]}
+        expect(document).toMatchObject({error: {exitCode: 5}, action: 'rollback-failed', changed: true, timer: {armed: false}})
+        expect(document.restored).toContain(DAEMON_JSON)
         expect(failed.output).toMatch(/the rollback timer dockcfg-rollback-\S+\.timer is disarmed/)
         expect(await rollbackUnits(h)).toEqual([])
         expect(await h.exists(PENDING)).toBe(false)

@@ -10,6 +10,8 @@ import * as vm from 'node:vm'
 
 import {afterEach} from 'vitest'
 
+import {checkJsonOutput} from './contract.js'
+
 const project = path.join(import.meta.dirname, '../..')
 export const BIN = path.join(project, 'bin/run.js')
 const BUNDLE = path.join(project, 'dist/dockcfg.cjs')
@@ -61,7 +63,13 @@ export function spawnCli(args: readonly string[], options: SpawnOptions = {}): P
       options.onStderr?.(stderr)
     })
     child.on('error', reject)
-    child.on('close', (code) => resolve(result(code ?? -1, stdout, stderr)))
+    child.on('close', (code) => {
+      try {
+        resolve(checked(args, result(code ?? -1, stdout, stderr)))
+      } catch (error) {
+        reject(error as Error)
+      }
+    })
     child.stdin.end(options.input ?? '')
   })
 }
@@ -78,7 +86,7 @@ export function spawnCli(args: readonly string[], options: SpawnOptions = {}): P
  * side by side run in turn. Whatever needs a real separate process uses spawnCli.
  */
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
-  const run = queue.then(() => runInProcess(args, options))
+  const run = queue.then(async () => checked(args, await runInProcess(args, options)))
   queue = run.then(
     () => undefined,
     () => undefined,
@@ -87,6 +95,12 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
 }
 
 let queue: Promise<void> = Promise.resolve()
+
+/** Every --json output a test produces is a contract check (test/support/contract.ts). */
+function checked(args: readonly string[], run: CliResult): CliResult {
+  checkJsonOutput(args, run)
+  return run
+}
 let compiled: vm.Script | undefined
 
 /** A new instance of the bundle, loaded the way bin/run.js loads it, compiled once per test process. */

@@ -1,10 +1,11 @@
 import {Args, Flags} from '@oclif/core'
 
 import {DockcfgCommand} from '../../cli/base-command.js'
+import type {CommandResults} from '../../cli/contract.js'
 import {DockcfgError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {renderCheckReport} from '../../output/remote-check.js'
-import {type RemoteCheckReport, runRemoteCheck} from '../../remote/check-endpoints.js'
+import {runRemoteCheck} from '../../remote/check-endpoints.js'
 import {readLocalText} from '../../system/fs.js'
 import {createSystem} from '../../system/index.js'
 
@@ -42,7 +43,7 @@ Exit 6 when any endpoint is unreachable or fails its checks.`
     timeout: Flags.integer({description: 'seconds allowed for each step', default: 5, min: 1}),
   }
 
-  async run(): Promise<RemoteCheckReport> {
+  async run(): Promise<CommandResults['remote:check']> {
     const {argv, flags} = await this.parse(RemoteCheck)
     const system = createSystem({root: flags.root})
     const report = await runRemoteCheck(system, {

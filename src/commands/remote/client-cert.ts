@@ -3,8 +3,9 @@ import {resolve} from 'node:path'
 import {Flags} from '@oclif/core'
 
 import {DockcfgCommand} from '../../cli/base-command.js'
+import type {CommandResults} from '../../cli/contract.js'
 import {renderClientBundle} from '../../output/bundles.js'
-import {type BundleResult, issueClientBundle} from '../../remote/client.js'
+import {issueClientBundle} from '../../remote/client.js'
 import {dockerConfigDir} from '../../remote/docker-context.js'
 import {KEY_TYPES, type KeyType} from '../../remote/layout.js'
 import {createSystem} from '../../system/index.js'
@@ -30,7 +31,7 @@ docker --context NAME and dockcfg remote check --context NAME use it; an existin
     endpoint: Flags.string({description: 'tcp://HOST:PORT the context reaches (with --context)', dependsOn: ['context']}),
   }
 
-  async run(): Promise<BundleResult> {
+  async run(): Promise<CommandResults['remote:client-cert']> {
     const {flags} = await this.parse(RemoteClientCert)
     this.refuseRoot(flags.root)
     // Paths of this machine (--root does not apply): the files and clock of the system at `/`.

@@ -2,11 +2,12 @@ import {resolve} from 'node:path'
 
 import {Flags} from '@oclif/core'
 
+import type {CommandResults} from '../../cli/contract.js'
 import {DockcfgCommand} from '../../cli/base-command.js'
 import {renderCsr} from '../../output/bundles.js'
 import {KEY_TYPES, type KeyType} from '../../remote/layout.js'
 import {localHostIdentity} from '../../remote/sans.js'
-import {type CsrResult, writeServerCsr} from '../../remote/server-request.js'
+import {writeServerCsr} from '../../remote/server-request.js'
 import {createSystem} from '../../system/index.js'
 
 export default class RemoteCsr extends DockcfgCommand {
@@ -23,7 +24,7 @@ Paths are on this machine (--root is refused).`
     'key-type': Flags.string({description: 'key algorithm [default: ecdsa-p256]', options: [...KEY_TYPES]}),
   }
 
-  async run(): Promise<CsrResult> {
+  async run(): Promise<CommandResults['remote:csr']> {
     const {flags} = await this.parse(RemoteCsr)
     this.refuseRoot(flags.root)
     const system = createSystem({root: '/'})

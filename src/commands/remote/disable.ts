@@ -2,10 +2,10 @@ import {Flags} from '@oclif/core'
 
 import {applyFlags, applyOptions} from '../../cli/apply-flags.js'
 import {DockcfgCommand} from '../../cli/base-command.js'
+import type {CommandResults} from '../../cli/contract.js'
 import {renderRemoteDisabled} from '../../output/remote-access.js'
 import {commandReporter} from '../../output/progress.js'
 import {runRemoteDisable} from '../../operations/remote-disable.js'
-import type {DisableResult} from '../../remote/disable.js'
 import {createSystem} from '../../system/index.js'
 
 export default class RemoteDisable extends DockcfgCommand {
@@ -19,7 +19,7 @@ from daemon.json and deletes the certificates and private keys (backed up first,
     ...applyFlags,
   }
 
-  async run(): Promise<DisableResult> {
+  async run(): Promise<CommandResults['remote:disable']> {
     const {flags, argv} = await this.parse(RemoteDisable)
     const system = createSystem({root: flags.root})
     const result = await runRemoteDisable(system, {

@@ -4,12 +4,12 @@ import {Flags} from '@oclif/core'
 
 import {applyFlags, applyOptions} from '../../cli/apply-flags.js'
 import {DockcfgCommand} from '../../cli/base-command.js'
+import type {CommandResults} from '../../cli/contract.js'
 import {DockcfgError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {renderRemoteEnabled} from '../../output/remote-access.js'
 import {commandReporter} from '../../output/progress.js'
 import {runRemoteEnable} from '../../operations/remote-enable.js'
-import type {EnableResult} from '../../remote/enable.js'
 import {dockerConfigDir} from '../../remote/docker-context.js'
 import {KEY_TYPES, type KeyType} from '../../remote/layout.js'
 import {readLocalText} from '../../system/fs.js'
@@ -68,7 +68,7 @@ control machine with remote client-cert --context.`
     ...applyFlags,
   }
 
-  async run(): Promise<EnableResult> {
+  async run(): Promise<CommandResults['remote:enable']> {
     const {flags, argv} = await this.parse(RemoteEnable)
     const clientOut = flags['client-out'] === undefined ? undefined : this.pathFlag('--client-out', flags['client-out'])
     const system = createSystem({root: flags.root})

@@ -2,9 +2,10 @@ import {resolve} from 'node:path'
 
 import {Flags} from '@oclif/core'
 
+import type {CommandResults} from '../../cli/contract.js'
 import {DockcfgCommand} from '../../cli/base-command.js'
 import {renderSigned} from '../../output/bundles.js'
-import {type SignResult, signServerRequest} from '../../remote/server-request.js'
+import {signServerRequest} from '../../remote/server-request.js'
 import {createSystem} from '../../system/index.js'
 
 export default class RemoteSign extends DockcfgCommand {
@@ -25,7 +26,7 @@ Paths are on this machine (--root is refused).`
     days: Flags.integer({description: 'validity in days [default: 825, also the maximum]', min: 1}),
   }
 
-  async run(): Promise<SignResult> {
+  async run(): Promise<CommandResults['remote:sign']> {
     const {flags} = await this.parse(RemoteSign)
     this.refuseRoot(flags.root)
     const system = createSystem({root: '/'})

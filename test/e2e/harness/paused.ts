@@ -4,11 +4,14 @@
  */
 import {waitFor} from './docker-probes.js'
 import {GUEST_CLI, type TestHost} from './testbed.js'
+import {checkJsonOutput} from '../../support/contract.js'
 
 export interface Paused {
   pid: number
-  /** Where its stdout and stderr go. */
+  args: readonly string[]
+  /** Where its stderr and its stdout go. */
   out: string
+  stdout: string
   rc: string
 }
 
@@ -17,9 +20,10 @@ export interface Paused {
  * has stopped itself there (state T). Fails with its output when it ends without reaching the step.
  */
 export async function startPaused(h: TestHost, step: string, args: readonly string[]): Promise<Paused> {
-  const run: Paused = {pid: 0, out: '/run/paused.out', rc: '/run/paused.rc'}
-  const inner = `exec </dev/null >/dev/null 2>&1; DOCKCFG_TEST_PAUSE_AT=${step} node ${GUEST_CLI} "$@" >${run.out} 2>&1 & echo $! >/run/paused.pid; wait $!; echo $? >${run.rc}`
-  await h.exec(['rm', '-f', run.out, run.rc, '/run/paused.pid'])
+  const run: Paused = {pid: 0, args, out: '/run/paused.out', stdout: '/run/paused.stdout', rc: '/run/paused.rc'}
+  // stdout apart from stderr: with --json it is one document, checked against the contract.
+  const inner = `exec </dev/null >/dev/null 2>&1; DOCKCFG_TEST_PAUSE_AT=${step} node ${GUEST_CLI} "$@" >${run.stdout} 2>${run.out} & echo $! >/run/paused.pid; wait $!; echo $? >${run.rc}`
+  await h.exec(['rm', '-f', run.out, run.stdout, run.rc, '/run/paused.pid'])
   await h.exec(['setsid', '-f', 'sh', '-c', inner, 'sh', ...args])
   await waitFor(
     `dockcfg ${args.join(' ')} to stop itself at ${step}`,
@@ -36,11 +40,17 @@ export async function startPaused(h: TestHost, step: string, args: readonly stri
   return run
 }
 
-/** Sends `signal` to a paused dockcfg and waits for it to end; its exit status and output. */
-export async function finish(h: TestHost, run: Paused, signal: 'KILL' | 'CONT'): Promise<{exitCode: number; output: string}> {
+/**
+ * Sends `signal` to a paused dockcfg and waits for it to end; its exit status, stdout, and both
+ * streams in `output`. A run that ended on its own is checked against the --json contract.
+ */
+export async function finish(h: TestHost, run: Paused, signal: 'KILL' | 'CONT'): Promise<{exitCode: number; stdout: string; output: string}> {
   await h.exec(['kill', `-${signal}`, String(run.pid)])
   await waitFor(`dockcfg (pid ${run.pid}) to end after SIG${signal}`, 180_000, () => h.exists(run.rc))
-  return {exitCode: Number((await h.readFile(run.rc)).trim()), output: await h.readFile(run.out)}
+  const exitCode = Number((await h.readFile(run.rc)).trim())
+  const stdout = await h.readFile(run.stdout)
+  if (signal === 'CONT') checkJsonOutput(run.args, {exitCode, stdout})
+  return {exitCode, stdout, output: `${stdout}${await h.readFile(run.out)}`}
 }
 
 /** Lets a paused dockcfg go on until it stops itself at its next step (DOCKCFG_TEST_PAUSE_AT=A,B). */

@@ -10,6 +10,7 @@ import {join} from 'node:path'
 import {REPO_ROOT, WORK_DIR} from './paths.js'
 import {cgroupLayout, e2eAvailability} from './availability.js'
 import {BASE_PATH, type ExecOptions, type ExecResult, isAlive, runProcess, sleep} from './proc.js'
+import {checkJsonOutput} from '../../support/contract.js'
 
 export {e2eAvailability, e2eGate, isCI, type Availability} from './availability.js'
 export {ExecError, type ExecOptions, type ExecResult} from './proc.js'
@@ -181,7 +182,11 @@ export class TestHost {
   /** Runs the project's CLI inside the host: the frozen copy of the build (GUEST_BUILD). */
   dockcfg(args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
     // No assertDistBuilt() here: the host runs the snapshot taken at boot, whatever happens to dist/ now.
-    return this.exec(['node', GUEST_CLI, ...args], opts)
+    // Every --json output of the e2e tier is checked against the committed schemas too.
+    return this.exec(['node', GUEST_CLI, ...args], opts).then((r) => {
+      checkJsonOutput(args, r)
+      return r
+    })
   }
 
   /** Last lines of nspawn's console log (boot messages); attached to every timeout. */

@@ -6,6 +6,7 @@ import {removedKeys} from '../../../src/apply/config-diff.js'
 import {PENDING_FILE, readPending} from '../../../src/apply/pending.js'
 import {listBackups} from '../../../src/backup/backups.js'
 import type {FileChange} from '../../../src/core/file-change.js'
+import {errorDocument} from '../../../src/cli/base-command.js'
 import {DockcfgError} from '../../../src/core/errors.js'
 import type {Activation} from '../../../src/daemon-config/plan-edit.js'
 import {renderApplyResult} from '../../../src/output/apply.js'
@@ -24,6 +25,7 @@ import {
   rollbackTo,
   seedConfig,
 } from './fakes.js'
+import {expectContract} from '../../support/contract.js'
 
 const hosts: FakeHost[] = []
 afterEach(() => {
@@ -49,6 +51,8 @@ async function applyError(r: Rig, req: ApplyRequest, o: ApplyOptions, inspect: I
     (e: unknown) => e,
   )
   if (!(error instanceof DockcfgError)) throw new Error(`expected a DockcfgError, got ${String(error)}`)
+  // Each failure the engine builds is checked as the --json error document it becomes.
+  expectContract('error.schema.json', errorDocument(error))
   return error
 }
 
@@ -315,7 +319,7 @@ describe('automatic rollback', () => {
     expect(error.message).toContain('docker.service is failed/failed')
     expect(error.message).toContain(`the files were restored from backup ${backup?.id}`)
     expect(error.remedy).toContain(`dockcfg rollback ${backup?.id}`)
-    expect(error.details).toMatchObject({backupId: backup?.id, state: {ActiveState: 'failed'}})
+    expect(errorDocument(error)).toMatchObject({error: {exitCode: 5}, action: 'rollback-failed', changed: true, backupId: backup?.id, service: {activeState: 'failed'}})
     expect(await r.host.fs.readText(CONFIG)).toBe(original)
     // Disarmed, record cleared: nothing may restore this backup later over a repair by hand.
     expect(r.host.timers.size).toBe(0)
@@ -323,7 +327,7 @@ describe('automatic rollback', () => {
     const unit = `dockcfg-rollback-${backup?.id.toLowerCase()}`
     expect(r.host.disarmed).toEqual([unit])
     expect(error.message).toContain(`the rollback timer ${unit}.timer is disarmed`)
-    expect(error.details).toMatchObject({timer: {unit: `${unit}.timer`, armed: false}})
+    expect(errorDocument(error)).toMatchObject({timer: {unit: `${unit}.timer`, armed: false}})
     expectStrict(r)
   })
 
@@ -341,7 +345,7 @@ describe('automatic rollback', () => {
     expect(await readPending(r.system)).toBeUndefined()
     expect(error.message).toContain(`the rollback timer ${unit}.timer could not be stopped; it will find nothing to do when it fires, but stop it: systemctl stop ${unit}.timer`)
     expect(error.remedy).toMatch(new RegExp(`^systemctl stop ${unit}\\.timer; `))
-    expect(error.details).toMatchObject({timer: {unit: `${unit}.timer`, armed: true}})
+    expect(errorDocument(error)).toMatchObject({timer: {unit: `${unit}.timer`, armed: true}})
     expectStrict(r)
   })
 })

@@ -2,7 +2,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 
 import type {ApplyOptions, Inspector} from '../../../src/apply/plan.js'
 import {listBackups} from '../../../src/backup/backups.js'
-import {DockcfgError} from '../../../src/core/errors.js'
+import {type ApplyFailedError, DockcfgError} from '../../../src/core/errors.js'
 import {applyChanges, type ApplyRequest, CONFIG, inspector, restartDaemon, type Rig, rig, seedConfig} from './fakes.js'
 
 /**
@@ -147,7 +147,7 @@ describe('containers the bridge guard stopped, when the change is rolled back', 
     // Started only after the rollback's start: the last start precedes every startContainer.
     const calls = r.docker.strict.calls
     expect(calls.indexOf('startContainer')).toBeGreaterThan(calls.lastIndexOf('stopContainer'))
-    expect((error?.details as {containersStarted?: string[]}).containersStarted).toEqual(['web', 'db'])
+    expect((error as ApplyFailedError).failure).toMatchObject({action: 'rolled-back', containersStarted: ['web', 'db']})
     expect(r.problems()).toEqual([])
   })
 

@@ -9,6 +9,7 @@ import {UsageError} from '../../../src/core/errors.js'
 import {createCaDirectory, issueClientBundle, readCaDirectory} from '../../../src/remote/client.js'
 import type {Clock} from '../../../src/system/clock.js'
 import {HostFileSystem} from '../../../src/system/fs.js'
+import {expectContract} from '../../support/contract.js'
 
 const reader =
   (files: Record<string, string>) =>
@@ -40,6 +41,8 @@ describe('the CA and client bundle commands take their time from the clock seam'
         const cert = new X509Certificate((await fs.readText(file)) as string)
         expect(new Date(cert.validFrom).getUTCFullYear(), file).toBe(2031)
       }
+      expectContract('remote-ca-create.schema.json', ca)
+      expectContract('remote-client-cert.schema.json', client)
       expect(ca.notAfter > '2031').toBe(true)
       expect(client.notAfter > '2031').toBe(true)
     } finally {

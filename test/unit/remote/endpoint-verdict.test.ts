@@ -3,6 +3,7 @@ import {beforeAll, describe, expect, it} from 'vitest'
 import {type CertificateAuthority, type KeyedCertificate, createCa, issueClientCert, issueServerCert} from '../../../src/remote/certs.js'
 import {type ClientTls, parseEndpoint} from '../../../src/remote/endpoint.js'
 import {type CheckResult, type EndpointProbe, type HttpOutcome, judgeEndpoint, speaksDockerApi, stepFailure} from '../../../src/remote/endpoint-verdict.js'
+import {expectContract} from '../../support/contract.js'
 
 // The verdict from facts alone: no socket, no clock. Each probe below is what endpoint-probe.ts
 // would have recorded for the situation the test names.
@@ -22,6 +23,16 @@ beforeAll(async () => {
   client = await issueClientCert(ca, {commonName: 'client', now: NOW})
   mtls = {ca: ca.certPem, cert: client.certPem, key: client.key.toPem(), verify: true}
 })
+
+/**
+ * Every verdict built here is checked against the contract: as the row of schemas/remote-check.schema.json
+ * it becomes (an EndpointCheck: the verdict with where the endpoint came from).
+ */
+function judge(...args: Parameters<typeof judgeEndpoint>): CheckResult {
+  const result = judgeEndpoint(...args)
+  expectContract('remote-check.schema.json', {...result, source: 'argument', client: {tls: true, verify: true}}, 'EndpointCheck')
+  return result
+}
 
 const der = (pem: string): Buffer => new X509Certificate(pem).raw
 const ok = (status: number, body: string, headers: Record<string, string> = DOCKER_HEADERS): HttpOutcome => ({ms: 3, response: {status, headers, body}})
@@ -49,7 +60,7 @@ const severities = (r: CheckResult): Array<[string, string]> => r.findings.map((
 
 describe('judgeEndpoint: a secure endpoint', () => {
   it('is ok, with every step in the result, in the order --json has always printed them', () => {
-    const r = judgeEndpoint(secure(), mtls, NOW)
+    const r = judge(secure(), mtls, NOW)
     expect(r).toMatchObject({ok: true, verdict: 'ok', transport: 'tls', endpoint: 'tcp://docker.test:2376', host: 'docker.test', port: 2376, latencyMs: 3, totalMs: 20})
     expect(r.findings).toEqual([])
     expect(Object.keys(r)).toEqual([
@@ -77,11 +88,11 @@ describe('judgeEndpoint: a secure endpoint', () => {
   })
 
   it('is ok dialled by an IP address the certificate names', () => {
-    expect(judgeEndpoint(secure('tcp://10.0.0.5:2376'), mtls, NOW).tls?.nameMatches).toBe(true)
+    expect(judge(secure('tcp://10.0.0.5:2376'), mtls, NOW).tls?.nameMatches).toBe(true)
   })
 
   it('a connection closed without a certificate (TLS 1.3 stacks that do not alert) also counts as demanding one', () => {
-    const r = judgeEndpoint(secure(undefined, {withoutClientCert: refused('reset', 'socket hang up')}), mtls, NOW)
+    const r = judge(secure(undefined, {withoutClientCert: refused('reset', 'socket hang up')}), mtls, NOW)
     expect(r.clientCertificate?.required).toBe(true)
     expect(r.verdict).toBe('ok')
   })
@@ -89,7 +100,7 @@ describe('judgeEndpoint: a secure endpoint', () => {
 
 describe('judgeEndpoint: certificate verdicts', () => {
   it('SAN mismatch: an error naming what the certificate has and the exact --san fix', () => {
-    const r = judgeEndpoint(secure('tcp://docker1.example.org:2376'), mtls, NOW)
+    const r = judge(secure('tcp://docker1.example.org:2376'), mtls, NOW)
     expect(r.tls?.nameMatches).toBe(false)
     expect(severities(r)).toEqual([['san-mismatch', 'error']])
     expect(r.findings[0]?.message).toBe(
@@ -101,7 +112,7 @@ describe('judgeEndpoint: certificate verdicts', () => {
   it('SAN mismatch and an untrusted chain are warnings for a client that does not verify', () => {
     const probe = secure('tcp://other.test:2376')
     probe.handshake = {ms: 4, session: {cipher: 'x', authorized: false, authorizationError: 'SELF_SIGNED_CERT_IN_CHAIN', peerCertificate: der(serverCert.certPem)}}
-    const r = judgeEndpoint(probe, {...mtls, verify: false}, NOW)
+    const r = judge(probe, {...mtls, verify: false}, NOW)
     expect(severities(r)).toEqual([
       ['untrusted-chain', 'warning'],
       ['san-mismatch', 'warning'],
@@ -113,23 +124,23 @@ describe('judgeEndpoint: certificate verdicts', () => {
     const probe = secure(undefined, {
       handshake: {ms: 4, session: {cipher: 'x', authorized: false, authorizationError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', peerCertificate: der(serverCert.certPem)}},
     })
-    const withCa = judgeEndpoint(probe, mtls, NOW)
+    const withCa = judge(probe, mtls, NOW)
     expect(withCa.tls?.chainError).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE')
     expect(withCa.findings[0]).toMatchObject({code: 'untrusted-chain', severity: 'error', fix: 'use the ca.pem of the CA that issued the server certificate'})
     expect(withCa.findings[0]?.message).toContain('does not chain to the given CA: UNABLE_TO_VERIFY_LEAF_SIGNATURE')
-    const noCa = judgeEndpoint(probe, {cert: client.certPem, key: client.key.toPem(), verify: true}, NOW)
+    const noCa = judge(probe, {cert: client.certPem, key: client.key.toPem(), verify: true}, NOW)
     expect(noCa.findings[0]?.message).toContain('a trusted root (no CA given)')
     expect(noCa.findings[0]?.fix).toBe('pass the CA (--tlscacert or ca.pem in DOCKER_CERT_PATH)')
   })
 
   it('expiry is judged at the time given: 10 days left is a warning, past notAfter an error', () => {
     const notAfter = Date.parse(serverCert.info.notAfter)
-    const soon = judgeEndpoint(secure(), mtls, new Date(notAfter - 10 * DAY))
+    const soon = judge(secure(), mtls, new Date(notAfter - 10 * DAY))
     expect(soon.tls?.certificate?.daysUntilExpiry).toBe(10)
     expect(severities(soon)).toEqual([['cert-expiring', 'warning']])
     expect(soon.verdict).toBe('warning')
     expect(soon.ok).toBe(true)
-    const late = judgeEndpoint(secure(), mtls, new Date(notAfter + DAY))
+    const late = judge(secure(), mtls, new Date(notAfter + DAY))
     expect(codes(late)).toContain('cert-expired')
     expect(late.verdict).toBe('error')
   })
@@ -137,16 +148,12 @@ describe('judgeEndpoint: certificate verdicts', () => {
   it('a CA close to its end is a warning of its own', async () => {
     const shortCa = await createCa({commonName: 'short CA', validityDays: 20, now: NOW})
     const leaf = await issueServerCert(shortCa, {hostnames: ['docker.test'], ips: [], now: NOW})
-    const r = judgeEndpoint(
-      secure(undefined, {handshake: {ms: 1, session: {cipher: 'x', authorized: true, peerCertificate: der(leaf.certPem)}}}),
-      {...mtls, ca: shortCa.certPem},
-      NOW,
-    )
+    const r = judge(secure(undefined, {handshake: {ms: 1, session: {cipher: 'x', authorized: true, peerCertificate: der(leaf.certPem)}}}), {...mtls, ca: shortCa.certPem}, NOW)
     expect(codes(r)).toEqual(['cert-expiring', 'ca-expiring'])
   })
 
   it('a server certificate without serverAuth (a client certificate in its place) is an error', () => {
-    const r = judgeEndpoint(secure('tcp://10.0.0.5:2376', {handshake: {ms: 1, session: {cipher: 'x', authorized: true, peerCertificate: der(client.certPem)}}}), mtls, NOW)
+    const r = judge(secure('tcp://10.0.0.5:2376', {handshake: {ms: 1, session: {cipher: 'x', authorized: true, peerCertificate: der(client.certPem)}}}), mtls, NOW)
     expect(codes(r)).toEqual(['san-mismatch', 'server-eku'])
     expect(r.findings[0]?.message).toContain('(it has no SANs)')
     expect(r.findings[1]?.message).toBe("the server certificate's EKU (clientAuth) lacks serverAuth; Go clients refuse it")
@@ -155,14 +162,14 @@ describe('judgeEndpoint: certificate verdicts', () => {
 
 describe('judgeEndpoint: who may talk to the API', () => {
   it('TLS that answers without a client certificate is CRITICAL', () => {
-    const r = judgeEndpoint(secure(undefined, {withoutClientCert: ok(200, 'OK')}), mtls, NOW)
+    const r = judge(secure(undefined, {withoutClientCert: ok(200, 'OK')}), mtls, NOW)
     expect(r.clientCertificate?.required).toBe(false)
     expect(severities(r)).toEqual([['no-client-auth', 'CRITICAL']])
     expect(r).toMatchObject({ok: false, verdict: 'CRITICAL'})
   })
 
   it('a request completed without a certificate but refused (HTTP 403) is a warning', () => {
-    const r = judgeEndpoint(secure(undefined, {withoutClientCert: ok(403, 'no')}), mtls, NOW)
+    const r = judge(secure(undefined, {withoutClientCert: ok(403, 'no')}), mtls, NOW)
     expect(severities(r)).toEqual([['client-auth-not-required', 'warning']])
     expect(r.findings[0]?.message).toContain('(HTTP 403)')
   })
@@ -176,7 +183,7 @@ describe('judgeEndpoint: who may talk to the API', () => {
       ping: undefined,
       version: undefined,
     })
-    const r = judgeEndpoint(probe, mtls, NOW)
+    const r = judge(probe, mtls, NOW)
     expect(r).toMatchObject({verdict: 'CRITICAL', transport: 'plaintext', latencyMs: 3})
     expect(Object.keys(r).slice(9)).toEqual(['connect', 'tls', 'ping', 'latencyMs', 'version'])
     expect(r.ping).toMatchObject({transport: 'http', ok: true})
@@ -190,7 +197,7 @@ describe('judgeEndpoint: who may talk to the API', () => {
       plainPing: ok(400, 'Bad Request', {}),
       withoutClientCert: undefined,
     })
-    const r = judgeEndpoint(probe, undefined, NOW)
+    const r = judge(probe, undefined, NOW)
     expect(codes(r)).toEqual(['tls-failed'])
     expect(r.findings[0]?.message).toBe('TLS handshake with tcp://docker.test:2376 failed: wrong version number')
     expect(r.transport).toBe('unknown')
@@ -198,43 +205,43 @@ describe('judgeEndpoint: who may talk to the API', () => {
 
   it('a certificate alert in the handshake: our certificate rejected, or none given', () => {
     const alert = secure(undefined, {handshake: {ms: 2, error: {kind: 'tls-alert', message: 'tlsv1 alert unknown ca'}}})
-    const withCert = judgeEndpoint(alert, mtls, NOW)
+    const withCert = judge(alert, mtls, NOW)
     expect(codes(withCert)).toEqual(['tls-rejected'])
     expect(withCert.findings[0]?.message).toBe('the server rejected the client certificate: tlsv1 alert unknown ca')
     expect(withCert.clientCertificate).toEqual({required: true, detail: 'handshake refused: tlsv1 alert unknown ca'})
-    expect(codes(judgeEndpoint(alert, {ca: ca.certPem, verify: true}, NOW))).toEqual(['no-client-cert'])
+    expect(codes(judge(alert, {ca: ca.certPem, verify: true}, NOW))).toEqual(['no-client-cert'])
   })
 
   it('a handshake dropped without an alert, by a server that demands a certificate: ours was refused', () => {
     const probe = secure(undefined, {handshake: {ms: 2, error: {kind: 'reset', message: 'socket hang up'}}, plainPing: {ms: 1, error: {kind: 'reset', message: 'socket hang up'}}})
-    const r = judgeEndpoint(probe, mtls, NOW)
+    const r = judge(probe, mtls, NOW)
     expect(codes(r)).toEqual(['tls-rejected'])
     expect(r.findings[0]?.message).toBe('the server closed the handshake with our client certificate (socket hang up) and demands one: it does not accept this certificate')
   })
 
   it('TLS 1.3: the refusal of our certificate shows on the first request', () => {
-    const r = judgeEndpoint(secure(undefined, {ping: refused('tls-alert', 'tlsv13 alert certificate required'), version: undefined}), mtls, NOW)
+    const r = judge(secure(undefined, {ping: refused('tls-alert', 'tlsv13 alert certificate required'), version: undefined}), mtls, NOW)
     expect(codes(r)).toEqual(['tls-rejected'])
     expect(r.latencyMs).toBeUndefined()
   })
 
   it('no client certificate given to a server that demands one: the API could not be asked', () => {
-    const r = judgeEndpoint(secure(undefined, {ping: undefined, version: undefined}), {ca: ca.certPem, verify: true}, NOW)
+    const r = judge(secure(undefined, {ping: undefined, version: undefined}), {ca: ca.certPem, verify: true}, NOW)
     expect(codes(r)).toEqual(['no-client-cert'])
     expect(r.ping).toMatchObject({transport: 'https', ok: false})
   })
 
   it('a ping that is not OK, and a /version that fails', () => {
-    expect(judgeEndpoint(secure(undefined, {ping: ok(500, 'boom'), version: undefined}), mtls, NOW).findings).toEqual([
+    expect(judge(secure(undefined, {ping: ok(500, 'boom'), version: undefined}), mtls, NOW).findings).toEqual([
       {code: 'ping-failed', severity: 'error', message: 'GET /_ping did not return OK: HTTP 500 "boom"'},
     ])
-    expect(severities(judgeEndpoint(secure(undefined, {version: ok(200, 'not json')}), mtls, NOW))).toEqual([['version-failed', 'warning']])
+    expect(severities(judge(secure(undefined, {version: ok(200, 'not json')}), mtls, NOW))).toEqual([['version-failed', 'warning']])
   })
 })
 
 describe('judgeEndpoint: reachability', () => {
   it('a name that does not resolve stops there', () => {
-    const r = judgeEndpoint({...secure(), resolve: {ok: false, addresses: [], ms: 5, error: {kind: 'not-found', message: 'getaddrinfo ENOTFOUND nope.test'}}}, mtls, NOW)
+    const r = judge({...secure(), resolve: {ok: false, addresses: [], ms: 5, error: {kind: 'not-found', message: 'getaddrinfo ENOTFOUND nope.test'}}}, mtls, NOW)
     expect(r.findings).toEqual([{code: 'unresolvable', severity: 'error', message: 'cannot resolve docker.test: getaddrinfo ENOTFOUND nope.test'}])
     expect(r.connect).toBeUndefined()
   })
@@ -244,14 +251,14 @@ describe('judgeEndpoint: reachability', () => {
     ['timeout', /^a firewall or routing drops the traffic/],
     ['unreachable', /^a firewall or routing drops the traffic/],
   ] as const)('unreachable (%s) with its fix, and no later step', (kind, fix) => {
-    const r = judgeEndpoint(secure(undefined, {connect: {ok: false, address: '10.0.0.5', ms: 1, error: {kind, message: 'x'}}}), mtls, NOW)
+    const r = judge(secure(undefined, {connect: {ok: false, address: '10.0.0.5', ms: 1, error: {kind, message: 'x'}}}), mtls, NOW)
     expect(codes(r)).toEqual(['unreachable'])
     expect(r.findings[0]?.fix).toMatch(fix)
     expect(r.tls).toBeUndefined()
   })
 
   it('a TLS handshake that never completes names the bound', () => {
-    const r = judgeEndpoint(secure(undefined, {handshake: {ms: 2000, error: {kind: 'timeout', message: 'no TLS handshake within 2000 ms'}}}), mtls, NOW)
+    const r = judge(secure(undefined, {handshake: {ms: 2000, error: {kind: 'timeout', message: 'no TLS handshake within 2000 ms'}}}), mtls, NOW)
     expect(r.findings[0]?.message).toBe('tcp://docker.test:2376 accepted the TCP connection but did not complete a TLS handshake within 2000 ms')
   })
 })

@@ -3,8 +3,9 @@ import {resolve} from 'node:path'
 import {Flags} from '@oclif/core'
 
 import {DockcfgCommand} from '../../../cli/base-command.js'
+import type {CommandResults} from '../../../cli/contract.js'
 import {renderCaCreated} from '../../../output/bundles.js'
-import {type BundleResult, createCaDirectory} from '../../../remote/client.js'
+import {createCaDirectory} from '../../../remote/client.js'
 import {KEY_TYPES, type KeyType} from '../../../remote/layout.js'
 import {createSystem} from '../../../system/index.js'
 
@@ -24,7 +25,7 @@ Paths are on this machine (--root is refused).`
     name: Flags.string({description: 'common name of the CA [default: dockcfg fleet CA]'}),
   }
 
-  async run(): Promise<BundleResult> {
+  async run(): Promise<CommandResults['remote:ca:create']> {
     const {flags} = await this.parse(RemoteCaCreate)
     this.refuseRoot(flags.root)
     // Paths of this machine (--root does not apply): the files and clock of the system at `/`.
