@@ -36,8 +36,8 @@ export async function generateSchemas(project = PROJECT): Promise<Map<string, st
     additionalProperties: false,
     sortProps: true,
   })
-  const commands = generator.createSchema('CommandResults')
-  const errors = generator.createSchema('ErrorDocument')
+  const commands = withoutSymbolKeys(generator.createSchema('CommandResults'))
+  const errors = withoutSymbolKeys(generator.createSchema('ErrorDocument'))
   const files = new Map<string, string>()
   for (const [id, schema] of Object.entries(commands.properties ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const words = id.replaceAll(':', ' ')
@@ -52,6 +52,26 @@ export async function generateSchemas(project = PROJECT): Promise<Map<string, st
     document('dockcfg --json error', 'What every dockcfg command prints on stdout with --json when it fails; the exit code is error.exitCode.', root, definitions ?? {}),
   )
   return files
+}
+
+/**
+ * The schema without the members a type keys by a symbol (Finding's COUNTED): JSON output never
+ * has them, and the generator names each after TypeScript's internal symbol id (`__@COUNTED@1048`),
+ * which changes with unrelated edits and would make the committed schemas drift by themselves.
+ */
+function withoutSymbolKeys(schema: Schema): Schema {
+  const pending: unknown[] = [schema]
+  while (pending.length > 0) {
+    const node = pending.pop()
+    if (node === null || typeof node !== 'object') continue
+    const {properties, required} = node as Schema
+    if (properties !== undefined) {
+      for (const name of Object.keys(properties)) if (name.startsWith('__@')) delete properties[name]
+      if (Array.isArray(required)) (node as Schema).required = required.filter((name) => !name.startsWith('__@'))
+    }
+    pending.push(...Object.values(node))
+  }
+  return schema
 }
 
 /** One self-contained schema: `root` and the definitions it reaches, nothing else. */

@@ -1,10 +1,8 @@
-import type {ApplyResult} from '../apply/plan.js'
 import {removeEmptyDirs} from '../changes/change-set.js'
 import {InvalidConfigError, UsageError} from '../core/errors.js'
 import type {FileChange} from '../core/file-change.js'
 import {capFindings, errorLines, type Finding, introducedFindings} from '../core/findings.js'
 import type {KeyChange} from '../daemon-config/edit.js'
-import type {Activation} from '../daemon-config/plan-edit.js'
 import {unknownKey} from '../daemon-config/refusals.js'
 import {stringEntries} from '../daemon-config/values.js'
 import type {DesiredRemote, DesiredState, Place} from '../desired-state/document.js'
@@ -25,6 +23,7 @@ import type {System} from '../system/index.js'
 import {OverlayFileSystem} from '../system/overlay-fs.js'
 import {combineKeyRequests, type KeyRequest, planKeyChanges} from './key-changes.js'
 import {onEffectiveTree, type OperationRequest, runChange} from './pipeline.js'
+import type {ChangeKeysResult} from './set.js'
 import {checkListener, enableKeyRequest, enablePrivateDirs} from './remote-enable.js'
 import {disableKeyRequest, removingNote} from './remote-disable.js'
 import type {EffectiveView} from './tree-view.js'
@@ -55,20 +54,10 @@ export interface RemoteStateResult {
   selfCheck?: EnableResult['selfCheck']
 }
 
-/** The typed result of `dockcfg apply` (also its --json output). */
-export interface ApplyStateResult extends ApplyResult {
+/** The typed result of `dockcfg apply` (also its --json output): set's, for the document and remote access. */
+export interface ApplyStateResult extends ChangeKeysResult {
   /** The document as named in messages: its path, or `<stdin>`. */
   document: string
-  /** The daemon.json dockerd reads. */
-  file: string
-  changedKeys: string[]
-  /** What the change needs from dockerd: nothing, a reload (SIGHUP) or a restart. */
-  activation: Activation
-  /** Warnings the change introduces (errors refuse it before this point). */
-  findings: Finding[]
-  /** One sentence per decision: owners given, listeners removed, certificates issued. */
-  actions: string[]
-  dockerdVersion: string | undefined
   remote?: RemoteStateResult
 }
 

@@ -13,13 +13,14 @@ import {onEffectiveTree, type OperationRequest, runChange} from './pipeline.js'
 
 /** The typed result of `set` and `unset` (also their --json output). */
 export interface ChangeKeysResult extends ApplyResult {
+  /** The daemon.json dockerd reads. */
   file: string
   changedKeys: string[]
   /** What the change needs from dockerd: nothing, a reload (SIGHUP) or a restart. */
   activation: Activation
   /** Warnings the change introduces (errors refuse the change before this point). */
   findings: Finding[]
-  /** How a key that is also on dockerd's command line was given one owner. */
+  /** One sentence per decision: how a key also on dockerd's command line was given one owner (apply: also listeners removed, certificates issued). */
   actions: string[]
   dockerdVersion: string | undefined
 }
