@@ -1,7 +1,7 @@
 import {removeEmptyDirs} from '../changes/change-set.js'
 import {InvalidConfigError, UsageError} from '../core/errors.js'
 import type {FileChange} from '../core/file-change.js'
-import {capFindings, errorLines, type Finding, introducedFindings} from '../core/findings.js'
+import {type Finding, introducedFindings} from '../core/findings.js'
 import type {KeyChange} from '../daemon-config/edit.js'
 import {unknownKey} from '../daemon-config/refusals.js'
 import {stringEntries} from '../daemon-config/values.js'
@@ -21,9 +21,9 @@ import type {HostIdentity} from '../remote/sans.js'
 import {findOption} from '../registry/index.js'
 import type {System} from '../system/index.js'
 import {OverlayFileSystem} from '../system/overlay-fs.js'
-import {combineKeyRequests, type KeyRequest, planKeyChanges} from './key-changes.js'
-import {onEffectiveTree, type OperationRequest, runChange} from './pipeline.js'
-import type {ChangeKeysResult} from './set.js'
+import {combineKeyRequests, type KeyRequest, planKeyChanges, reportedWarnings} from './key-changes.js'
+import {onEffectiveTree, type OperationRequest, refuseIntroducedErrors, runChange} from './pipeline.js'
+import {type ChangeKeysResult, changeKeysResult} from './set.js'
 import {checkListener, enableKeyRequest, enablePrivateDirs} from './remote-enable.js'
 import {disableKeyRequest, removingNote} from './remote-disable.js'
 import type {EffectiveView} from './tree-view.js'
@@ -110,7 +110,7 @@ export async function runApplyState(system: System, request: ApplyStateRequest):
       const planned = !changed ? current : reusable ? (keys.planned as EffectiveView) : await tree.inspect(new OverlayFileSystem(system.fs, changes))
       if (changed) refuseAt(doc, introducedFindings(current.errors, planned.errors), current.configFile)
       const createdDirs = remote?.enabled === true ? await enablePrivateDirs(system, remote.access, changes, request.apply.dryRun) : []
-      const findings = capFindings(keys.introduced.filter((f) => f.severity !== 'error' && f.code !== 'version-assumed'))
+      const findings = reportedWarnings(keys.introduced)
       const remoteActions = remote === undefined ? [] : remote.enabled ? remote.access.actions : remote.shutdown.actions
       const actions = [...keys.actions, ...remoteActions]
       const told = [
@@ -123,16 +123,7 @@ export async function runApplyState(system: System, request: ApplyStateRequest):
     // The engine put every file back (new ones deleted); the directories made for them go too.
     abandon: (plan) => removeEmptyDirs(system, plan.createdDirs),
     result: async (applied, plan, tree) => {
-      const result: ApplyStateResult = {
-        ...applied,
-        document: doc.source,
-        file: tree.current.configFile,
-        changedKeys: plan.changedKeys,
-        activation: plan.activation,
-        findings: plan.findings,
-        actions: plan.actions,
-        dockerdVersion: tree.version,
-      }
+      const result: ApplyStateResult = {...changeKeysResult(applied, plan, tree), document: doc.source}
       const remote = plan.remote
       if (remote === undefined) return result
       if (!remote.enabled) {
@@ -210,8 +201,10 @@ function refuseContradictions(doc: DesiredState): void {
  * gives is placed at that key's value in the document: that is where the user fixes it.
  */
 function refuseAt(doc: DesiredState, introduced: readonly Finding[], file: string): void {
-  const errors = introduced.filter((f) => f.severity === 'error').map((f) => placed(doc, f))
-  if (errors.length > 0) throw new InvalidConfigError(`dockerd would refuse the result; nothing was written:\n${errorLines(errors, file)}`, {details: capFindings(errors)})
+  refuseIntroducedErrors(
+    introduced.map((f) => placed(doc, f)),
+    file,
+  )
 }
 
 function placed(doc: DesiredState, f: Finding): Finding {

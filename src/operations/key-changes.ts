@@ -1,6 +1,6 @@
 import {combineChanges} from '../changes/change-set.js'
 import type {FileChange} from '../core/file-change.js'
-import type {Finding} from '../core/findings.js'
+import {capFindings, type Finding} from '../core/findings.js'
 import {type KeyChange, planDaemonJsonEdit} from '../daemon-config/edit.js'
 import {type Activation, planDaemonJsonChanges} from '../daemon-config/plan-edit.js'
 import {type Owner, planFix} from '../effective/fix.js'
@@ -88,4 +88,9 @@ export async function planKeyChanges(
     if (again.changed) config.after = again.after
   }
   return {changes, changedKeys, activation: plan.activation, findings: plan.findings, introduced: plan.introduced, actions}
+}
+
+/** The warnings a change's result tells: its errors refused it already, and the version notice is said apart. */
+export function reportedWarnings(findings: readonly Finding[]): Finding[] {
+  return capFindings(findings.filter((f) => f.severity !== 'error' && f.code !== 'version-assumed'))
 }

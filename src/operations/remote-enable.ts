@@ -1,14 +1,13 @@
 import * as path from 'node:path'
 
 import {removeEmptyDirs} from '../changes/change-set.js'
-import {capFindings} from '../core/findings.js'
 import {ApplyFailedError, UsageError} from '../core/errors.js'
 import {writeDockerContext} from '../remote/docker-context.js'
 import type {ApplyResult} from '../apply/plan.js'
 import type {FileChange} from '../core/file-change.js'
 import {connectInstructions, type EnableRequest, type EnableResult, ensurePrivateDirs, exposureText, planRemoteAccess, type RemoteAccessPlan, selfCheck} from '../remote/enable.js'
 import type {System} from '../system/index.js'
-import {type KeyRequest, planKeyChanges} from './key-changes.js'
+import {type KeyRequest, planKeyChanges, reportedWarnings} from './key-changes.js'
 import {type CurrentTree, onEffectiveTree, type PipelineRequest, runChange} from './pipeline.js'
 import {rollbackUnderLock} from './rollback.js'
 import type {EffectiveView} from './tree-view.js'
@@ -35,7 +34,7 @@ export async function runRemoteEnable(system: System, request: EnableRequest): P
       const keys = await planKeyChanges(system, tree, {...enableKeyRequest(access), command: request.command})
       const changes = [...keys.changes, ...access.certChanges]
       const createdDirs = await enablePrivateDirs(system, access, changes, request.apply.dryRun)
-      const findings = capFindings(keys.findings.filter((f) => f.severity !== 'error' && f.code !== 'version-assumed'))
+      const findings = reportedWarnings(keys.findings)
       const actions = [...keys.actions, ...access.actions]
       // A plaintext listener's exposure is said once, louder, by the command: not as a finding too.
       const told = access.insecure ? findings.filter((f) => f.code !== 'tcp-without-tls') : findings

@@ -1,6 +1,6 @@
 import type {ApplyResult} from '../apply/plan.js'
 import {UsageError} from '../core/errors.js'
-import {capFindings, type Finding} from '../core/findings.js'
+import type {Finding} from '../core/findings.js'
 import type {KeyChange} from '../daemon-config/edit.js'
 import type {Activation} from '../daemon-config/plan-edit.js'
 import {unknownKey} from '../daemon-config/refusals.js'
@@ -8,7 +8,7 @@ import {valueFromJson, valueFromWords} from '../daemon-config/values.js'
 import {findOption} from '../registry/index.js'
 import type {OptionSpec} from '../registry/types.js'
 import type {System} from '../system/index.js'
-import {planKeyChanges} from './key-changes.js'
+import {planKeyChanges, reportedWarnings} from './key-changes.js'
 import {onEffectiveTree, type OperationRequest, runChange} from './pipeline.js'
 
 /** The typed result of `set` and `unset` (also their --json output). */
@@ -68,19 +68,28 @@ async function changeKeys(system: System, request: OperationRequest, keyChanges:
         if (change.value === undefined && findOption(change.key) === undefined && !Object.hasOwn(current.config, change.key)) throw unknownKey(change.key)
       }
       const plan = await planKeyChanges(system, tree, {changes: keyChanges, command: request.command})
-      const findings = capFindings(plan.introduced.filter((f) => f.severity !== 'error' && f.code !== 'version-assumed'))
+      const findings = reportedWarnings(plan.introduced)
       return {...plan, findings, notes: {findings, actions: plan.actions}}
     },
-    result: (applied, plan, tree) => ({
-      ...applied,
-      file: tree.current.configFile,
-      changedKeys: plan.changedKeys,
-      activation: plan.activation,
-      findings: plan.findings,
-      actions: plan.actions,
-      dockerdVersion: tree.version,
-    }),
+    result: (applied, plan, tree) => changeKeysResult(applied, plan, tree),
   })
+}
+
+/** The result of a change to daemon.json keys: the engine's, with what was planned (set, unset, apply). */
+export function changeKeysResult(
+  applied: ApplyResult,
+  plan: Pick<ChangeKeysResult, 'changedKeys' | 'activation' | 'findings' | 'actions'>,
+  tree: {current: {configFile: string}; version: string | undefined},
+): ChangeKeysResult {
+  return {
+    ...applied,
+    file: tree.current.configFile,
+    changedKeys: plan.changedKeys,
+    activation: plan.activation,
+    findings: plan.findings,
+    actions: plan.actions,
+    dockerdVersion: tree.version,
+  }
 }
 
 /**
